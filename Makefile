@@ -1,0 +1,64 @@
+# mailkeys. `make run` sets up, builds and runs the embedded example.org in this directory;
+# `make test` sets up and runs every test. Both install missing Debian packages when run as root.
+
+SWIFT      ?= swift
+BIN        := .build/debug/mailkeys
+EXAMPLE    := example.org
+# The example home is this directory: mailkeys.toml (written by init), Keys/, Zones/.
+RUN_HOME   ?= .
+INIT_ARGS  := --domain $(EXAMPLE) \
+              --mx mail.$(EXAMPLE)=192.0.2.25,2001:db8::25 \
+              --ns ns1.$(EXAMPLE)=192.0.2.53,2001:db8::53 --ns ns2.example.net \
+              --rua mailto:dmarc-reports@$(EXAMPLE)
+
+# Needed to build and run.
+BUILD_PKGS := pkg-config libldns-dev libssl-dev libsqlite3-dev
+# The real peers the tests drive.
+TEST_PKGS  := $(BUILD_PKGS) ldnsutils bind9-utils bind9-dnsutils knot-dnsutils nsd
+
+.PHONY: run build test deps test-deps format lint clean
+
+define install_missing
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "missing Debian packages:$$missing -- run: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+endef
+
+deps:
+	$(call install_missing,$(BUILD_PKGS))
+
+test-deps:
+	$(call install_missing,$(TEST_PKGS))
+
+build: deps
+	$(SWIFT) build
+
+run: build
+	@if [ ! -f $(RUN_HOME)/mailkeys.toml ]; then \
+	  $(BIN) init --home $(RUN_HOME) $(INIT_ARGS); \
+	fi
+	$(BIN) tick --home $(RUN_HOME)
+	@echo "---- Zones/$(EXAMPLE).zone ----"
+	@cat $(RUN_HOME)/Zones/$(EXAMPLE).zone
+	@echo "---- status ----"
+	$(BIN) status --home $(RUN_HOME) $(EXAMPLE)
+
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --disable-xctest
+
+format:
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
+
+lint:
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+
+clean:
+	rm -rf .build

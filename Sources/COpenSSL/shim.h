@@ -1,0 +1,7 @@
+#ifndef MAILKEYS_COPENSSL_SHIM_H
+#define MAILKEYS_COPENSSL_SHIM_H
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/err.h>
+#endif

@@ -1,0 +1,29 @@
+/// The error every validator and builder of the core throws: a machine-readable code and a
+/// one-line reason a person can act on.
+public struct CoreError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// What kind of input was wrong.
+    public enum Code: String, Sendable {
+        case invalidName
+        case invalidAddress
+        case invalidTTL
+        case invalidDuration
+        case invalidSPF
+        case invalidDMARC
+        case invalidMTASTS
+        case invalidTLSRPT
+        case invalidCAA
+        case invalidPolicy
+        case invalidRecord
+        case conflict
+    }
+
+    public let code: Code
+    public let reason: String
+
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { reason }
+}

@@ -1,0 +1,206 @@
+import Foundation
+
+/// An SPF record (RFC 7208) checked for syntax and for the limit of 10 DNS-querying terms
+/// (§4.6.4): `include`, `a`, `mx`, `ptr`, `exists` and `redirect` each count one.
+public struct SPFRecord: Sendable, Equatable {
+    /// The record text as published.
+    public let text: String
+    /// How many DNS-querying terms the record itself contains (nested includes add more at
+    /// evaluation time; `mailkeys check` counts those against the live DNS).
+    public let lookups: Int
+    /// Whether the record ends in `-all` or `~all`, or redirects (what internet.nl and MECSA require).
+    public let hasStrictEnding: Bool
+    /// Non-fatal findings (deprecated `ptr`, terms after `all`, a soft ending).
+    public let warnings: [String]
+
+    /// The maximum number of DNS-querying terms RFC 7208 §4.6.4 allows.
+    public static let lookupLimit = 10
+
+    /// Parses and validates `text`; throws a `CoreError(.invalidSPF)` naming the bad term.
+    public init(_ text: String) throws {
+        func fail(_ why: String) -> CoreError { CoreError(.invalidSPF, "SPF record '\(text)': \(why)") }
+        let terms = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard let version = terms.first, version.lowercased() == "v=spf1" else {
+            throw fail("must start with 'v=spf1'")
+        }
+        if text.contains("\t") || text.contains("\n") { throw fail("terms must be separated by spaces only") }
+        var lookups = 0
+        var warnings: [String] = []
+        var sawAll: String?
+        var redirect = false
+        var exp = false
+        var strict = false
+        for term in terms.dropFirst() {
+            if let eq = term.firstIndex(of: "="),
+                term[..<eq].allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }),
+                term.first?.isLetter == true
+            {
+                let name = term[..<eq].lowercased()
+                let value = String(term[term.index(after: eq)...])
+                switch name {
+                case "redirect":
+                    guard !redirect else { throw fail("'redirect' appears twice") }
+                    redirect = true
+                    lookups += 1
+                    try Self.checkDomainSpec(value, term: term, fail)
+                case "exp":
+                    guard !exp else { throw fail("'exp' appears twice") }
+                    exp = true
+                    try Self.checkDomainSpec(value, term: term, fail)
+                default:
+                    try Self.checkMacroString(value, term: term, fail)
+                }
+                continue
+            }
+            var body = Substring(term)
+            var qualifier: Character = "+"
+            if let q = body.first, "+-~?".contains(q) {
+                qualifier = q
+                body = body.dropFirst()
+            }
+            if let seen = sawAll { warnings.append("term '\(term)' after '\(seen)' is never evaluated") }
+            let lower = body.lowercased()
+            let name: String
+            let arg: String?
+            if let colon = lower.firstIndex(of: ":") {
+                name = String(lower[..<colon])
+                arg = String(body[body.index(after: colon)...])
+            } else if let slash = lower.firstIndex(of: "/") {
+                name = String(lower[..<slash])
+                arg = nil
+                guard name == "a" || name == "mx" else { throw fail("unknown mechanism '\(term)'") }
+                try Self.checkDualCIDR(String(lower[slash...]), term: term, fail)
+            } else {
+                name = lower
+                arg = nil
+            }
+            switch name {
+            case "all":
+                guard arg == nil, lower == "all" else { throw fail("'all' takes no argument in '\(term)'") }
+                if qualifier == "+" {
+                    throw fail("'\(term)' authorises every host on the internet to send as this domain")
+                }
+                sawAll = term
+                strict = qualifier == "-" || qualifier == "~"
+                if qualifier == "?" { warnings.append("'?all' is neutral: receivers get no policy; use '-all' or '~all'") }
+            case "include", "exists":
+                guard let arg = arg, !arg.isEmpty else { throw fail("'\(name)' needs a domain in '\(term)'") }
+                lookups += 1
+                try Self.checkDomainSpec(arg, term: term, fail)
+            case "a", "mx":
+                lookups += 1
+                if let arg = arg {
+                    var spec = Substring(arg)
+                    if let slash = spec.firstIndex(of: "/") {
+                        try Self.checkDualCIDR(String(spec[slash...]), term: term, fail)
+                        spec = spec[..<slash]
+                    }
+                    try Self.checkDomainSpec(String(spec), term: term, fail)
+                }
+            case "ptr":
+                lookups += 1
+                warnings.append("'ptr' is deprecated (RFC 7208 §5.5) and slow: list the addresses instead")
+                if let arg = arg { try Self.checkDomainSpec(arg, term: term, fail) }
+            case "ip4":
+                guard let arg = arg else { throw fail("'ip4' needs an address in '\(term)'") }
+                let parts = arg.split(separator: "/", omittingEmptySubsequences: false)
+                guard parts.count <= 2, IPAddress.parseV4(parts[0]) != nil else {
+                    throw fail("'\(arg)' in '\(term)' is not an IPv4 address or network")
+                }
+                if parts.count == 2 {
+                    guard let bits = Int(parts[1]), (0...32).contains(bits) else {
+                        throw fail("prefix length in '\(term)' must be 0 to 32")
+                    }
+                }
+            case "ip6":
+                guard let arg = arg else { throw fail("'ip6' needs an address in '\(term)'") }
+                let parts = arg.split(separator: "/", omittingEmptySubsequences: false)
+                guard parts.count <= 2, IPAddress.parseV6(String(parts[0])) != nil else {
+                    throw fail("'\(arg)' in '\(term)' is not an IPv6 address or network")
+                }
+                if parts.count == 2 {
+                    guard let bits = Int(parts[1]), (0...128).contains(bits) else {
+                        throw fail("prefix length in '\(term)' must be 0 to 128")
+                    }
+                }
+            default:
+                throw fail("unknown mechanism '\(term)'")
+            }
+        }
+        if lookups > Self.lookupLimit {
+            throw fail(
+                "\(lookups) DNS-querying terms (include, a, mx, ptr, exists, redirect); RFC 7208 §4.6.4 allows \(Self.lookupLimit)"
+            )
+        }
+        if sawAll != nil && redirect { warnings.append("'redirect' is ignored because the record has 'all'") }
+        if sawAll == nil && !redirect {
+            warnings.append("no 'all' term: unlisted senders get a neutral result; end with '-all' or '~all'")
+        }
+        self.text = terms.joined(separator: " ")
+        self.lookups = lookups
+        self.hasStrictEnding = strict || (redirect && sawAll == nil)
+        self.warnings = warnings
+    }
+
+    static func checkDualCIDR(_ text: String, term: String, _ fail: (String) -> CoreError) throws {
+        // "/n", "//m" or "/n//m"
+        let pieces = text.components(separatedBy: "//")
+        guard pieces.count <= 2 else { throw fail("bad prefix length in '\(term)'") }
+        if !pieces[0].isEmpty {
+            guard pieces[0].hasPrefix("/"), let v4 = Int(pieces[0].dropFirst()), (0...32).contains(v4) else {
+                throw fail("bad IPv4 prefix length in '\(term)' (0 to 32)")
+            }
+        }
+        if pieces.count == 2 {
+            guard let v6 = Int(pieces[1]), (0...128).contains(v6) else {
+                throw fail("bad IPv6 prefix length in '\(term)' (0 to 128)")
+            }
+        }
+    }
+
+    static func checkDomainSpec(_ spec: String, term: String, _ fail: (String) -> CoreError) throws {
+        guard !spec.isEmpty else { throw fail("empty domain in '\(term)'") }
+        if spec.contains("%") {
+            try checkMacroString(spec, term: term, fail)
+            return
+        }
+        do {
+            _ = try DomainName(spec, kind: .owner)
+        } catch let error as CoreError {
+            throw fail("bad domain in '\(term)': \(error.reason)")
+        }
+    }
+
+    /// RFC 7208 §7.1 macro-string: `%{` letter [digits] [r] [delimiters] `}`, `%%`, `%_`, `%-`.
+    static func checkMacroString(_ text: String, term: String, _ fail: (String) -> CoreError) throws {
+        let chars = Array(text)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            guard c.isASCII, c.asciiValue! >= 0x21, c.asciiValue! <= 0x7e else {
+                throw fail("invalid character in '\(term)'")
+            }
+            if c == "%" {
+                guard i + 1 < chars.count else { throw fail("dangling '%' in '\(term)'") }
+                let n = chars[i + 1]
+                if n == "%" || n == "_" || n == "-" {
+                    i += 2
+                    continue
+                }
+                guard n == "{", let close = chars[(i + 2)...].firstIndex(of: "}") else {
+                    throw fail("bad macro in '\(term)'")
+                }
+                let body = chars[(i + 2)..<close]
+                guard let letter = body.first, "slodiphcrtvSLODIPHCRTV".contains(letter) else {
+                    throw fail("unknown macro letter in '\(term)'")
+                }
+                var rest = body.dropFirst().drop(while: { $0.isNumber })
+                if rest.first == "r" || rest.first == "R" { rest = rest.dropFirst() }
+                guard rest.allSatisfy({ ".-+,/_=".contains($0) }) else { throw fail("bad macro transformer in '\(term)'") }
+                i = close + 1
+                continue
+            }
+            i += 1
+        }
+    }
+}

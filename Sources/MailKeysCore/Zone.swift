@@ -1,0 +1,81 @@
+import Foundation
+
+/// SOA values as they appear in a zone, without the serial (which the store owns).
+public struct SOAData: Sendable, Equatable {
+    public var ttl: UInt32
+    public var mname: DomainName
+    public var rname: DomainName
+    public var refresh: UInt32
+    public var retry: UInt32
+    public var expire: UInt32
+    public var minimum: UInt32
+}
+
+/// A complete zone: the SOA plus every other record, rendered in a deterministic order.
+public struct Zone: Sendable, Equatable {
+    public var origin: DomainName
+    public var defaultTTL: UInt32
+    public var soa: SOAData
+    /// All records but the SOA, in canonical order (see ``sort()``).
+    public var records: [Record]
+
+    public init(origin: DomainName, defaultTTL: UInt32, soa: SOAData, records: [Record]) {
+        self.origin = origin
+        self.defaultTTL = defaultTTL
+        self.soa = soa
+        self.records = records
+        sort()
+    }
+
+    /// Canonical owner order (RFC 4034 §6.1), then type code (NS first at the apex after the
+    /// SOA), then RDATA text: the same input always gives the same file.
+    public mutating func sort() {
+        records.sort { a, b in
+            if a.owner != b.owner { return a.owner < b.owner }
+            if a.type != b.type { return (a.type == .ns ? 0 : Int(a.type.code)) < (b.type == .ns ? 0 : Int(b.type.code)) }
+            return a.rdata < b.rdata
+        }
+    }
+
+    /// The SOA RDATA with `serial`.
+    public func soaRDATA(serial: UInt32) -> String {
+        "\(soa.mname.fqdn) \(soa.rname.fqdn) \(serial) \(soa.refresh) \(soa.retry) \(soa.expire) \(soa.minimum)"
+    }
+
+    /// RFC 1035 presentation format with `$ORIGIN` and `$TTL`, owners relative to the origin,
+    /// names inside RDATA absolute. `header` lines are written as comments first.
+    public func render(serial: UInt32, header: [String] = []) -> String {
+        var out = header.map { "; \($0)\n" }.joined()
+        out += "$ORIGIN \(origin.fqdn)\n$TTL \(defaultTTL)\n"
+        out += line(owner: origin, ttl: soa.ttl, type: .soa, rdata: soaRDATA(serial: serial))
+        for r in records { out += line(owner: r.owner, ttl: r.ttl, type: r.type, rdata: r.rdata) }
+        return out
+    }
+
+    private func line(owner: DomainName, ttl: UInt32, type: RRType, rdata: String) -> String {
+        let name = owner.relative(to: origin)
+        let pad = name.count < 24 ? String(repeating: " ", count: 24 - name.count) : " "
+        return "\(name)\(pad)\(ttl)\tIN\t\(type.mnemonic)\t\(rdata)\n"
+    }
+
+    /// The records at `owner` of `type`.
+    public func rrset(_ owner: DomainName, _ type: RRType) -> [Record] {
+        records.filter { $0.owner == owner && $0.type == type }
+    }
+}
+
+/// SOA serials in the YYYYMMDDnn convention that only ever increase.
+public enum Serial {
+    /// The serial to publish for a content change at `now`: today's first number
+    /// (`YYYYMMDD01`) unless the previous serial is already at or past it, in which case the
+    /// previous plus one (so a 100th change in a day, or a clock that went backwards, still
+    /// moves forward; RFC 1982 arithmetic never sees a decrease).
+    public static func next(after previous: UInt32?, now: Date) -> UInt32 {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day], from: now)
+        let today = UInt32(c.year! * 1_000_000 + c.month! * 10_000 + c.day! * 100 + 1)
+        guard let previous = previous else { return today }
+        return previous >= today ? previous &+ 1 : today
+    }
+}

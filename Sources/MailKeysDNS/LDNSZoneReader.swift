@@ -1,0 +1,107 @@
+import CLDNS
+import Foundation
+import MailKeysCore
+
+/// Errors of the libldns and OpenSSL layer.
+public struct DNSError: Error, CustomStringConvertible, Equatable {
+    public enum Code: String, Sendable { case unreadable, syntax, unsupported, verify }
+    public let code: Code
+    public let reason: String
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+    public var description: String { reason }
+}
+
+/// An `ldns_rr` owned by Swift: freed (deeply) when the wrapper goes away.
+final class LDNSRecord {
+    let pointer: UnsafeMutablePointer<ldns_rr>
+
+    init(_ pointer: UnsafeMutablePointer<ldns_rr>) { self.pointer = pointer }
+    deinit { ldns_rr_free(pointer) }
+
+    /// Copies a malloc'd C string from libldns and frees it.
+    static func take(_ cString: UnsafeMutablePointer<CChar>?) -> String {
+        guard let cString else { return "" }
+        defer { free(cString) }
+        return String(cString: cString)
+    }
+
+    var owner: String { Self.take(ldns_rdf2str(ldns_rr_owner(pointer))) }
+    var ttl: UInt32 { ldns_rr_ttl(pointer) }
+    var typeCode: UInt16 { UInt16(ldns_rr_get_type(pointer).rawValue) }
+    var typeName: String { Self.take(ldns_rr_type2str(ldns_rr_get_type(pointer))) }
+    var rdata: String {
+        (0..<ldns_rr_rd_count(pointer)).map { Self.take(ldns_rdf2str(ldns_rr_rdf(pointer, $0))) }.joined(separator: " ")
+    }
+}
+
+/// Reads zone files in presentation format through libldns, record by record, so every record
+/// (and every error) carries its line number.
+public enum LDNSZoneReader {
+    /// Parses the zone file at `path` for `origin`; records without a TTL get `defaultTTL`
+    /// unless the file sets `$TTL`. `$INCLUDE` is refused (the template must be self-contained).
+    public static func read(path: String, origin: DomainName, defaultTTL: UInt32, name: String) throws -> [TemplateRecord] {
+        guard let file = fopen(path, "r") else {
+            throw DNSError(.unreadable, "\(name): cannot read (\(String(cString: strerror(errno))))")
+        }
+        defer { fclose(file) }
+        return try read(file: file, origin: origin, defaultTTL: defaultTTL, name: name)
+    }
+
+    /// Parses zone text held in memory (used to re-read what mailkeys renders before writing it).
+    public static func read(text: String, origin: DomainName, defaultTTL: UInt32, name: String) throws -> [TemplateRecord] {
+        var bytes = Array(text.utf8)
+        if bytes.isEmpty { return [] }
+        return try bytes.withUnsafeMutableBytes { buffer in
+            guard let file = fmemopen(buffer.baseAddress, buffer.count, "r") else {
+                throw DNSError(.unreadable, "\(name): fmemopen failed")
+            }
+            defer { fclose(file) }
+            return try read(file: file, origin: origin, defaultTTL: defaultTTL, name: name)
+        }
+    }
+
+    static func read(file: UnsafeMutablePointer<FILE>, origin: DomainName, defaultTTL: UInt32, name: String) throws -> [TemplateRecord] {
+        var ttl = defaultTTL
+        var originRDF: UnsafeMutablePointer<ldns_rdf>? = ldns_dname_new_frm_str(origin.fqdn)
+        var prev: UnsafeMutablePointer<ldns_rdf>? = ldns_rdf_clone(originRDF)
+        defer {
+            if let originRDF { ldns_rdf_deep_free(originRDF) }
+            if let prev { ldns_rdf_deep_free(prev) }
+        }
+        var line: Int32 = 1
+        var records: [TemplateRecord] = []
+        while feof(file) == 0 {
+            var rr: UnsafeMutablePointer<ldns_rr>?
+            let startLine = Int(line)
+            let status = ldns_rr_new_frm_fp_l(&rr, file, &ttl, &originRDF, &prev, &line)
+            switch status {
+            case LDNS_STATUS_OK:
+                guard let rr else { continue }
+                let record = LDNSRecord(rr)
+                let typeName = record.typeName
+                let type = RRType(code: record.typeCode, mnemonic: typeName)
+                guard TTLLimits.range.contains(Int(record.ttl)) else {
+                    throw DNSError(
+                        .syntax,
+                        "\(name) line \(max(startLine, Int(line) - 1)): TTL \(record.ttl) s is out of range \(TTLLimits.range.lowerBound)...\(TTLLimits.range.upperBound) s"
+                    )
+                }
+                records.append(
+                    TemplateRecord(
+                        owner: DomainName(presentation: record.owner), ttl: record.ttl, type: type, rdata: record.rdata,
+                        line: max(startLine, Int(line) - 1)))
+            case LDNS_STATUS_SYNTAX_EMPTY, LDNS_STATUS_SYNTAX_TTL, LDNS_STATUS_SYNTAX_ORIGIN:
+                continue
+            case LDNS_STATUS_SYNTAX_INCLUDE:
+                throw DNSError(.unsupported, "\(name) line \(line - 1): $INCLUDE is not supported; put the records in the template itself")
+            default:
+                let why = String(cString: ldns_get_errorstr_by_id(status))
+                throw DNSError(.syntax, "\(name) line \(max(Int(line) - 1, 1)): \(why)")
+            }
+        }
+        return records
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import MailKeysCore
+
+/// Errors of the use-case layer (home, files, lock, command line).
+public struct HomeError: Error, CustomStringConvertible, Equatable {
+    public enum Code: String, Sendable { case exists, missing, locked, io, usage, verify }
+    public let code: Code
+    public let reason: String
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+    public var description: String { reason }
+}
+
+/// The paths of a mailkeys home directory.
+///
+/// ```
+/// HOME/mailkeys.toml              the policy
+/// HOME/Keys/            (0700)    the store and private keys
+/// HOME/Keys/mailkeys.sqlite       the store
+/// HOME/Keys/mailkeys.lock         serializes runs
+/// HOME/Zones/<domain>.zone.in     user template (optional)
+/// HOME/Zones/<domain>.zone        generated zone
+/// HOME/Zones/<domain>.mta-sts.txt MTA-STS policy for the web server
+/// ```
+public struct Home: Sendable {
+    public let root: URL
+
+    /// `--home`, else `$MAILKEYS_HOME`, else `/var/lib/mailkeys`.
+    public static func resolve(_ option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> Home {
+        let path = option ?? environment["MAILKEYS_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/var/lib/mailkeys"
+        return Home(root: URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL)
+    }
+
+    public init(root: URL) { self.root = root }
+
+    public var policyFile: URL { root.appendingPathComponent("mailkeys.toml") }
+    public var keysDir: URL { root.appendingPathComponent("Keys", isDirectory: true) }
+    public var zonesDir: URL { root.appendingPathComponent("Zones", isDirectory: true) }
+    public var storeFile: URL { keysDir.appendingPathComponent("mailkeys.sqlite") }
+    public var lockFile: URL { keysDir.appendingPathComponent("mailkeys.lock") }
+    public func template(_ d: DomainName) -> URL { zonesDir.appendingPathComponent("\(d).zone.in") }
+    public func zoneFile(_ d: DomainName) -> URL { zonesDir.appendingPathComponent("\(d).zone") }
+    public func mtaSTSFile(_ d: DomainName) -> URL { zonesDir.appendingPathComponent("\(d).mta-sts.txt") }
+
+    /// A path as shown to the operator: relative to the home.
+    public func show(_ url: URL) -> String {
+        let r = root.path.hasSuffix("/") ? root.path : root.path + "/"
+        return url.path.hasPrefix(r) ? String(url.path.dropFirst(r.count)) : url.path
+    }
+}
+
+/// An exclusive (or shared) `flock` on the home's lock file, held until released or deinit.
+public final class HomeLock {
+    private var fd: Int32
+
+    /// Locks `home`. With `wait` 0 a busy lock fails at once; otherwise it polls until `wait`
+    /// seconds have passed. Readers (`status`) take a shared lock.
+    public init(_ home: Home, wait: Double, shared: Bool = false) throws {
+        guard FileManager.default.fileExists(atPath: home.keysDir.path) else {
+            throw HomeError(.missing, "\(home.root.path) is not a mailkeys home (no Keys/); run 'mailkeys init' first")
+        }
+        fd = open(home.lockFile.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw HomeError(.io, "cannot open \(home.lockFile.path): \(String(cString: strerror(errno)))")
+        }
+        let deadline = Date().addingTimeInterval(wait)
+        while flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                close(fd)
+                throw HomeError(.io, "cannot lock \(home.lockFile.path): \(String(cString: strerror(errno)))")
+            }
+            if Date() >= deadline {
+                close(fd)
+                throw HomeError(
+                    .locked,
+                    "another mailkeys run holds the lock on \(home.root.path) (\(home.show(home.lockFile))); waited \(Int(wait)) s, try again later or raise --lock-wait"
+                )
+            }
+            usleep(100_000)
+        }
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+}
+
+/// Whole-file writes that never leave a partial file: a temporary file in the same directory,
+/// fsync, rename over the target, fsync of the directory.
+public enum AtomicFile {
+    public static func write(_ text: String, to url: URL, mode: mode_t = 0o644) throws {
+        let dir = url.deletingLastPathComponent().path
+        let tmp = "\(dir)/.\(url.lastPathComponent).tmp.\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw HomeError(.io, "cannot write \(tmp): \(String(cString: strerror(errno)))") }
+        var ok = true
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n <= 0 {
+                ok = false
+                break
+            }
+            offset += n
+        }
+        if ok && fchmod(fd, mode) != 0 { ok = false }
+        if ok && fsync(fd) != 0 { ok = false }
+        let err = errno
+        close(fd)
+        guard ok else {
+            unlink(tmp)
+            throw HomeError(.io, "cannot write \(url.path): \(String(cString: strerror(err)))")
+        }
+        guard rename(tmp, url.path) == 0 else {
+            let e = errno
+            unlink(tmp)
+            throw HomeError(.io, "cannot replace \(url.path): \(String(cString: strerror(e)))")
+        }
+        let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 {
+            fsync(dfd)
+            close(dfd)
+        }
+    }
+
+    /// The file's contents, or nil if it does not exist.
+    public static func read(_ url: URL) throws -> String? {
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw HomeError(.io, "cannot read \(url.path)")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// The moment a run acts at: `--now` (ISO 8601, `2026-11-21T10:00:00Z`, or a date) or the clock.
+/// Read once per run.
+public enum RunClock {
+    public static func now(_ option: String?) throws -> Date {
+        guard let text = option else { return Date() }
+        let full = ISO8601DateFormatter()
+        if let d = full.date(from: text) { return d }
+        let frac = ISO8601DateFormatter()
+        frac.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = frac.date(from: text) { return d }
+        let day = ISO8601DateFormatter()
+        day.formatOptions = [.withFullDate]
+        if text.count == 10, let d = day.date(from: text) { return d }
+        throw HomeError(.usage, "--now '\(text)' is not an ISO 8601 time like 2026-11-21T10:00:00Z")
+    }
+
+    /// `2026-11-21T10:00:00Z`.
+    public static func format(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        return f.string(from: date)
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import MailKeysCore
+import TOMLKit
+
+/// Reads `mailkeys.toml` into a validated ``Policy``.
+public enum PolicyFile {
+    /// Loads and validates the policy of `home`; every error names the file and the key or line.
+    public static func load(_ home: Home) throws -> Policy {
+        guard let text = try AtomicFile.read(home.policyFile) else {
+            throw HomeError(.missing, "\(home.policyFile.path) is missing; run 'mailkeys init' first")
+        }
+        return try parse(text, name: home.show(home.policyFile))
+    }
+
+    /// Parses policy text; `name` prefixes every message.
+    public static func parse(_ text: String, name: String = "mailkeys.toml") throws -> Policy {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let e as TOMLParseError {
+            throw CoreError(.invalidPolicy, "\(name) line \(e.source.begin.line), column \(e.source.begin.column): \(e.description)")
+        }
+        do {
+            return try Policy(document: convert(table))
+        } catch let e as CoreError {
+            throw CoreError(e.code, "\(name): \(e.reason)")
+        }
+    }
+
+    static func convert(_ table: TOMLTable) -> [String: PolicyValue] {
+        var out: [String: PolicyValue] = [:]
+        for (key, value) in table { out[key] = convert(value) }
+        return out
+    }
+
+    static func convert(_ value: TOMLValueConvertible) -> PolicyValue {
+        switch value.type {
+        case .string: return .string(value.string ?? "")
+        case .int: return .int(value.int ?? 0)
+        case .bool: return .bool(value.bool ?? false)
+        case .double: return .double(value.double ?? 0)
+        case .table: return .table(value.table.map(convert) ?? [:])
+        case .array: return .array(value.array.map { $0.map(convert) } ?? [])
+        case .date: return .other("a date")
+        case .time: return .other("a time")
+        case .dateTime: return .other("a date-time")
+        }
+    }
+
+    /// A TOML basic string literal.
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out + "\""
+    }
+
+    static func list(_ items: [String]) -> String { "[" + items.map(quote).joined(separator: ", ") + "]" }
+
+    /// The commented policy `init` writes for one domain.
+    public static func initial(domain: DomainName, mx: [(DomainName, [IPAddress])], ns: [(DomainName, [IPAddress])], rua: String) -> String {
+        let d = "domains.\"\(domain)\""
+        var t = """
+            # mailkeys policy. Every key is explained in the README ("Policy reference").
+            # Durations are seconds or strings such as "1h", "7d", "2w".
+            # After editing, run `mailkeys tick` (or wait for the timer): zones are rebuilt when
+            # their content changes, with a new SOA serial.
+
+            [\(d)]
+            ttl = "1h"                      # default TTL ($TTL) of the zone
+            spf = "\(DomainPolicy.Defaults.spf)"        # SPF at the apex (RFC 7208); keep -all or ~all
+            helo_spf = true                 # "v=spf1 a -all" on each in-zone MX host (HELO identity)
+
+            # Per-type TTL overrides, e.g. TXT = "5m" while testing.
+            # [\(d).ttls]
+            # TXT = "1h"
+
+            [\(d).soa]
+            # mname = "ns1.\(domain)"       # primary nameserver (default: the first [[ns]])
+            rname = "hostmaster@\(domain)"   # contact, as a mail address
+            refresh = "3h"
+            retry = "1h"
+            expire = "1w"
+            minimum = "1h"                  # negative-caching TTL (RFC 2308)
+
+
+            """
+        for (host, addresses) in ns {
+            t += "[[\(d).ns]]\nname = \(quote(host.description))\n"
+            if !addresses.isEmpty { t += "addresses = \(list(addresses.map(\.description)))   # glue: the host is inside the zone\n" }
+            t += "\n"
+        }
+        for (index, (host, addresses)) in mx.enumerated() {
+            t += "[[\(d).mx]]\nhost = \(quote(host.description))\npreference = \((index + 1) * 10)\n"
+            if !addresses.isEmpty { t += "addresses = \(list(addresses.map(\.description)))\n" }
+            t += "\n"
+        }
+        t += """
+            [\(d).dmarc]                    # any DMARC tag (RFC 7489, DMARCbis) may be set here
+            p = "reject"
+            rua = [\(quote(rua))]
+            # sp = "reject"
+            # adkim = "s"
+            # aspf = "s"
+
+            [\(d).mta_sts]                  # RFC 8461; the policy file is written to Zones/\(domain).mta-sts.txt
+            mode = "enforce"                # enforce, testing or none
+            max_age = "1w"
+            # mx = ["\(mx[0].0)"]          # default: every MX host
+            # addresses = ["192.0.2.80"]    # A/AAAA of mta-sts.\(domain), the HTTPS server of the policy
+
+            [\(d).tls_rpt]                  # RFC 8460
+            rua = [\(quote(rua))]
+
+            [\(d).caa]                      # RFC 8659
+            issue = ["\(DomainPolicy.Defaults.caaIssuer)"]
+            # issuewild = [";"]
+            # iodef = ["mailto:hostmaster@\(domain)"]
+
+            """
+        return t
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import MailKeysCore
+import MailKeysStore
+
+/// The state `mailkeys status` prints, and its stable JSON form.
+public struct StatusReport: Codable, Sendable {
+    public struct RecordInfo: Codable, Sendable {
+        public var owner: String
+        public var ttl: UInt32
+        public var type: String
+        public var rdata: String
+        public var source: String
+    }
+    public struct KeyInfo: Codable, Sendable {
+        public var kind: String
+        public var name: String
+        public var algorithm: String
+        public var created: String
+        public var published: String?
+        public var active: String?
+        public var retired: String?
+        public var removed: String?
+    }
+    public struct EventInfo: Codable, Sendable {
+        public var at: String?
+        public var action: String
+        public var detail: String
+    }
+    public struct DomainInfo: Codable, Sendable {
+        public var domain: String
+        public var serial: UInt32?
+        public var builtAt: String?
+        public var zoneFile: String
+        /// `current`, `stale` (tick would rebuild) or `missing`.
+        public var zoneState: String
+        public var records: [RecordInfo]
+        public var keys: [KeyInfo]
+        public var next: [EventInfo]
+        public var recent: [EventInfo]
+        public var warnings: [String]
+    }
+    public var home: String
+    public var now: String
+    public var domains: [DomainInfo]
+}
+
+extension MailKeys {
+    /// Reads the policy, the templates and the store (under a shared lock) and reports, per
+    /// domain, the serial, the records the zone holds, the keys, what `tick` would do next and
+    /// the latest events. Changes nothing.
+    public static func status(_ home: Home, domain: String?, now: Date, lockWait: Double) throws -> StatusReport {
+        let lock = try HomeLock(home, wait: lockWait, shared: true)
+        defer { _ = lock }
+        let policy = try PolicyFile.load(home)
+        let selected = try select(policy, domain)
+        let store = try Store.open(at: home.storeFile.path)
+        let wanted = try desired(home, policy: policy, domains: selected)
+        let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
+        var domains: [StatusReport.DomainInfo] = []
+        for w in wanted {
+            let name = w.policy.name
+            let row = rows[name.description]
+            let disk = try fileHash(home.zoneFile(name))
+            let plan = Planner.plan(
+                desired: [name: w.contentHash], stored: [name: row?.state ?? ZoneState()], onDisk: [name: disk], now: now)
+            let state = disk == nil ? "missing" : plan.actions.isEmpty ? "current" : "stale"
+            var records = [
+                StatusReport.RecordInfo(
+                    owner: name.description, ttl: w.zone.soa.ttl, type: "SOA",
+                    rdata: w.zone.soaRDATA(serial: row?.state.serial ?? 0), source: "policy")
+            ]
+            records += w.zone.records.map { r in
+                let source: String
+                switch r.source {
+                case .generated(let what): source = "policy \(what)"
+                case .template(let line): source = "\(home.show(home.template(name))):\(line)"
+                }
+                return .init(owner: r.owner.description, ttl: r.ttl, type: r.type.mnemonic, rdata: r.rdata, source: source)
+            }
+            let keys = try store.keys(domain: name.description).map { k in
+                StatusReport.KeyInfo(
+                    kind: k.kind, name: k.name, algorithm: k.algorithm, created: RunClock.format(k.createdAt),
+                    published: k.publishedAt.map(RunClock.format), active: k.activeAt.map(RunClock.format),
+                    retired: k.retiredAt.map(RunClock.format), removed: k.removedAt.map(RunClock.format))
+            }
+            var next = plan.actions.map { StatusReport.EventInfo(at: RunClock.format(now), action: "tick", detail: $0.description) }
+            if let wake = plan.nextWake { next.append(.init(at: RunClock.format(wake), action: "wake", detail: "next scheduled run")) }
+            let recent = try store.events(domain: name.description, limit: 5).map {
+                StatusReport.EventInfo(at: RunClock.format($0.at), action: $0.action, detail: $0.detail)
+            }
+            domains.append(
+                .init(
+                    domain: name.description, serial: row?.state.serial, builtAt: row?.builtAt.map(RunClock.format),
+                    zoneFile: home.show(home.zoneFile(name)), zoneState: state, records: records, keys: keys, next: next,
+                    recent: recent, warnings: w.warnings))
+        }
+        return StatusReport(home: home.root.path, now: RunClock.format(now), domains: domains)
+    }
+
+    /// The human form of a status report.
+    public static func render(_ s: StatusReport) -> String {
+        var out = ""
+        for d in s.domains {
+            out += "\(d.domain)\n"
+            out += "  serial   \(d.serial.map(String.init) ?? "none yet")\(d.builtAt.map { " (built \($0))" } ?? "")\n"
+            out += "  zone     \(d.zoneFile): \(d.zoneState)\n"
+            let counts = Dictionary(grouping: d.records, by: \.type).map { "\($0.key) \($0.value.count)" }.sorted()
+            out += "  records  \(d.records.count) (\(counts.joined(separator: ", ")))\n"
+            for r in d.records {
+                let rdata = r.rdata.count > 70 ? String(r.rdata.prefix(67)) + "..." : r.rdata
+                out += "           \(r.owner) \(r.ttl) \(r.type) \(rdata)\n"
+            }
+            if d.keys.isEmpty {
+                out += "  keys     none\n"
+            } else {
+                out += "  keys\n"
+                for k in d.keys {
+                    out += "           \(k.kind) \(k.name) \(k.algorithm) created \(k.created)\(k.active.map { " active \($0)" } ?? "")\n"
+                }
+            }
+            if d.next.isEmpty {
+                out += "  next     nothing scheduled\n"
+            } else {
+                for (i, e) in d.next.enumerated() { out += "  \(i == 0 ? "next    " : "        ") \(e.at ?? "") \(e.detail)\n" }
+            }
+            for (i, e) in d.recent.enumerated() { out += "  \(i == 0 ? "recent  " : "        ") \(e.at ?? "") \(e.action): \(e.detail)\n" }
+            for w in d.warnings { out += "  warning  \(w)\n" }
+        }
+        return out
+    }
+}

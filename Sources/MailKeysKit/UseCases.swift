@@ -1,0 +1,213 @@
+import Foundation
+import MailKeysCore
+import MailKeysDNS
+import MailKeysStore
+
+/// What a use case reports: lines for standard output and warnings for standard error.
+public struct Report: Sendable {
+    public var lines: [String] = []
+    public var warnings: [String] = []
+}
+
+/// The zone mailkeys wants for a domain right now, with the texts and hashes the planner needs.
+struct DesiredZone {
+    var policy: DomainPolicy
+    var zone: Zone
+    var warnings: [String]
+    var contentHash: String
+    var mtaSTSText: String?
+}
+
+/// The use cases behind the subcommands. Each takes the home and `now`, validates everything
+/// before it writes anything, and changes the store in one transaction.
+public enum MailKeys {
+    // MARK: init
+
+    /// Parsed `--mx HOST=IP[,IP...]` or `--ns HOST[=IP,...]`.
+    public static func parseHostSpec(_ spec: String, option: String) throws -> (DomainName, [IPAddress]) {
+        let parts = spec.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        let host: DomainName
+        do { host = try DomainName(String(parts[0])) } catch let e as CoreError {
+            throw CoreError(e.code, "\(option) '\(spec)': \(e.reason)")
+        }
+        guard parts.count == 2 else { return (host, []) }
+        let addresses = try parts[1].split(separator: ",", omittingEmptySubsequences: false).map { a -> IPAddress in
+            do { return try IPAddress(String(a).trimmingCharacters(in: .whitespaces)) } catch let e as CoreError {
+                throw CoreError(e.code, "\(option) '\(spec)': \(e.reason)")
+            }
+        }
+        return (host, addresses)
+    }
+
+    /// Creates a home: `Keys/` (0700) with a new store, `Zones/`, and a commented policy for
+    /// `domain`. Refuses a home that already has a policy or a store; validates the whole policy
+    /// before anything is written, and removes what it wrote if a later step fails.
+    public static func initHome(
+        _ home: Home, domain: String, mx: [String], ns: [String], rua: String?, now: Date
+    ) throws -> Report {
+        let name = try DomainName(domain)
+        guard name.labels.count >= 2 else { throw CoreError(.invalidName, "domain '\(domain)': a mail domain needs at least two labels") }
+        guard !mx.isEmpty else { throw HomeError(.usage, "at least one --mx HOST=IP is needed") }
+        let mxHosts = try mx.map { try parseHostSpec($0, option: "--mx") }
+        var nsHosts = try ns.map { try parseHostSpec($0, option: "--ns") }
+        var report = Report()
+        if nsHosts.isEmpty {
+            let ns1 = try name.prepending("ns1")
+            let first = mxHosts[0]
+            guard first.0.isSubdomain(of: name), !first.1.isEmpty else {
+                throw HomeError(.usage, "give --ns HOST[=IP,...]: the first MX host is outside \(name), so it cannot serve as ns1.\(name)")
+            }
+            nsHosts = [(ns1, first.1)]
+            report.warnings.append("no --ns given: ns1.\(name) will point at the first MX host's addresses; add a second nameserver")
+        }
+        let ruaText = rua ?? "mailto:dmarc@\(name)"
+        try ReportURI.check(ruaText)
+        let text = PolicyFile.initial(domain: name, mx: mxHosts, ns: nsHosts, rua: ruaText)
+        let policy = try PolicyFile.parse(text)
+
+        let fm = FileManager.default
+        if fm.fileExists(atPath: home.policyFile.path) {
+            throw HomeError(.exists, "\(home.policyFile.path) already exists; init never overwrites a home")
+        }
+        if fm.fileExists(atPath: home.storeFile.path) {
+            throw HomeError(.exists, "\(home.storeFile.path) already exists; init never overwrites a home")
+        }
+        var created: [URL] = []
+        do {
+            for (dir, mode) in [(home.root, 0o755), (home.keysDir, 0o700), (home.zonesDir, 0o755)] {
+                if !fm.fileExists(atPath: dir.path) {
+                    try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+                    created.append(dir)
+                }
+                chmod(dir.path, mode_t(mode))
+            }
+            try AtomicFile.write(text, to: home.policyFile)
+            created.append(home.policyFile)
+            let store = try Store.create(at: home.storeFile.path)
+            created.append(home.storeFile)
+            chmod(home.storeFile.path, 0o600)
+            try store.transaction { tx in
+                for d in policy.domains { try tx.ensureDomain(d.name.description, at: now) }
+                try tx.log("init", domain: name.description, detail: "home created", at: now)
+            }
+        } catch {
+            for url in created.reversed() {
+                try? fm.removeItem(at: url)
+                for suffix in ["-wal", "-shm"] { try? fm.removeItem(atPath: url.path + suffix) }
+            }
+            throw error
+        }
+        report.warnings += policy.domains.flatMap(\.warnings)
+        report.lines.append("created \(home.root.path): policy \(home.show(home.policyFile)), store \(home.show(home.storeFile))")
+        report.lines.append("next: edit \(home.show(home.policyFile)) if needed, then run 'mailkeys tick'")
+        return report
+    }
+
+    // MARK: zones
+
+    static func desired(_ home: Home, policy: Policy, domains: [DomainPolicy]) throws -> [DesiredZone] {
+        try domains.map { p in
+            let templateURL = home.template(p.name)
+            var template: [TemplateRecord] = []
+            if FileManager.default.fileExists(atPath: templateURL.path) {
+                template = try LDNSZoneReader.read(
+                    path: templateURL.path, origin: p.name, defaultTTL: p.defaultTTL, name: home.show(templateURL))
+            }
+            let (zone, warnings) = try ZoneBuilder(
+                policy: p, allDomains: policy.domains, template: template, templateName: home.show(templateURL)
+            ).build()
+            let text = zone.render(serial: 0, header: header(home, p.name))
+            return DesiredZone(
+                policy: p, zone: zone, warnings: p.warnings + warnings, contentHash: SHA256.hex(text),
+                mtaSTSText: p.mtaSTS?.text)
+        }
+    }
+
+    static func header(_ home: Home, _ name: DomainName) -> [String] {
+        [
+            "\(name): written by mailkeys from mailkeys.toml and \(home.show(home.template(name))).",
+            "Do not edit: changes here are overwritten. Edit the policy or the template instead.",
+        ]
+    }
+
+    static func fileHash(_ url: URL) throws -> String? {
+        try AtomicFile.read(url).map(SHA256.hex)
+    }
+
+    /// Selects the domains named on the command line (all when nil).
+    static func select(_ policy: Policy, _ domain: String?) throws -> [DomainPolicy] {
+        guard let domain else { return policy.domains }
+        return [try policy.domain(domain)]
+    }
+
+    /// `zone build` and the zone part of `tick`: rebuilds every selected zone whose content
+    /// changed (new serial) or whose file is missing or was altered, and the MTA-STS policy files.
+    public static func buildZones(_ home: Home, domain: String?, now: Date, lockWait: Double, verb: String) throws -> Report {
+        let lock = try HomeLock(home, wait: lockWait)
+        defer { _ = lock }
+        let policy = try PolicyFile.load(home)
+        let selected = try select(policy, domain)
+        let store = try Store.open(at: home.storeFile.path)
+        let wanted = try desired(home, policy: policy, domains: selected)
+        var report = Report()
+        report.warnings = wanted.flatMap(\.warnings)
+
+        let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
+        var stored: [DomainName: ZoneState] = [:]
+        var onDisk: [DomainName: String?] = [:]
+        for w in wanted {
+            stored[w.policy.name] = rows[w.policy.name.description]?.state
+            onDisk[w.policy.name] = try fileHash(home.zoneFile(w.policy.name))
+        }
+        let plan = Planner.plan(
+            desired: Dictionary(uniqueKeysWithValues: wanted.map { ($0.policy.name, $0.contentHash) }),
+            stored: stored, onDisk: onDisk, now: now)
+
+        for w in wanted {
+            let name = w.policy.name
+            let action = plan.actions.first { if case .buildZone(let d, _) = $0 { return d == name } else { return false } }
+            if let text = w.mtaSTSText, try AtomicFile.read(home.mtaSTSFile(name)) != text {
+                try AtomicFile.write(text, to: home.mtaSTSFile(name))
+                report.lines.append("\(name): wrote MTA-STS policy \(home.show(home.mtaSTSFile(name))) (id \(w.policy.mtaSTS!.id))")
+            }
+            guard case .buildZone(_, let reason)? = action else {
+                let serial = stored[name]?.serial.map(String.init) ?? "-"
+                report.lines.append("\(name): zone unchanged (serial \(serial))")
+                continue
+            }
+            let previous = stored[name] ?? ZoneState()
+            let serial =
+                (previous.contentHash == w.contentHash ? previous.serial : nil)
+                ?? Serial.next(after: previous.serial, now: now)
+            let text = w.zone.render(serial: serial, header: header(home, name))
+            try verify(text, w.zone, name: home.show(home.zoneFile(name)))
+            try store.transaction { tx in
+                try tx.ensureDomain(name.description, at: now)
+                try tx.recordBuild(name.description, serial: serial, contentHash: w.contentHash, fileHash: SHA256.hex(text), at: now)
+                try tx.log("zone-build", domain: name.description, detail: "serial \(serial): \(reason)", at: now)
+                try AtomicFile.write(text, to: home.zoneFile(name))
+            }
+            report.lines.append("\(name): wrote \(home.show(home.zoneFile(name))) serial \(serial) (\(reason))")
+        }
+        if verb == "tick" {
+            report.lines.append(
+                "next: \(plan.nextWake.map(RunClock.format) ?? "nothing scheduled; the timer re-checks policy and templates on every run")")
+        }
+        return report
+    }
+
+    /// Re-reads rendered zone text through libldns and compares it with the model, so a file
+    /// that a nameserver would reject is never written.
+    static func verify(_ text: String, _ zone: Zone, name: String) throws {
+        let parsed: [TemplateRecord]
+        do {
+            parsed = try LDNSZoneReader.read(text: text, origin: zone.origin, defaultTTL: zone.defaultTTL, name: name)
+        } catch let e as DNSError {
+            throw HomeError(.verify, "internal error: the rendered zone does not parse (\(e.reason)); nothing was written")
+        }
+        guard parsed.count == zone.records.count + 1, parsed.first?.type == .soa else {
+            throw HomeError(
+                .verify, "internal error: the rendered zone has \(parsed.count) records, expected \(zone.records.count + 1); nothing was written")
+        }
+    }
+}

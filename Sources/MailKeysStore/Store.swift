@@ -1,0 +1,279 @@
+import Foundation
+import GRDB
+import MailKeysCore
+
+/// Errors of the key store: a code and a one-line reason.
+public struct StoreError: Error, CustomStringConvertible, Equatable {
+    public enum Code: String, Sendable { case missing, exists, corrupt, locked, foreign, newer, failed }
+    public let code: Code
+    public let reason: String
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+    public var description: String { reason }
+}
+
+/// A domain row of the store.
+public struct DomainRow: Sendable, Equatable {
+    public var name: String
+    public var state: ZoneState
+    public var builtAt: Date?
+    public var addedAt: Date
+}
+
+/// An entry of the store's event log.
+public struct EventRow: Sendable, Equatable {
+    public var at: Date
+    public var domain: String?
+    public var action: String
+    public var detail: String
+}
+
+/// A key row: every key mailkeys tracks (DKIM, TLS, DNSSEC) with its lifecycle timestamps.
+public struct KeyRow: Sendable, Equatable {
+    public var id: Int64
+    public var domain: String
+    public var kind: String
+    public var name: String
+    public var algorithm: String
+    public var createdAt: Date
+    public var publishedAt: Date?
+    public var activeAt: Date?
+    public var retiredAt: Date?
+    public var removedAt: Date?
+}
+
+/// The SQLite key store (`Keys/mailkeys.sqlite`): domains with their serials and content
+/// hashes, keys with their timestamps, and an event log. Opened only by one process at a time
+/// (the home lock); every change runs in one transaction.
+public final class Store {
+    /// `PRAGMA application_id` of a mailkeys store: "mkey".
+    public static let applicationID: Int32 = 0x6D6B_6579
+
+    let queue: DatabaseQueue
+    public let path: String
+
+    private init(queue: DatabaseQueue, path: String) {
+        self.queue = queue
+        self.path = path
+    }
+
+    static func configuration() -> Configuration {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(5)
+        config.label = "mailkeys-store"
+        return config
+    }
+
+    /// The append-only, named migrations; each runs in its own transaction. Never edit one that
+    /// has shipped: add a new one.
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("2026-11-21-domains") { db in
+            try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+            try db.execute(
+                sql: """
+                    CREATE TABLE domain (
+                        name TEXT PRIMARY KEY NOT NULL
+                            CHECK (length(name) BETWEEN 1 AND 253 AND name = lower(name) AND name NOT LIKE '%.'),
+                        serial INTEGER CHECK (serial BETWEEN 1 AND 4294967295),
+                        content_hash TEXT CHECK (content_hash IS NULL OR length(content_hash) = 64),
+                        file_hash TEXT CHECK (file_hash IS NULL OR length(file_hash) = 64),
+                        built_at INTEGER,
+                        added_at INTEGER NOT NULL,
+                        CHECK ((serial IS NULL) = (content_hash IS NULL))
+                    ) STRICT
+                    """)
+        }
+        m.registerMigration("2026-11-21-keys") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE key (
+                        id INTEGER PRIMARY KEY,
+                        domain TEXT NOT NULL REFERENCES domain(name) ON DELETE RESTRICT,
+                        kind TEXT NOT NULL CHECK (kind IN ('dkim', 'tls', 'dnssec')),
+                        name TEXT NOT NULL CHECK (length(name) > 0),
+                        algorithm TEXT NOT NULL CHECK (length(algorithm) > 0),
+                        created_at INTEGER NOT NULL,
+                        published_at INTEGER CHECK (published_at >= created_at),
+                        active_at INTEGER CHECK (active_at >= published_at),
+                        retired_at INTEGER CHECK (retired_at >= active_at),
+                        removed_at INTEGER CHECK (removed_at >= published_at),
+                        UNIQUE (domain, kind, name)
+                    ) STRICT
+                    """)
+        }
+        m.registerMigration("2026-11-21-events") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE event (
+                        id INTEGER PRIMARY KEY,
+                        at INTEGER NOT NULL,
+                        domain TEXT REFERENCES domain(name) ON DELETE CASCADE,
+                        action TEXT NOT NULL CHECK (length(action) > 0),
+                        detail TEXT NOT NULL
+                    ) STRICT;
+                    CREATE INDEX event_at ON event(at);
+                    """)
+        }
+        return m
+    }
+
+    /// Creates a new store at `path`; refuses if a file is already there.
+    public static func create(at path: String) throws -> Store {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(.exists, "store \(path) already exists; it is never overwritten")
+        }
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration())
+            try migrator.migrate(queue)
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+            return Store(queue: queue, path: path)
+        } catch let e as DatabaseError {
+            throw StoreError(.failed, "cannot create store \(path): \(e.message ?? "\(e)")")
+        }
+    }
+
+    /// Opens an existing store, checks it is a mailkeys store in good shape, and applies any
+    /// migration this version adds. A missing file is an error (never created here), a foreign
+    /// or damaged file is refused and left as it is.
+    public static func open(at path: String) throws -> Store {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(.missing, "store \(path) is missing; run 'mailkeys init' or restore it from a backup")
+        }
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration())
+            let (appID, check) = try queue.read { db in
+                (
+                    try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0,
+                    try String.fetchOne(db, sql: "PRAGMA quick_check") ?? "?"
+                )
+            }
+            guard appID == applicationID else {
+                throw StoreError(.foreign, "\(path) is an SQLite database but not a mailkeys store; it was left untouched")
+            }
+            guard check == "ok" else {
+                throw StoreError(.corrupt, "store \(path) is damaged (\(check)); it was left untouched")
+            }
+            let known = Set(migrator.migrations)
+            let applied = try queue.read { db in try migrator.appliedIdentifiers(db) }
+            if let unknown = applied.subtracting(known).sorted().first {
+                throw StoreError(.newer, "store \(path) was written by a newer mailkeys (migration \(unknown)); upgrade mailkeys")
+            }
+            try migrator.migrate(queue)
+            return Store(queue: queue, path: path)
+        } catch let e as DatabaseError {
+            throw map(e, path: path)
+        }
+    }
+
+    static func map(_ e: DatabaseError, path: String) -> StoreError {
+        switch e.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return StoreError(.locked, "store \(path) is locked by another process; try again later")
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+            return StoreError(.corrupt, "store \(path) is not a database or is damaged; it was left untouched")
+        default:
+            return StoreError(.failed, "store \(path): \(e.message ?? "\(e)")")
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try queue.read(body) } catch let e as DatabaseError { throw Self.map(e, path: path) }
+    }
+
+    /// Runs `body` in one immediate transaction; any throw rolls everything back.
+    public func transaction<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+        do {
+            var result: T?
+            try queue.inTransaction(.immediate) { db in
+                result = try body(StoreTransaction(db: db))
+                return .commit
+            }
+            return result!
+        } catch let e as DatabaseError {
+            throw Self.map(e, path: path)
+        }
+    }
+
+    /// Every domain, by name.
+    public func domains() throws -> [DomainRow] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM domain ORDER BY name").map(Self.domainRow)
+        }
+    }
+
+    /// The newest events first.
+    public func events(domain: String? = nil, limit: Int = 10) throws -> [EventRow] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM event WHERE (? IS NULL OR domain = ?) ORDER BY id DESC LIMIT ?",
+                arguments: [domain, domain, limit]
+            ).map {
+                EventRow(
+                    at: Date(timeIntervalSince1970: TimeInterval($0["at"] as Int64)), domain: $0["domain"], action: $0["action"], detail: $0["detail"]
+                )
+            }
+        }
+    }
+
+    /// Every key of `domain` (all domains when nil).
+    public func keys(domain: String? = nil) throws -> [KeyRow] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM key WHERE (? IS NULL OR domain = ?) ORDER BY domain, kind, created_at, name", arguments: [domain, domain]
+            ).map { row in
+                func d(_ c: String) -> Date? { (row[c] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) } }
+                return KeyRow(
+                    id: row["id"], domain: row["domain"], kind: row["kind"], name: row["name"], algorithm: row["algorithm"],
+                    createdAt: d("created_at")!, publishedAt: d("published_at"), activeAt: d("active_at"),
+                    retiredAt: d("retired_at"), removedAt: d("removed_at"))
+            }
+        }
+    }
+
+    static func domainRow(_ row: Row) -> DomainRow {
+        let serial: Int64? = row["serial"]
+        let built: Int64? = row["built_at"]
+        return DomainRow(
+            name: row["name"],
+            state: ZoneState(serial: serial.map { UInt32($0) }, contentHash: row["content_hash"], fileHash: row["file_hash"]),
+            builtAt: built.map { Date(timeIntervalSince1970: TimeInterval($0)) },
+            addedAt: Date(timeIntervalSince1970: TimeInterval(row["added_at"] as Int64)))
+    }
+}
+
+/// The changes one transaction can make.
+public struct StoreTransaction {
+    let db: Database
+
+    /// Adds `name` if the store does not know it yet.
+    public func ensureDomain(_ name: String, at now: Date) throws {
+        try db.execute(
+            sql: "INSERT INTO domain (name, added_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING",
+            arguments: [name, Int64(now.timeIntervalSince1970)])
+    }
+
+    /// The stored state of `name`.
+    public func domain(_ name: String) throws -> DomainRow? {
+        try Row.fetchOne(db, sql: "SELECT * FROM domain WHERE name = ?", arguments: [name]).map(Store.domainRow)
+    }
+
+    /// Records that `name`'s zone was written with `serial`.
+    public func recordBuild(_ name: String, serial: UInt32, contentHash: String, fileHash: String, at now: Date) throws {
+        try db.execute(
+            sql: "UPDATE domain SET serial = ?, content_hash = ?, file_hash = ?, built_at = ? WHERE name = ?",
+            arguments: [Int64(serial), contentHash, fileHash, Int64(now.timeIntervalSince1970), name])
+        guard db.changesCount == 1 else { throw StoreError(.failed, "domain \(name) is not in the store") }
+    }
+
+    /// Appends to the event log.
+    public func log(_ action: String, domain: String?, detail: String, at now: Date) throws {
+        try db.execute(
+            sql: "INSERT INTO event (at, domain, action, detail) VALUES (?, ?, ?, ?)",
+            arguments: [Int64(now.timeIntervalSince1970), domain, action, detail])
+    }
+}

@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import MailKeysCore
+import MailKeysKit
+
+/// Options every subcommand takes.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "The mailkeys home (else $MAILKEYS_HOME, else /var/lib/mailkeys).")
+    var home: String?
+
+    @Option(help: "Act as if it were this time (ISO 8601, e.g. 2026-11-21T10:00:00Z); default: the clock.")
+    var now: String?
+
+    @Option(help: "Seconds to wait for another run's lock on the home before giving up.")
+    var lockWait: Double = 60
+
+    var resolvedHome: Home { Home.resolve(home) }
+}
+
+/// Prints a report and maps every error to one line on stderr and a non-zero exit
+/// (75, EX_TEMPFAIL, when another run holds the lock).
+func perform(_ body: () throws -> Report) throws {
+    do {
+        let report = try body()
+        for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        for l in report.lines { print(l) }
+    } catch {
+        fail(error)
+    }
+}
+
+func fail(_ error: Error) -> Never {
+    let message: String
+    var code: Int32 = 1
+    switch error {
+    case let e as HomeError:
+        message = e.reason
+        if e.code == .locked { code = 75 }
+    case let e as CustomStringConvertible: message = e.description
+    default: message = "\(error)"
+    }
+    FileHandle.standardError.write(Data("mailkeys: error: \(message)\n".utf8))
+    exit(code)
+}
+
+@main
+struct MailKeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mailkeys",
+        abstract: "The DNS side of a mail domain: zone, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, CAA, DANE, DNSSEC.",
+        subcommands: [Init.self, ZoneCommand.self, Tick.self, Status.self])
+}
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a home: a commented mailkeys.toml for one domain, Keys/ with the store, Zones/.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "The mail domain, e.g. example.org.")
+    var domain: String
+
+    @Option(help: "An MX host with its addresses when inside the domain: HOST=IP[,IP...]. Repeat for more.")
+    var mx: [String] = []
+
+    @Option(help: "A nameserver, with glue addresses when inside the domain: HOST[=IP,...]. Repeat for more.")
+    var ns: [String] = []
+
+    @Option(help: "Where DMARC and TLS-RPT reports go (default mailto:dmarc@DOMAIN).")
+    var rua: String?
+
+    func run() throws {
+        try perform {
+            try MailKeys.initHome(
+                common.resolvedHome, domain: domain, mx: mx, ns: ns, rua: rua, now: try RunClock.now(common.now))
+        }
+    }
+}
+
+struct ZoneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zone", abstract: "Zone files.", subcommands: [Build.self])
+
+    struct Build: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write Zones/<domain>.zone (new serial only when the content changed) and the MTA-STS policy file.")
+
+        @OptionGroup var common: CommonOptions
+
+        @Argument(help: "Only this domain (default: every domain of the policy).")
+        var domain: String?
+
+        func run() throws {
+            try perform {
+                try MailKeys.buildZones(
+                    common.resolvedHome, domain: domain, now: try RunClock.now(common.now), lockWait: common.lockWait,
+                    verb: "build")
+            }
+        }
+    }
+}
+
+struct Tick: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Do everything due now for every domain, print it and the next time to run. Run it from a timer.")
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        try perform {
+            try MailKeys.buildZones(
+                common.resolvedHome, domain: nil, now: try RunClock.now(common.now), lockWait: common.lockWait, verb: "tick")
+        }
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Domains, serials, records, keys and the next events.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Argument(help: "Only this domain.")
+    var domain: String?
+
+    @Flag(help: "Print JSON (stable keys) instead of text.")
+    var json = false
+
+    func run() throws {
+        do {
+            let report = try MailKeys.status(
+                common.resolvedHome, domain: domain, now: try RunClock.now(common.now), lockWait: common.lockWait)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            } else {
+                print(MailKeys.render(report), terminator: "")
+            }
+        } catch {
+            fail(error)
+        }
+    }
+}
