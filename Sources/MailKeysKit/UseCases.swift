@@ -50,6 +50,12 @@ public enum MailKeys {
         guard !mx.isEmpty else { throw HomeError(.usage, "at least one --mx HOST=IP is needed") }
         let mxHosts = try mx.map { try parseHostSpec($0, option: "--mx") }
         var nsHosts = try ns.map { try parseHostSpec($0, option: "--ns") }
+        for (option, hosts) in [("--mx", mxHosts), ("--ns", nsHosts)] {
+            for (host, addresses) in hosts where host.isSubdomain(of: name) && addresses.isEmpty {
+                throw CoreError(
+                    .invalidPolicy, "\(option) '\(host)': \(host) lies inside \(name), so its addresses are needed (\(option) HOST=IP[,IP...])")
+            }
+        }
         var report = Report()
         if nsHosts.isEmpty {
             let ns1 = try name.prepending("ns1")

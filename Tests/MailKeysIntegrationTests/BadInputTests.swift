@@ -1,0 +1,193 @@
+import Foundation
+import Testing
+
+/// Every bad input gets one clear line on stderr, a non-zero exit, and leaves the store, the
+/// policy and the generated files byte-for-byte as they were.
+@Suite struct BadInputTests {
+    /// The bytes of every file in the home (the lock file aside: it is empty and only locked).
+    static func state(_ home: URL) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        let e = FileManager.default.enumerator(at: home, includingPropertiesForKeys: nil)
+        while let url = e?.nextObject() as? URL {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue,
+                url.lastPathComponent != "mailkeys.lock"
+            else { continue }
+            out[String(url.path.dropFirst(home.path.count))] = FileManager.default.contents(atPath: url.path)
+        }
+        return out
+    }
+
+    /// Runs `arguments` against `home` and checks the one-line error and the untouched home.
+    static func expectRefused(
+        _ home: URL, _ arguments: [String], message: String, status: Int32? = nil, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let before = try state(home)
+        let r = try Support.mailkeys(arguments)
+        #expect(r.status != 0, "expected a failure, got: \(r.stdout)", sourceLocation: sourceLocation)
+        if let status { #expect(r.status == status, sourceLocation: sourceLocation) }
+        let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("mailkeys: error:") }
+        #expect(errors.count == 1, "one error line expected: \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(r.stderr.contains(message), "stderr: \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(try state(home) == before, "the home changed", sourceLocation: sourceLocation)
+    }
+
+    struct PolicyEdit: CustomTestStringConvertible, Sendable {
+        let name: String
+        let find: String
+        let replace: String
+        let message: String
+        var testDescription: String { name }
+    }
+
+    static let policyEdits: [PolicyEdit] = [
+        .init(name: "host label with '_'", find: "host = \"mail.example.org\"", replace: "host = \"mail_x.example.org\"",
+              message: "label 'mail_x' contains '_'"),
+        .init(name: "host label of 64 octets", find: "host = \"mail.example.org\"",
+              replace: "host = \"\(String(repeating: "a", count: 64)).example.org\"", message: "is 64 octets long; the limit is 63"),
+        .init(name: "empty label", find: "host = \"mail.example.org\"", replace: "host = \"mail..example.org\"",
+              message: "has an empty label"),
+        .init(name: "IP address as host", find: "name = \"ns2.example.net\"", replace: "name = \"192.0.2.1\"",
+              message: "an IP address is not a host name"),
+        .init(name: "bad IPv4", find: "addresses = [\"192.0.2.25\"", replace: "addresses = [\"192.0.2.256\"",
+              message: "'192.0.2.256' is not an IPv4 or IPv6 address"),
+        .init(name: "bad IPv6", find: "\"2001:db8::25\"", replace: "\"2001:db8:::25\"",
+              message: "'2001:db8:::25' is not an IPv4 or IPv6 address"),
+        .init(name: "SPF syntax", find: "spf = \"v=spf1 mx -all\"", replace: "spf = \"v=spf1 mx foo -all\"",
+              message: "unknown mechanism 'foo'"),
+        .init(name: "SPF +all", find: "spf = \"v=spf1 mx -all\"", replace: "spf = \"v=spf1 mx +all\"",
+              message: "authorises every host"),
+        .init(name: "SPF with 11 lookups", find: "spf = \"v=spf1 mx -all\"",
+              replace: "spf = \"v=spf1 mx a " + (1...9).map { "include:s\($0).example.net" }.joined(separator: " ") + " -all\"",
+              message: "11 DNS-querying terms"),
+        .init(name: "unknown DMARC tag", find: "\np = \"reject\"", replace: "\np = \"reject\"\npp = \"x\"", message: "pp: unknown DMARC tag"),
+        .init(name: "bad DMARC value", find: "\np = \"reject\"", replace: "\np = \"rejekt\"", message: "p='rejekt'"),
+        .init(name: "bad DMARC rua", find: "rua = [\"mailto:dmarc-reports@example.org\"]\n# sp", replace: "rua = [\"dmarc-reports@example.org\"]\n# sp",
+              message: "is not a mailto: URI"),
+        .init(name: "TTL too small", find: "ttl = \"1h\"", replace: "ttl = 30", message: "TTL 30 s is out of range 60...604800"),
+        .init(name: "TTL too large", find: "ttl = \"1h\"", replace: "ttl = \"2w\"", message: "TTL 1209600 s is out of range"),
+        .init(name: "TOML syntax", find: "refresh = \"3h\"", replace: "refresh = \"3h", message: "mailkeys.toml line 18"),
+        .init(name: "unknown key", find: "helo_spf = true", replace: "helo_spf = true\nspff = \"x\"",
+              message: "domains.example.org.spff: unknown key"),
+        .init(name: "in-zone MX without addresses", find: "addresses = [\"192.0.2.25\", \"2001:db8::25\"]", replace: "",
+              message: "mail.example.org lies inside example.org, so its addresses are needed"),
+        .init(name: "SOA retry not below refresh", find: "retry = \"1h\"", replace: "retry = \"4h\"", message: "retry (14400 s) must be shorter"),
+    ]
+
+    @Test(arguments: policyEdits)
+    func badPolicyIsRefusedAndNothingChanges(_ edit: PolicyEdit) throws {
+        let home = try Support.exampleHome()
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        let text = try Support.read(policy)
+        #expect(text.contains(edit.find), "the edit must apply")
+        try text.replacingOccurrences(of: edit.find, with: edit.replace).write(to: policy, atomically: true, encoding: .utf8)
+        try Self.expectRefused(home, ["tick", "--home", home.path, "--now", "2026-11-21T12:00:00Z"], message: edit.message)
+        try Self.expectRefused(home, ["zone", "build", "--home", home.path], message: edit.message)
+    }
+
+    @Test func trailingDotsAreTheSameName() throws {
+        let home = try Support.exampleHome()
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        try Support.read(policy).replacingOccurrences(of: "host = \"mail.example.org\"", with: "host = \"MAIL.example.org.\"")
+            .write(to: policy, atomically: true, encoding: .utf8)
+        let r = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-11-21T12:00:00Z"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("zone unchanged (serial 2026112101)"))
+    }
+
+    @Test func templateThatDoesNotParseNamesItsLine() throws {
+        let home = try Support.exampleHome()
+        let template = home.appendingPathComponent("Zones/example.org.zone.in")
+        try (try Support.read(template) + "broken IN A 192.0.2.300\n").write(to: template, atomically: true, encoding: .utf8)
+        let line = try Support.read(template).split(separator: "\n", omittingEmptySubsequences: false).count - 1
+        try Self.expectRefused(home, ["tick", "--home", home.path], message: "Zones/example.org.zone.in line \(line):")
+    }
+
+    @Test func templateWithDNSSECRecordsIsRefused() throws {
+        let home = try Support.exampleHome()
+        let template = home.appendingPathComponent("Zones/example.org.zone.in")
+        try "@ IN DNSKEY 257 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==\n".write(
+            to: template, atomically: true, encoding: .utf8)
+        try Self.expectRefused(home, ["tick", "--home", home.path], message: "line 1: DNSKEY records are DNSSEC material")
+    }
+
+    @Test func missingStoreIsNotRecreated() throws {
+        let home = try Support.exampleHome()
+        try FileManager.default.removeItem(at: home.appendingPathComponent("Keys/mailkeys.sqlite"))
+        try Self.expectRefused(home, ["tick", "--home", home.path], message: "is missing; run 'mailkeys init'")
+        #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent("Keys/mailkeys.sqlite").path))
+    }
+
+    @Test func corruptStoreIsLeftAlone() throws {
+        let home = try Support.exampleHome()
+        let store = home.appendingPathComponent("Keys/mailkeys.sqlite")
+        try Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }).write(to: store)
+        try Self.expectRefused(home, ["tick", "--home", home.path], message: "is not a database or is damaged; it was left untouched")
+        try Self.expectRefused(home, ["status", "--home", home.path], message: "is not a database or is damaged")
+    }
+
+    @Test func damagedStorePagesAreDetected() throws {
+        let home = try Support.exampleHome()
+        let store = home.appendingPathComponent("Keys/mailkeys.sqlite")
+        var bytes = try #require(Support.bytes(store))
+        #expect(bytes.count >= 4096 * 3)
+        for i in 4096..<(bytes.count) where i % 7 == 0 { bytes[i] = 0xA5 }
+        try bytes.write(to: store)
+        try Self.expectRefused(home, ["tick", "--home", home.path], message: "left untouched")
+    }
+
+    @Test func foreignDatabaseIsRefused() throws {
+        let home = try Support.exampleHome()
+        // An SQLite file that is not a mailkeys store: the shipped example store with its
+        // application id cleared is the simplest foreign database to make without extra tools.
+        let store = home.appendingPathComponent("Keys/mailkeys.sqlite")
+        var bytes = try #require(Support.bytes(store))
+        bytes.replaceSubrange(68..<72, with: [0, 0, 0, 0])  // header offset 68: application_id
+        try bytes.write(to: store)
+        try Self.expectRefused(home, ["tick", "--home", home.path], message: "not a mailkeys store")
+    }
+
+    @Test func lockedHomeFailsClearlyWithTempfail() throws {
+        let home = try Support.exampleHome()
+        let fd = open(home.appendingPathComponent("Keys/mailkeys.lock").path, O_RDWR)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+        try Self.expectRefused(
+            home, ["tick", "--home", home.path, "--lock-wait", "0"], message: "another mailkeys run holds the lock", status: 75)
+        flock(fd, LOCK_UN)
+        let r = try Support.mailkeys(["tick", "--home", home.path, "--lock-wait", "0"])
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+
+    @Test func unknownDomainOnTheCommandLine() throws {
+        let home = try Support.exampleHome()
+        try Self.expectRefused(home, ["zone", "build", "nope.example", "--home", home.path], message: "unknown domain 'nope.example': the policy has example.org")
+        try Self.expectRefused(home, ["status", "nope.example", "--home", home.path], message: "unknown domain 'nope.example'")
+        try Self.expectRefused(home, ["zone", "build", "bad_domain..", "--home", home.path], message: "domain name 'bad_domain..'")
+    }
+
+    @Test func badNowIsRefused() throws {
+        let home = try Support.exampleHome()
+        try Self.expectRefused(home, ["tick", "--home", home.path, "--now", "yesterday"], message: "--now 'yesterday' is not an ISO 8601 time")
+    }
+
+    @Test func initRefusesAnExistingHomeAndBadArguments() throws {
+        let home = try Support.exampleHome()
+        try Self.expectRefused(home, ["init", "--home", home.path] + Support.exampleInit, message: "already exists; init never overwrites a home")
+
+        let fresh = try Support.scratch()
+        let cases: [([String], String)] = [
+            (["--domain", "exa_mple.org", "--mx", "mail.example.org=192.0.2.25"], "label 'exa_mple' contains '_'"),
+            (["--domain", "example.org", "--mx", "mail.example.org=192.0.2.999"], "--mx 'mail.example.org=192.0.2.999'"),
+            (["--domain", "example.org", "--mx", "mail.example.org"], "mail.example.org lies inside example.org, so its addresses are needed"),
+            (["--domain", "example.org", "--mx", "mail.example.org=192.0.2.25", "--ns", "ns1.example.org=::g"], "--ns 'ns1.example.org=::g'"),
+            (["--domain", "example.org", "--mx", "mail.example.org=192.0.2.25", "--rua", "dmarc@example.org"], "is not a mailto: URI"),
+            (["--domain", "org", "--mx", "mail.example.org=192.0.2.25"], "needs at least two labels"),
+        ]
+        for (args, message) in cases {
+            try Self.expectRefused(fresh, ["init", "--home", fresh.path] + args, message: message)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: fresh.path).isEmpty, "nothing half-written")
+        }
+    }
+}
