@@ -137,12 +137,37 @@ public struct DomainName: Hashable, Sendable, Comparable, CustomStringConvertibl
     /// The number of octets in wire format.
     public var wireLength: Int { labels.reduce(1) { $0 + $1.utf8.count + 1 } }
 
+    /// The wire octets of a label in presentation form (`\DDD` and `\X` escapes decoded).
+    static func octets(_ label: String) -> [UInt8] {
+        let chars = Array(label.utf8)
+        var out: [UInt8] = []
+        var i = 0
+        while i < chars.count {
+            if chars[i] == UInt8(ascii: "\\") && i + 1 < chars.count {
+                let digits = chars[(i + 1)...].prefix(3)
+                if digits.count == 3, digits.allSatisfy({ (0x30...0x39).contains($0) }),
+                    let v = UInt8(String(decoding: digits, as: UTF8.self))
+                {
+                    out.append(v)
+                    i += 4
+                } else {
+                    out.append(chars[i + 1])
+                    i += 2
+                }
+            } else {
+                out.append(chars[i])
+                i += 1
+            }
+        }
+        return out
+    }
+
     /// DNSSEC canonical order (RFC 4034 §6.1): label by label from the right, by octets.
     public static func < (lhs: DomainName, rhs: DomainName) -> Bool {
         let l = Array(lhs.labels.reversed())
         let r = Array(rhs.labels.reversed())
         for i in 0..<min(l.count, r.count) where l[i] != r[i] {
-            return Array(l[i].utf8).lexicographicallyPrecedes(Array(r[i].utf8))
+            return octets(l[i]).lexicographicallyPrecedes(octets(r[i]))
         }
         return l.count < r.count
     }

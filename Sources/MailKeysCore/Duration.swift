@@ -28,8 +28,11 @@ public enum TimeSpan {
             default:
                 throw CoreError(.invalidDuration, "duration '\(text)': unknown unit '\(ch)' (use s, m, h, d or w)")
             }
-            guard let n = Int(number), n <= 100_000_000 else {
+            guard !number.isEmpty else {
                 throw CoreError(.invalidDuration, "duration '\(text)': a number must come before '\(ch)'")
+            }
+            guard let n = Int(number), n <= 100_000_000 else {
+                throw CoreError(.invalidDuration, "duration '\(text)': the number \(number) is too large")
             }
             total += n * unit
             number = ""

@@ -54,7 +54,7 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
             if s.isEmpty { return [] }
             var out: [UInt16] = []
             for g in s.split(separator: ":", omittingEmptySubsequences: false) {
-                guard (1...4).contains(g.count), let v = UInt16(g, radix: 16) else { return nil }
+                guard (1...4).contains(g.count), g.allSatisfy(\.isHexDigit), let v = UInt16(g, radix: 16) else { return nil }
                 out.append(v)
             }
             return out
@@ -83,6 +83,9 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
         case .v4(let b):
             return b.map(String.init).joined(separator: ".")
         case .v6(let g):
+            if g[0..<5].allSatisfy({ $0 == 0 }) && g[5] == 0xffff {
+                return "::ffff:\(g[6] >> 8).\(g[6] & 0xff).\(g[7] >> 8).\(g[7] & 0xff)"
+            }
             var bestStart = -1
             var bestLen = 0
             var i = 0

@@ -375,7 +375,9 @@ public enum CAA {
         }
         for param in parts.dropFirst() where !param.isEmpty {
             let kv = param.split(separator: "=", maxSplits: 1)
-            guard kv.count == 2, kv[0].allSatisfy({ $0.isLetter || $0.isNumber }),
+            let tag = kv.first ?? ""
+            guard kv.count == 2, tag.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
+                tag.first != "-", tag.last != "-",
                 kv[1].allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != ";" })
             else {
                 throw CoreError(.invalidCAA, "CAA issuer '\(value)': parameter '\(param)' is not key=value")

@@ -40,7 +40,7 @@ public final class PolicyTable {
     public var keys: [String] { entries.keys.sorted() }
 
     func fail(_ key: String?, _ why: String) -> CoreError {
-        let at = key.map { path.isEmpty ? $0 : "\(path).\($0)" } ?? path
+        let at = key.map(child) ?? path
         return CoreError(.invalidPolicy, "\(at.isEmpty ? "policy" : at): \(why)")
     }
 
@@ -85,7 +85,7 @@ public final class PolicyTable {
     /// A TTL (seconds or duration string) checked against ``TTLLimits``.
     public func ttl(_ key: String) throws -> UInt32? {
         guard let s = try seconds(key) else { return nil }
-        do { return try TTLLimits.check(s, "TTL") } catch let e as CoreError { throw fail(key, e.reason) }
+        do { return try TTLLimits.check(s, "TTL") } catch let e as CoreError { throw CoreError(e.code, "\(child(key)): \(e.reason)") }
     }
 
     /// An array of strings; a single string is accepted as a one-element array.
@@ -106,7 +106,13 @@ public final class PolicyTable {
     public func table(_ key: String) throws -> PolicyTable? {
         guard let v = value(key) else { return nil }
         guard case .table(let t) = v else { throw fail(key, "expected a table, found \(v.typeName)") }
-        return PolicyTable(t, path: path.isEmpty ? key : "\(path).\(key)")
+        return PolicyTable(t, path: child(key))
+    }
+
+    /// The dotted path of `key` below this table, quoted as TOML needs when it contains a dot.
+    func child(_ key: String) -> String {
+        let shown = key.contains(".") || key.isEmpty ? "\"\(key)\"" : key
+        return path.isEmpty ? shown : "\(path).\(shown)"
     }
 
     /// An array of tables (`[[...]]` in TOML).
@@ -115,7 +121,7 @@ public final class PolicyTable {
         guard case .array(let items) = v else { throw fail(key, "expected an array of tables, found \(v.typeName)") }
         return try items.enumerated().map { index, item in
             guard case .table(let t) = item else { throw fail(key, "expected tables, found \(item.typeName)") }
-            return PolicyTable(t, path: "\(path.isEmpty ? key : "\(path).\(key)")[\(index)]")
+            return PolicyTable(t, path: "\(child(key))[\(index)]")
         }
     }
 
@@ -129,7 +135,7 @@ public final class PolicyTable {
     /// Wraps `body`'s ``CoreError`` so the message names this table's `key`.
     public func within<T>(_ key: String, _ body: () throws -> T) throws -> T {
         do { return try body() } catch let e as CoreError {
-            throw CoreError(e.code, "\(path.isEmpty ? key : "\(path).\(key)"): \(e.reason)")
+            throw CoreError(e.code, "\(child(key)): \(e.reason)")
         }
     }
 }

@@ -68,7 +68,7 @@ public struct Record: Hashable, Sendable {
     /// parsers read); nil for other types.
     public var text: String? {
         guard type == .txt else { return nil }
-        return TXT.decode(rdata).map { String(decoding: $0, as: UTF8.self) }.joined()
+        return String(decoding: TXT.decode(rdata).joined(), as: UTF8.self)
     }
 
     /// What the record is for when it is a TXT with a well-known version tag; decides whether a

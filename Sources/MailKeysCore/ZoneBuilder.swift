@@ -1,3 +1,5 @@
+import Foundation
+
 /// Builds a domain's complete zone from its policy, the other domains of the policy (for DMARC
 /// report authorisations) and the user's template, and says what it overrode.
 public struct ZoneBuilder: Sendable {
@@ -30,7 +32,7 @@ public struct ZoneBuilder: Sendable {
         }
         var hostAddresses: [DomainName: (Set<IPAddress>, String)] = [:]
         func addHost(_ host: DomainName, _ addresses: [IPAddress], _ what: String) throws {
-            guard host.isSubdomain(of: origin) else { return }
+            guard host.isSubdomain(of: origin), !addresses.isEmpty else { return }
             if let (known, by) = hostAddresses[host], known != Set(addresses) {
                 throw CoreError(.conflict, "\(host) has different addresses in \(by) and \(what)")
             }
@@ -56,7 +58,7 @@ public struct ZoneBuilder: Sendable {
         for other in allDomains where other.name != origin {
             guard let dmarc = other.dmarc else { continue }
             let uris = ((dmarc["rua"] ?? "") + "," + (dmarc["ruf"] ?? "")).split(separator: ",")
-            for target in Set(uris.compactMap { ReportURI.mailtoDomain(String($0)) })
+            for target in Set(uris.compactMap { ReportURI.mailtoDomain($0.trimmingCharacters(in: .whitespaces)) })
             where target.isSubdomain(of: origin) && !target.isSubdomain(of: other.name) {
                 add(try target.prepending("\(other.name)._report._dmarc"), .txt, TXT.rdata("v=DMARC1"), "dmarc report authorisation")
             }
@@ -105,12 +107,14 @@ public struct ZoneBuilder: Sendable {
                 let purpose = r.txtPurpose
                 do {
                     if purpose == "v=spf1" { _ = try SPFRecord(text) }
-                    if purpose == "v=dmarc1" { _ = try DMARCRecord(text) }
+                    if purpose == "v=dmarc1" && t.owner.labels.first == "_dmarc" { _ = try DMARCRecord(text) }
                 } catch let e as CoreError {
                     throw CoreError(e.code, "\(at(t)): \(e.reason)")
                 }
             }
-            if !user.contains(where: { $0.owner == r.owner && $0.type == r.type && $0.rdata == r.rdata }) {
+            if let same = user.firstIndex(where: { $0.owner == r.owner && $0.type == r.type && $0.rdata == r.rdata }) {
+                user[same].ttl = min(user[same].ttl, r.ttl)
+            } else {
                 user.append(r)
             }
         }

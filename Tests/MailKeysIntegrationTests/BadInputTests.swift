@@ -41,36 +41,48 @@ import Testing
     }
 
     static let policyEdits: [PolicyEdit] = [
-        .init(name: "host label with '_'", find: "host = \"mail.example.org\"", replace: "host = \"mail_x.example.org\"",
-              message: "label 'mail_x' contains '_'"),
-        .init(name: "host label of 64 octets", find: "host = \"mail.example.org\"",
-              replace: "host = \"\(String(repeating: "a", count: 64)).example.org\"", message: "is 64 octets long; the limit is 63"),
-        .init(name: "empty label", find: "host = \"mail.example.org\"", replace: "host = \"mail..example.org\"",
-              message: "has an empty label"),
-        .init(name: "IP address as host", find: "name = \"ns2.example.net\"", replace: "name = \"192.0.2.1\"",
-              message: "an IP address is not a host name"),
-        .init(name: "bad IPv4", find: "addresses = [\"192.0.2.25\"", replace: "addresses = [\"192.0.2.256\"",
-              message: "'192.0.2.256' is not an IPv4 or IPv6 address"),
-        .init(name: "bad IPv6", find: "\"2001:db8::25\"", replace: "\"2001:db8:::25\"",
-              message: "'2001:db8:::25' is not an IPv4 or IPv6 address"),
-        .init(name: "SPF syntax", find: "spf = \"v=spf1 mx -all\"", replace: "spf = \"v=spf1 mx foo -all\"",
-              message: "unknown mechanism 'foo'"),
-        .init(name: "SPF +all", find: "spf = \"v=spf1 mx -all\"", replace: "spf = \"v=spf1 mx +all\"",
-              message: "authorises every host"),
-        .init(name: "SPF with 11 lookups", find: "spf = \"v=spf1 mx -all\"",
-              replace: "spf = \"v=spf1 mx a " + (1...9).map { "include:s\($0).example.net" }.joined(separator: " ") + " -all\"",
-              message: "11 DNS-querying terms"),
+        .init(
+            name: "host label with '_'", find: "host = \"mail.example.org\"", replace: "host = \"mail_x.example.org\"",
+            message: "label 'mail_x' contains '_'"),
+        .init(
+            name: "host label of 64 octets", find: "host = \"mail.example.org\"",
+            replace: "host = \"\(String(repeating: "a", count: 64)).example.org\"", message: "is 64 octets long; the limit is 63"),
+        .init(
+            name: "empty label", find: "host = \"mail.example.org\"", replace: "host = \"mail..example.org\"",
+            message: "has an empty label"),
+        .init(
+            name: "IP address as host", find: "name = \"ns2.example.net\"", replace: "name = \"192.0.2.1\"",
+            message: "an IP address is not a host name"),
+        .init(
+            name: "bad IPv4", find: "addresses = [\"192.0.2.25\"", replace: "addresses = [\"192.0.2.256\"",
+            message: "'192.0.2.256' is not an IPv4 or IPv6 address"),
+        .init(
+            name: "bad IPv6", find: "\"2001:db8::25\"", replace: "\"2001:db8:::25\"",
+            message: "'2001:db8:::25' is not an IPv4 or IPv6 address"),
+        .init(
+            name: "SPF syntax", find: "spf = \"v=spf1 mx -all\"", replace: "spf = \"v=spf1 mx foo -all\"",
+            message: "unknown mechanism 'foo'"),
+        .init(
+            name: "SPF +all", find: "spf = \"v=spf1 mx -all\"", replace: "spf = \"v=spf1 mx +all\"",
+            message: "authorises every host"),
+        .init(
+            name: "SPF with 11 lookups", find: "spf = \"v=spf1 mx -all\"",
+            replace: "spf = \"v=spf1 mx a " + (1...9).map { "include:s\($0).example.net" }.joined(separator: " ") + " -all\"",
+            message: "11 DNS-querying terms"),
         .init(name: "unknown DMARC tag", find: "\np = \"reject\"", replace: "\np = \"reject\"\npp = \"x\"", message: "pp: unknown DMARC tag"),
         .init(name: "bad DMARC value", find: "\np = \"reject\"", replace: "\np = \"rejekt\"", message: "p='rejekt'"),
-        .init(name: "bad DMARC rua", find: "rua = [\"mailto:dmarc-reports@example.org\"]\n# sp", replace: "rua = [\"dmarc-reports@example.org\"]\n# sp",
-              message: "is not a mailto: URI"),
+        .init(
+            name: "bad DMARC rua", find: "rua = [\"mailto:dmarc-reports@example.org\"]\n# sp", replace: "rua = [\"dmarc-reports@example.org\"]\n# sp",
+            message: "is not a mailto: URI"),
         .init(name: "TTL too small", find: "ttl = \"1h\"", replace: "ttl = 30", message: "TTL 30 s is out of range 60...604800"),
         .init(name: "TTL too large", find: "ttl = \"1h\"", replace: "ttl = \"2w\"", message: "TTL 1209600 s is out of range"),
         .init(name: "TOML syntax", find: "refresh = \"3h\"", replace: "refresh = \"3h", message: "mailkeys.toml line 18"),
-        .init(name: "unknown key", find: "helo_spf = true", replace: "helo_spf = true\nspff = \"x\"",
-              message: "domains.example.org.spff: unknown key"),
-        .init(name: "in-zone MX without addresses", find: "addresses = [\"192.0.2.25\", \"2001:db8::25\"]", replace: "",
-              message: "mail.example.org lies inside example.org, so its addresses are needed"),
+        .init(
+            name: "unknown key", find: "helo_spf = true", replace: "helo_spf = true\nspff = \"x\"",
+            message: "domains.\"example.org\".spff: unknown key"),
+        .init(
+            name: "in-zone MX without addresses", find: "addresses = [\"192.0.2.25\", \"2001:db8::25\"]", replace: "",
+            message: "mail.example.org lies inside example.org, so its addresses are needed"),
         .init(name: "SOA retry not below refresh", find: "retry = \"1h\"", replace: "retry = \"4h\"", message: "retry (14400 s) must be shorter"),
     ]
 
@@ -162,7 +174,8 @@ import Testing
 
     @Test func unknownDomainOnTheCommandLine() throws {
         let home = try Support.exampleHome()
-        try Self.expectRefused(home, ["zone", "build", "nope.example", "--home", home.path], message: "unknown domain 'nope.example': the policy has example.org")
+        try Self.expectRefused(
+            home, ["zone", "build", "nope.example", "--home", home.path], message: "unknown domain 'nope.example': the policy has example.org")
         try Self.expectRefused(home, ["status", "nope.example", "--home", home.path], message: "unknown domain 'nope.example'")
         try Self.expectRefused(home, ["zone", "build", "bad_domain..", "--home", home.path], message: "domain name 'bad_domain..'")
     }

@@ -48,7 +48,8 @@ import Testing
         }
         #expect(try answer("example.org", "MX") == ["10 mail.example.org."])
         #expect(try answer("example.org", "NS") == ["ns1.example.org.", "ns2.example.net."])
-        #expect(try answer("example.org", "SOA").first?.contains("ns1.example.org. hostmaster.example.org. 2026112101 10800 3600 604800 3600") == true)
+        #expect(
+            try answer("example.org", "SOA").first?.contains("ns1.example.org. hostmaster.example.org. 2026112101 10800 3600 604800 3600") == true)
         #expect(try answer("mail.example.org", "A") == ["192.0.2.25"])
         #expect(try answer("mail.example.org", "AAAA") == ["2001:db8::25"])
         #expect(try answer("example.org", "TXT").contains("\"v=spf1 mx -all\""))

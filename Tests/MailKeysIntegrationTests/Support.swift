@@ -115,7 +115,8 @@ enum Support {
             Issue.record("missing snapshot \(name); record it with MAILKEYS_RECORD_SNAPSHOTS=1", sourceLocation: sourceLocation)
             return
         }
-        #expect(actual == expected, "snapshot \(name) differs; re-record with MAILKEYS_RECORD_SNAPSHOTS=1 if intended", sourceLocation: sourceLocation)
+        #expect(
+            actual == expected, "snapshot \(name) differs; re-record with MAILKEYS_RECORD_SNAPSHOTS=1 if intended", sourceLocation: sourceLocation)
     }
 
     /// A TCP and UDP port on 127.0.0.1 that is free right now.
