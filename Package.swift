@@ -46,6 +46,6 @@ let package = Package(
         .testTarget(
             name: "MailKeysIntegrationTests",
             dependencies: ["MailKeysKit", "MailKeysCore", "MailKeysStore", "MailKeysDNS"],
-            exclude: ["Snapshots"]),
+            exclude: ["Snapshots", "Scripts"]),
     ]
 )

@@ -3,8 +3,13 @@ import Foundation
 /// The whole policy file: one ``DomainPolicy`` per mail domain, sorted by name.
 public struct Policy: Sendable, Equatable {
     public var domains: [DomainPolicy]
+    /// Where the DKIM signers' configuration goes.
+    public var signers: SignerPolicy
 
-    public init(domains: [DomainPolicy]) { self.domains = domains.sorted { $0.name.description < $1.name.description } }
+    public init(domains: [DomainPolicy], signers: SignerPolicy = SignerPolicy()) {
+        self.domains = domains.sorted { $0.name.description < $1.name.description }
+        self.signers = signers
+    }
 
     /// The policy of `name`, or an error listing the domains the policy has.
     public func domain(_ name: String) throws -> DomainPolicy {
@@ -31,12 +36,13 @@ public struct Policy: Sendable, Equatable {
             guard let table = try domains.table(key) else { continue }
             list.append(try DomainPolicy(name: name, table: table))
         }
+        signers = try SignerPolicy(opendkim: try root.table("opendkim"), rspamd: try root.table("rspamd"))
         try root.finish()
         let names = list.map(\.name)
         guard Set(names).count == names.count else {
             throw CoreError(.invalidPolicy, "policy: a domain is listed twice (names differ only in case or a trailing dot)")
         }
-        self.init(domains: list)
+        self.domains = list.sorted { $0.name.description < $1.name.description }
     }
 }
 
@@ -108,6 +114,9 @@ public struct DomainPolicy: Sendable, Equatable {
     public var mtaSTS: MTASTSPolicy?
     public var tlsRPT: [String]?
     public var caa: CAAPolicy?
+    /// Time for a new zone to reach every authoritative server.
+    public var propagationDelay: Int
+    public var dkim: DKIMPolicy
     /// Non-fatal findings to print (soft SPF ending, DMARC without rua, ...).
     public var warnings: [String]
 
@@ -121,6 +130,7 @@ public struct DomainPolicy: Sendable, Equatable {
         public static let spf = "v=spf1 mx -all"
         public static let mtaSTSMaxAge = 604_800
         public static let caaIssuer = "letsencrypt.org"
+        public static let propagationDelay = 300
     }
 
     /// The TTL for records of `type`: the `[ttls]` entry, else the domain's default.
@@ -344,6 +354,11 @@ public struct DomainPolicy: Sendable, Equatable {
             try c.finish()
             self.caa = CAAPolicy(issue: issue, issuewild: issuewild, iodef: iodef)
         }
+        propagationDelay = try t.seconds("propagation_delay") ?? Defaults.propagationDelay
+        guard propagationDelay <= 86400 else {
+            throw CoreError(.invalidPolicy, "domains.\"\(name)\".propagation_delay: more than a day is not a propagation delay")
+        }
+        dkim = try DKIMPolicy(table: try t.table("dkim"), txtTTL: ttls[.txt] ?? defaultTTL, propagation: propagationDelay)
         try t.finish()
         self.warnings = warnings
     }
@@ -387,4 +402,43 @@ public enum CAA {
 
     /// The presentation RDATA `0 tag "value"`.
     public static func rdata(tag: String, value: String) -> String { "0 \(tag) \(TXT.quote(Array(value.utf8)))" }
+}
+
+/// The DKIM signers mailkeys configures: OpenDKIM's KeyTable and SigningTable, and rspamd's
+/// `dkim_signing` selector map. Paths are relative to the home unless absolute.
+public struct SignerPolicy: Sendable, Equatable {
+    public var opendkim: Bool = true
+    public var keyTable = "Keys/opendkim/KeyTable"
+    public var signingTable = "Keys/opendkim/SigningTable"
+    /// Run (argv, no shell) after the OpenDKIM tables changed.
+    public var opendkimReload: [String]?
+    public var rspamd: Bool = true
+    public var rspamdMap = "Keys/rspamd/dkim_signing.conf"
+    public var rspamdReload: [String]?
+
+    public init() {}
+
+    /// Validates the top-level `[opendkim]` and `[rspamd]` tables.
+    public init(opendkim: PolicyTable?, rspamd: PolicyTable?) throws {
+        func argv(_ t: PolicyTable) throws -> [String]? {
+            guard let list = try t.strings("reload") else { return nil }
+            guard let first = list.first, first.hasPrefix("/") || !first.contains("/"), !first.isEmpty else {
+                throw CoreError(.invalidPolicy, "\(t.path).reload: give the command as an argv list, e.g. [\"systemctl\", \"reload\", \"opendkim\"]")
+            }
+            return list
+        }
+        if let t = opendkim {
+            self.opendkim = try t.bool("enabled") ?? true
+            keyTable = try t.string("key_table") ?? keyTable
+            signingTable = try t.string("signing_table") ?? signingTable
+            opendkimReload = try argv(t)
+            try t.finish()
+        }
+        if let t = rspamd {
+            self.rspamd = try t.bool("enabled") ?? true
+            rspamdMap = try t.string("map") ?? rspamdMap
+            rspamdReload = try argv(t)
+            try t.finish()
+        }
+    }
 }

@@ -8,12 +8,18 @@ public struct ZoneBuilder: Sendable {
     public let template: [TemplateRecord]
     /// The template's file name, for warnings and errors (`Zones/example.org.zone.in`).
     public let templateName: String
+    /// The domain's DKIM keys; those in DNS get a `<selector>._domainkey` TXT.
+    public let dkimKeys: [DKIMKey]
 
-    public init(policy: DomainPolicy, allDomains: [DomainPolicy] = [], template: [TemplateRecord] = [], templateName: String = "template") {
+    public init(
+        policy: DomainPolicy, allDomains: [DomainPolicy] = [], template: [TemplateRecord] = [], templateName: String = "template",
+        dkimKeys: [DKIMKey] = []
+    ) {
         self.policy = policy
         self.allDomains = allDomains
         self.template = template
         self.templateName = templateName
+        self.dkimKeys = dkimKeys
     }
 
     /// The zone and the warnings to print. Throws for template records that cannot be merged:
@@ -69,6 +75,9 @@ public struct ZoneBuilder: Sendable {
         }
         if let rua = p.tlsRPT {
             add(try origin.prepending("_smtp._tls"), .txt, TXT.rdata("v=TLSRPTv1; rua=\(rua.joined(separator: ","))"), "tls_rpt")
+        }
+        for key in dkimKeys where key.inDNS {
+            add(try origin.prepending("\(key.selector)._domainkey"), .txt, TXT.rdata(key.recordText(policy: p.dkim)), "dkim")
         }
         if let caa = p.caa {
             for v in caa.issue { add(origin, .caa, CAA.rdata(tag: "issue", value: v), "caa") }

@@ -88,7 +88,7 @@ public final class HomeLock {
 /// Whole-file writes that never leave a partial file: a temporary file in the same directory,
 /// fsync, rename over the target, fsync of the directory.
 public enum AtomicFile {
-    public static func write(_ text: String, to url: URL, mode: mode_t = 0o644) throws {
+    public static func write(_ text: String, to url: URL, mode: mode_t = 0o644, group: gid_t? = nil) throws {
         let dir = url.deletingLastPathComponent().path
         let tmp = "\(dir)/.\(url.lastPathComponent).tmp.\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
@@ -104,6 +104,7 @@ public enum AtomicFile {
             }
             offset += n
         }
+        if ok, let group, fchown(fd, uid_t.max, group) != 0 { ok = false }
         if ok && fchmod(fd, mode) != 0 { ok = false }
         if ok && fsync(fd) != 0 { ok = false }
         let err = errno

@@ -20,6 +20,10 @@ public struct StatusReport: Codable, Sendable {
         public var active: String?
         public var retired: String?
         public var removed: String?
+        public var revoked: String?
+        /// Derived from the timestamps at `now`: created, published, active, retired, revoked, removed.
+        public var state: String
+        public var publicKey: String?
     }
     public struct EventInfo: Codable, Sendable {
         public var at: String?
@@ -54,7 +58,9 @@ extension MailKeys {
         let policy = try PolicyFile.load(home)
         let selected = try select(policy, domain)
         let store = try Store.open(at: home.storeFile.path)
-        let wanted = try desired(home, policy: policy, domains: selected)
+        var dkim: [DomainName: [DKIMKey]] = [:]
+        for p in selected { dkim[p.name] = try store.dkimKeys(domain: p.name.description) }
+        let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim)
         let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
         var domains: [StatusReport.DomainInfo] = []
         for w in wanted {
@@ -77,13 +83,25 @@ extension MailKeys {
                 }
                 return .init(owner: r.owner.description, ttl: r.ttl, type: r.type.mnemonic, rdata: r.rdata, source: source)
             }
-            let keys = try store.keys(domain: name.description).map { k in
+            let keys = (dkim[name] ?? []).map { k in
                 StatusReport.KeyInfo(
-                    kind: k.kind, name: k.name, algorithm: k.algorithm, created: RunClock.format(k.createdAt),
-                    published: k.publishedAt.map(RunClock.format), active: k.activeAt.map(RunClock.format),
-                    retired: k.retiredAt.map(RunClock.format), removed: k.removedAt.map(RunClock.format))
+                    kind: "dkim", name: k.selector, algorithm: k.algorithm.rawValue, created: RunClock.format(k.created),
+                    published: k.published.map(RunClock.format), active: k.active.map(RunClock.format),
+                    retired: k.retired.map(RunClock.format), removed: k.removed.map(RunClock.format),
+                    revoked: k.revoked.map(RunClock.format), state: k.state(at: now).rawValue, publicKey: k.publicKey)
             }
             var next = plan.actions.map { StatusReport.EventInfo(at: RunClock.format(now), action: "tick", detail: $0.description) }
+            var probe = now
+            var simulated = dkim[name] ?? []
+            for _ in 0..<4 {
+                let (actions, wake) = DKIMPlanner.plan(keys: simulated, policy: w.policy.dkim, now: probe)
+                if probe > now || !actions.isEmpty {
+                    for a in actions { next.append(.init(at: RunClock.format(probe), action: "dkim", detail: a.description)) }
+                }
+                guard let wake, wake > probe else { break }
+                simulated = DKIMPlanner.apply(actions, to: simulated, now: probe, newKeys: [:])
+                probe = wake
+            }
             if let wake = plan.nextWake { next.append(.init(at: RunClock.format(wake), action: "wake", detail: "next scheduled run")) }
             let recent = try store.events(domain: name.description, limit: 5).map {
                 StatusReport.EventInfo(at: RunClock.format($0.at), action: $0.action, detail: $0.detail)
@@ -115,7 +133,13 @@ extension MailKeys {
             } else {
                 out += "  keys\n"
                 for k in d.keys {
-                    out += "           \(k.kind) \(k.name) \(k.algorithm) created \(k.created)\(k.active.map { " active \($0)" } ?? "")\n"
+                    var dates = "created \(k.created)"
+                    if let d = k.published { dates += ", published \(d)" }
+                    if let d = k.active { dates += ", active \(d)" }
+                    if let d = k.retired { dates += ", retired \(d)" }
+                    if let d = k.revoked { dates += ", revoked \(d)" }
+                    if let d = k.removed { dates += ", removed \(d)" }
+                    out += "           \(k.kind) \(k.name) \(k.algorithm) \(k.state): \(dates)\n"
                 }
             }
             if d.next.isEmpty {

@@ -111,7 +111,7 @@ public enum MailKeys {
 
     // MARK: zones
 
-    static func desired(_ home: Home, policy: Policy, domains: [DomainPolicy]) throws -> [DesiredZone] {
+    static func desired(_ home: Home, policy: Policy, domains: [DomainPolicy], dkim: [DomainName: [DKIMKey]]) throws -> [DesiredZone] {
         try domains.map { p in
             let templateURL = home.template(p.name)
             var template: [TemplateRecord] = []
@@ -120,7 +120,8 @@ public enum MailKeys {
                     path: templateURL.path, origin: p.name, defaultTTL: p.defaultTTL, name: home.show(templateURL))
             }
             let (zone, warnings) = try ZoneBuilder(
-                policy: p, allDomains: policy.domains, template: template, templateName: home.show(templateURL)
+                policy: p, allDomains: policy.domains, template: template, templateName: home.show(templateURL),
+                dkimKeys: dkim[p.name] ?? []
             ).build()
             let text = zone.render(serial: 0, header: header(home, p.name))
             return DesiredZone(
@@ -146,18 +147,74 @@ public enum MailKeys {
         return [try policy.domain(domain)]
     }
 
-    /// `zone build` and the zone part of `tick`: rebuilds every selected zone whose content
-    /// changed (new serial) or whose file is missing or was altered, and the MTA-STS policy files.
+    /// What a run does.
+    public enum Mode: Sendable, Equatable {
+        /// `zone build [DOMAIN]`: zones only, from the store as it is.
+        case zoneBuild(String?)
+        /// `tick`: every due transition, then zones and signer configuration.
+        case tick
+        /// `rotate dkim [DOMAIN]` (nil: all): start DKIM rollovers now, then as `tick`.
+        case rotateDKIM(String?)
+    }
+
+    /// `zone build` and the zone part of `tick`.
     public static func buildZones(_ home: Home, domain: String?, now: Date, lockWait: Double, verb: String) throws -> Report {
+        try run(home, mode: verb == "tick" ? .tick : .zoneBuild(domain), now: now, lockWait: lockWait)
+    }
+
+    /// The pipeline behind `tick`, `zone build` and `rotate dkim`: under the home lock, validate
+    /// the policy, the store and every key file; apply the DKIM transitions due (key files first,
+    /// then one store transaction); rebuild the zones whose content changed; rewrite the signer
+    /// configuration and run its reload command when it changed.
+    public static func run(_ home: Home, mode: Mode, now: Date, lockWait: Double) throws -> Report {
         let lock = try HomeLock(home, wait: lockWait)
         defer { _ = lock }
         let policy = try PolicyFile.load(home)
-        let selected = try select(policy, domain)
+        let selected: [DomainPolicy]
+        switch mode {
+        case .zoneBuild(let d): selected = try select(policy, d)
+        case .rotateDKIM(let d):
+            _ = try select(policy, d)
+            selected = policy.domains
+        case .tick: selected = policy.domains
+        }
         let store = try Store.open(at: home.storeFile.path)
-        let wanted = try desired(home, policy: policy, domains: selected)
         var report = Report()
-        report.warnings = wanted.flatMap(\.warnings)
+        var dkim: [DomainName: [DKIMKey]] = [:]
+        for p in selected {
+            dkim[p.name] = try store.dkimKeys(domain: p.name.description)
+            try DKIMFiles.check(home, domain: p.name, keys: dkim[p.name]!)
+        }
+        var wakes: [Date] = []
+        var rotate: DomainName?? = nil
+        var advancing = true
+        switch mode {
+        case .zoneBuild: advancing = false
+        case .rotateDKIM(let d): rotate = .some(try d.map { try DomainName($0) })
+        case .tick: break
+        }
+        if advancing {
+            for p in selected {
+                let force = rotate.map { $0 == nil || $0 == p.name } ?? false
+                let (keys, lines, wake) = try DKIMFiles.advance(home, store: store, policy: p, keys: dkim[p.name]!, now: now, rotate: force)
+                dkim[p.name] = keys
+                report.lines += lines
+                if let wake { wakes.append(wake) }
+            }
+        }
+        let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim)
+        report.warnings += wanted.flatMap(\.warnings)
+        try writeZones(home, store: store, wanted: wanted, now: now, report: &report)
+        if case .zoneBuild = mode {
+            return report
+        }
+        try DKIMFiles.writeSignerConfigs(home, policy: policy, keys: dkim, report: &report)
+        report.lines.append(
+            "next: \(wakes.min().map(RunClock.format) ?? "nothing scheduled; the timer re-checks policy and templates on every run")")
+        return report
+    }
 
+    static func writeZones(_ home: Home, store: Store, wanted: [DesiredZone], now: Date, report: inout Report) throws {
         let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
         var stored: [DomainName: ZoneState] = [:]
         var onDisk: [DomainName: String?] = [:]
@@ -195,11 +252,6 @@ public enum MailKeys {
             }
             report.lines.append("\(name): wrote \(home.show(home.zoneFile(name))) serial \(serial) (\(reason))")
         }
-        if verb == "tick" {
-            report.lines.append(
-                "next: \(plan.nextWake.map(RunClock.format) ?? "nothing scheduled; the timer re-checks policy and templates on every run")")
-        }
-        return report
     }
 
     /// Re-reads rendered zone text through libldns and compares it with the model, so a file

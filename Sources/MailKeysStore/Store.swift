@@ -118,6 +118,17 @@ public final class Store {
                     CREATE INDEX event_at ON event(at);
                     """)
         }
+        m.registerMigration("2026-11-21-dkim") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE key ADD COLUMN public_key TEXT CHECK (public_key IS NULL OR length(public_key) > 0);
+                    ALTER TABLE key ADD COLUMN revoked_at INTEGER;
+                    ALTER TABLE key ADD COLUMN revealed_at INTEGER;
+                    CREATE TRIGGER key_dkim_public_key BEFORE INSERT ON key
+                    WHEN NEW.kind = 'dkim' AND NEW.public_key IS NULL
+                    BEGIN SELECT RAISE(ABORT, 'a DKIM key needs its public key'); END;
+                    """)
+        }
         return m
     }
 
@@ -235,6 +246,11 @@ public final class Store {
         }
     }
 
+    /// The DKIM keys of `domain`, oldest first.
+    public func dkimKeys(domain: String) throws -> [DKIMKey] {
+        try read { db in try StoreTransaction(db: db).dkimKeys(domain: domain) }
+    }
+
     static func domainRow(_ row: Row) -> DomainRow {
         let serial: Int64? = row["serial"]
         let built: Int64? = row["built_at"]
@@ -275,5 +291,58 @@ public struct StoreTransaction {
         try db.execute(
             sql: "INSERT INTO event (at, domain, action, detail) VALUES (?, ?, ?, ?)",
             arguments: [Int64(now.timeIntervalSince1970), domain, action, detail])
+    }
+}
+
+extension StoreTransaction {
+    static func date(_ row: Row, _ column: String) -> Date? {
+        (row[column] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) }
+    }
+
+    static func seconds(_ d: Date?) -> Int64? { d.map { Int64($0.timeIntervalSince1970) } }
+
+    /// The DKIM keys of `domain`, oldest first.
+    public func dkimKeys(domain: String) throws -> [DKIMKey] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM key WHERE domain = ? AND kind = 'dkim' ORDER BY created_at, name", arguments: [domain]
+        ).map { row in
+            let algorithm: String = row["algorithm"]
+            guard let a = DKIMAlgorithm(rawValue: algorithm) else {
+                throw StoreError(.corrupt, "store: DKIM key \(row["name"] as String) has the unknown algorithm '\(algorithm)'")
+            }
+            return DKIMKey(
+                selector: row["name"], algorithm: a, publicKey: row["public_key"], created: Self.date(row, "created_at")!,
+                published: Self.date(row, "published_at"), active: Self.date(row, "active_at"), retired: Self.date(row, "retired_at"),
+                revoked: Self.date(row, "revoked_at"), removed: Self.date(row, "removed_at"), revealed: Self.date(row, "revealed_at"))
+        }
+    }
+
+    /// Inserts a new DKIM key (its selector must be new for the domain).
+    public func insertDKIM(_ key: DKIMKey, domain: String) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO key (domain, kind, name, algorithm, public_key, created_at, published_at, active_at, retired_at,
+                                 revoked_at, removed_at, revealed_at)
+                VALUES (?, 'dkim', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                domain, key.selector, key.algorithm.rawValue, key.publicKey, Self.seconds(key.created), Self.seconds(key.published),
+                Self.seconds(key.active), Self.seconds(key.retired), Self.seconds(key.revoked), Self.seconds(key.removed),
+                Self.seconds(key.revealed),
+            ])
+    }
+
+    /// Writes the timestamps of an existing DKIM key.
+    public func updateDKIM(_ key: DKIMKey, domain: String) throws {
+        try db.execute(
+            sql: """
+                UPDATE key SET published_at = ?, active_at = ?, retired_at = ?, revoked_at = ?, removed_at = ?, revealed_at = ?
+                WHERE domain = ? AND kind = 'dkim' AND name = ?
+                """,
+            arguments: [
+                Self.seconds(key.published), Self.seconds(key.active), Self.seconds(key.retired), Self.seconds(key.revoked),
+                Self.seconds(key.removed), Self.seconds(key.revealed), domain, key.selector,
+            ])
+        guard db.changesCount == 1 else { throw StoreError(.failed, "DKIM key \(key.selector) of \(domain) is not in the store") }
     }
 }

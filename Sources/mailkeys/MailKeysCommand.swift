@@ -48,7 +48,7 @@ struct MailKeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mailkeys",
         abstract: "The DNS side of a mail domain: zone, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, CAA, DANE, DNSSEC.",
-        subcommands: [Init.self, ZoneCommand.self, Tick.self, Status.self])
+        subcommands: [Init.self, ZoneCommand.self, Tick.self, Rotate.self, Status.self])
 }
 
 struct Init: ParsableCommand {
@@ -110,6 +110,37 @@ struct Tick: ParsableCommand {
         try perform {
             try MailKeys.buildZones(
                 common.resolvedHome, domain: nil, now: try RunClock.now(common.now), lockWait: common.lockWait, verb: "tick")
+        }
+    }
+}
+
+struct Rotate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start a key rollover now.", subcommands: [DKIM.self])
+
+    struct DKIM: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "dkim",
+            abstract: "Generate and publish new DKIM keys now; they sign once publish_ahead has passed (then run tick).")
+
+        @OptionGroup var common: CommonOptions
+
+        @Argument(help: "The domain to rotate.")
+        var domain: String?
+
+        @Flag(help: "Rotate every domain of the policy.")
+        var all = false
+
+        func validate() throws {
+            guard (domain == nil) != !all else { throw ValidationError("give a DOMAIN or --all") }
+        }
+
+        func run() throws {
+            try perform {
+                try MailKeys.run(
+                    common.resolvedHome, mode: .rotateDKIM(all ? nil : domain), now: try RunClock.now(common.now),
+                    lockWait: common.lockWait)
+            }
         }
     }
 }

@@ -119,6 +119,30 @@ enum Support {
             actual == expected, "snapshot \(name) differs; re-record with MAILKEYS_RECORD_SNAPSHOTS=1 if intended", sourceLocation: sourceLocation)
     }
 
+    /// The zone with every DKIM public key replaced by `<key>` (keys are random; everything
+    /// else in a golden file must match exactly).
+    static func maskDKIM(_ zone: String) -> String {
+        zone.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard line.contains("._domainkey"), let range = line.range(of: "TXT\t") else { return String(line) }
+            let rdata = line[range.upperBound...]
+            let text = rdata.replacingOccurrences(of: "\" \"", with: "")
+            guard let p = text.range(of: "p=") else { return String(line) }
+            return line[..<range.upperBound] + text[..<p.upperBound] + "<key>\""
+        }.joined(separator: "\n")
+    }
+
+    /// The Debian python3 (with python3-dkim), not whatever python3 is first in PATH.
+    static var python: String {
+        get throws {
+            guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { throw Failure("/usr/bin/python3 is missing") }
+            let probe = try exec("/usr/bin/python3", ["-c", "import dkim, dns.resolver"])
+            guard probe.status == 0 else { throw Failure("dkimpy is not installed for /usr/bin/python3 (Debian python3-dkim): \(probe.stderr)") }
+            return "/usr/bin/python3"
+        }
+    }
+
+    static let dkimScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/dkim_check.py").path
+
     /// A TCP and UDP port on 127.0.0.1 that is free right now.
     static func freePort() throws -> Int {
         for _ in 0..<50 {

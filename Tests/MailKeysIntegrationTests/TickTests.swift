@@ -147,7 +147,8 @@ import Testing
         #expect(r.stdout.contains("example.org\n  serial   2026112101 (built 2026-11-21T10:00:00Z)"))
         #expect(r.stdout.contains("Zones/example.org.zone: current"))
         #expect(r.stdout.contains("_dmarc.example.org 3600 TXT \"v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.org\""))
-        #expect(r.stdout.contains("next     nothing scheduled"))
+        #expect(r.stdout.contains("next     2026-11-21T12:05:00Z start signing with mk20261121r"), "\(r.stdout)")
+        #expect(r.stdout.contains("dkim mk20261121e ed25519 published: created 2026-11-21T10:00:00Z, published 2026-11-21T10:00:00Z"))
 
         try Self.setTTL(home, "\"2h\"")
         r = try Support.mailkeys(["status", "--json", "--home", home.path, "--now", "2026-11-21T12:00:00Z"])
@@ -161,7 +162,9 @@ import Testing
         #expect(d.records.contains { $0.type == "MX" && $0.rdata == "10 mail.example.org." && $0.ttl == 7200 })
         #expect(d.records.contains { $0.type == "A" && $0.owner == "www.example.org" } == false)
         #expect(d.records.contains { $0.type == "CNAME" && $0.source == "Zones/example.org.zone.in:9" })
-        #expect(d.recent.map(\.action) == ["zone-build", "init"])
+        #expect(d.recent.map(\.action) == ["zone-build", "dkim", "dkim", "init"])
+        #expect(d.keys.map(\.name) == ["mk20261121r", "mk20261121e"] || d.keys.map(\.name) == ["mk20261121e", "mk20261121r"])
+        #expect(d.keys.allSatisfy { $0.state == "published" && $0.kind == "dkim" })
     }
 
     @Test func homeComesFromTheEnvironmentWhenNotGiven() throws {

@@ -1,0 +1,128 @@
+import COpenSSL
+import Foundation
+import MailKeysCore
+
+/// An `EVP_PKEY` owned by Swift.
+final class EVPKey {
+    let pointer: OpaquePointer
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
+    deinit { EVP_PKEY_free(pointer) }
+}
+
+/// A memory BIO owned by Swift.
+final class MemoryBIO {
+    let pointer: OpaquePointer
+    init() throws {
+        guard let b = BIO_new(BIO_s_mem()) else { throw DNSError(.unreadable, "OpenSSL: BIO_new failed") }
+        pointer = b
+    }
+    /// A BIO holding a copy of `text`.
+    convenience init(_ text: String) throws {
+        try self.init()
+        let bytes = Array(text.utf8)
+        let n = bytes.withUnsafeBytes { BIO_write(pointer, $0.baseAddress, Int32($0.count)) }
+        guard n == bytes.count else { throw DNSError(.unreadable, "OpenSSL: BIO_write failed") }
+    }
+    deinit { BIO_free(pointer) }
+
+    /// Everything written so far.
+    var contents: String {
+        var out = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = BIO_read(pointer, &buffer, Int32(buffer.count))
+            if n <= 0 { break }
+            out += buffer[0..<Int(n)]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// The last OpenSSL error as text, and the error queue cleared.
+func openSSLError() -> String {
+    let code = ERR_get_error()
+    ERR_clear_error()
+    guard code != 0 else { return "unknown error" }
+    var buffer = [CChar](repeating: 0, count: 256)
+    ERR_error_string_n(code, &buffer, buffer.count)
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// DKIM key pairs through OpenSSL: generation, PEM, and the public value a `_domainkey` record
+/// publishes.
+public enum DKIMKeys {
+    /// A generated key: the private half as PKCS#8 PEM and the record's `p=` value.
+    public struct Pair: Sendable {
+        public let pem: String
+        public let publicKey: String
+    }
+
+    /// Generates a key: RSA of `bits` (2048, 3072 or 4096) or Ed25519.
+    public static func generate(_ algorithm: DKIMAlgorithm, bits: Int = 2048) throws -> Pair {
+        let name = algorithm == .rsa ? "RSA" : "ED25519"
+        guard let ctx = EVP_PKEY_CTX_new_from_name(nil, name, nil) else {
+            throw DNSError(.unsupported, "OpenSSL cannot make \(name) keys: \(openSSLError())")
+        }
+        defer { EVP_PKEY_CTX_free(ctx) }
+        guard EVP_PKEY_keygen_init(ctx) == 1 else { throw DNSError(.unsupported, "OpenSSL keygen init: \(openSSLError())") }
+        if algorithm == .rsa {
+            guard [2048, 3072, 4096].contains(bits) else {
+                throw DNSError(.unsupported, "RSA keys of \(bits) bits are refused; use 2048, 3072 or 4096")
+            }
+            guard EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, Int32(bits)) == 1 else {
+                throw DNSError(.unsupported, "OpenSSL RSA bits: \(openSSLError())")
+            }
+        }
+        var raw: OpaquePointer?
+        guard EVP_PKEY_generate(ctx, &raw) == 1, let raw else {
+            throw DNSError(.unsupported, "OpenSSL key generation failed: \(openSSLError())")
+        }
+        let key = EVPKey(raw)
+        let bio = try MemoryBIO()
+        guard PEM_write_bio_PrivateKey(bio.pointer, key.pointer, nil, nil, 0, nil, nil) == 1 else {
+            throw DNSError(.unsupported, "OpenSSL PEM write: \(openSSLError())")
+        }
+        return Pair(pem: bio.contents, publicKey: try publicValue(key, algorithm))
+    }
+
+    /// Reads a PEM private key and returns its algorithm, size and the `p=` value, so a key file
+    /// can be checked against the store. Throws for anything that is not an RSA or Ed25519
+    /// private key.
+    public static func inspect(pem: String, name: String) throws -> (algorithm: DKIMAlgorithm, bits: Int, publicKey: String) {
+        let bio = try MemoryBIO(pem)
+        guard let raw = PEM_read_bio_PrivateKey(bio.pointer, nil, nil, nil) else {
+            ERR_clear_error()
+            throw DNSError(.unreadable, "\(name) is not a PEM private key")
+        }
+        let key = EVPKey(raw)
+        let algorithm: DKIMAlgorithm
+        if EVP_PKEY_is_a(key.pointer, "RSA") == 1 {
+            algorithm = .rsa
+        } else if EVP_PKEY_is_a(key.pointer, "ED25519") == 1 {
+            algorithm = .ed25519
+        } else {
+            throw DNSError(.unsupported, "\(name) holds neither an RSA nor an Ed25519 key")
+        }
+        return (algorithm, Int(EVP_PKEY_get_bits(key.pointer)), try publicValue(key, algorithm))
+    }
+
+    static func publicValue(_ key: EVPKey, _ algorithm: DKIMAlgorithm) throws -> String {
+        if algorithm == .ed25519 {
+            var length = 32
+            var raw = [UInt8](repeating: 0, count: 32)
+            guard EVP_PKEY_get_raw_public_key(key.pointer, &raw, &length) == 1, length == 32 else {
+                throw DNSError(.unsupported, "OpenSSL raw Ed25519 public key: \(openSSLError())")
+            }
+            return Data(raw).base64EncodedString()
+        }
+        let length = i2d_PUBKEY(key.pointer, nil)
+        guard length > 0 else { throw DNSError(.unsupported, "OpenSSL i2d_PUBKEY: \(openSSLError())") }
+        var der = [UInt8](repeating: 0, count: Int(length))
+        let written = der.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            var p: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
+            return i2d_PUBKEY(key.pointer, &p)
+        }
+        guard written == length else { throw DNSError(.unsupported, "OpenSSL i2d_PUBKEY wrote \(written) of \(length) bytes") }
+        return Data(der).base64EncodedString()
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import MailKeysCore
+import MailKeysDNS
+import MailKeysStore
+
+/// DKIM private key files under `Keys/dkim/<domain>/`, the rollover steps that touch them, and
+/// the signer configuration written from the store.
+enum DKIMFiles {
+    static func dir(_ home: Home, _ domain: DomainName) -> URL {
+        home.keysDir.appendingPathComponent("dkim/\(domain)", isDirectory: true)
+    }
+
+    static func keyFile(_ home: Home, _ domain: DomainName, _ selector: String) -> URL {
+        dir(home, domain).appendingPathComponent("\(selector).pem")
+    }
+
+    /// Every key still in DNS or signing must have its private key file, readable, of the
+    /// recorded algorithm and with the recorded public half.
+    static func check(_ home: Home, domain: DomainName, keys: [DKIMKey]) throws {
+        for key in keys where key.removed == nil {
+            let url = keyFile(home, domain, key.selector)
+            let shown = home.show(url)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw HomeError(.missing, "DKIM key file \(shown) of \(key.selector) is missing; restore it from a backup")
+            }
+            guard let pem = FileManager.default.contents(atPath: url.path) else {
+                throw HomeError(.io, "DKIM key file \(shown) is not readable")
+            }
+            let found: (algorithm: DKIMAlgorithm, bits: Int, publicKey: String)
+            do { found = try DKIMKeys.inspect(pem: String(decoding: pem, as: UTF8.self), name: shown) } catch let e as DNSError {
+                throw HomeError(.verify, e.reason)
+            }
+            guard found.algorithm == key.algorithm, found.publicKey == key.publicKey else {
+                throw HomeError(
+                    .verify,
+                    "DKIM key file \(shown) does not match the store (\(found.algorithm.rawValue) key, public half differs): it is not the key published for \(key.selector)"
+                )
+            }
+        }
+    }
+
+    /// The group id of `name`, or an error when the group does not exist.
+    static func groupID(_ name: String) throws -> gid_t {
+        guard let entry = getgrnam(name) else { throw HomeError(.missing, "group '\(name)' (dkim.group) does not exist") }
+        return entry.pointee.gr_gid
+    }
+
+    /// Creates `Keys/dkim/<domain>` (0700, or 0750 owned by the reading group, with `Keys/` and
+    /// `Keys/dkim/` made traversable) and writes a private key file (0600, or 0640 for the group).
+    static func writeKey(_ home: Home, _ domain: DomainName, _ selector: String, pem: String, group: gid_t?) throws -> URL {
+        let fm = FileManager.default
+        let base = home.keysDir.appendingPathComponent("dkim", isDirectory: true)
+        let d = dir(home, domain)
+        try fm.createDirectory(at: d, withIntermediateDirectories: true)
+        chmod(base.path, group == nil ? 0o700 : 0o711)
+        if let group {
+            chmod(home.keysDir.path, 0o711)
+            chown(d.path, uid_t.max, group)
+            chmod(d.path, 0o750)
+        } else {
+            chmod(d.path, 0o700)
+        }
+        let url = keyFile(home, domain, selector)
+        guard !fm.fileExists(atPath: url.path) else {
+            throw HomeError(.exists, "DKIM key file \(home.show(url)) already exists: selector \(selector) collides; nothing was changed")
+        }
+        try AtomicFile.write(pem, to: url, mode: group == nil ? 0o600 : 0o640, group: group)
+        return url
+    }
+
+    /// Applies the DKIM transitions due for one domain: new keys are generated and written
+    /// first, then every timestamp changes in one store transaction (a failure removes the new
+    /// files); removed keys are then revealed or deleted.
+    static func advance(
+        _ home: Home, store: Store, policy p: DomainPolicy, keys: [DKIMKey], now: Date, rotate: Bool
+    ) throws -> (keys: [DKIMKey], lines: [String], wake: Date?) {
+        if let newest = keys.map(\.lastEvent).max(), now < newest {
+            return (keys, ["\(p.name): DKIM: --now is before the last key event (\(RunClock.format(newest))); no key moves backwards"], nil)
+        }
+        let (actions, wake) = DKIMPlanner.plan(keys: keys, policy: p.dkim, now: now, rotate: rotate)
+        var lines: [String] = []
+        if rotate && !actions.contains(where: { if case .create = $0 { return true } else { return false } }) {
+            lines.append("\(p.name): DKIM: a rollover is already under way; its next step is due \(wake.map(RunClock.format) ?? "-")")
+        }
+        guard !actions.isEmpty else { return (keys, lines, wake) }
+        let group = try p.dkim.group.map(groupID)
+        var written: [URL] = []
+        var publicKeys: [String: String] = [:]
+        do {
+            for case .create(let selector, let algorithm) in actions {
+                let pair = try DKIMKeys.generate(algorithm, bits: p.dkim.rsaBits)
+                written.append(try writeKey(home, p.name, selector, pem: pair.pem, group: group))
+                publicKeys[selector] = pair.publicKey
+            }
+            let updated = DKIMPlanner.apply(actions, to: keys, now: now, newKeys: publicKeys)
+            try store.transaction { tx in
+                try tx.ensureDomain(p.name.description, at: now)
+                for key in updated {
+                    if keys.contains(where: { $0.selector == key.selector }) {
+                        if keys.first(where: { $0.selector == key.selector }) != key { try tx.updateDKIM(key, domain: p.name.description) }
+                    } else {
+                        try tx.insertDKIM(key, domain: p.name.description)
+                    }
+                }
+                for action in actions { try tx.log("dkim", domain: p.name.description, detail: action.description, at: now) }
+            }
+            for action in actions { lines.append("\(p.name): DKIM: \(action)") }
+            for case .remove(let selector) in actions {
+                lines += retireFile(home, p, selector: selector)
+            }
+            return (updated, lines, DKIMPlanner.plan(keys: updated, policy: p.dkim, now: now).nextWake ?? wake)
+        } catch {
+            for url in written { try? FileManager.default.removeItem(at: url) }
+            throw error
+        }
+    }
+
+    /// After removal from DNS: copy the private key to the reveal directory (if configured) and
+    /// delete it from `Keys/`.
+    static func retireFile(_ home: Home, _ p: DomainPolicy, selector: String) -> [String] {
+        let url = keyFile(home, p.name, selector)
+        var lines: [String] = []
+        if let reveal = p.dkim.revealDir, let pem = try? AtomicFile.read(url) {
+            let target = URL(fileURLWithPath: reveal).appendingPathComponent("\(selector)._domainkey.\(p.name).pem")
+            do {
+                try FileManager.default.createDirectory(atPath: reveal, withIntermediateDirectories: true)
+                try AtomicFile.write(pem, to: target, mode: 0o644)
+                lines.append("\(p.name): DKIM: revealed the private key of \(selector) in \(target.path)")
+            } catch {
+                lines.append("\(p.name): DKIM: could not reveal \(selector): \(error)")
+                return lines
+            }
+        }
+        try? FileManager.default.removeItem(at: url)
+        return lines
+    }
+
+    /// Rewrites the OpenDKIM tables and the rspamd map from the keys that may sign now (all
+    /// domains), and runs the configured reload command when a file changed. A failed reload
+    /// leaves a marker so the next run tries again, and fails this run.
+    static func writeSignerConfigs(_ home: Home, policy: Policy, keys: [DomainName: [DKIMKey]], report: inout Report) throws {
+        var entries: [SignerConfig.Entry] = []
+        for p in policy.domains {
+            for k in (keys[p.name] ?? []) where k.signing && p.dkim.enabled {
+                entries.append(.init(domain: p.name, selector: k.selector, keyPath: keyFile(home, p.name, k.selector).path))
+            }
+        }
+        func resolve(_ path: String) -> URL { path.hasPrefix("/") ? URL(fileURLWithPath: path) : home.root.appendingPathComponent(path) }
+        var failures: [String] = []
+        func write(_ files: [(String, String)], reload: [String]?, signer: String) {
+            var changed = false
+            for (path, text) in files {
+                let url = resolve(path)
+                do {
+                    if try AtomicFile.read(url) != text {
+                        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                        try AtomicFile.write(text, to: url, mode: 0o644)
+                        report.lines.append("wrote \(home.show(url)) (\(entries.count) signing key\(entries.count == 1 ? "" : "s"))")
+                        changed = true
+                    }
+                } catch {
+                    failures.append("\(signer): \(error)")
+                }
+            }
+            guard let argv = reload else { return }
+            let marker = resolve(files[0].0).deletingLastPathComponent().appendingPathComponent(".\(signer)-reload-pending")
+            guard changed || FileManager.default.fileExists(atPath: marker.path) else { return }
+            _ = FileManager.default.createFile(atPath: marker.path, contents: nil)
+            do {
+                let status = try Command.run(argv)
+                if status == 0 {
+                    try? FileManager.default.removeItem(at: marker)
+                    report.lines.append("\(signer): ran \(argv.joined(separator: " "))")
+                } else {
+                    failures.append("\(signer): reload command \(argv.joined(separator: " ")) exited with \(status); the next run retries")
+                }
+            } catch {
+                failures.append("\(signer): cannot run \(argv[0]): \(error); the next run retries")
+            }
+        }
+        if policy.signers.opendkim {
+            write(
+                [
+                    (policy.signers.keyTable, SignerConfig.openDKIMKeyTable(entries)),
+                    (policy.signers.signingTable, SignerConfig.openDKIMSigningTable(entries)),
+                ], reload: policy.signers.opendkimReload, signer: "opendkim")
+        }
+        if policy.signers.rspamd {
+            write([(policy.signers.rspamdMap, SignerConfig.rspamdMap(entries))], reload: policy.signers.rspamdReload, signer: "rspamd")
+        }
+        if let first = failures.first { throw HomeError(.io, first) }
+    }
+}
+
+/// Runs a program from an argv list, never through a shell.
+enum Command {
+    static func run(_ argv: [String]) throws -> Int32 {
+        let p = Process()
+        if argv[0].hasPrefix("/") {
+            p.executableURL = URL(fileURLWithPath: argv[0])
+            p.arguments = Array(argv.dropFirst())
+        } else {
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = argv
+        }
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+}
