@@ -79,7 +79,13 @@ enum DKIMFiles {
         }
         let (actions, wake) = DKIMPlanner.plan(keys: keys, policy: p.dkim, now: now, rotate: rotate)
         var lines: [String] = []
-        if rotate && !actions.contains(where: { if case .create = $0 { return true } else { return false } }) {
+        let starts = actions.contains { action in
+            switch action {
+            case .create, .activate: return true
+            default: return false
+            }
+        }
+        if rotate && !starts {
             lines.append("\(p.name): DKIM: a rollover is already under way; its next step is due \(wake.map(RunClock.format) ?? "-")")
         }
         guard !actions.isEmpty else { return (keys, lines, wake) }
