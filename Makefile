@@ -14,7 +14,7 @@ INIT_ARGS  := --domain $(EXAMPLE) \
 # Needed to build and run.
 BUILD_PKGS := pkg-config libldns-dev libssl-dev libsqlite3-dev
 # The real peers the tests drive.
-TEST_PKGS  := $(BUILD_PKGS) ldnsutils bind9-utils bind9-dnsutils knot-dnsutils nsd
+TEST_PKGS  := $(BUILD_PKGS) openssl ldnsutils bind9-utils bind9-dnsutils knot-dnsutils nsd python3-dkim opendkim opendkim-tools
 
 .PHONY: run build test deps test-deps format lint clean
 
