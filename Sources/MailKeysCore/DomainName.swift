@@ -138,29 +138,7 @@ public struct DomainName: Hashable, Sendable, Comparable, CustomStringConvertibl
     public var wireLength: Int { labels.reduce(1) { $0 + $1.utf8.count + 1 } }
 
     /// The wire octets of a label in presentation form (`\DDD` and `\X` escapes decoded).
-    static func octets(_ label: String) -> [UInt8] {
-        let chars = Array(label.utf8)
-        var out: [UInt8] = []
-        var i = 0
-        while i < chars.count {
-            if chars[i] == UInt8(ascii: "\\") && i + 1 < chars.count {
-                let digits = chars[(i + 1)...].prefix(3)
-                if digits.count == 3, digits.allSatisfy({ (0x30...0x39).contains($0) }),
-                    let v = UInt8(String(decoding: digits, as: UTF8.self))
-                {
-                    out.append(v)
-                    i += 4
-                } else {
-                    out.append(chars[i + 1])
-                    i += 2
-                }
-            } else {
-                out.append(chars[i])
-                i += 1
-            }
-        }
-        return out
-    }
+    static func octets(_ label: String) -> [UInt8] { TXT.unescape(Array(label.utf8)) }
 
     /// DNSSEC canonical order (RFC 4034 §6.1): label by label from the right, by octets.
     public static func < (lhs: DomainName, rhs: DomainName) -> Bool {

@@ -119,6 +119,30 @@ public enum TXT {
         return out + "\""
     }
 
+    /// Decodes `\DDD` and `\X` escapes of presentation text into octets.
+    static func unescape(_ chars: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        var i = 0
+        while i < chars.count {
+            if chars[i] == UInt8(ascii: "\\") && i + 1 < chars.count {
+                let digits = chars[(i + 1)...].prefix(3)
+                if digits.count == 3, digits.allSatisfy({ (0x30...0x39).contains($0) }),
+                    let v = UInt8(String(decoding: digits, as: UTF8.self))
+                {
+                    out.append(v)
+                    i += 4
+                } else {
+                    out.append(chars[i + 1])
+                    i += 2
+                }
+            } else {
+                out.append(chars[i])
+                i += 1
+            }
+        }
+        return out
+    }
+
     /// Decodes presentation RDATA (`"a" "b"` or bare words) into the octets of each string.
     public static func decode(_ rdata: String) -> [[UInt8]] {
         var strings: [[UInt8]] = []
@@ -131,7 +155,7 @@ public enum TXT {
             }
             let quoted = chars[i] == UInt8(ascii: "\"")
             if quoted { i += 1 }
-            var current: [UInt8] = []
+            var raw: [UInt8] = []
             while i < chars.count {
                 let c = chars[i]
                 if quoted && c == UInt8(ascii: "\"") {
@@ -140,21 +164,14 @@ public enum TXT {
                 }
                 if !quoted && (c == UInt8(ascii: " ") || c == UInt8(ascii: "\t")) { break }
                 if c == UInt8(ascii: "\\") && i + 1 < chars.count {
-                    let d = chars[(i + 1)...].prefix(3)
-                    if d.count == 3 && d.allSatisfy({ (0x30...0x39).contains($0) }),
-                        let v = UInt8(String(decoding: d, as: UTF8.self))
-                    {
-                        current.append(v)
-                        i += 4
-                    } else {
-                        current.append(chars[i + 1])
-                        i += 2
-                    }
+                    raw += [c, chars[i + 1]]
+                    i += 2
                     continue
                 }
-                current.append(c)
+                raw.append(c)
                 i += 1
             }
+            let current = unescape(raw)
             strings.append(current)
         }
         return strings

@@ -13,20 +13,7 @@ private func refuses(
     _ code: CoreError.Code, _ fragments: String..., sourceLocation: SourceLocation = #_sourceLocation,
     _ modify: (inout [String: PolicyValue]) -> Void
 ) -> CoreError? {
-    do {
-        let p = try build(modify)
-        Issue.record("expected CoreError(\(code)) containing \(fragments), got a policy: \(p)", sourceLocation: sourceLocation)
-        return nil
-    } catch let error as CoreError {
-        #expect(error.code == code, "wrong code for reason: \(error.reason)", sourceLocation: sourceLocation)
-        for fragment in fragments {
-            #expect(error.reason.contains(fragment), "'\(error.reason)' should contain '\(fragment)'", sourceLocation: sourceLocation)
-        }
-        return error
-    } catch {
-        Issue.record("expected a CoreError, got \(error)", sourceLocation: sourceLocation)
-        return nil
-    }
+    expectCoreError(code, fragments: fragments, sourceLocation: sourceLocation) { try build(modify) }
 }
 
 private let v4ns = try! IPAddress("192.0.2.53")

@@ -10,6 +10,15 @@ func expectCoreError<T>(
     _ code: CoreError.Code, _ fragments: String..., sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () throws -> T
 ) -> CoreError? {
+    expectCoreError(code, fragments: fragments, sourceLocation: sourceLocation, body)
+}
+
+/// ``expectCoreError(_:_:sourceLocation:_:)`` with the fragments as an array.
+@discardableResult
+func expectCoreError<T>(
+    _ code: CoreError.Code, fragments: [String], sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> T
+) -> CoreError? {
     do {
         let value = try body()
         Issue.record("expected CoreError(\(code)) containing \(fragments), got the value \(value)", sourceLocation: sourceLocation)
