@@ -42,6 +42,7 @@ public struct Home: Sendable {
     public var lockFile: URL { keysDir.appendingPathComponent("mailkeys.lock") }
     public func template(_ d: DomainName) -> URL { zonesDir.appendingPathComponent("\(d).zone.in") }
     public func zoneFile(_ d: DomainName) -> URL { zonesDir.appendingPathComponent("\(d).zone") }
+    public func signedFile(_ d: DomainName) -> URL { zonesDir.appendingPathComponent("\(d).zone.signed") }
     public func mtaSTSFile(_ d: DomainName) -> URL { zonesDir.appendingPathComponent("\(d).mta-sts.txt") }
 
     /// A path as shown to the operator: relative to the home.

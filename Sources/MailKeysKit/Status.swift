@@ -1,5 +1,6 @@
 import Foundation
 import MailKeysCore
+import MailKeysDNS
 import MailKeysStore
 
 /// The state `mailkeys status` prints, and its stable JSON form.
@@ -42,6 +43,8 @@ public struct StatusReport: Codable, Sendable {
         public var next: [EventInfo]
         public var recent: [EventInfo]
         public var warnings: [String]
+        /// When the signatures of the signed zone expire (signed domains only).
+        public var signaturesExpire: String?
     }
     public var home: String
     public var now: String
@@ -60,7 +63,12 @@ extension MailKeys {
         let store = try Store.open(at: home.storeFile.path)
         var dkim: [DomainName: [DKIMKey]] = [:]
         for p in selected { dkim[p.name] = try store.dkimKeys(domain: p.name.description) }
-        let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim)
+        var dnssec: [DomainName: (keys: [DNSSECKey], signing: [ZoneSigner.Key])] = [:]
+        for p in selected {
+            let keys = try store.dnssecKeys(domain: p.name.description)
+            dnssec[p.name] = (keys, p.dnssec.enabled ? try DNSSECFiles.check(home, p, keys: keys) : [])
+        }
+        let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec)
         let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
         var domains: [StatusReport.DomainInfo] = []
         for w in wanted {
@@ -83,12 +91,23 @@ extension MailKeys {
                 }
                 return .init(owner: r.owner.description, ttl: r.ttl, type: r.type.mnemonic, rdata: r.rdata, source: source)
             }
-            let keys = (dkim[name] ?? []).map { k in
+            var signatures: String?
+            var keys = (dkim[name] ?? []).map { k in
                 StatusReport.KeyInfo(
                     kind: "dkim", name: k.selector, algorithm: k.algorithm.rawValue, created: RunClock.format(k.created),
                     published: k.published.map(RunClock.format), active: k.active.map(RunClock.format),
                     retired: k.retired.map(RunClock.format), removed: k.removed.map(RunClock.format),
                     revoked: k.revoked.map(RunClock.format), state: k.state(at: now).rawValue, publicKey: k.publicKey)
+            }
+            keys += (dnssec[name]?.keys ?? []).map { k in
+                StatusReport.KeyInfo(
+                    kind: "dnssec", name: String(k.tag), algorithm: String(k.algorithm), created: RunClock.format(k.created),
+                    published: k.published.map(RunClock.format), active: k.active.map(RunClock.format),
+                    retired: k.retired.map(RunClock.format), removed: k.removed.map(RunClock.format), revoked: nil,
+                    state: k.removed != nil ? "removed" : k.active != nil ? "active \(k.role.rawValue)" : "published", publicKey: k.dnskey)
+            }
+            if w.policy.dnssec.enabled, let expires = try store.signingState(name.description).expiresAt {
+                signatures = RunClock.format(expires)
             }
             var next = plan.actions.map { StatusReport.EventInfo(at: RunClock.format(now), action: "tick", detail: $0.description) }
             var probe = now
@@ -110,7 +129,7 @@ extension MailKeys {
                 .init(
                     domain: name.description, serial: row?.state.serial, builtAt: row?.builtAt.map(RunClock.format),
                     zoneFile: home.show(home.zoneFile(name)), zoneState: state, records: records, keys: keys, next: next,
-                    recent: recent, warnings: w.warnings))
+                    recent: recent, warnings: w.warnings, signaturesExpire: signatures))
         }
         return StatusReport(home: home.root.path, now: RunClock.format(now), domains: domains)
     }
@@ -122,6 +141,7 @@ extension MailKeys {
             out += "\(d.domain)\n"
             out += "  serial   \(d.serial.map(String.init) ?? "none yet")\(d.builtAt.map { " (built \($0))" } ?? "")\n"
             out += "  zone     \(d.zoneFile): \(d.zoneState)\n"
+            if let s = d.signaturesExpire { out += "  signed   \(d.zoneFile).signed, signatures valid until \(s)\n" }
             let counts = Dictionary(grouping: d.records, by: \.type).map { "\($0.key) \($0.value.count)" }.sorted()
             out += "  records  \(d.records.count) (\(counts.joined(separator: ", ")))\n"
             for r in d.records {

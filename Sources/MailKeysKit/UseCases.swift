@@ -16,6 +16,8 @@ struct DesiredZone {
     var warnings: [String]
     var contentHash: String
     var mtaSTSText: String?
+    /// The keys that sign the zone (empty: not signed).
+    var signingKeys: [ZoneSigner.Key] = []
 }
 
 /// The use cases behind the subcommands. Each takes the home and `now`, validates everything
@@ -111,7 +113,10 @@ public enum MailKeys {
 
     // MARK: zones
 
-    static func desired(_ home: Home, policy: Policy, domains: [DomainPolicy], dkim: [DomainName: [DKIMKey]]) throws -> [DesiredZone] {
+    static func desired(
+        _ home: Home, policy: Policy, domains: [DomainPolicy], dkim: [DomainName: [DKIMKey]],
+        dnssec: [DomainName: (keys: [DNSSECKey], signing: [ZoneSigner.Key])] = [:]
+    ) throws -> [DesiredZone] {
         try domains.map { p in
             let templateURL = home.template(p.name)
             var template: [TemplateRecord] = []
@@ -123,10 +128,16 @@ public enum MailKeys {
                 policy: p, allDomains: policy.domains, template: template, templateName: home.show(templateURL),
                 dkimKeys: dkim[p.name] ?? []
             ).build()
-            let text = zone.render(serial: 0, header: header(home, p.name))
+            var text = zone.render(serial: 0, header: header(home, p.name))
+            let signing = p.dnssec.enabled ? dnssec[p.name] : nil
+            if let signing, !signing.signing.isEmpty {
+                // The DNSKEY set and the denial method are part of what is published.
+                text += signing.keys.filter { $0.removed == nil }.map { "\($0.dnskey) \($0.role.rawValue)\n" }.joined()
+                text += "; nsec3=\(p.dnssec.nsec3)\n"
+            }
             return DesiredZone(
                 policy: p, zone: zone, warnings: p.warnings + warnings, contentHash: SHA256.hex(text),
-                mtaSTSText: p.mtaSTS?.text)
+                mtaSTSText: p.mtaSTS?.text, signingKeys: signing?.signing ?? [])
         }
     }
 
@@ -151,6 +162,8 @@ public enum MailKeys {
     public enum Mode: Sendable, Equatable {
         /// `zone build [DOMAIN]`: zones only, from the store as it is.
         case zoneBuild(String?)
+        /// `zone sign [DOMAIN]`: as `zoneBuild`, for domains whose policy signs.
+        case zoneSign(String?)
         /// `tick`: every due transition, then zones and signer configuration.
         case tick
         /// `rotate dkim [DOMAIN]` (nil: all): start DKIM rollovers now, then as `tick`.
@@ -173,6 +186,11 @@ public enum MailKeys {
         let selected: [DomainPolicy]
         switch mode {
         case .zoneBuild(let d): selected = try select(policy, d)
+        case .zoneSign(let d):
+            selected = try select(policy, d)
+            if let unsigned = selected.first(where: { !$0.dnssec.enabled }) {
+                throw HomeError(.usage, "\(unsigned.name) is not signed: its policy has [dnssec] enabled = false")
+            }
         case .rotateDKIM(let d):
             _ = try select(policy, d)
             selected = policy.domains
@@ -189,7 +207,7 @@ public enum MailKeys {
         var rotate: DomainName?? = nil
         var advancing = true
         switch mode {
-        case .zoneBuild: advancing = false
+        case .zoneBuild, .zoneSign: advancing = false
         case .rotateDKIM(let d): rotate = .some(try d.map { try DomainName($0) })
         case .tick: break
         }
@@ -202,11 +220,21 @@ public enum MailKeys {
                 if let wake { wakes.append(wake) }
             }
         }
-        let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim)
+        var dnssec: [DomainName: (keys: [DNSSECKey], signing: [ZoneSigner.Key])] = [:]
+        for p in selected {
+            var keys = try store.dnssecKeys(domain: p.name.description)
+            _ = try DNSSECFiles.check(home, p, keys: keys)
+            let (all, lines) = try DNSSECFiles.ensureKeys(home, store: store, policy: p, keys: keys, now: now)
+            keys = all
+            report.lines += lines
+            dnssec[p.name] = (keys, p.dnssec.enabled ? try DNSSECFiles.check(home, p, keys: keys) : [])
+        }
+        let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec)
         report.warnings += wanted.flatMap(\.warnings)
-        try writeZones(home, store: store, wanted: wanted, now: now, report: &report)
-        if case .zoneBuild = mode {
-            return report
+        if let wake = try writeZones(home, store: store, wanted: wanted, now: now, report: &report) { wakes.append(wake) }
+        switch mode {
+        case .zoneBuild, .zoneSign: return report
+        default: break
         }
         try DKIMFiles.writeSignerConfigs(home, policy: policy, keys: dkim, report: &report)
         report.lines.append(
@@ -214,7 +242,10 @@ public enum MailKeys {
         return report
     }
 
-    static func writeZones(_ home: Home, store: Store, wanted: [DesiredZone], now: Date, report: inout Report) throws {
+    /// Writes every zone that changed (and its signed form when the domain is signed); returns the
+    /// earliest time a re-sign falls due.
+    static func writeZones(_ home: Home, store: Store, wanted: [DesiredZone], now: Date, report: inout Report) throws -> Date? {
+        var wakes: [Date] = []
         let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
         var stored: [DomainName: ZoneState] = [:]
         var onDisk: [DomainName: String?] = [:]
@@ -233,25 +264,70 @@ public enum MailKeys {
                 try AtomicFile.write(text, to: home.mtaSTSFile(name))
                 report.lines.append("\(name): wrote MTA-STS policy \(home.show(home.mtaSTSFile(name))) (id \(w.policy.mtaSTS!.id))")
             }
-            guard case .buildZone(_, let reason)? = action else {
+            var resign: String?
+            let signed = !w.signingKeys.isEmpty
+            if signed {
+                let state = try store.signingState(name.description)
+                let disk = try fileHash(home.signedFile(name))
+                if disk == nil {
+                    resign = "signed zone is missing"
+                } else if disk != state.fileHash {
+                    resign = "signed zone was changed outside mailkeys"
+                } else if let expires = state.expiresAt {
+                    let due = Resign.due(expiration: expires, policy: w.policy.dnssec)
+                    if now >= due { resign = "signatures expire \(RunClock.format(expires))" } else { wakes.append(due) }
+                } else {
+                    resign = "first signing"
+                }
+            }
+            let reason: String
+            switch (action, resign) {
+            case (.buildZone(_, let r)?, _): reason = r
+            case (nil, let r?): reason = r
+            default:
                 let serial = stored[name]?.serial.map(String.init) ?? "-"
                 report.lines.append("\(name): zone unchanged (serial \(serial))")
                 continue
             }
             let previous = stored[name] ?? ZoneState()
-            let serial =
-                (previous.contentHash == w.contentHash ? previous.serial : nil)
-                ?? Serial.next(after: previous.serial, now: now)
+            // New content, or new signatures (which secondaries must fetch), take a new serial; a
+            // repaired unsigned file keeps it and leaves the signed zone alone.
+            let changed = previous.contentHash != w.contentHash || resign != nil
+            let serial = (changed ? nil : previous.serial) ?? Serial.next(after: previous.serial, now: now)
             let text = w.zone.render(serial: serial, header: header(home, name))
             try verify(text, w.zone, name: home.show(home.zoneFile(name)))
+            var signedText: String?
+            var expiration = now
+            if signed && changed {
+                let p = w.policy.dnssec
+                expiration = Resign.expiration(now: now, policy: p, domain: name, serial: serial)
+                do {
+                    signedText = try ZoneSigner.sign(
+                        zoneText: text, origin: name, defaultTTL: w.zone.defaultTTL, keys: w.signingKeys, dnskeyTTL: p.dnskeyTTL,
+                        inception: now.addingTimeInterval(-TimeInterval(p.inceptionOffset)), expiration: expiration, nsec3: p.nsec3, now: now)
+                } catch let e as DNSError {
+                    throw HomeError(.verify, "\(name): \(e.reason)")
+                }
+                wakes.append(Resign.due(expiration: expiration, policy: p))
+            }
             try store.transaction { tx in
                 try tx.ensureDomain(name.description, at: now)
                 try tx.recordBuild(name.description, serial: serial, contentHash: w.contentHash, fileHash: SHA256.hex(text), at: now)
                 try tx.log("zone-build", domain: name.description, detail: "serial \(serial): \(reason)", at: now)
+                if let signedText {
+                    try tx.recordSigning(name.description, fileHash: SHA256.hex(signedText), expiresAt: expiration)
+                    try tx.log(
+                        "zone-sign", domain: name.description, detail: "serial \(serial), signatures until \(RunClock.format(expiration))", at: now)
+                }
                 try AtomicFile.write(text, to: home.zoneFile(name))
+                if let signedText { try AtomicFile.write(signedText, to: home.signedFile(name)) }
             }
             report.lines.append("\(name): wrote \(home.show(home.zoneFile(name))) serial \(serial) (\(reason))")
+            if signedText != nil {
+                report.lines.append("\(name): signed \(home.show(home.signedFile(name))), signatures valid until \(RunClock.format(expiration))")
+            }
         }
+        return wakes.min()
     }
 
     /// Re-reads rendered zone text through libldns and compares it with the model, so a file
@@ -267,5 +343,27 @@ public enum MailKeys {
             throw HomeError(
                 .verify, "internal error: the rendered zone has \(parsed.count) records, expected \(zone.records.count + 1); nothing was written")
         }
+    }
+}
+
+extension MailKeys {
+    /// `mailkeys ds DOMAIN`: the DS records (SHA-256) of the keys that sign the DNSKEY RRset,
+    /// for the registrar, and the DNSKEY records as a trust anchor for a validator.
+    public static func ds(_ home: Home, domain: String, lockWait: Double) throws -> Report {
+        let lock = try HomeLock(home, wait: lockWait, shared: true)
+        defer { _ = lock }
+        let policy = try PolicyFile.load(home)
+        let p = try policy.domain(domain)
+        let store = try Store.open(at: home.storeFile.path)
+        let keys = try store.dnssecKeys(domain: p.name.description).filter { $0.removed == nil && $0.role != .zsk }
+        guard !keys.isEmpty else {
+            throw HomeError(.missing, "\(p.name) has no DNSSEC keys yet: run 'mailkeys tick' (with [dnssec] enabled)")
+        }
+        var report = Report()
+        report.lines.append("; DS records for the parent zone of \(p.name) (give them to your registrar):")
+        for key in keys { report.lines.append(try ZoneSigner.ds(dnskey: key.dnskey)) }
+        report.lines.append("; trust anchor (DNSKEY) for a validator such as delv -a:")
+        for key in keys { report.lines.append(key.dnskey) }
+        return report
     }
 }

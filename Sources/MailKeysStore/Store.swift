@@ -129,6 +129,17 @@ public final class Store {
                     BEGIN SELECT RAISE(ABORT, 'a DKIM key needs its public key'); END;
                     """)
         }
+        m.registerMigration("2026-11-21-dnssec") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE key ADD COLUMN role TEXT CHECK (role IS NULL OR role IN ('csk', 'ksk', 'zsk'));
+                    ALTER TABLE domain ADD COLUMN signed_file_hash TEXT CHECK (signed_file_hash IS NULL OR length(signed_file_hash) = 64);
+                    ALTER TABLE domain ADD COLUMN signatures_expire_at INTEGER;
+                    CREATE TRIGGER key_dnssec_role BEFORE INSERT ON key
+                    WHEN NEW.kind = 'dnssec' AND (NEW.role IS NULL OR NEW.public_key IS NULL)
+                    BEGIN SELECT RAISE(ABORT, 'a DNSSEC key needs its role and DNSKEY'); END;
+                    """)
+        }
         return m
     }
 
@@ -344,5 +355,63 @@ extension StoreTransaction {
                 Self.seconds(key.removed), Self.seconds(key.revealed), domain, key.selector,
             ])
         guard db.changesCount == 1 else { throw StoreError(.failed, "DKIM key \(key.selector) of \(domain) is not in the store") }
+    }
+}
+
+extension StoreTransaction {
+    /// The DNSSEC keys of `domain`, oldest first.
+    public func dnssecKeys(domain: String) throws -> [DNSSECKey] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM key WHERE domain = ? AND kind = 'dnssec' ORDER BY created_at, name", arguments: [domain]
+        ).map { row in
+            guard let role = DNSSECKey.Role(rawValue: row["role"] ?? ""), let tag = UInt16(row["name"] as String),
+                let algorithm = Int(row["algorithm"] as String)
+            else { throw StoreError(.corrupt, "store: DNSSEC key \(row["name"] as String) of \(domain) is malformed") }
+            var k = DNSSECKey(
+                tag: tag, role: role, algorithm: algorithm, dnskey: row["public_key"], created: Self.date(row, "created_at")!,
+                published: Self.date(row, "published_at"), active: Self.date(row, "active_at"))
+            k.retired = Self.date(row, "retired_at")
+            k.removed = Self.date(row, "removed_at")
+            return k
+        }
+    }
+
+    /// Inserts a new DNSSEC key.
+    public func insertDNSSEC(_ key: DNSSECKey, domain: String) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO key (domain, kind, name, algorithm, public_key, role, created_at, published_at, active_at)
+                VALUES (?, 'dnssec', ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                domain, String(key.tag), String(key.algorithm), key.dnskey, key.role.rawValue, Self.seconds(key.created),
+                Self.seconds(key.published), Self.seconds(key.active),
+            ])
+    }
+
+    /// Records that the signed zone of `name` was written.
+    public func recordSigning(_ name: String, fileHash: String, expiresAt: Date) throws {
+        try db.execute(
+            sql: "UPDATE domain SET signed_file_hash = ?, signatures_expire_at = ? WHERE name = ?",
+            arguments: [fileHash, Self.seconds(expiresAt), name])
+    }
+
+    /// The signed file hash and signature expiration of `name`.
+    public func signingState(_ name: String) throws -> (fileHash: String?, expiresAt: Date?) {
+        guard let row = try Row.fetchOne(db, sql: "SELECT signed_file_hash, signatures_expire_at FROM domain WHERE name = ?", arguments: [name])
+        else { return (nil, nil) }
+        return (row["signed_file_hash"], Self.date(row, "signatures_expire_at"))
+    }
+}
+
+extension Store {
+    /// The DNSSEC keys of `domain`, oldest first.
+    public func dnssecKeys(domain: String) throws -> [DNSSECKey] {
+        try read { db in try StoreTransaction(db: db).dnssecKeys(domain: domain) }
+    }
+
+    /// The signed file hash and signature expiration of `domain`.
+    public func signingState(_ domain: String) throws -> (fileHash: String?, expiresAt: Date?) {
+        try read { db in try StoreTransaction(db: db).signingState(domain) }
     }
 }

@@ -48,7 +48,7 @@ struct MailKeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mailkeys",
         abstract: "The DNS side of a mail domain: zone, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, CAA, DANE, DNSSEC.",
-        subcommands: [Init.self, ZoneCommand.self, Tick.self, Rotate.self, Status.self])
+        subcommands: [Init.self, ZoneCommand.self, Tick.self, Rotate.self, DS.self, Status.self])
 }
 
 struct Init: ParsableCommand {
@@ -79,7 +79,23 @@ struct Init: ParsableCommand {
 
 struct ZoneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "zone", abstract: "Zone files.", subcommands: [Build.self])
+        commandName: "zone", abstract: "Zone files.", subcommands: [Build.self, Sign.self])
+
+    struct Sign: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "As zone build, for signed domains: also writes Zones/<domain>.zone.signed (verified before it is written).")
+
+        @OptionGroup var common: CommonOptions
+
+        @Argument(help: "Only this domain (default: every domain of the policy).")
+        var domain: String?
+
+        func run() throws {
+            try perform {
+                try MailKeys.run(common.resolvedHome, mode: .zoneSign(domain), now: try RunClock.now(common.now), lockWait: common.lockWait)
+            }
+        }
+    }
 
     struct Build: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -142,6 +158,20 @@ struct Rotate: ParsableCommand {
                     lockWait: common.lockWait)
             }
         }
+    }
+}
+
+struct DS: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ds", abstract: "Print the DS records (SHA-256) to give the registrar, and the trust anchor.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Argument(help: "The domain.")
+    var domain: String
+
+    func run() throws {
+        try perform { try MailKeys.ds(common.resolvedHome, domain: domain, lockWait: common.lockWait) }
     }
 }
 

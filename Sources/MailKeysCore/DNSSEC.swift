@@ -1,0 +1,104 @@
+import Foundation
+
+/// The DNSSEC part of a domain's policy (`[domains."x".dnssec]`).
+public struct DNSSECPolicy: Sendable, Equatable {
+    /// Single combined key (flags 257) or a KSK (257) signing the DNSKEY RRset plus a ZSK (256).
+    public enum Scheme: String, Sendable { case csk, kskzsk = "ksk+zsk" }
+
+    public var enabled: Bool
+    /// 13 ECDSAP256SHA256 (default), 15 Ed25519, 8 RSASHA256 (RFC 8624).
+    public var algorithm: Int
+    public var scheme: Scheme
+    public var nsec3: Bool
+    /// Signature validity.
+    public var validity: Int
+    /// Re-sign when less than this much validity is left.
+    public var refresh: Int
+    /// Signatures start this long before the signing time (clock skew).
+    public var inceptionOffset: Int
+    /// Expirations are spread over up to this much, so not every signature expires at once.
+    public var jitter: Int
+    public var dnskeyTTL: UInt32
+
+    /// Validates `[domains."x".dnssec]`; absent: the defaults (enabled, 13, CSK, NSEC, 14 days
+    /// validity, refresh 5 days, inception 1 hour back, jitter 12 hours).
+    public init(table t: PolicyTable?, defaultTTL: UInt32, soaExpire: UInt32) throws {
+        enabled = try t?.bool("enabled") ?? true
+        algorithm = try t?.int("algorithm") ?? 13
+        guard [8, 13, 15].contains(algorithm) else {
+            throw CoreError(
+                .invalidPolicy, "\(t?.path ?? "dnssec").algorithm: \(algorithm) is not 13 (ECDSAP256SHA256), 15 (Ed25519) or 8 (RSASHA256)")
+        }
+        let schemeText = try t?.string("scheme") ?? "csk"
+        guard let scheme = Scheme(rawValue: schemeText) else {
+            throw CoreError(.invalidPolicy, "\(t?.path ?? "dnssec").scheme: '\(schemeText)' is not csk or ksk+zsk")
+        }
+        self.scheme = scheme
+        nsec3 = try t?.bool("nsec3") ?? false
+        validity = try t?.seconds("validity") ?? 14 * 86400
+        refresh = try t?.seconds("refresh") ?? 5 * 86400
+        inceptionOffset = try t?.seconds("inception_offset") ?? 3600
+        jitter = try t?.seconds("jitter") ?? 12 * 3600
+        dnskeyTTL = try t?.ttl("dnskey_ttl") ?? defaultTTL
+        let path = t?.path ?? "dnssec"
+        guard validity >= 2 * 86400, validity <= 90 * 86400 else {
+            throw CoreError(.invalidPolicy, "\(path).validity: \(TimeSpan.format(validity)) is out of range 2d...90d")
+        }
+        guard refresh > 0, Double(refresh) < 0.9 * Double(validity), refresh > jitter else {
+            throw CoreError(.invalidPolicy, "\(path).refresh: must be above the jitter and below 0.9 × validity")
+        }
+        guard validity - refresh > Int(dnskeyTTL) else {
+            throw CoreError(.invalidPolicy, "\(path): validity - refresh must exceed the DNSKEY TTL")
+        }
+        try t?.finish()
+    }
+}
+
+/// A DNSSEC key as the store records it.
+public struct DNSSECKey: Sendable, Equatable {
+    public enum Role: String, Sendable { case csk, ksk, zsk }
+    public var tag: UInt16
+    public var role: Role
+    public var algorithm: Int
+    /// The DNSKEY record, presentation form.
+    public var dnskey: String
+    public var created: Date
+    public var published: Date?
+    public var active: Date?
+    public var retired: Date?
+    public var removed: Date?
+
+    public init(tag: UInt16, role: Role, algorithm: Int, dnskey: String, created: Date, published: Date?, active: Date?) {
+        self.tag = tag
+        self.role = role
+        self.algorithm = algorithm
+        self.dnskey = dnskey
+        self.created = created
+        self.published = published
+        self.active = active
+    }
+
+    /// The flags field: 257 for KSK and CSK, 256 for ZSK.
+    public var flags: UInt16 { role == .zsk ? 256 : 257 }
+
+    /// BIND's file name stem: `K<zone>.+<alg>+<tag>`.
+    public func fileStem(zone: DomainName) -> String {
+        String(format: "K%@+%03d+%05d", zone.fqdn, algorithm, Int(tag))
+    }
+}
+
+/// When a signed zone must be signed again.
+public enum Resign {
+    /// The signature expiration for a signing at `now`: `now + validity − jitter`, the jitter a
+    /// stable function of the domain and serial (reproducible runs, spread across domains).
+    public static func expiration(now: Date, policy: DNSSECPolicy, domain: DomainName, serial: UInt32) -> Date {
+        let digest = SHA256.hash(Array("\(domain) \(serial)".utf8))
+        let spread = policy.jitter == 0 ? 0 : Int(UInt32(digest[0]) << 8 | UInt32(digest[1])) % policy.jitter
+        return now.addingTimeInterval(TimeInterval(policy.validity - spread))
+    }
+
+    /// When a zone whose signatures expire at `expiration` is due again.
+    public static func due(expiration: Date, policy: DNSSECPolicy) -> Date {
+        expiration.addingTimeInterval(-TimeInterval(policy.refresh))
+    }
+}

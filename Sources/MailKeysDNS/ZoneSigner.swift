@@ -1,0 +1,231 @@
+import CLDNS
+import Foundation
+import MailKeysCore
+
+/// A DNSSEC key owned by Swift (`ldns_key`), with its owner and key tag set (libldns sets
+/// neither by itself, and RRSIGs would carry key tag 0).
+final class LDNSKey {
+    let pointer: UnsafeMutablePointer<ldns_key>
+
+    init(_ pointer: UnsafeMutablePointer<ldns_key>, zone: DomainName, flags: UInt16) {
+        self.pointer = pointer
+        ldns_key_set_flags(pointer, flags)
+        ldns_key_set_pubkey_owner(pointer, ldns_dname_new_frm_str(zone.fqdn))
+        let rr = ldns_key2rr(pointer)
+        ldns_key_set_keytag(pointer, ldns_calc_keytag(rr))
+        ldns_rr_free(rr)
+    }
+
+    /// Hands the pointer to a key list that frees it; this wrapper must then not free it.
+    var owned = true
+    deinit { if owned { ldns_key_deep_free(pointer) } }
+
+    var tag: UInt16 { ldns_key_keytag(pointer) }
+
+    /// The DNSKEY record in presentation form.
+    func dnskey(ttl: UInt32) -> String {
+        let rr = ldns_key2rr(pointer)!
+        defer { ldns_rr_free(rr) }
+        ldns_rr_set_ttl(rr, ttl)
+        return LDNSRecord.take(ldns_rr2str(rr)).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// DNSSEC keys and zone signing through libldns.
+public enum ZoneSigner {
+    /// A DNSSEC key as files hold it: BIND's `.private` text plus the flags (257 KSK/CSK, 256 ZSK).
+    public struct Key: Sendable, Equatable {
+        public var privateText: String
+        public var flags: UInt16
+        public init(privateText: String, flags: UInt16) {
+            self.privateText = privateText
+            self.flags = flags
+        }
+    }
+
+    /// A generated key: its `.private` text (BIND format, readable by dnssec-signzone and
+    /// ldns-signzone), the DNSKEY record, and the key tag.
+    public struct Generated: Sendable {
+        public let privateText: String
+        public let dnskey: String
+        public let tag: UInt16
+    }
+
+    static func signingAlgorithm(_ number: Int) throws -> ldns_signing_algorithm {
+        switch number {
+        case 8: return LDNS_SIGN_RSASHA256
+        case 13: return LDNS_SIGN_ECDSAP256SHA256
+        case 15: return LDNS_SIGN_ED25519
+        default: throw DNSError(.unsupported, "DNSSEC algorithm \(number) is not supported; use 13 (default), 15 or 8")
+        }
+    }
+
+    /// Generates a key of algorithm 8 (RSA 2048), 13 (ECDSA P-256) or 15 (Ed25519) for `zone`.
+    public static func generate(algorithm: Int, flags: UInt16, zone: DomainName, ttl: UInt32) throws -> Generated {
+        let a = try signingAlgorithm(algorithm)
+        guard let raw = ldns_key_new_frm_algorithm(a, algorithm == 8 ? 2048 : 256) else {
+            throw DNSError(.unsupported, "libldns could not generate an algorithm \(algorithm) key")
+        }
+        let key = LDNSKey(raw, zone: zone, flags: flags)
+        return Generated(privateText: LDNSRecord.take(ldns_key2str(key.pointer)), dnskey: key.dnskey(ttl: ttl), tag: key.tag)
+    }
+
+    static func load(_ key: Key, zone: DomainName) throws -> LDNSKey {
+        var bytes = Array(key.privateText.utf8)
+        var raw: UnsafeMutablePointer<ldns_key>?
+        let status = bytes.withUnsafeMutableBytes { buffer -> ldns_status in
+            guard let file = fmemopen(buffer.baseAddress, buffer.count, "r") else { return LDNS_STATUS_FILE_ERR }
+            defer { fclose(file) }
+            return ldns_key_new_frm_fp(&raw, file)
+        }
+        guard status == LDNS_STATUS_OK, let raw else {
+            throw DNSError(.unreadable, "DNSSEC key: \(String(cString: ldns_get_errorstr_by_id(status)))")
+        }
+        return LDNSKey(raw, zone: zone, flags: key.flags)
+    }
+
+    /// The key tag and DNSKEY record of a stored key (to check files against the store).
+    public static func inspect(_ key: Key, zone: DomainName, ttl: UInt32) throws -> (tag: UInt16, dnskey: String) {
+        let k = try load(key, zone: zone)
+        return (k.tag, k.dnskey(ttl: ttl))
+    }
+
+    /// The DS record (SHA-256) of a DNSKEY record given in presentation form.
+    public static func ds(dnskey: String) throws -> String {
+        var rr: UnsafeMutablePointer<ldns_rr>?
+        guard ldns_rr_new_frm_str(&rr, dnskey, 0, nil, nil) == LDNS_STATUS_OK, let rr else {
+            throw DNSError(.syntax, "not a DNSKEY record: \(dnskey)")
+        }
+        defer { ldns_rr_free(rr) }
+        guard let ds = ldns_key_rr2ds(rr, LDNS_SHA256) else { throw DNSError(.unsupported, "libldns could not make a DS") }
+        defer { ldns_rr_free(ds) }
+        return LDNSRecord.take(ldns_rr2str(ds)).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Signs unsigned zone text: adds the DNSKEY RRset (TTL `dnskeyTTL`), signs every RRset
+    /// (KSKs sign the DNSKEY RRset, ZSKs the rest; a lone CSK signs everything), adds NSEC or
+    /// NSEC3 (RFC 9276: SHA-1, no extra iterations, empty salt, no opt-out), and returns the
+    /// signed zone text. Every signature is then verified at `now` before the text is returned.
+    public static func sign(
+        zoneText: String, origin: DomainName, defaultTTL: UInt32, keys: [Key], dnskeyTTL: UInt32, inception: Date, expiration: Date,
+        nsec3: Bool, now: Date
+    ) throws -> String {
+        var bytes = Array(zoneText.utf8)
+        var zone: UnsafeMutablePointer<ldns_zone>?
+        let originRDF = ldns_dname_new_frm_str(origin.fqdn)
+        defer { ldns_rdf_deep_free(originRDF) }
+        let status = bytes.withUnsafeMutableBytes { buffer -> ldns_status in
+            guard let file = fmemopen(buffer.baseAddress, buffer.count, "r") else { return LDNS_STATUS_FILE_ERR }
+            defer { fclose(file) }
+            var line: Int32 = 0
+            return ldns_zone_new_frm_fp_l(&zone, file, originRDF, defaultTTL, LDNS_RR_CLASS_IN, &line)
+        }
+        guard status == LDNS_STATUS_OK, let zone else {
+            throw DNSError(.syntax, "zone to sign does not parse: \(String(cString: ldns_get_errorstr_by_id(status)))")
+        }
+        defer { ldns_zone_deep_free(zone) }
+
+        let dz = ldns_dnssec_zone_new()!
+        defer { ldns_dnssec_zone_free(dz) }
+        guard ldns_dnssec_zone_add_rr(dz, ldns_zone_soa(zone)) == LDNS_STATUS_OK else {
+            throw DNSError(.syntax, "the zone has no SOA")
+        }
+        let rrs = ldns_zone_rrs(zone)
+        for i in 0..<ldns_rr_list_rr_count(rrs) {
+            let s = ldns_dnssec_zone_add_rr(dz, ldns_rr_list_rr(rrs, i))
+            guard s == LDNS_STATUS_OK else { throw DNSError(.syntax, "zone record: \(String(cString: ldns_get_errorstr_by_id(s)))") }
+        }
+
+        let keyList = ldns_key_list_new()!
+        defer { ldns_key_list_free(keyList) }
+        let added = ldns_rr_list_new()!
+        defer { ldns_rr_list_deep_free(added) }
+        for key in keys {
+            let k = try load(key, zone: origin)
+            ldns_key_set_inception(k.pointer, UInt32(inception.timeIntervalSince1970))
+            ldns_key_set_expiration(k.pointer, UInt32(expiration.timeIntervalSince1970))
+            let rr = ldns_key2rr(k.pointer)!
+            ldns_rr_set_ttl(rr, dnskeyTTL)
+            ldns_rr_list_push_rr(added, rr)
+            guard ldns_dnssec_zone_add_rr(dz, rr) == LDNS_STATUS_OK else { throw DNSError(.syntax, "cannot add DNSKEY \(k.tag)") }
+            ldns_key_list_push_key(keyList, k.pointer)
+            k.owned = false
+        }
+        let newRRs = ldns_rr_list_new()!
+        defer { ldns_rr_list_free(newRRs) }
+        let signed: ldns_status
+        if nsec3 {
+            signed = ldns_dnssec_zone_sign_nsec3(dz, newRRs, keyList, ldns_dnssec_default_replace_signatures, nil, 1, 0, 0, 0, nil)
+        } else {
+            signed = ldns_dnssec_zone_sign(dz, newRRs, keyList, ldns_dnssec_default_replace_signatures, nil)
+        }
+        guard signed == LDNS_STATUS_OK else { throw DNSError(.unsupported, "signing failed: \(String(cString: ldns_get_errorstr_by_id(signed)))") }
+
+        var buffer: UnsafeMutablePointer<CChar>?
+        var size = 0
+        guard let out = open_memstream(&buffer, &size) else { throw DNSError(.unsupported, "open_memstream failed") }
+        ldns_dnssec_zone_print(out, dz)
+        fclose(out)
+        let text = LDNSRecord.take(buffer)
+        try verify(signedText: text, origin: origin, now: now)
+        return text
+    }
+
+    /// Checks that every authoritative RRset of a signed zone carries a signature that a DNSKEY
+    /// at the apex validates at `now`; throws naming the first RRset that does not.
+    public static func verify(signedText: String, origin: DomainName, now: Date) throws {
+        var bytes = Array(signedText.utf8)
+        var zone: UnsafeMutablePointer<ldns_zone>?
+        let originRDF = ldns_dname_new_frm_str(origin.fqdn)
+        defer { ldns_rdf_deep_free(originRDF) }
+        let status = bytes.withUnsafeMutableBytes { buffer -> ldns_status in
+            guard let file = fmemopen(buffer.baseAddress, buffer.count, "r") else { return LDNS_STATUS_FILE_ERR }
+            defer { fclose(file) }
+            var line: Int32 = 0
+            return ldns_zone_new_frm_fp_l(&zone, file, originRDF, 3600, LDNS_RR_CLASS_IN, &line)
+        }
+        guard status == LDNS_STATUS_OK, let zone else { throw DNSError(.verify, "the signed zone does not parse") }
+        defer { ldns_zone_deep_free(zone) }
+        var sets: [String: [UnsafeMutablePointer<ldns_rr>]] = [:]
+        var sigs: [String: [UnsafeMutablePointer<ldns_rr>]] = [:]
+        var delegations = Set<String>()
+        let keys = ldns_rr_list_new()!
+        defer { ldns_rr_list_free(keys) }
+        var all = [ldns_zone_soa(zone)!]
+        let rrs = ldns_zone_rrs(zone)
+        for i in 0..<ldns_rr_list_rr_count(rrs) { all.append(ldns_rr_list_rr(rrs, i)) }
+        let apex = origin.fqdn
+        for rr in all {
+            let owner = LDNSRecord.take(ldns_rdf2str(ldns_rr_owner(rr))).lowercased()
+            let type = ldns_rr_get_type(rr)
+            if type == LDNS_RR_TYPE_RRSIG {
+                let covered = ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(rr))
+                sigs["\(owner) \(covered.rawValue)", default: []].append(rr)
+                continue
+            }
+            if type == LDNS_RR_TYPE_DNSKEY && owner == apex { ldns_rr_list_push_rr(keys, rr) }
+            if type == LDNS_RR_TYPE_NS && owner != apex { delegations.insert(owner) }
+            sets["\(owner) \(type.rawValue)", default: []].append(rr)
+        }
+        for (key, set) in sets.sorted(by: { $0.key < $1.key }) {
+            let owner = String(key.split(separator: " ")[0])
+            let type = ldns_rr_get_type(set[0])
+            if delegations.contains(where: { owner == $0 || owner.hasSuffix("." + $0) }) && !(type == LDNS_RR_TYPE_DS && delegations.contains(owner))
+            {
+                continue
+            }
+            guard let signatures = sigs[key], !signatures.isEmpty else {
+                throw DNSError(.verify, "DNSSEC: \(owner) type \(type.rawValue) has no signature; nothing was written")
+            }
+            let list = ldns_rr_list_new()!
+            defer { ldns_rr_list_free(list) }
+            for rr in set { ldns_rr_list_push_rr(list, rr) }
+            let ok = signatures.contains { sig in
+                let good = ldns_rr_list_new()!
+                defer { ldns_rr_list_free(good) }
+                return ldns_verify_rrsig_keylist_time(list, sig, keys, time_t(now.timeIntervalSince1970), good) == LDNS_STATUS_OK
+            }
+            guard ok else { throw DNSError(.verify, "DNSSEC: no valid signature on \(owner) type \(type.rawValue); nothing was written") }
+        }
+    }
+}
