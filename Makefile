@@ -47,6 +47,10 @@ run: build
 	$(BIN) tick --home $(RUN_HOME)
 	@echo "---- Zones/$(EXAMPLE).zone ----"
 	@cat $(RUN_HOME)/Zones/$(EXAMPLE).zone
+	@echo "---- Zones/$(EXAMPLE).zone.signed: first lines ----"
+	@head -n 12 $(RUN_HOME)/Zones/$(EXAMPLE).zone.signed
+	@echo "---- DS for the registrar ----"
+	$(BIN) ds --home $(RUN_HOME) $(EXAMPLE)
 	@echo "---- status ----"
 	$(BIN) status --home $(RUN_HOME) $(EXAMPLE)
 

@@ -118,6 +118,13 @@ public enum PolicyFile {
             [\(d).tls_rpt]                  # RFC 8460
             rua = [\(quote(rua))]
 
+            [\(d).dnssec]                   # signs Zones/\(domain).zone.signed; `mailkeys ds \(domain)` prints the DS
+            algorithm = 13                  # 13 ECDSAP256SHA256, 15 Ed25519, 8 RSASHA256
+            scheme = "csk"                  # csk, or "ksk+zsk"
+            nsec3 = false                   # NSEC3 per RFC 9276 (no extra iterations, empty salt)
+            # validity = "14d"
+            # refresh = "5d"
+
             [\(d).caa]                      # RFC 8659
             issue = ["\(DomainPolicy.Defaults.caaIssuer)"]
             # issuewild = [";"]
