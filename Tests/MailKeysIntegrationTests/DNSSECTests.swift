@@ -17,8 +17,14 @@ import Testing
         try FileManager.default.copyItem(
             at: Support.repoRoot.appendingPathComponent("Zones/example.org.zone.in"), to: home.appendingPathComponent("Zones/example.org.zone.in"))
         if !dnssec.isEmpty {
+            // init writes a [dnssec] table with the defaults spelled out: put the variant after its header.
             let policy = home.appendingPathComponent("mailkeys.toml")
-            try (try Support.read(policy) + "\n[domains.\"example.org\".dnssec]\n\(dnssec)\n").write(to: policy, atomically: true, encoding: .utf8)
+            var lines = try Support.read(policy).components(separatedBy: "\n")
+            let header = try #require(lines.firstIndex { $0.hasPrefix("[domains.\"example.org\".dnssec]") })
+            let keys = Set(dnssec.split(separator: "\n").compactMap { $0.split(separator: "=").first?.trimmingCharacters(in: .whitespaces) })
+            lines.removeAll { line in keys.contains { line.hasPrefix($0 + " ") } }
+            lines.insert(dnssec, at: header + 1)
+            try lines.joined(separator: "\n").write(to: policy, atomically: true, encoding: .utf8)
         }
         let t = try Support.mailkeys(["tick", "--home", home.path])
         guard t.status == 0 else { throw Support.Failure("tick: \(t.stderr)") }
