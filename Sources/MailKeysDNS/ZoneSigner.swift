@@ -110,19 +110,7 @@ public enum ZoneSigner {
         zoneText: String, origin: DomainName, defaultTTL: UInt32, keys: [Key], dnskeyTTL: UInt32, inception: Date, expiration: Date,
         nsec3: Bool, now: Date
     ) throws -> String {
-        var bytes = Array(zoneText.utf8)
-        var zone: UnsafeMutablePointer<ldns_zone>?
-        let originRDF = ldns_dname_new_frm_str(origin.fqdn)
-        defer { ldns_rdf_deep_free(originRDF) }
-        let status = bytes.withUnsafeMutableBytes { buffer -> ldns_status in
-            guard let file = fmemopen(buffer.baseAddress, buffer.count, "r") else { return LDNS_STATUS_FILE_ERR }
-            defer { fclose(file) }
-            var line: Int32 = 0
-            return ldns_zone_new_frm_fp_l(&zone, file, originRDF, defaultTTL, LDNS_RR_CLASS_IN, &line)
-        }
-        guard status == LDNS_STATUS_OK, let zone else {
-            throw DNSError(.syntax, "zone to sign does not parse: \(String(cString: ldns_get_errorstr_by_id(status)))")
-        }
+        let zone = try parse(zoneText, origin: origin, defaultTTL: defaultTTL, what: "zone to sign")
         defer { ldns_zone_deep_free(zone) }
 
         let dz = ldns_dnssec_zone_new()!
@@ -171,10 +159,9 @@ public enum ZoneSigner {
         return text
     }
 
-    /// Checks that every authoritative RRset of a signed zone carries a signature that a DNSKEY
-    /// at the apex validates at `now`; throws naming the first RRset that does not.
-    public static func verify(signedText: String, origin: DomainName, now: Date) throws {
-        var bytes = Array(signedText.utf8)
+    /// Parses zone text into an `ldns_zone` the caller frees with `ldns_zone_deep_free`.
+    static func parse(_ text: String, origin: DomainName, defaultTTL: UInt32, what: String) throws -> UnsafeMutablePointer<ldns_zone> {
+        var bytes = Array(text.utf8)
         var zone: UnsafeMutablePointer<ldns_zone>?
         let originRDF = ldns_dname_new_frm_str(origin.fqdn)
         defer { ldns_rdf_deep_free(originRDF) }
@@ -182,9 +169,18 @@ public enum ZoneSigner {
             guard let file = fmemopen(buffer.baseAddress, buffer.count, "r") else { return LDNS_STATUS_FILE_ERR }
             defer { fclose(file) }
             var line: Int32 = 0
-            return ldns_zone_new_frm_fp_l(&zone, file, originRDF, 3600, LDNS_RR_CLASS_IN, &line)
+            return ldns_zone_new_frm_fp_l(&zone, file, originRDF, defaultTTL, LDNS_RR_CLASS_IN, &line)
         }
-        guard status == LDNS_STATUS_OK, let zone else { throw DNSError(.verify, "the signed zone does not parse") }
+        guard status == LDNS_STATUS_OK, let zone else {
+            throw DNSError(.syntax, "\(what) does not parse: \(String(cString: ldns_get_errorstr_by_id(status)))")
+        }
+        return zone
+    }
+
+    /// Checks that every authoritative RRset of a signed zone carries a signature that a DNSKEY
+    /// at the apex validates at `now`; throws naming the first RRset that does not.
+    public static func verify(signedText: String, origin: DomainName, now: Date) throws {
+        let zone = try parse(signedText, origin: origin, defaultTTL: 3600, what: "signed zone")
         defer { ldns_zone_deep_free(zone) }
         var sets: [String: [UnsafeMutablePointer<ldns_rr>]] = [:]
         var sigs: [String: [UnsafeMutablePointer<ldns_rr>]] = [:]
