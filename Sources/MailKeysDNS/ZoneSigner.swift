@@ -108,7 +108,7 @@ public enum ZoneSigner {
     /// signed zone text. Every signature is then verified at `now` before the text is returned.
     public static func sign(
         zoneText: String, origin: DomainName, defaultTTL: UInt32, keys: [Key], dnskeyTTL: UInt32, inception: Date, expiration: Date,
-        nsec3: Bool, now: Date
+        nsec3: Bool, now: Date, publishedOnly: [String] = []
     ) throws -> String {
         let zone = try parse(zoneText, origin: origin, defaultTTL: defaultTTL, what: "zone to sign")
         defer { ldns_zone_deep_free(zone) }
@@ -138,6 +138,16 @@ public enum ZoneSigner {
             guard ldns_dnssec_zone_add_rr(dz, rr) == LDNS_STATUS_OK else { throw DNSError(.syntax, "cannot add DNSKEY \(k.tag)") }
             ldns_key_list_push_key(keyList, k.pointer)
             k.owned = false
+        }
+        // Keys that are published but do not sign (a pre-published or retired ZSK).
+        for text in publishedOnly {
+            var rr: UnsafeMutablePointer<ldns_rr>?
+            guard ldns_rr_new_frm_str(&rr, text, dnskeyTTL, nil, nil) == LDNS_STATUS_OK, let rr else {
+                throw DNSError(.syntax, "not a DNSKEY record: \(text)")
+            }
+            ldns_rr_set_ttl(rr, dnskeyTTL)
+            ldns_rr_list_push_rr(added, rr)
+            guard ldns_dnssec_zone_add_rr(dz, rr) == LDNS_STATUS_OK else { throw DNSError(.syntax, "cannot add DNSKEY \(text)") }
         }
         let newRRs = ldns_rr_list_new()!
         defer { ldns_rr_list_free(newRRs) }

@@ -15,6 +15,13 @@ enum DNSSECFiles {
         dir(home).appendingPathComponent(key.fileStem(zone: zone) + ".key")
     }
 
+    /// The keys that sign now and the DNSKEY records that are published without signing.
+    static func signing(_ home: Home, _ p: DomainPolicy, keys: [DNSSECKey]) throws -> (keys: [ZoneSigner.Key], publishedOnly: [String]) {
+        let live = keys.filter { $0.removed == nil && $0.published != nil }
+        let active = live.filter { $0.active != nil && $0.retired == nil }
+        return (try check(home, p, keys: active), live.filter { !active.contains($0) }.map(\.dnskey))
+    }
+
     /// Every key in use must have its `.private` file, loadable, with the recorded key tag and DNSKEY.
     static func check(_ home: Home, _ p: DomainPolicy, keys: [DNSSECKey]) throws -> [ZoneSigner.Key] {
         try keys.filter { $0.removed == nil }.map { key in
@@ -40,6 +47,66 @@ enum DNSSECFiles {
         let fields = dnskey.split(whereSeparator: \.isWhitespace)
         guard let i = fields.firstIndex(of: "DNSKEY") else { return dnskey }
         return fields[(i + 1)...].joined(separator: " ")
+    }
+
+    /// Applies the ZSK rollover steps due: a new ZSK's files are written first, every timestamp
+    /// changes in one transaction (a failure removes the new files), then removed keys' files go.
+    static func advance(
+        _ home: Home, store: Store, policy p: DomainPolicy, keys: [DNSSECKey], timing: DNSSECTiming, now: Date, rotateZSK: Bool
+    ) throws -> (keys: [DNSSECKey], lines: [String], wake: Date?) {
+        guard p.dnssec.enabled else { return (keys, [], nil) }
+        let (actions, wake) = DNSSECPlanner.plan(keys: keys, timing: timing, now: now, rotateZSK: rotateZSK)
+        guard !actions.isEmpty else { return (keys, [], wake) }
+        var updated = keys
+        var written: [URL] = []
+        do {
+            for action in actions {
+                switch action {
+                case .createZSK:
+                    var generated: ZoneSigner.Generated
+                    repeat {
+                        generated = try ZoneSigner.generate(algorithm: p.dnssec.algorithm, flags: 256, zone: p.name, ttl: p.dnssec.dnskeyTTL)
+                    } while updated.contains { $0.tag == generated.tag }
+                    let key = DNSSECKey(
+                        tag: generated.tag, role: .zsk, algorithm: p.dnssec.algorithm, dnskey: generated.dnskey, created: now, published: now,
+                        active: nil)
+                    try AtomicFile.write(generated.privateText, to: privateFile(home, p.name, key), mode: 0o600)
+                    written.append(privateFile(home, p.name, key))
+                    try AtomicFile.write("; zsk for \(p.name), written by mailkeys\n\(generated.dnskey)\n", to: publicFile(home, p.name, key))
+                    written.append(publicFile(home, p.name, key))
+                    updated.append(key)
+                case .activate(let tag):
+                    if let i = updated.firstIndex(where: { $0.tag == tag }) { updated[i].active = now }
+                case .retire(let tag):
+                    if let i = updated.firstIndex(where: { $0.tag == tag }) { updated[i].retired = now }
+                case .remove(let tag):
+                    if let i = updated.firstIndex(where: { $0.tag == tag }) { updated[i].removed = now }
+                }
+            }
+            try store.transaction { tx in
+                for key in updated {
+                    if let old = keys.first(where: { $0.tag == key.tag }) {
+                        if old != key { try tx.updateDNSSEC(key, domain: p.name.description) }
+                    } else {
+                        try tx.insertDNSSEC(key, domain: p.name.description)
+                    }
+                }
+                for a in actions { try tx.log("dnssec", domain: p.name.description, detail: a.description, at: now) }
+            }
+        } catch {
+            for url in written { try? FileManager.default.removeItem(at: url) }
+            throw error
+        }
+        for case .remove(let tag) in actions {
+            if let key = updated.first(where: { $0.tag == tag }) {
+                try? FileManager.default.removeItem(at: privateFile(home, p.name, key))
+                try? FileManager.default.removeItem(at: publicFile(home, p.name, key))
+            }
+        }
+        var lines = actions.map { "\(p.name): DNSSEC: \($0)" }
+        if case .createZSK = actions[0], let k = updated.last { lines[0] += ": \(k.tag)" }
+        let next = DNSSECPlanner.plan(keys: updated, timing: timing, now: now).nextWake
+        return (updated, lines, next ?? wake)
     }
 
     /// A signed domain without keys gets them: one CSK, or a KSK and a ZSK. A new zone has no DS

@@ -63,10 +63,11 @@ extension MailKeys {
         let store = try Store.open(at: home.storeFile.path)
         var dkim: [DomainName: [DKIMKey]] = [:]
         for p in selected { dkim[p.name] = try store.dkimKeys(domain: p.name.description) }
-        var dnssec: [DomainName: (keys: [DNSSECKey], signing: [ZoneSigner.Key])] = [:]
+        var dnssec: [DomainName: (keys: [DNSSECKey], signing: [ZoneSigner.Key], publishedOnly: [String])] = [:]
         for p in selected {
             let keys = try store.dnssecKeys(domain: p.name.description)
-            dnssec[p.name] = (keys, p.dnssec.enabled ? try DNSSECFiles.check(home, p, keys: keys) : [])
+            let signing = p.dnssec.enabled ? try DNSSECFiles.signing(home, p, keys: keys) : (keys: [], publishedOnly: [])
+            dnssec[p.name] = (keys, signing.keys, signing.publishedOnly)
         }
         let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec)
         let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
@@ -104,7 +105,11 @@ extension MailKeys {
                     kind: "dnssec", name: String(k.tag), algorithm: String(k.algorithm), created: RunClock.format(k.created),
                     published: k.published.map(RunClock.format), active: k.active.map(RunClock.format),
                     retired: k.retired.map(RunClock.format), removed: k.removed.map(RunClock.format), revoked: nil,
-                    state: k.removed != nil ? "removed" : k.active != nil ? "active \(k.role.rawValue)" : "published", publicKey: k.dnskey)
+                    state: k.removed != nil
+                        ? "removed"
+                        : k.retired != nil
+                            ? "retired \(k.role.rawValue)" : k.active != nil ? "active \(k.role.rawValue)" : "published \(k.role.rawValue)",
+                    publicKey: k.dnskey)
             }
             if w.policy.dnssec.enabled, let expires = try store.signingState(name.description).expiresAt {
                 signatures = RunClock.format(expires)

@@ -18,6 +18,8 @@ struct DesiredZone {
     var mtaSTSText: String?
     /// The keys that sign the zone (empty: not signed).
     var signingKeys: [ZoneSigner.Key] = []
+    /// DNSKEY records published without signing.
+    var publishedOnly: [String] = []
 }
 
 /// The use cases behind the subcommands. Each takes the home and `now`, validates everything
@@ -115,7 +117,7 @@ public enum MailKeys {
 
     static func desired(
         _ home: Home, policy: Policy, domains: [DomainPolicy], dkim: [DomainName: [DKIMKey]],
-        dnssec: [DomainName: (keys: [DNSSECKey], signing: [ZoneSigner.Key])] = [:]
+        dnssec: [DomainName: (keys: [DNSSECKey], signing: [ZoneSigner.Key], publishedOnly: [String])] = [:]
     ) throws -> [DesiredZone] {
         try domains.map { p in
             let templateURL = home.template(p.name)
@@ -132,12 +134,14 @@ public enum MailKeys {
             let signing = p.dnssec.enabled ? dnssec[p.name] : nil
             if let signing, !signing.signing.isEmpty {
                 // The DNSKEY set and the denial method are part of what is published.
-                text += signing.keys.filter { $0.removed == nil }.map { "\($0.dnskey) \($0.role.rawValue)\n" }.joined()
+                text += signing.keys.filter { $0.removed == nil && $0.published != nil }.map { k in
+                    "\(k.dnskey) \(k.role.rawValue) \(k.active != nil && k.retired == nil ? "signs" : "published")\n"
+                }.joined()
                 text += "; nsec3=\(p.dnssec.nsec3)\n"
             }
             return DesiredZone(
                 policy: p, zone: zone, warnings: p.warnings + warnings, contentHash: SHA256.hex(text),
-                mtaSTSText: p.mtaSTS?.text, signingKeys: signing?.signing ?? [])
+                mtaSTSText: p.mtaSTS?.text, signingKeys: signing?.signing ?? [], publishedOnly: signing?.publishedOnly ?? [])
         }
     }
 
@@ -168,6 +172,8 @@ public enum MailKeys {
         case tick
         /// `rotate dkim [DOMAIN]` (nil: all): start DKIM rollovers now, then as `tick`.
         case rotateDKIM(String?)
+        /// `rotate zsk DOMAIN`: pre-publish a new ZSK now, then as `tick`.
+        case rotateZSK(String)
     }
 
     /// `zone build` and the zone part of `tick`.
@@ -194,6 +200,12 @@ public enum MailKeys {
         case .rotateDKIM(let d):
             _ = try select(policy, d)
             selected = policy.domains
+        case .rotateZSK(let d):
+            let p = try policy.domain(d)
+            guard p.dnssec.enabled, p.dnssec.scheme == .kskzsk else {
+                throw HomeError(.usage, "\(p.name) has no ZSK: set [dnssec] scheme = \"ksk+zsk\" (a CSK rolls with its KSK procedure)")
+            }
+            selected = policy.domains
         case .tick: selected = policy.domains
         }
         let store = try Store.open(at: home.storeFile.path)
@@ -209,7 +221,7 @@ public enum MailKeys {
         switch mode {
         case .zoneBuild, .zoneSign: advancing = false
         case .rotateDKIM(let d): rotate = .some(try d.map { try DomainName($0) })
-        case .tick: break
+        case .tick, .rotateZSK: break
         }
         if advancing {
             for p in selected {
@@ -220,14 +232,28 @@ public enum MailKeys {
                 if let wake { wakes.append(wake) }
             }
         }
-        var dnssec: [DomainName: (keys: [DNSSECKey], signing: [ZoneSigner.Key])] = [:]
+        var dnssec: [DomainName: (keys: [DNSSECKey], signing: [ZoneSigner.Key], publishedOnly: [String])] = [:]
         for p in selected {
             var keys = try store.dnssecKeys(domain: p.name.description)
             _ = try DNSSECFiles.check(home, p, keys: keys)
             let (all, lines) = try DNSSECFiles.ensureKeys(home, store: store, policy: p, keys: keys, now: now)
             keys = all
             report.lines += lines
-            dnssec[p.name] = (keys, p.dnssec.enabled ? try DNSSECFiles.check(home, p, keys: keys) : [])
+            if advancing && p.dnssec.enabled {
+                let unsigned = try desired(home, policy: policy, domains: [p], dkim: dkim)[0].zone
+                let maxTTL = ([unsigned.soa.ttl] + unsigned.records.map(\.ttl)).max()!
+                let timing = DNSSECTiming(
+                    propagation: p.propagationDelay, dnskeyTTL: Int(p.dnssec.dnskeyTTL), maxZoneTTL: Int(maxTTL), zskLifetime: p.dnssec.zskLifetime)
+                var force = false
+                if case .rotateZSK(let d) = mode { force = try DomainName(d) == p.name }
+                let (moved, more, wake) = try DNSSECFiles.advance(
+                    home, store: store, policy: p, keys: keys, timing: timing, now: now, rotateZSK: force)
+                keys = moved
+                report.lines += more
+                if let wake { wakes.append(wake) }
+            }
+            let signing = p.dnssec.enabled ? try DNSSECFiles.signing(home, p, keys: keys) : (keys: [], publishedOnly: [])
+            dnssec[p.name] = (keys, signing.keys, signing.publishedOnly)
         }
         let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec)
         report.warnings += wanted.flatMap(\.warnings)
@@ -304,7 +330,8 @@ public enum MailKeys {
                 do {
                     signedText = try ZoneSigner.sign(
                         zoneText: text, origin: name, defaultTTL: w.zone.defaultTTL, keys: w.signingKeys, dnskeyTTL: p.dnskeyTTL,
-                        inception: now.addingTimeInterval(-TimeInterval(p.inceptionOffset)), expiration: expiration, nsec3: p.nsec3, now: now)
+                        inception: now.addingTimeInterval(-TimeInterval(p.inceptionOffset)), expiration: expiration, nsec3: p.nsec3, now: now,
+                        publishedOnly: w.publishedOnly)
                 } catch let e as DNSError {
                     throw HomeError(.verify, "\(name): \(e.reason)")
                 }

@@ -415,3 +415,16 @@ extension Store {
         try read { db in try StoreTransaction(db: db).signingState(domain) }
     }
 }
+
+extension StoreTransaction {
+    /// Writes the timestamps of an existing DNSSEC key.
+    public func updateDNSSEC(_ key: DNSSECKey, domain: String) throws {
+        try db.execute(
+            sql: "UPDATE key SET published_at = ?, active_at = ?, retired_at = ?, removed_at = ? WHERE domain = ? AND kind = 'dnssec' AND name = ?",
+            arguments: [
+                Self.seconds(key.published), Self.seconds(key.active), Self.seconds(key.retired), Self.seconds(key.removed), domain,
+                String(key.tag),
+            ])
+        guard db.changesCount == 1 else { throw StoreError(.failed, "DNSSEC key \(key.tag) of \(domain) is not in the store") }
+    }
+}

@@ -132,7 +132,24 @@ struct Tick: ParsableCommand {
 
 struct Rotate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Start a key rollover now.", subcommands: [DKIM.self])
+        abstract: "Start a key rollover now.", subcommands: [DKIM.self, ZSK.self])
+
+    struct ZSK: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "zsk",
+            abstract: "Pre-publish a new ZSK now; tick makes it sign after Dprp + DNSKEY TTL + safety and removes the old one later.")
+
+        @OptionGroup var common: CommonOptions
+
+        @Argument(help: "The domain (its policy must use scheme = \"ksk+zsk\").")
+        var domain: String
+
+        func run() throws {
+            try perform {
+                try MailKeys.run(common.resolvedHome, mode: .rotateZSK(domain), now: try RunClock.now(common.now), lockWait: common.lockWait)
+            }
+        }
+    }
 
     struct DKIM: ParsableCommand {
         static let configuration = CommandConfiguration(
