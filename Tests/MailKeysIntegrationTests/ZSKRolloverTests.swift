@@ -51,10 +51,13 @@ import Testing
         while t < start.addingTimeInterval(50 * 86400) {
             let mode: MailKeys.Mode = (!rotatedByHand && t >= start.addingTimeInterval(5 * 86400)) ? .rotateZSK("example.org") : .tick
             if case .rotateZSK = mode { rotatedByHand = true }
-            _ = try MailKeys.run(home, mode: mode, now: t, lockWait: 0)
+            let report = try MailKeys.run(home, mode: mode, now: t, lockWait: 0)
             let text = try Support.read(home.signedFile(zone))
             if versions.last?.text != text { versions.append(Self.parse(text, at: t)) }
-            t = t.addingTimeInterval(2 * 3600)
+            // A punctual timer: run exactly when mailkeys asks (at most 6 hours later), so every
+            // transition happens at the earliest moment the timing rules allow.
+            let wake = report.lines.last { $0.hasPrefix("next: ") }.flatMap { try? RunClock.now(String($0.dropFirst(6))) }
+            t = max(t.addingTimeInterval(1), min(wake ?? .distantFuture, t.addingTimeInterval(6 * 3600)))
         }
         let keys = try Store.open(at: home.storeFile.path).dnssecKeys(domain: "example.org")
         let zsks = keys.filter { $0.role == .zsk }
