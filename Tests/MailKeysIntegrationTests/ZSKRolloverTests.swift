@@ -51,7 +51,7 @@ import Testing
         while t < start.addingTimeInterval(50 * 86400) {
             let mode: MailKeys.Mode = (!rotatedByHand && t >= start.addingTimeInterval(5 * 86400)) ? .rotateZSK("example.org") : .tick
             if case .rotateZSK = mode { rotatedByHand = true }
-            let report = try MailKeys.run(home, mode: mode, now: t, lockWait: 0)
+            let report = try MailKeys.run(home, mode: mode, now: t, lockWait: 10)
             let text = try Support.read(home.signedFile(zone))
             if versions.last?.text != text { versions.append(Self.parse(text, at: t)) }
             // A punctual timer: run exactly when mailkeys asks (at most 6 hours later), so every
