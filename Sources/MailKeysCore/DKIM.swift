@@ -34,6 +34,9 @@ public struct DKIMPolicy: Sendable, Equatable {
     public var testing: Bool
     /// A group that may read the private keys (e.g. `opendkim`).
     public var group: String?
+    /// After removal, how long the record may still sit in caches (TXT TTL + propagation): a
+    /// private key is revealed only then.
+    public var revealAfter: Int = 0
 
     /// Defaults for a domain whose TXT TTL is `txtTTL` and whose zone reaches every server within
     /// `propagation` seconds.
@@ -41,7 +44,7 @@ public struct DKIMPolicy: Sendable, Equatable {
         DKIMPolicy(
             enabled: true, algorithms: [.rsa, .ed25519], rsaBits: 2048, rotateEvery: 90 * 86400,
             publishAhead: minimumPublishAhead(txtTTL: txtTTL, propagation: propagation), overlap: 7 * 86400, revokedFor: 0,
-            revealDir: nil, strict: false, testing: false, group: nil)
+            revealDir: nil, strict: false, testing: false, group: nil, revealAfter: Int(txtTTL) + propagation)
     }
 
     /// 2 × the TXT TTL plus the propagation delay: the least time a new key must be in DNS.
@@ -103,7 +106,7 @@ public struct DKIMPolicy: Sendable, Equatable {
 
     public init(
         enabled: Bool, algorithms: [DKIMAlgorithm], rsaBits: Int, rotateEvery: Int, publishAhead: Int, overlap: Int,
-        revokedFor: Int, revealDir: String?, strict: Bool, testing: Bool, group: String?
+        revokedFor: Int, revealDir: String?, strict: Bool, testing: Bool, group: String?, revealAfter: Int = 0
     ) {
         self.enabled = enabled
         self.algorithms = algorithms
@@ -116,6 +119,7 @@ public struct DKIMPolicy: Sendable, Equatable {
         self.strict = strict
         self.testing = testing
         self.group = group
+        self.revealAfter = revealAfter
     }
 }
 
@@ -207,8 +211,10 @@ public enum DKIMAction: Sendable, Equatable, CustomStringConvertible {
     case retire(selector: String)
     /// Publish the key with an empty `p=`.
     case revoke(selector: String)
-    /// Take the key out of DNS (and reveal or delete its private half).
+    /// Take the key out of DNS (its private half is deleted, or kept until it is revealed).
     case remove(selector: String)
+    /// Publish the private key in the reveal directory (once no cache can hold the record).
+    case reveal(selector: String)
 
     public var description: String {
         switch self {
@@ -217,12 +223,13 @@ public enum DKIMAction: Sendable, Equatable, CustomStringConvertible {
         case .retire(let s): return "stop signing with \(s) (it stays in DNS for the overlap)"
         case .revoke(let s): return "publish \(s) revoked (empty p=)"
         case .remove(let s): return "remove \(s) from DNS"
+        case .reveal(let s): return "reveal the private key of \(s)"
         }
     }
 
     public var selector: String {
         switch self {
-        case .create(let s, _), .activate(let s), .retire(let s), .revoke(let s), .remove(let s): return s
+        case .create(let s, _), .activate(let s), .retire(let s), .revoke(let s), .remove(let s), .reveal(let s): return s
         }
     }
 }
@@ -262,12 +269,20 @@ public enum DKIMPlanner {
         let wanted = policy.enabled ? policy.algorithms : []
         func at(_ d: Date, _ s: Int) -> Date { d.addingTimeInterval(TimeInterval(s)) }
 
-        for algorithm in DKIMAlgorithm.allCases {
+        // Wanted algorithms first: a dropped algorithm keeps signing until a wanted one signs,
+        // so switching algorithms never leaves the domain without a signature.
+        let order = wanted + DKIMAlgorithm.allCases.filter { !wanted.contains($0) }
+        for algorithm in order {
             let live = keys.filter { $0.algorithm == algorithm && $0.removed == nil }
             let signing = live.filter(\.signing)
             let pending = live.filter { $0.published != nil && $0.active == nil }.sorted { $0.created < $1.created }
             guard wanted.contains(algorithm) else {
-                for k in signing { actions.append(.retire(selector: k.selector)) }
+                let wantedSigns =
+                    keys.contains { wanted.contains($0.algorithm) && $0.signing }
+                    || actions.contains { if case .activate = $0 { return true } else { return false } }
+                if wanted.isEmpty || wantedSigns {
+                    for k in signing { actions.append(.retire(selector: k.selector)) }
+                }
                 for k in pending { actions.append(.remove(selector: k.selector)) }
                 continue
             }
@@ -306,8 +321,11 @@ public enum DKIMPlanner {
                 wakes.append(end)
             }
         }
-        for k in keys where k.active == nil && k.published != nil && k.removed == nil && !wanted.contains(k.algorithm) {
-            if !actions.contains(.remove(selector: k.selector)) { actions.append(.remove(selector: k.selector)) }
+        if let dir = policy.revealDir, !dir.isEmpty {
+            for k in keys where k.removed != nil && k.revealed == nil {
+                let when = at(k.removed!, policy.revealAfter)
+                if now >= when { actions.append(.reveal(selector: k.selector)) } else { wakes.append(when) }
+            }
         }
         // A retirement decided in this run starts its overlap now.
         for case .retire in actions { wakes.append(at(now, policy.overlap)) }
@@ -329,6 +347,8 @@ public enum DKIMPlanner {
                 if let i = out.firstIndex(where: { $0.selector == s }) { out[i].revoked = now }
             case .remove(let s):
                 if let i = out.firstIndex(where: { $0.selector == s }) { out[i].removed = now }
+            case .reveal(let s):
+                if let i = out.firstIndex(where: { $0.selector == s }) { out[i].revealed = now }
             }
         }
         return out

@@ -53,8 +53,8 @@ public struct DNSSECPolicy: Sendable, Equatable {
         guard refresh > 0, Double(refresh) < 0.9 * Double(validity), refresh > jitter else {
             throw CoreError(.invalidPolicy, "\(path).refresh: must be above the jitter and below 0.9 × validity")
         }
-        guard validity - refresh > Int(dnskeyTTL) else {
-            throw CoreError(.invalidPolicy, "\(path): validity - refresh must exceed the DNSKEY TTL")
+        guard inceptionOffset <= 86400 else {
+            throw CoreError(.invalidPolicy, "\(path).inception_offset: at most 1d")
         }
         try t?.finish()
     }
@@ -99,7 +99,7 @@ public enum Resign {
     /// stable function of the domain and serial (reproducible runs, spread across domains).
     public static func expiration(now: Date, policy: DNSSECPolicy, domain: DomainName, serial: UInt32) -> Date {
         let digest = SHA256.hash(Array("\(domain) \(serial)".utf8))
-        let spread = policy.jitter == 0 ? 0 : Int(UInt32(digest[0]) << 8 | UInt32(digest[1])) % policy.jitter
+        let spread = policy.jitter == 0 ? 0 : Int(digest[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }) % policy.jitter
         return now.addingTimeInterval(TimeInterval(policy.validity - spread))
     }
 

@@ -24,7 +24,7 @@ final class LDNSKey {
 
     /// The DNSKEY record in presentation form.
     func dnskey(ttl: UInt32) -> String {
-        let rr = ldns_key2rr(pointer)!
+        guard let rr = ldns_key2rr(pointer) else { return "" }
         defer { ldns_rr_free(rr) }
         ldns_rr_set_ttl(rr, ttl)
         return LDNSRecord.take(ldns_rr2str(rr)).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -130,9 +130,12 @@ public enum ZoneSigner {
         defer { ldns_rr_list_deep_free(added) }
         for key in keys {
             let k = try load(key, zone: origin)
-            ldns_key_set_inception(k.pointer, UInt32(inception.timeIntervalSince1970))
-            ldns_key_set_expiration(k.pointer, UInt32(expiration.timeIntervalSince1970))
-            let rr = ldns_key2rr(k.pointer)!
+            guard let start = UInt32(exactly: inception.timeIntervalSince1970.rounded(.down)),
+                let end = UInt32(exactly: expiration.timeIntervalSince1970.rounded(.down))
+            else { throw DNSError(.unsupported, "signature times outside 1970...2106") }
+            ldns_key_set_inception(k.pointer, start)
+            ldns_key_set_expiration(k.pointer, end)
+            guard let rr = ldns_key2rr(k.pointer) else { throw DNSError(.unsupported, "libldns cannot make a DNSKEY from key \(k.tag)") }
             ldns_rr_set_ttl(rr, dnskeyTTL)
             ldns_rr_list_push_rr(added, rr)
             guard ldns_dnssec_zone_add_rr(dz, rr) == LDNS_STATUS_OK else { throw DNSError(.syntax, "cannot add DNSKEY \(k.tag)") }
@@ -150,7 +153,7 @@ public enum ZoneSigner {
             guard ldns_dnssec_zone_add_rr(dz, rr) == LDNS_STATUS_OK else { throw DNSError(.syntax, "cannot add DNSKEY \(text)") }
         }
         let newRRs = ldns_rr_list_new()!
-        defer { ldns_rr_list_free(newRRs) }
+        defer { ldns_rr_list_deep_free(newRRs) }  // the RRSIGs and NSEC(3)s the signer made; dz frees only its nodes
         let signed: ldns_status
         if nsec3 {
             signed = ldns_dnssec_zone_sign_nsec3(dz, newRRs, keyList, ldns_dnssec_default_replace_signatures, nil, 1, 0, 0, 0, nil)

@@ -52,6 +52,20 @@ enum DKIMFiles {
         let base = home.keysDir.appendingPathComponent("dkim", isDirectory: true)
         let d = dir(home, domain)
         try fm.createDirectory(at: d, withIntermediateDirectories: true)
+        setDirectoryModes(home, domain, group: group)
+        let url = keyFile(home, domain, selector)
+        guard !fm.fileExists(atPath: url.path) else {
+            throw HomeError(.exists, "DKIM key file \(home.show(url)) already exists: selector \(selector) collides; nothing was changed")
+        }
+        _ = base
+        try AtomicFile.write(pem, to: url, mode: group == nil ? 0o600 : 0o640, group: group)
+        return url
+    }
+
+    /// Directory modes for `dkim.group` (or none).
+    static func setDirectoryModes(_ home: Home, _ domain: DomainName, group: gid_t?) {
+        let base = home.keysDir.appendingPathComponent("dkim", isDirectory: true)
+        let d = dir(home, domain)
         chmod(base.path, group == nil ? 0o700 : 0o711)
         if let group {
             chmod(home.keysDir.path, 0o711)
@@ -60,19 +74,27 @@ enum DKIMFiles {
         } else {
             chmod(d.path, 0o700)
         }
-        let url = keyFile(home, domain, selector)
-        guard !fm.fileExists(atPath: url.path) else {
-            throw HomeError(.exists, "DKIM key file \(home.show(url)) already exists: selector \(selector) collides; nothing was changed")
-        }
-        try AtomicFile.write(pem, to: url, mode: group == nil ? 0o600 : 0o640, group: group)
-        return url
     }
 
-    /// Applies the DKIM transitions due for one domain: new keys are generated and written
-    /// first, then every timestamp changes in one store transaction (a failure removes the new
-    /// files); removed keys are then revealed or deleted.
+    /// Brings existing key files in line with `dkim.group` (added or removed since they were written).
+    static func applyGroup(_ home: Home, _ p: DomainPolicy, keys: [DKIMKey]) throws {
+        let group = try p.dkim.group.map(groupID)
+        guard FileManager.default.fileExists(atPath: dir(home, p.name).path) else { return }
+        setDirectoryModes(home, p.name, group: group)
+        for key in keys where key.removed == nil || key.revealed == nil {
+            let path = keyFile(home, p.name, key.selector).path
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            if let group { chown(path, uid_t.max, group) }
+            chmod(path, group == nil ? 0o600 : 0o640)
+        }
+    }
+
+    /// Plans the DKIM transitions due for one domain into `pending`: new keys are generated in
+    /// memory and written at commit, their timestamps recorded in the same transaction as the
+    /// zone that publishes them; reveals are written before the commit, private keys deleted
+    /// after it.
     static func advance(
-        _ home: Home, store: Store, policy p: DomainPolicy, keys: [DKIMKey], now: Date, rotate: Bool
+        _ home: Home, policy p: DomainPolicy, keys: [DKIMKey], now: Date, rotate: Bool, pending: Pending
     ) throws -> (keys: [DKIMKey], lines: [String], wake: Date?) {
         if let newest = keys.map(\.lastEvent).max(), now < newest {
             return (keys, ["\(p.name): DKIM: --now is before the last key event (\(RunClock.format(newest))); no key moves backwards"], nil)
@@ -90,55 +112,52 @@ enum DKIMFiles {
         }
         guard !actions.isEmpty else { return (keys, lines, wake) }
         let group = try p.dkim.group.map(groupID)
-        var written: [URL] = []
         var publicKeys: [String: String] = [:]
-        do {
-            for case .create(let selector, let algorithm) in actions {
-                let pair = try DKIMKeys.generate(algorithm, bits: p.dkim.rsaBits)
-                written.append(try writeKey(home, p.name, selector, pem: pair.pem, group: group))
-                publicKeys[selector] = pair.publicKey
-            }
-            let updated = DKIMPlanner.apply(actions, to: keys, now: now, newKeys: publicKeys)
-            try store.transaction { tx in
-                try tx.ensureDomain(p.name.description, at: now)
-                for key in updated {
-                    if keys.contains(where: { $0.selector == key.selector }) {
-                        if keys.first(where: { $0.selector == key.selector }) != key { try tx.updateDKIM(key, domain: p.name.description) }
-                    } else {
-                        try tx.insertDKIM(key, domain: p.name.description)
-                    }
-                }
-                for action in actions { try tx.log("dkim", domain: p.name.description, detail: action.description, at: now) }
-            }
-            for action in actions { lines.append("\(p.name): DKIM: \(action)") }
-            for case .remove(let selector) in actions {
-                lines += retireFile(home, p, selector: selector)
-            }
-            return (updated, lines, DKIMPlanner.plan(keys: updated, policy: p.dkim, now: now).nextWake ?? wake)
-        } catch {
-            for url in written { try? FileManager.default.removeItem(at: url) }
-            throw error
+        for case .create(let selector, let algorithm) in actions {
+            let pair = try DKIMKeys.generate(algorithm, bits: p.dkim.rsaBits)
+            publicKeys[selector] = pair.publicKey
+            pending.fileWrites.append { try writeKey(home, p.name, selector, pem: pair.pem, group: group) }
         }
-    }
-
-    /// After removal from DNS: copy the private key to the reveal directory (if configured) and
-    /// delete it from `Keys/`.
-    static func retireFile(_ home: Home, _ p: DomainPolicy, selector: String) -> [String] {
-        let url = keyFile(home, p.name, selector)
-        var lines: [String] = []
-        if let reveal = p.dkim.revealDir, let pem = try? AtomicFile.read(url) {
+        for case .reveal(let selector) in actions {
+            guard let reveal = p.dkim.revealDir else { continue }
+            let source = keyFile(home, p.name, selector)
             let target = URL(fileURLWithPath: reveal).appendingPathComponent("\(selector)._domainkey.\(p.name).pem")
-            do {
+            pending.fileWrites.append {
+                guard let pem = try AtomicFile.read(source) else {
+                    throw HomeError(.missing, "DKIM key file \(home.show(source)) to reveal is missing")
+                }
                 try FileManager.default.createDirectory(atPath: reveal, withIntermediateDirectories: true)
                 try AtomicFile.write(pem, to: target, mode: 0o644)
-                lines.append("\(p.name): DKIM: revealed the private key of \(selector) in \(target.path)")
-            } catch {
-                lines.append("\(p.name): DKIM: could not reveal \(selector): \(error)")
-                return lines
+                return target
+            }
+            pending.afterCommit.append {
+                try? FileManager.default.removeItem(at: source)
+                return "\(p.name): DKIM: revealed the private key of \(selector) in \(target.path)"
             }
         }
-        try? FileManager.default.removeItem(at: url)
-        return lines
+        if p.dkim.revealDir == nil {
+            for case .remove(let selector) in actions {
+                pending.afterCommit.append {
+                    try? FileManager.default.removeItem(at: keyFile(home, p.name, selector))
+                    return nil
+                }
+            }
+        }
+        let updated = DKIMPlanner.apply(actions, to: keys, now: now, newKeys: publicKeys)
+        let domain = p.name.description
+        pending.storeOps.append { tx in
+            try tx.ensureDomain(domain, at: now)
+            for key in updated {
+                if let old = keys.first(where: { $0.selector == key.selector }) {
+                    if old != key { try tx.updateDKIM(key, domain: domain) }
+                } else {
+                    try tx.insertDKIM(key, domain: domain)
+                }
+            }
+            for action in actions { try tx.log("dkim", domain: domain, detail: action.description, at: now) }
+        }
+        lines += actions.map { "\(p.name): DKIM: \($0)" }
+        return (updated, lines, DKIMPlanner.plan(keys: updated, policy: p.dkim, now: now).nextWake ?? wake)
     }
 
     /// Rewrites the OpenDKIM tables and the rspamd map from the keys that may sign now (all

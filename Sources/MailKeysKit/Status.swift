@@ -78,7 +78,18 @@ extension MailKeys {
             let disk = try fileHash(home.zoneFile(name))
             let plan = Planner.plan(
                 desired: [name: w.contentHash], stored: [name: row?.state ?? ZoneState()], onDisk: [name: disk], now: now)
-            let state = disk == nil ? "missing" : plan.actions.isEmpty ? "current" : "stale"
+            var state = disk == nil ? "missing" : plan.actions.isEmpty ? "current" : "stale"
+            if state == "current" && !(dnssec[name]?.signing.isEmpty ?? true) {
+                let signing = try store.signingState(name.description)
+                let signedDisk = try fileHash(home.signedFile(name))
+                if signedDisk == nil {
+                    state = "signed zone missing"
+                } else if signedDisk != signing.fileHash {
+                    state = "stale (signed zone changed outside mailkeys)"
+                } else if let e = signing.expiresAt, now >= Resign.due(expiration: e, policy: w.policy.dnssec) {
+                    state = "stale (re-sign due)"
+                }
+            }
             var records = [
                 StatusReport.RecordInfo(
                     owner: name.description, ttl: w.zone.soa.ttl, type: "SOA",

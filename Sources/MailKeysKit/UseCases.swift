@@ -210,10 +210,14 @@ public enum MailKeys {
         }
         let store = try Store.open(at: home.storeFile.path)
         var report = Report()
+        // 1. Validate: every key file in use must match the store, before anything is planned.
         var dkim: [DomainName: [DKIMKey]] = [:]
+        var dnssecKeys: [DomainName: [DNSSECKey]] = [:]
         for p in selected {
             dkim[p.name] = try store.dkimKeys(domain: p.name.description)
             try DKIMFiles.check(home, domain: p.name, keys: dkim[p.name]!)
+            dnssecKeys[p.name] = try store.dnssecKeys(domain: p.name.description)
+            _ = try DNSSECFiles.check(home, p, keys: dnssecKeys[p.name]!)
         }
         var wakes: [Date] = []
         var rotate: DomainName?? = nil
@@ -223,10 +227,12 @@ public enum MailKeys {
         case .rotateDKIM(let d): rotate = .some(try d.map { try DomainName($0) })
         case .tick, .rotateZSK: break
         }
+        // 2. Plan every change in memory.
+        let pending = Pending()
         if advancing {
             for p in selected {
                 let force = rotate.map { $0 == nil || $0 == p.name } ?? false
-                let (keys, lines, wake) = try DKIMFiles.advance(home, store: store, policy: p, keys: dkim[p.name]!, now: now, rotate: force)
+                let (keys, lines, wake) = try DKIMFiles.advance(home, policy: p, keys: dkim[p.name]!, now: now, rotate: force, pending: pending)
                 dkim[p.name] = keys
                 report.lines += lines
                 if let wake { wakes.append(wake) }
@@ -234,10 +240,15 @@ public enum MailKeys {
         }
         var dnssec: [DomainName: (keys: [DNSSECKey], signing: [ZoneSigner.Key], publishedOnly: [String])] = [:]
         for p in selected {
-            var keys = try store.dnssecKeys(domain: p.name.description)
-            _ = try DNSSECFiles.check(home, p, keys: keys)
-            let (all, lines) = try DNSSECFiles.ensureKeys(home, store: store, policy: p, keys: keys, now: now)
-            keys = all
+            let live = dnssecKeys[p.name]!.filter { $0.removed == nil }
+            if p.dnssec.enabled && !live.isEmpty
+                && (live.contains { $0.algorithm != p.dnssec.algorithm } || (p.dnssec.scheme == .csk) != live.contains { $0.role == .csk })
+            {
+                report.warnings.append(
+                    "\(p.name): the policy asks for algorithm \(p.dnssec.algorithm), scheme \(p.dnssec.scheme.rawValue), but the zone is signed with \(live.map { "\($0.role.rawValue) \($0.algorithm)" }.joined(separator: ", ")); algorithm and scheme rollovers are not automated yet, so the existing keys stay"
+                )
+            }
+            var (keys, lines) = try DNSSECFiles.ensureKeys(home, policy: p, keys: dnssecKeys[p.name]!, now: now, pending: pending)
             report.lines += lines
             if advancing && p.dnssec.enabled {
                 let unsigned = try desired(home, policy: policy, domains: [p], dkim: dkim)[0].zone
@@ -247,21 +258,26 @@ public enum MailKeys {
                 var force = false
                 if case .rotateZSK(let d) = mode { force = try DomainName(d) == p.name }
                 let (moved, more, wake) = try DNSSECFiles.advance(
-                    home, store: store, policy: p, keys: keys, timing: timing, now: now, rotateZSK: force)
+                    home, policy: p, keys: keys, timing: timing, now: now, rotateZSK: force, pending: pending)
                 keys = moved
+                lines = more
                 report.lines += more
                 if let wake { wakes.append(wake) }
             }
-            let signing = p.dnssec.enabled ? try DNSSECFiles.signing(home, p, keys: keys) : (keys: [], publishedOnly: [])
+            let signing =
+                p.dnssec.enabled ? try DNSSECFiles.signing(home, p, keys: keys, pending: pending) : (keys: [], publishedOnly: [])
             dnssec[p.name] = (keys, signing.keys, signing.publishedOnly)
         }
         let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec)
         report.warnings += wanted.flatMap(\.warnings)
-        if let wake = try writeZones(home, store: store, wanted: wanted, now: now, report: &report) { wakes.append(wake) }
+        if let wake = try writeZones(home, store: store, wanted: wanted, now: now, report: &report, pending: pending) { wakes.append(wake) }
+        // 3. Commit: new files, one transaction (keys, serials, zone files), then deletions.
+        report.lines += try pending.commit(store)
         switch mode {
         case .zoneBuild, .zoneSign: return report
         default: break
         }
+        for p in selected { try DKIMFiles.applyGroup(home, p, keys: dkim[p.name] ?? []) }
         try DKIMFiles.writeSignerConfigs(home, policy: policy, keys: dkim, report: &report)
         report.lines.append(
             "next: \(wakes.min().map(RunClock.format) ?? "nothing scheduled; the timer re-checks policy and templates on every run")")
@@ -270,7 +286,9 @@ public enum MailKeys {
 
     /// Writes every zone that changed (and its signed form when the domain is signed); returns the
     /// earliest time a re-sign falls due.
-    static func writeZones(_ home: Home, store: Store, wanted: [DesiredZone], now: Date, report: inout Report) throws -> Date? {
+    static func writeZones(
+        _ home: Home, store: Store, wanted: [DesiredZone], now: Date, report: inout Report, pending: Pending
+    ) throws -> Date? {
         var wakes: [Date] = []
         let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
         var stored: [DomainName: ZoneState] = [:]
@@ -337,9 +355,10 @@ public enum MailKeys {
                 }
                 wakes.append(Resign.due(expiration: expiration, policy: p))
             }
-            try store.transaction { tx in
+            let contentHash = w.contentHash
+            pending.storeOps.append { tx in
                 try tx.ensureDomain(name.description, at: now)
-                try tx.recordBuild(name.description, serial: serial, contentHash: w.contentHash, fileHash: SHA256.hex(text), at: now)
+                try tx.recordBuild(name.description, serial: serial, contentHash: contentHash, fileHash: SHA256.hex(text), at: now)
                 try tx.log("zone-build", domain: name.description, detail: "serial \(serial): \(reason)", at: now)
                 if let signedText {
                     try tx.recordSigning(name.description, fileHash: SHA256.hex(signedText), expiresAt: expiration)

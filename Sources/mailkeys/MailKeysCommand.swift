@@ -36,6 +36,7 @@ func fail(_ error: Error) -> Never {
     case let e as HomeError:
         message = e.reason
         if e.code == .locked { code = 75 }
+        if e.code == .usage { code = 64 }
     case let e as CustomStringConvertible: message = e.description
     default: message = "\(error)"
     }

@@ -840,3 +840,22 @@ struct DKIMSelectorTests {
         #expect(result.actions == [rsa("mk20261121r3"), ed("mk20261121e")])
     }
 }
+
+@Suite struct DKIMAlgorithmSwitchTests {
+    @Test func droppingAnAlgorithmKeepsItSigningUntilTheNewOneSigns() throws {
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        var policy = DKIMPolicy.defaults(txtTTL: 3600, propagation: 300)
+        policy.algorithms = [.rsa]
+        let rsa = DKIMKey(selector: "mk1r", algorithm: .rsa, publicKey: "R", created: t0, published: t0, active: t0)
+        policy.algorithms = [.ed25519]
+        let now = t0.addingTimeInterval(86400)
+        let (first, _) = DKIMPlanner.plan(keys: [rsa], policy: policy, now: now)
+        #expect(first.contains { if case .create(_, .ed25519) = $0 { return true } else { return false } })
+        #expect(!first.contains(.retire(selector: "mk1r")), "RSA keeps signing while Ed25519 is only published")
+        let keys = DKIMPlanner.apply(first, to: [rsa], now: now, newKeys: ["mk19700101e": "E"])
+        let ready = now.addingTimeInterval(TimeInterval(policy.publishAhead))
+        let (second, _) = DKIMPlanner.plan(keys: keys, policy: policy, now: ready)
+        #expect(second.contains { if case .activate = $0 { return true } else { return false } })
+        #expect(second.contains(.retire(selector: "mk1r")), "RSA retires the moment Ed25519 signs")
+    }
+}

@@ -22,7 +22,7 @@ private func dkim(_ dkim: [String: PolicyValue], _ modify: (inout [String: Polic
 
 private let defaultDKIM = DKIMPolicy(
     enabled: true, algorithms: [.rsa, .ed25519], rsaBits: 2048, rotateEvery: 90 * day, publishAhead: 2 * 3600 + 300,
-    overlap: 7 * day, revokedFor: 0, revealDir: nil, strict: false, testing: false, group: nil)
+    overlap: 7 * day, revokedFor: 0, revealDir: nil, strict: false, testing: false, group: nil, revealAfter: 3600 + 300)
 
 @Suite("DKIM keys: states and record text")
 struct DKIMKeyTests {
@@ -176,7 +176,7 @@ struct DKIMPolicyDefaultsTests {
             p
                 == DKIMPolicy(
                     enabled: true, algorithms: [.ed25519], rsaBits: 4096, rotateEvery: 30 * day, publishAhead: day, overlap: 14 * day,
-                    revokedFor: 3 * day, revealDir: "/srv/www/dkim-reveal", strict: true, testing: true, group: "opendkim"))
+                    revokedFor: 3 * day, revealDir: "/srv/www/dkim-reveal", strict: true, testing: true, group: "opendkim", revealAfter: 3600 + 300))
     }
 
     @Test func disabled() throws {

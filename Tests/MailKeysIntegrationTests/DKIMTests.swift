@@ -204,8 +204,17 @@ import Testing
         r = try Self.tick(home, "2026-12-30T14:10:00Z")
         #expect(r.stdout.contains("remove mk20261121r from DNS"))
         let revealed = reveal.appendingPathComponent("mk20261121r._domainkey.example.org.pem")
+        // Not yet: caches may hold the record for TXT TTL + propagation after removal.
+        #expect(!FileManager.default.fileExists(atPath: revealed.path))
+        #expect(r.stdout.contains("next: 2026-12-30T15:15:00Z"), "\(r.stdout)")
+        r = try Self.tick(home, "2026-12-30T15:14:59Z")
+        #expect(!FileManager.default.fileExists(atPath: revealed.path))
+        r = try Self.tick(home, "2026-12-30T15:15:00Z")
+        #expect(r.stdout.contains("revealed the private key of mk20261121r"))
         #expect(try Support.read(revealed).hasPrefix("-----BEGIN PRIVATE KEY-----"))
         #expect(!FileManager.default.fileExists(atPath: Self.keyFile(home, "mk20261121r").path))
+        let key = try #require(try Self.keys(home).first { $0.selector == "mk20261121r" })
+        #expect(key.revealed == (try RunClock.now("2026-12-30T15:15:00Z")), "the store records the reveal")
     }
 
     @Test func reloadCommandRunsOnlyWhenTheTablesChangeAndRetriesAfterAFailure() throws {
@@ -234,6 +243,25 @@ import Testing
         r = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-12-01T04:00:00Z"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(FileManager.default.fileExists(atPath: marker.path))
+    }
+
+    @Test func aFailedRunPublishesNothingSoNoKeySignsBeforeItIsInDNS() throws {
+        let home = try Support.exampleHome()
+        _ = try Self.tick(home, "2026-11-21T12:05:00Z")
+        let template = home.appendingPathComponent("Zones/example.org.zone.in")
+        let good = try Support.read(template)
+        try (good + "broken IN A 300.1.1.1\n").write(to: template, atomically: true, encoding: .utf8)
+        // The rollover is planned, but the zone cannot be built: nothing may be recorded or written.
+        try BadInputTests.expectRefused(
+            home, ["rotate", "dkim", "example.org", "--home", home.path, "--now", "2026-12-01T00:00:00Z"], message: "line 15")
+        #expect(try Self.keys(home).count == 2)
+        try good.write(to: template, atomically: true, encoding: .utf8)
+        // Much later, the same rollover: the new keys are published now and sign only after publish_ahead.
+        let r = try Self.tick(home, "2027-03-01T00:00:00Z")
+        #expect(r.stdout.contains("create and publish rsa key mk20270301r"))
+        #expect(!r.stdout.contains("start signing with mk20270301r"))
+        #expect(!(try Support.read(home.appendingPathComponent("Keys/opendkim/KeyTable")).contains("mk20270301r")))
+        #expect(try Support.read(home.appendingPathComponent("Zones/example.org.zone")).contains("mk20270301r._domainkey"))
     }
 
     @Test func badKeyFilesAndCollisionsChangeNothing() throws {

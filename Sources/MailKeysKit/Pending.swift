@@ -1,0 +1,38 @@
+import Foundation
+import MailKeysCore
+import MailKeysStore
+
+/// Everything one run changes, gathered before anything is written, then committed in order:
+/// new files (keys, revealed keys), one store transaction (every timestamp, every zone record
+/// and the zone files, renamed into place inside it), and only then deletions. A failure before
+/// the commit leaves the home as it was; new files are removed again.
+final class Pending {
+    /// Writers of new files; each returns the path it created (removed again on failure).
+    var fileWrites: [() throws -> URL] = []
+    /// Changes made inside the one store transaction.
+    var storeOps: [(StoreTransaction) throws -> Void] = []
+    /// Work after the commit (deleting retired private keys); each may return a line to print.
+    var afterCommit: [() -> String?] = []
+    /// Private key texts generated in this run, by path, for signing before they are on disk.
+    var privateTexts: [URL: String] = [:]
+
+    /// The text of a key file: from this run if it was just generated, else from disk.
+    func read(_ url: URL) throws -> String? { try privateTexts[url] ?? AtomicFile.read(url) }
+
+    /// Writes the new files, runs the store transaction, then the after-commit work.
+    func commit(_ store: Store) throws -> [String] {
+        var written: [URL] = []
+        do {
+            for write in fileWrites { written.append(try write()) }
+            if !storeOps.isEmpty {
+                try store.transaction { tx in
+                    for op in storeOps { try op(tx) }
+                }
+            }
+        } catch {
+            for url in written { try? FileManager.default.removeItem(at: url) }
+            throw error
+        }
+        return afterCommit.compactMap { $0() }
+    }
+}
