@@ -16,7 +16,7 @@ BUILD_PKGS := pkg-config libldns-dev libssl-dev libsqlite3-dev
 # The real peers the tests drive.
 TEST_PKGS  := $(BUILD_PKGS) openssl ldnsutils bind9-utils bind9-dnsutils knot-dnsutils nsd python3-dkim opendkim opendkim-tools
 
-.PHONY: run build test deps test-deps format lint clean
+.PHONY: run build test deps test-deps bench format lint clean
 
 define install_missing
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -57,6 +57,12 @@ run: build
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
+
+# Signs a 100,000-name zone with mailkeys and with ldns-signzone in one run and prints the ratios
+# (NAMES=... to change the size). Results go in BENCHMARKS.md.
+bench:
+	$(call install_missing,$(BUILD_PKGS) ldnsutils time python3)
+	bench/run.sh
 
 format:
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests

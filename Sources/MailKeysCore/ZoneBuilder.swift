@@ -89,8 +89,10 @@ public struct ZoneBuilder: Sendable {
             ttl: p.ttl(for: .soa), mname: p.soa.mname, rname: p.soa.rname, refresh: p.soa.refresh,
             retry: p.soa.retry, expire: p.soa.expire, minimum: p.soa.minimum)
 
-        // Merge the template.
+        // Merge the template (indexes keep this linear for templates of 100,000 names).
         var user: [Record] = []
+        var userIndex: [String: Int] = [:]
+        var userByOwner: [DomainName: [Int]] = [:]
         func at(_ t: TemplateRecord) -> String { "\(templateName) line \(t.line)" }
         for t in template {
             guard t.owner.isSubdomain(of: origin) else {
@@ -121,15 +123,18 @@ public struct ZoneBuilder: Sendable {
                     throw CoreError(e.code, "\(at(t)): \(e.reason)")
                 }
             }
-            if let same = user.firstIndex(where: { $0.owner == r.owner && $0.type == r.type && $0.rdata == r.rdata }) {
+            let key = "\(r.owner.fqdn) \(r.type.code) \(r.rdata)"
+            if let same = userIndex[key] {
                 user[same].ttl = min(user[same].ttl, r.ttl)
             } else {
+                userIndex[key] = user.count
+                userByOwner[r.owner, default: []].append(user.count)
                 user.append(r)
             }
         }
         for r in user where r.type == .cname {
             if r.owner == origin { throw CoreError(.invalidRecord, "\(templateName) line \(line(r)): a CNAME cannot sit at the zone apex") }
-            if let other = user.first(where: { $0.owner == r.owner && $0.type != .cname }) {
+            if let other = (userByOwner[r.owner] ?? []).map({ user[$0] }).first(where: { $0.type != .cname }) {
                 throw CoreError(.invalidRecord, "\(templateName) line \(line(r)): CNAME at \(r.owner) beside \(other.type) data (RFC 1034 §3.6.2)")
             }
             if p.mx.contains(where: { $0.host == r.owner }) || p.nameservers.contains(where: { $0.name == r.owner }) {
@@ -139,7 +144,7 @@ public struct ZoneBuilder: Sendable {
         }
         var replaced = Set<String>()
         generated.removeAll { g in
-            for u in user where u.owner == g.owner {
+            for u in (userByOwner[g.owner] ?? []).map({ user[$0] }) {
                 let same: Bool
                 if u.type == .cname {
                     same = true
