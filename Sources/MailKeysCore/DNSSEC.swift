@@ -24,7 +24,7 @@ public struct DNSSECPolicy: Sendable, Equatable {
 
     /// Validates `[domains."x".dnssec]`; absent: the defaults (enabled, 13, CSK, NSEC, 14 days
     /// validity, refresh 5 days, inception 1 hour back, jitter 12 hours).
-    public init(table t: PolicyTable?, defaultTTL: UInt32, soaExpire: UInt32) throws {
+    public init(table t: PolicyTable?, defaultTTL: UInt32) throws {
         enabled = try t?.bool("enabled") ?? true
         algorithm = try t?.int("algorithm") ?? 13
         guard [8, 13, 15].contains(algorithm) else {

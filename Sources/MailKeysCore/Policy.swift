@@ -360,7 +360,7 @@ public struct DomainPolicy: Sendable, Equatable {
             throw CoreError(.invalidPolicy, "domains.\"\(name)\".propagation_delay: more than a day is not a propagation delay")
         }
         dkim = try DKIMPolicy(table: try t.table("dkim"), txtTTL: ttls[.txt] ?? defaultTTL, propagation: propagationDelay)
-        dnssec = try DNSSECPolicy(table: try t.table("dnssec"), defaultTTL: ttls[.dnskey] ?? defaultTTL, soaExpire: soa.expire)
+        dnssec = try DNSSECPolicy(table: try t.table("dnssec"), defaultTTL: ttls[.dnskey] ?? defaultTTL)
         if dnssec.enabled && Int(soa.expire) >= dnssec.validity {
             warnings.append(
                 "\(name): SOA expire (\(TimeSpan.format(Int(soa.expire)))) is not below the signature validity (\(TimeSpan.format(dnssec.validity))): a secondary cut off from the primary would serve expired signatures"

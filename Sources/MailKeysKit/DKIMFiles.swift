@@ -49,7 +49,6 @@ enum DKIMFiles {
     /// `Keys/dkim/` made traversable) and writes a private key file (0600, or 0640 for the group).
     static func writeKey(_ home: Home, _ domain: DomainName, _ selector: String, pem: String, group: gid_t?) throws -> URL {
         let fm = FileManager.default
-        let base = home.keysDir.appendingPathComponent("dkim", isDirectory: true)
         let d = dir(home, domain)
         try fm.createDirectory(at: d, withIntermediateDirectories: true)
         setDirectoryModes(home, domain, group: group)
@@ -57,7 +56,6 @@ enum DKIMFiles {
         guard !fm.fileExists(atPath: url.path) else {
             throw HomeError(.exists, "DKIM key file \(home.show(url)) already exists: selector \(selector) collides; nothing was changed")
         }
-        _ = base
         try AtomicFile.write(pem, to: url, mode: group == nil ? 0o600 : 0o640, group: group)
         return url
     }

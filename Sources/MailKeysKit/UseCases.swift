@@ -115,17 +115,32 @@ public enum MailKeys {
 
     // MARK: zones
 
+    /// The template records of each domain (none when it has no template), read once per run.
+    static func templates(_ home: Home, _ domains: [DomainPolicy]) throws -> [DomainName: [TemplateRecord]] {
+        var out: [DomainName: [TemplateRecord]] = [:]
+        for p in domains {
+            let url = home.template(p.name)
+            guard FileManager.default.fileExists(atPath: url.path) else { continue }
+            out[p.name] = try LDNSZoneReader.read(path: url.path, origin: p.name, defaultTTL: p.defaultTTL, name: home.show(url))
+        }
+        return out
+    }
+
+    /// An upper bound of the largest TTL in a domain's zone (TTLsig of RFC 7583), from the policy
+    /// and the template without building the zone.
+    static func maxTTL(_ p: DomainPolicy, template: [TemplateRecord]) -> Int {
+        Int(([p.defaultTTL, p.ttl(for: .soa)] + Array(p.ttls.values) + template.map(\.ttl)).max()!)
+    }
+
     static func desired(
         _ home: Home, policy: Policy, domains: [DomainPolicy], dkim: [DomainName: [DKIMKey]],
-        dnssec: [DomainName: (keys: [DNSSECKey], signing: [ZoneSigner.Key], publishedOnly: [String])] = [:]
+        dnssec: [DomainName: (keys: [DNSSECKey], signing: [ZoneSigner.Key], publishedOnly: [String])] = [:],
+        templates given: [DomainName: [TemplateRecord]]? = nil
     ) throws -> [DesiredZone] {
-        try domains.map { p in
+        let all = try given ?? templates(home, domains)
+        return try domains.map { p in
             let templateURL = home.template(p.name)
-            var template: [TemplateRecord] = []
-            if FileManager.default.fileExists(atPath: templateURL.path) {
-                template = try LDNSZoneReader.read(
-                    path: templateURL.path, origin: p.name, defaultTTL: p.defaultTTL, name: home.show(templateURL))
-            }
+            let template = all[p.name] ?? []
             let (zone, warnings) = try ZoneBuilder(
                 policy: p, allDomains: policy.domains, template: template, templateName: home.show(templateURL),
                 dkimKeys: dkim[p.name] ?? []
@@ -227,6 +242,7 @@ public enum MailKeys {
         case .rotateDKIM(let d): rotate = .some(try d.map { try DomainName($0) })
         case .tick, .rotateZSK: break
         }
+        let templates = try templates(home, selected)
         // 2. Plan every change in memory.
         let pending = Pending()
         if advancing {
@@ -251,10 +267,9 @@ public enum MailKeys {
             var (keys, lines) = try DNSSECFiles.ensureKeys(home, policy: p, keys: dnssecKeys[p.name]!, now: now, pending: pending)
             report.lines += lines
             if advancing && p.dnssec.enabled {
-                let unsigned = try desired(home, policy: policy, domains: [p], dkim: dkim)[0].zone
-                let maxTTL = ([unsigned.soa.ttl] + unsigned.records.map(\.ttl)).max()!
                 let timing = DNSSECTiming(
-                    propagation: p.propagationDelay, dnskeyTTL: Int(p.dnssec.dnskeyTTL), maxZoneTTL: Int(maxTTL), zskLifetime: p.dnssec.zskLifetime)
+                    propagation: p.propagationDelay, dnskeyTTL: Int(p.dnssec.dnskeyTTL),
+                    maxZoneTTL: maxTTL(p, template: templates[p.name] ?? []), zskLifetime: p.dnssec.zskLifetime)
                 var force = false
                 if case .rotateZSK(let d) = mode { force = try DomainName(d) == p.name }
                 let (moved, more, wake) = try DNSSECFiles.advance(
@@ -268,7 +283,7 @@ public enum MailKeys {
                 p.dnssec.enabled ? try DNSSECFiles.signing(home, p, keys: keys, pending: pending) : (keys: [], publishedOnly: [])
             dnssec[p.name] = (keys, signing.keys, signing.publishedOnly)
         }
-        let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec)
+        let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, templates: templates)
         report.warnings += wanted.flatMap(\.warnings)
         if let wake = try writeZones(home, store: store, wanted: wanted, now: now, report: &report, pending: pending) { wakes.append(wake) }
         // 3. Commit: new files, one transaction (keys, serials, zone files), then deletions.
