@@ -79,16 +79,8 @@ extension MailKeys {
             let plan = Planner.plan(
                 desired: [name: w.contentHash], stored: [name: row?.state ?? ZoneState()], onDisk: [name: disk], now: now)
             var state = disk == nil ? "missing" : plan.actions.isEmpty ? "current" : "stale"
-            if state == "current" && !(dnssec[name]?.signing.isEmpty ?? true) {
-                let signing = try store.signingState(name.description)
-                let signedDisk = try fileHash(home.signedFile(name))
-                if signedDisk == nil {
-                    state = "signed zone missing"
-                } else if signedDisk != signing.fileHash {
-                    state = "stale (signed zone changed outside mailkeys)"
-                } else if let e = signing.expiresAt, now >= Resign.due(expiration: e, policy: w.policy.dnssec) {
-                    state = "stale (re-sign due)"
-                }
+            if state == "current" && !w.signingKeys.isEmpty, let reason = try resignState(home, store: store, w, now: now).reason {
+                state = "stale (\(reason))"
             }
             var records = [
                 StatusReport.RecordInfo(

@@ -323,22 +323,9 @@ public enum MailKeys {
                 try AtomicFile.write(text, to: home.mtaSTSFile(name))
                 report.lines.append("\(name): wrote MTA-STS policy \(home.show(home.mtaSTSFile(name))) (id \(w.policy.mtaSTS!.id))")
             }
-            var resign: String?
             let signed = !w.signingKeys.isEmpty
-            if signed {
-                let state = try store.signingState(name.description)
-                let disk = try fileHash(home.signedFile(name))
-                if disk == nil {
-                    resign = "signed zone is missing"
-                } else if disk != state.fileHash {
-                    resign = "signed zone was changed outside mailkeys"
-                } else if let expires = state.expiresAt {
-                    let due = Resign.due(expiration: expires, policy: w.policy.dnssec)
-                    if now >= due { resign = "signatures expire \(RunClock.format(expires))" } else { wakes.append(due) }
-                } else {
-                    resign = "first signing"
-                }
-            }
+            let (resign, due) = signed ? try resignState(home, store: store, w, now: now) : (nil, nil)
+            if let due { wakes.append(due) }
             let reason: String
             switch (action, resign) {
             case (.buildZone(_, let r)?, _): reason = r
@@ -389,6 +376,18 @@ public enum MailKeys {
             }
         }
         return wakes.min()
+    }
+
+    /// Why a signed zone must be signed again now (nil: it need not), else when it falls due.
+    static func resignState(_ home: Home, store: Store, _ w: DesiredZone, now: Date) throws -> (reason: String?, due: Date?) {
+        let name = w.policy.name
+        let state = try store.signingState(name.description)
+        let disk = try fileHash(home.signedFile(name))
+        guard disk != nil else { return ("signed zone is missing", nil) }
+        guard disk == state.fileHash else { return ("signed zone was changed outside mailkeys", nil) }
+        guard let expires = state.expiresAt else { return ("first signing", nil) }
+        let due = Resign.due(expiration: expires, policy: w.policy.dnssec)
+        return now >= due ? ("signatures expire \(RunClock.format(expires))", nil) : (nil, due)
     }
 
     /// Re-reads rendered zone text through libldns and compares it with the model, so a file

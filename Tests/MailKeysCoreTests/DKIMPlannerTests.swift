@@ -55,19 +55,6 @@ private struct Driver {
     func keys(_ algorithm: DKIMAlgorithm) -> [DKIMKey] { keys.filter { $0.algorithm == algorithm } }
 }
 
-/// A deterministic DKIMWalkRandom generator, so the random walk is the same on every run.
-private struct DKIMWalkRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// 2026-11-21 12:00 UTC and a driver that created both keys then and activated them at
 /// publish_ahead (14:05 UTC).
 private func steadyDriver(_ modify: (inout DKIMPolicy) -> Void = { _ in }) -> (driver: Driver, created: Date, active: Date) {
@@ -430,7 +417,7 @@ struct DKIMSimulationTests {
 
     @Test(arguments: [UInt64(1), 42, 0xDEAD_BEEF])
     func randomTicksBetweenAMinuteAndThreeDays(seed: UInt64) {
-        var rng = DKIMWalkRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let maxStep = 3 * day
         let p = dkimPolicy { $0.revokedFor = 2 * day }
         let report = simulate(policy: p, from: Self.start, to: Self.end) { now, _ in
@@ -456,8 +443,8 @@ struct DKIMSimulationTests {
 
     @Test(arguments: [UInt64(7), 2026])
     func randomTicksWithForcedRotationsStaySafe(seed: UInt64) {
-        var rng = DKIMWalkRandom(seed: seed)
-        var forced = DKIMWalkRandom(seed: seed &* 31)
+        var rng = SplitMix64(seed: seed)
+        var forced = SplitMix64(seed: seed &* 31)
         let p = dkimPolicy { $0.revokedFor = hour }
         let report = simulate(
             policy: p, from: Self.start, to: Self.end,
