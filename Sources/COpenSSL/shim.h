@@ -4,4 +4,5 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/err.h>
+#include <openssl/rsa.h>
 #endif

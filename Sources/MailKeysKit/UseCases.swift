@@ -167,6 +167,9 @@ public enum MailKeys {
         ]
     }
 
+    /// Seconds since 1970 as RRSIG fields hold them (mailkeys' clock stays within 2000...2099).
+    static func seconds(_ d: Date) -> UInt32 { UInt32(clamping: Int(d.timeIntervalSince1970.rounded(.down))) }
+
     static func fileHash(_ url: URL) throws -> String? {
         try AtomicFile.read(url).map(SHA256.hex)
     }
@@ -324,7 +327,7 @@ public enum MailKeys {
                 report.lines.append("\(name): wrote MTA-STS policy \(home.show(home.mtaSTSFile(name))) (id \(w.policy.mtaSTS!.id))")
             }
             let signed = !w.signingKeys.isEmpty
-            let (resign, due) = signed ? try resignState(home, store: store, w, now: now) : (nil, nil)
+            let (resign, due, previousSigned) = signed ? try resignState(home, store: store, w, now: now) : (nil, nil, nil)
             if let due { wakes.append(due) }
             let reason: String
             switch (action, resign) {
@@ -343,17 +346,25 @@ public enum MailKeys {
             let text = w.zone.render(serial: serial, header: header(home, name))
             try verify(text, w.zone, name: home.show(home.zoneFile(name)))
             var signedText: String?
+            var signStats = ""
             var expiration = now
             if signed && changed {
                 let p = w.policy.dnssec
                 expiration = Resign.expiration(now: now, policy: p, domain: name, serial: serial)
+                let keySetOnly = w.signingKeys.contains { $0.flags == 256 }
+                let request = SignRequest(
+                    origin: name, soaRDATA: w.zone.soaRDATA(serial: serial), soaTTL: w.zone.soa.ttl, records: w.zone.records,
+                    keys: w.signingKeys.map { .init(key: $0, signsKeySet: $0.flags == 257, signsZone: $0.flags == 256 || !keySetOnly) },
+                    publishedOnly: w.publishedOnly, dnskeyTTL: p.dnskeyTTL, inception: seconds(now) - UInt32(p.inceptionOffset),
+                    expiration: seconds(expiration), nsec3: p.nsec3, now: seconds(now), previous: previousSigned,
+                    keepBeyond: seconds(now) + UInt32(p.refresh))
                 do {
-                    signedText = try ZoneSigner.sign(
-                        zoneText: text, origin: name, defaultTTL: w.zone.defaultTTL, keys: w.signingKeys, dnskeyTTL: p.dnskeyTTL,
-                        inception: now.addingTimeInterval(-TimeInterval(p.inceptionOffset)), expiration: expiration, nsec3: p.nsec3, now: now,
-                        publishedOnly: w.publishedOnly)
+                    let result = try Signer.sign(request)
+                    signedText = result.text
+                    expiration = Date(timeIntervalSince1970: TimeInterval(result.earliestExpiration))
+                    signStats = "\(result.made) signatures made, \(result.kept) kept"
                 } catch let e as DNSError {
-                    throw HomeError(.verify, "\(name): \(e.reason)")
+                    throw HomeError(.verify, "\(name): \(e.reason); nothing was written")
                 }
                 wakes.append(Resign.due(expiration: expiration, policy: p))
             }
@@ -372,22 +383,25 @@ public enum MailKeys {
             }
             report.lines.append("\(name): wrote \(home.show(home.zoneFile(name))) serial \(serial) (\(reason))")
             if signedText != nil {
-                report.lines.append("\(name): signed \(home.show(home.signedFile(name))), signatures valid until \(RunClock.format(expiration))")
+                report.lines.append(
+                    "\(name): signed \(home.show(home.signedFile(name))) (\(signStats)), signatures valid until \(RunClock.format(expiration))")
             }
         }
         return wakes.min()
     }
 
-    /// Why a signed zone must be signed again now (nil: it need not), else when it falls due.
-    static func resignState(_ home: Home, store: Store, _ w: DesiredZone, now: Date) throws -> (reason: String?, due: Date?) {
+    /// Why a signed zone must be signed again now (nil: it need not), else when it falls due; and
+    /// the signed file when it is the one mailkeys last wrote (its valid signatures may be kept).
+    static func resignState(_ home: Home, store: Store, _ w: DesiredZone, now: Date) throws -> (
+        reason: String?, due: Date?, previous: String?
+    ) {
         let name = w.policy.name
         let state = try store.signingState(name.description)
-        let disk = try fileHash(home.signedFile(name))
-        guard disk != nil else { return ("signed zone is missing", nil) }
-        guard disk == state.fileHash else { return ("signed zone was changed outside mailkeys", nil) }
-        guard let expires = state.expiresAt else { return ("first signing", nil) }
+        guard let text = try AtomicFile.read(home.signedFile(name)) else { return ("signed zone is missing", nil, nil) }
+        guard SHA256.hex(text) == state.fileHash else { return ("signed zone was changed outside mailkeys", nil, nil) }
+        guard let expires = state.expiresAt else { return ("first signing", nil, text) }
         let due = Resign.due(expiration: expires, policy: w.policy.dnssec)
-        return now >= due ? ("signatures expire \(RunClock.format(expires))", nil) : (nil, due)
+        return now >= due ? ("signatures expire \(RunClock.format(expires))", nil, text) : (nil, due, text)
     }
 
     /// Re-reads rendered zone text through libldns and compares it with the model, so a file

@@ -21,9 +21,7 @@ import Testing
         for line in text.split(separator: "\n") {
             let f = line.split(whereSeparator: \.isWhitespace)
             guard f.count > 4 else { continue }
-            if f[3] == "DNSKEY", let r = line.range(of: "id = ") {
-                dnskeys.insert(Int(line[r.upperBound...].prefix { $0.isNumber })!)
-            }
+            if f[3] == "DNSKEY" { dnskeys.insert(Support.keyTag(f[4...].joined(separator: " "))) }
             if f[3] == "RRSIG", f[4] != "DNSKEY", f.count > 10, let tag = Int(f[10]) { sigs.insert(tag) }
         }
         return Version(time: time, dnskeys: dnskeys, zskSignatures: sigs, text: text)
