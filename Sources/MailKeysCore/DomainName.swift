@@ -140,13 +140,23 @@ public struct DomainName: Hashable, Sendable, Comparable, CustomStringConvertibl
     /// The wire octets of a label in presentation form (`\DDD` and `\X` escapes decoded).
     static func octets(_ label: String) -> [UInt8] { TXT.unescape(Array(label.utf8)) }
 
-    /// DNSSEC canonical order (RFC 4034 §6.1): label by label from the right, by octets.
+    /// DNSSEC canonical order (RFC 4034 §6.1): label by label from the right, by octets with
+    /// ASCII letters lower-cased. Compares in place (zones sort hundreds of thousands of names).
     public static func < (lhs: DomainName, rhs: DomainName) -> Bool {
-        let l = Array(lhs.labels.reversed())
-        let r = Array(rhs.labels.reversed())
-        for i in 0..<min(l.count, r.count) where l[i] != r[i] {
-            return octets(l[i]).lexicographicallyPrecedes(octets(r[i]))
+        var i = lhs.labels.count - 1
+        var j = rhs.labels.count - 1
+        while i >= 0 && j >= 0 {
+            let a = lhs.labels[i]
+            let b = rhs.labels[j]
+            if a != b {
+                let backslash = UInt8(ascii: "\\")
+                if !a.utf8.contains(backslash) && !b.utf8.contains(backslash) { return a.utf8.lexicographicallyPrecedes(b.utf8) }
+                func lower(_ o: [UInt8]) -> [UInt8] { o.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 } }
+                return lower(octets(a)).lexicographicallyPrecedes(lower(octets(b)))
+            }
+            i -= 1
+            j -= 1
         }
-        return l.count < r.count
+        return lhs.labels.count < rhs.labels.count
     }
 }

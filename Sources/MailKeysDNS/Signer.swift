@@ -74,6 +74,8 @@ public struct SignResult: Sendable {
     public var earliestExpiration: UInt32
     /// RRsets whose signatures libldns checked independently before the text was returned.
     public var verifiedRRsets: Int
+    /// Seconds spent in each stage, in order (for `MAILKEYS_TIMING` and the benchmark).
+    public var stages: [(String, Double)]
 }
 
 /// Signs zones with OpenSSL on every core: one signing context per key and thread, reused for
@@ -82,7 +84,7 @@ public struct SignResult: Sendable {
 public enum Signer {
     /// Up to this many signed RRsets a zone is verified in full by libldns before it is returned;
     /// above it, the apex RRsets plus an even sample of this many.
-    public static let fullVerifyLimit = 5000
+    public static let fullVerifyLimit = 1000
 
     /// One RRset to sign.
     struct Job {
@@ -99,6 +101,7 @@ public enum Signer {
     }
 
     public static func sign(_ r: SignRequest) throws -> SignResult {
+        var clock = StageClock()
         let keys = try r.keys.map { try LoadedKey($0, zone: r.origin) }
         guard keys.contains(where: \.signsKeySet), keys.contains(where: \.signsZone) else {
             throw DNSError(.unsupported, "signing needs a key for the DNSKEY RRset and one for the zone data")
@@ -175,6 +178,7 @@ public enum Signer {
             }
         }
 
+        clock.mark("sign: RRsets and chain")
         // Which signatures are needed, and which can be kept.
         let index = r.previous.map(SignedZoneIndex.init)
         var toSign: [Int] = []
@@ -183,9 +187,11 @@ public enum Signer {
         for i in jobs.indices {
             let wanted = keys.indices.filter { jobs[i].keySet ? keys[$0].signsKeySet : keys[$0].signsZone }
             var need: [Int] = []
-            let key = SignedZoneIndex.key(jobs[i].owner.fqdn, jobs[i].type.mnemonic)
-            let same = index.map { $0.content[key].map { $0 == jobs[i].lines.joined(separator: "\n") } ?? false } ?? false
-            let old = same ? index!.signatures[key] ?? [] : []
+            var old: [SignedZoneIndex.Signature] = []
+            if let index {
+                let key = SignedZoneIndex.key(jobs[i].owner.fqdn, jobs[i].type.mnemonic)
+                if let content = index.content[key], content == jobs[i].lines.joined(separator: "\n") { old = index.signatures[key] ?? [] }
+            }
             for k in wanted {
                 if let s = old.first(where: {
                     $0.algorithm == Int(keys[k].algorithm) && $0.keyTag == keys[k].tag && $0.inception <= r.now && $0.expiration > r.keepBeyond
@@ -201,6 +207,7 @@ public enum Signer {
             if !need.isEmpty { toSign.append(i) }
         }
 
+        clock.mark("sign: previous signatures")
         // Sign on every core; each worker owns its contexts and writes only its own slots.
         let results = UnsafeMutableBufferPointer<[String]>.allocate(capacity: toSign.count)
         results.initialize(repeating: [])
@@ -214,31 +221,44 @@ public enum Signer {
         let shared = SharedJobs(
             jobs: jobs, toSign: toSign, results: results, failures: failures, expirationText: DNSSECWire.time(expiration),
             inceptionText: DNSSECWire.time(inception))
+        let params = keys.map { (tag: $0.tag, algorithm: $0.algorithm) }
         DispatchQueue.concurrentPerform(iterations: workers) { w in
+            // Contiguous slices (no two threads write neighbouring result slots), local copies of
+            // everything shared (no reference counts bounced between cores).
+            let jobs = shared.jobs
+            let toSign = shared.toSign
+            let results = shared.results
+            let (expirationText, inceptionText) = (shared.expirationText, shared.inceptionText)
+            let signerText = signer.fqdn
+            let signerWire = DNSSECWire.canonicalName(signer)
+            let range = (toSign.count * w / workers)..<(toSign.count * (w + 1) / workers)
             do {
                 let contexts = try keys.map { try SigningContext($0) }
                 let buffer = ldns_buffer_new(4096)!
                 defer { ldns_buffer_free(buffer) }
-                let signerWire = DNSSECWire.canonicalName(signer)
-                var slot = w
-                while slot < shared.toSign.count {
-                    let job = shared.jobs[shared.toSign[slot]]
+                var data: [UInt8] = []
+                data.reserveCapacity(4096)
+                for slot in range {
+                    let job = jobs[toSign[slot]]
                     let wire = try job.wire ?? job.lines.map { try canonicalRDATA($0, buffer: buffer) }
+                    let labels = DNSSECWire.labelCount(job.owner)
+                    let owner = job.owner.fqdn
                     var rrset: [UInt8] = []
                     DNSSECWire.appendRRset(&rrset, owner: DNSSECWire.canonicalName(job.owner), type: job.type.code, ttl: job.ttl, rdatas: wire)
                     var lines: [String] = []
                     for k in job.signers {
-                        let key = keys[k]
-                        let header = DNSSECWire.rrsigHeader(
-                            covered: job.type.code, algorithm: key.algorithm, labels: DNSSECWire.labelCount(job.owner), originalTTL: job.ttl,
+                        let key = params[k]
+                        data.removeAll(keepingCapacity: true)
+                        data += DNSSECWire.rrsigHeader(
+                            covered: job.type.code, algorithm: key.algorithm, labels: labels, originalTTL: job.ttl,
                             expiration: expiration, inception: inception, keyTag: key.tag, signer: signerWire)
-                        let signature = try contexts[k].sign(header + rrset)
+                        data += rrset
+                        let signature = try contexts[k].sign(data)
                         lines.append(
-                            "\(job.owner.fqdn)\t\(job.ttl)\tIN\tRRSIG\t\(job.type.mnemonic) \(key.algorithm) \(DNSSECWire.labelCount(job.owner)) \(job.ttl) "
-                                + "\(shared.expirationText) \(shared.inceptionText) \(key.tag) \(signer.fqdn) \(signature.base64)")
+                            "\(owner)\t\(job.ttl)\tIN\tRRSIG\t\(job.type.mnemonic) \(key.algorithm) \(labels) \(job.ttl) "
+                                + "\(expirationText) \(inceptionText) \(key.tag) \(signerText) \(signature.base64)")
                     }
-                    shared.results[slot] = lines
-                    slot += workers
+                    results[slot] = lines
                 }
             } catch {
                 shared.failures[w] = "\(error)"
@@ -246,6 +266,7 @@ public enum Signer {
         }
         if let failure = failures.compactMap({ $0 }).first { throw DNSError(.unsupported, "signing failed: \(failure)") }
 
+        clock.mark("sign: signing on \(workers) threads")
         var made = 0
         for (slot, i) in toSign.enumerated() {
             jobs[i].sigLines = results[slot]
@@ -262,8 +283,11 @@ public enum Signer {
         for l in unsignedLines[jobs.count] ?? [] { out += l + "\n" }
         if made > 0 { earliest = min(earliest, r.expiration) }
 
+        clock.mark("sign: output")
         let verified = try verifySample(jobs, origin: r.origin, now: r.now)
-        return SignResult(text: out, made: made, kept: kept, earliestExpiration: earliest, verifiedRRsets: verified)
+        clock.mark("sign: libldns verification")
+        return SignResult(
+            text: out, made: made, kept: kept, earliestExpiration: earliest, verifiedRRsets: verified, stages: clock.stages)
     }
 
     /// Has libldns, an implementation independent of the signing path, verify the DNSKEY, SOA and
@@ -448,4 +472,18 @@ final class SigningContext {
 
 extension Array where Element == UInt8 {
     var base64: String { Data(self).base64EncodedString() }
+}
+
+/// SHA-256 through OpenSSL, for hashing whole zone files (the core's pure-Swift SHA-256 is
+/// for short inputs; a signed zone can be tens of megabytes).
+public enum Digest {
+    /// The lower-case hex SHA-256 of the UTF-8 bytes of `text`.
+    public static func sha256Hex(_ text: String) -> String {
+        var text = text
+        var out = [UInt8](repeating: 0, count: 32)
+        var size: UInt32 = 0
+        text.withUTF8 { bytes in _ = EVP_Digest(bytes.baseAddress, bytes.count, &out, &size, EVP_sha256(), nil) }
+        let hex = Array("0123456789abcdef".utf8)
+        return String(decoding: out.flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] }, as: UTF8.self)
+    }
 }

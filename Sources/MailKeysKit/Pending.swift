@@ -36,3 +36,16 @@ final class Pending {
         return afterCommit.compactMap { $0() }
     }
 }
+
+/// Stage timings printed to standard error when `MAILKEYS_TIMING` is set (used by `make bench`).
+enum Trace {
+    nonisolated(unsafe) static var clock = StageClock()
+    static let enabled = ProcessInfo.processInfo.environment["MAILKEYS_TIMING"] != nil
+
+    static func mark(_ stage: String) { if enabled { clock.mark(stage) } }
+    static func add(_ stages: [(String, Double)]) { if enabled { clock.append(stages) } }
+    static func print() {
+        guard enabled else { return }
+        for (name, seconds) in clock.stages { FileHandle.standardError.write(Data(String(format: "timing: %-36@ %8.3f s\n", name, seconds).utf8)) }
+    }
+}

@@ -155,7 +155,7 @@ public enum MailKeys {
                 text += "; nsec3=\(p.dnssec.nsec3)\n"
             }
             return DesiredZone(
-                policy: p, zone: zone, warnings: p.warnings + warnings, contentHash: SHA256.hex(text),
+                policy: p, zone: zone, warnings: p.warnings + warnings, contentHash: Digest.sha256Hex(text),
                 mtaSTSText: p.mtaSTS?.text, signingKeys: signing?.signing ?? [], publishedOnly: signing?.publishedOnly ?? [])
         }
     }
@@ -171,7 +171,7 @@ public enum MailKeys {
     static func seconds(_ d: Date) -> UInt32 { UInt32(clamping: Int(d.timeIntervalSince1970.rounded(.down))) }
 
     static func fileHash(_ url: URL) throws -> String? {
-        try AtomicFile.read(url).map(SHA256.hex)
+        try AtomicFile.read(url).map(Digest.sha256Hex)
     }
 
     /// Selects the domains named on the command line (all when nil).
@@ -245,7 +245,9 @@ public enum MailKeys {
         case .rotateDKIM(let d): rotate = .some(try d.map { try DomainName($0) })
         case .tick, .rotateZSK: break
         }
+        Trace.mark("open store, policy, keys")
         let templates = try templates(home, selected)
+        Trace.mark("read templates")
         // 2. Plan every change in memory.
         let pending = Pending()
         if advancing {
@@ -287,10 +289,14 @@ public enum MailKeys {
             dnssec[p.name] = (keys, signing.keys, signing.publishedOnly)
         }
         let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, templates: templates)
+        Trace.mark("build zones")
         report.warnings += wanted.flatMap(\.warnings)
         if let wake = try writeZones(home, store: store, wanted: wanted, now: now, report: &report, pending: pending) { wakes.append(wake) }
         // 3. Commit: new files, one transaction (keys, serials, zone files), then deletions.
+        Trace.mark("write zones")
         report.lines += try pending.commit(store)
+        Trace.mark("commit")
+        Trace.print()
         switch mode {
         case .zoneBuild, .zoneSign: return report
         default: break
@@ -344,7 +350,12 @@ public enum MailKeys {
             let changed = previous.contentHash != w.contentHash || resign != nil
             let serial = (changed ? nil : previous.serial) ?? Serial.next(after: previous.serial, now: now)
             let text = w.zone.render(serial: serial, header: header(home, name))
-            try verify(text, w.zone, name: home.show(home.zoneFile(name)))
+            Trace.mark("render zone")
+            // A zone about to be signed is parsed record by record by libldns in the signer.
+            if !(signed && changed) {
+                try verify(text, w.zone, name: home.show(home.zoneFile(name)))
+                Trace.mark("re-read zone (libldns)")
+            }
             var signedText: String?
             var signStats = ""
             var expiration = now
@@ -359,7 +370,9 @@ public enum MailKeys {
                     expiration: seconds(expiration), nsec3: p.nsec3, now: seconds(now), previous: previousSigned,
                     keepBeyond: seconds(now) + UInt32(p.refresh))
                 do {
+                    Trace.mark("signing request")
                     let result = try Signer.sign(request)
+                    Trace.add(result.stages)
                     signedText = result.text
                     expiration = Date(timeIntervalSince1970: TimeInterval(result.earliestExpiration))
                     signStats = "\(result.made) signatures made, \(result.kept) kept"
@@ -371,10 +384,10 @@ public enum MailKeys {
             let contentHash = w.contentHash
             pending.storeOps.append { tx in
                 try tx.ensureDomain(name.description, at: now)
-                try tx.recordBuild(name.description, serial: serial, contentHash: contentHash, fileHash: SHA256.hex(text), at: now)
+                try tx.recordBuild(name.description, serial: serial, contentHash: contentHash, fileHash: Digest.sha256Hex(text), at: now)
                 try tx.log("zone-build", domain: name.description, detail: "serial \(serial): \(reason)", at: now)
                 if let signedText {
-                    try tx.recordSigning(name.description, fileHash: SHA256.hex(signedText), expiresAt: expiration)
+                    try tx.recordSigning(name.description, fileHash: Digest.sha256Hex(signedText), expiresAt: expiration)
                     try tx.log(
                         "zone-sign", domain: name.description, detail: "serial \(serial), signatures until \(RunClock.format(expiration))", at: now)
                 }
@@ -398,7 +411,7 @@ public enum MailKeys {
         let name = w.policy.name
         let state = try store.signingState(name.description)
         guard let text = try AtomicFile.read(home.signedFile(name)) else { return ("signed zone is missing", nil, nil) }
-        guard SHA256.hex(text) == state.fileHash else { return ("signed zone was changed outside mailkeys", nil, nil) }
+        guard Digest.sha256Hex(text) == state.fileHash else { return ("signed zone was changed outside mailkeys", nil, nil) }
         guard let expires = state.expiresAt else { return ("first signing", nil, text) }
         let due = Resign.due(expiration: expires, policy: w.policy.dnssec)
         return now >= due ? ("signatures expire \(RunClock.format(expires))", nil, text) : (nil, due, text)
