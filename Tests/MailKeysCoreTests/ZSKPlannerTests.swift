@@ -21,8 +21,14 @@ private func key(_ tag: UInt16, _ role: DNSSECKey.Role, published: Date, active:
     return k
 }
 
-/// The ZSK steps the planner decides.
-private func zskPlan(_ keys: [DNSSECKey], _ now: Date, rotateZSK: Bool = false) -> (actions: [DNSSECAction], nextWake: Date?) {
+/// The steps the planner decides (no KSK rotation is asked for).
+private func zskPlan(_ keys: [DNSSECKey], _ now: Date, rotateZSK: Bool = false) -> DNSSECPlan {
+    DNSSECPlanner.plan(keys: keys, timing: timing, now: now, rotateZSK: rotateZSK, rotateKSK: false)
+}
+
+/// The deprecated ZSK-only entry point MailKeysKit still calls.
+@available(*, deprecated)
+private func legacyPlan(_ keys: [DNSSECKey], _ now: Date, rotateZSK: Bool = false) -> (actions: [DNSSECZSKAction], nextWake: Date?) {
     DNSSECPlanner.plan(keys: keys, timing: timing, now: now, rotateZSK: rotateZSK)
 }
 
@@ -40,14 +46,14 @@ struct ZSKPlannerTests {
         #expect(quiet.actions.isEmpty)
         #expect(quiet.nextWake == plus(t0, 20 * day))
         let due = zskPlan(steady, plus(t0, 20 * day))
-        #expect(due.actions.map(\.description) == ["create and publish a new ZSK (pre-publication)"])
+        #expect(due.actions == [.createZSK])
         #expect(due.nextWake == plus(t0, 20 * day + 7500))
     }
 
     @Test func rotateZSKStartsAtOnce() {
         let now = plus(t0, day)
         let r = zskPlan(steady, now, rotateZSK: true)
-        #expect(r.actions.count == 1)
+        #expect(r.actions == [.createZSK])
         #expect(r.nextWake == plus(now, 7500))
     }
 
@@ -59,7 +65,7 @@ struct ZSKPlannerTests {
         #expect(early.nextWake == plus(p, 7500))
         let now = plus(p, 7500)
         let r = zskPlan(keys, now)
-        #expect(r.actions.map(\.description) == ["ZSK 3 starts signing", "ZSK 2 stops signing (its DNSKEY stays for cached signatures)"])
+        #expect(r.actions == [.activate(tag: 3), .retire(tag: 2)])
         #expect(r.nextWake == plus(now, timing.zskRetireInterval))
     }
 
@@ -73,7 +79,7 @@ struct ZSKPlannerTests {
         #expect(early.actions.isEmpty)
         #expect(early.nextWake == plus(r, timing.zskRetireInterval))
         let due = zskPlan(keys, plus(r, timing.zskRetireInterval))
-        #expect(due.actions.map(\.description) == ["remove DNSKEY 2"])
+        #expect(due.actions == [.remove(tag: 2)])
         #expect(due.nextWake == plus(r, 20 * day))
     }
 
@@ -87,5 +93,31 @@ struct ZSKPlannerTests {
         let r = zskPlan([key(1, .csk, published: t0, active: t0)], plus(t0, 400 * day), rotateZSK: true)
         #expect(r.actions.isEmpty)
         #expect(r.nextWake == nil)
+    }
+
+    /// The deprecated entry point returns the same ZSK steps and wakes, with the old descriptions.
+    @available(*, deprecated)
+    @Test func theZSKOnlyEntryPointIsUnchanged() {
+        let p = plus(t0, 20 * day)
+        let r = plus(p, 7500)
+        let states: [([DNSSECKey], Date, Bool)] = [
+            (steady, plus(t0, day), false), (steady, plus(t0, day), true), (steady, plus(t0, 20 * day), false),
+            (steady + [key(3, .zsk, published: p, active: nil)], r, false),
+            ([steady[0], key(2, .zsk, published: t0, active: t0, retired: r), key(3, .zsk, published: p, active: r)], plus(r, 90300), false),
+            (steady, plus(t0, -1), true),
+        ]
+        var descriptions: [String] = []
+        for (keys, now, rotate) in states {
+            let old = legacyPlan(keys, now, rotateZSK: rotate)
+            let new = zskPlan(keys, now, rotateZSK: rotate)
+            #expect(old.actions.map(\.action) == new.actions)
+            #expect(old.nextWake == new.nextWake)
+            descriptions += old.actions.map(\.description)
+        }
+        #expect(
+            descriptions == [
+                "create and publish a new ZSK (pre-publication)", "create and publish a new ZSK (pre-publication)", "ZSK 3 starts signing",
+                "ZSK 2 stops signing (its DNSKEY stays for cached signatures)", "remove DNSKEY 2",
+            ])
     }
 }
