@@ -340,3 +340,207 @@ struct DSSeenTests {
         expectCoreError(.conflict, "after now", "check the clock") { try DNSSECPlanner.markDSSeen(keys: st.ready, tag: 9, now: plus(st.r, -1)) }
     }
 }
+
+// MARK: - A month of hours
+
+/// A zone rolled hour by hour, with the parent and validator caches modelled from `world` (the
+/// real TTLs and delays) while the planner is told `planner`. Collects every broken invariant.
+private struct Simulation {
+    var planner: DNSSECTiming
+    var world: DNSSECTiming
+    var keys: [DNSSECKey]
+    var nextTag: UInt16 = 100
+    /// The DS sets the parent served, each from `from` until the next one's.
+    var parent: [(from: Date, tags: Set<UInt16>)]
+    /// DS the parent withdraws at a given time (the CDS set dropped them DprpP before).
+    var withdrawals: [(at: Date, tag: UInt16)] = []
+    var lastSignedDNSKEY: [UInt16: Date] = [:]
+    var lastSignedData: [UInt16: Date] = [:]
+    var applied: [(at: Date, action: DNSSECAction)] = []
+    var notes: [(at: Date, note: String)] = []
+    var violations: [String] = []
+
+    static let step = hour
+
+    /// A zone whose keys were created 60 days before `t0` (long published, DS at the parent).
+    init(scheme: DNSSECPolicy.Scheme, planner: DNSSECTiming, world: DNSSECTiming) {
+        self.planner = planner
+        self.world = world
+        let born = plus(t0, -60 * day)
+        keys =
+            scheme == .csk
+            ? [key(1, .csk, published: born, active: born)]
+            : [key(1, .ksk, published: born, active: born), key(2, .zsk, published: born, active: born)]
+        parent = [(born, [1])]
+    }
+
+    func violate(_ t: Date, _ text: String) -> String { "\(DNSSECPlanner.stamp(t)): \(text)" }
+
+    /// Every DS set a validator may hold at `t`: those the parent served in [t − TTLds − DprpP, t].
+    func cachedDSSets(at t: Date) -> [Set<UInt16>] {
+        let since = plus(t, -(world.parentDSTTL + world.parentPropagation))
+        return parent.indices.filter { i in
+            parent[i].from <= t && (i + 1 == parent.count || parent[i + 1].from > since)
+        }.map { parent[$0].tags }
+    }
+
+    /// Runs from `t0` for `days`, the operator marking each DS seen `operatorDelay` after its key
+    /// became ready, `rotate ksk` at `rotations`.
+    mutating func run(days: Int, operatorDelay: Int, rotations: Set<Date>) {
+        var expectedWake: Date?? = .none  // the previous plan's wake, while nothing else happened
+        var t = t0
+        while t < plus(t0, days * day) {
+            defer { t = plus(t, Self.step) }
+            for w in withdrawals where w.at <= t {
+                parent.append((w.at, parent.last!.tags.subtracting([w.tag])))
+            }
+            withdrawals.removeAll { $0.at <= t }
+
+            var input = rotations.contains(t)
+            for tag in DNSSECPlanner.waitingForDS(keys: keys) {
+                let k = keys.first { $0.tag == tag }!
+                guard plus(k.ready!, operatorDelay) <= t else { continue }
+                do { keys = try DNSSECPlanner.markDSSeen(keys: keys, tag: tag, now: t) } catch {
+                    violations.append(violate(t, "ds seen \(tag) refused: \(error)"))
+                }
+                parent.append((t, parent.last!.tags.union([tag])))
+                input = true
+            }
+
+            let plan = DNSSECPlanner.plan(keys: keys, timing: planner, now: t, rotateKSK: rotations.contains(t))
+            if !input, case .some(let wake) = expectedWake {
+                if wake.map({ t < $0 }) ?? true, !plan.actions.isEmpty {
+                    violations.append(violate(t, "actions \(plan.actions) before the announced wake \(String(describing: wake))"))
+                }
+                if let wake, t >= wake, plan.actions.isEmpty { violations.append(violate(t, "nothing to do at the announced wake")) }
+            }
+            notes += plan.notes.map { (t, $0) }
+            let before = keys
+            keys = apply(plan.actions, to: keys, now: t, nextTag: &nextTag)
+            applied += plan.actions.map { (t, $0) }
+            for case .retire(let tag) in plan.actions where before.first(where: { $0.tag == tag })!.isKeySigning {
+                withdrawals.append((plus(t, world.parentPropagation), tag))
+            }
+            // Planning again at the same instant finds nothing left and the same wake.
+            let again = DNSSECPlanner.plan(keys: keys, timing: planner, now: t, rotateKSK: false)
+            if !again.actions.isEmpty || again.nextWake != plan.nextWake || again.waitingForDS != plan.waitingForDS {
+                violations.append(violate(t, "replanning after applying gives \(again), first plan \(plan)"))
+            }
+            expectedWake = .some(plan.nextWake)
+            check(at: t)
+        }
+    }
+
+    /// The invariants of the zone served from `t` on (after the actions of `t`).
+    mutating func check(at t: Date) {
+        let (dnskeySigners, zoneSigners) = DNSSECPlanner.signers(keys: keys)
+        let inZone = Set(keys.filter { $0.published != nil && $0.removed == nil }.map(\.tag))
+        // (a) Whatever DS set a validator holds, a key in it signs the DNSKEY RRset.
+        for ds in cachedDSSets(at: t) where ds.isDisjoint(with: dnskeySigners) {
+            violations.append(violate(t, "(a) a validator may hold DS \(ds.sorted()) but only \(dnskeySigners) sign the DNSKEY RRset"))
+        }
+        // (b) A key signing zone data has been published for Ipub.
+        for tag in zoneSigners {
+            let k = keys.first { $0.tag == tag }!
+            if plus(k.published!, world.zskPublishInterval) > t {
+                violations.append(violate(t, "(b) key \(tag) signs zone data but was published only at \(DNSSECPlanner.stamp(k.published!))"))
+            }
+        }
+        // (c) A DNSKEY stays while signatures it made may be cached (the version signed at the
+        // last step is served until this one, then propagates and lives its TTL).
+        for k in keys where !inZone.contains(k.tag) {
+            if let d = lastSignedDNSKEY[k.tag], plus(d, Self.step + world.propagation + world.dnskeyTTL) > t {
+                violations.append(violate(t, "(c) DNSKEY \(k.tag) removed while its DNSKEY RRSIGs may be cached"))
+            }
+            if let d = lastSignedData[k.tag], plus(d, Self.step + world.propagation + world.maxZoneTTL) > t {
+                violations.append(violate(t, "(c) DNSKEY \(k.tag) removed while its zone data RRSIGs may be cached"))
+            }
+        }
+        for tag in dnskeySigners { lastSignedDNSKEY[tag] = t }
+        for tag in zoneSigners { lastSignedData[tag] = t }
+        // (d) The CDS/CDNSKEY set is never empty, and only lists keys that sign the DNSKEY RRset.
+        let cds = DNSSECPlanner.cdsKeys(keys: keys)
+        if cds.isEmpty { violations.append(violate(t, "(d) no CDS/CDNSKEY")) }
+        if !Set(cds).isSubset(of: dnskeySigners) { violations.append(violate(t, "(d) CDS \(cds) for a key that does not sign")) }
+        // The zone is always signed: the DNSKEY RRset and the data.
+        if dnskeySigners.isEmpty || zoneSigners.isEmpty { violations.append(violate(t, "unsigned: \(dnskeySigners), \(zoneSigners)")) }
+        // One KSK rollover at a time.
+        if keys.filter({ $0.isKeySigning && $0.active == nil && $0.removed == nil }).count > 1 {
+            violations.append(violate(t, "two KSK rollovers at once"))
+        }
+    }
+}
+
+@Suite("KSK rollover: a month of hours against the parent and the caches")
+struct KSKSimulationTests {
+    static let month = 30
+
+    @Test func cskRollsTwiceByHand() {
+        var sim = Simulation(scheme: .csk, planner: timing, world: timing)
+        let busy = plus(t0, day + 12 * hour)  // inside the first rollover
+        sim.run(days: Self.month, operatorDelay: 30 * hour, rotations: [plus(t0, day), busy, plus(t0, 15 * day)])
+        #expect(sim.violations.isEmpty, "\(sim.violations.prefix(5))")
+        #expect(
+            sim.applied.map(\.action) == [
+                .createKSK(role: .csk), .ready(tag: 100), .activate(tag: 100), .retire(tag: 1), .remove(tag: 1),
+                .createKSK(role: .csk), .ready(tag: 101), .activate(tag: 101), .retire(tag: 100), .remove(tag: 100),
+            ])
+        #expect(sim.notes.map(\.at) == [busy])
+        #expect(sim.notes.first?.note.contains("rollover to key 100 is in progress") == true)
+        // The first rollover's timeline: ready after IpubC (next hour), DS seen 30 h later, swap
+        // after TTLds + DprpP + safety, the old CSK gone after the ZSK-sized Iret.
+        func when(_ action: DNSSECAction) -> Date? { sim.applied.first { $0.action == action }?.at }
+        #expect(when(.ready(tag: 100)) == plus(t0, day + 3 * hour))
+        #expect(when(.activate(tag: 100)) == plus(t0, day + 3 * hour + 30 * hour + 26 * hour))
+        #expect(when(.remove(tag: 1)) == plus(t0, day + 3 * hour + 30 * hour + 26 * hour + 2 * day + 2 * hour))
+        #expect(sim.parent.map(\.tags) == [[1], [1, 100], [100], [100, 101], [101]])
+        #expect(DNSSECPlanner.cdsKeys(keys: sim.keys) == [101])
+    }
+
+    @Test func kskAndZSKRollOnTheirLifetimesAndOverlap() {
+        var t = timing
+        t.zskLifetime = 7 * day
+        t.kskLifetime = 62 * day  // the KSK made 60 days before t0 is due at t0 + 2 d
+        var sim = Simulation(scheme: .kskzsk, planner: t, world: t)
+        sim.run(days: Self.month, operatorDelay: 30 * hour, rotations: [])
+        #expect(sim.violations.isEmpty, "\(sim.violations.prefix(5))")
+        let role = Dictionary(uniqueKeysWithValues: sim.keys.map { ($0.tag, $0.role) })
+        func isZSK(_ a: DNSSECAction) -> Bool {
+            switch a {
+            case .createZSK: return true
+            case .createKSK, .ready: return false
+            case .activate(let t), .retire(let t), .remove(let t): return role[t] == .zsk
+            }
+        }
+        let ksk = sim.applied.filter { !isZSK($0.action) }
+        #expect(ksk.map(\.action).count == 5)
+        #expect(ksk.first?.action == .createKSK(role: .ksk))
+        #expect(ksk.first?.at == plus(t0, 2 * day))
+        #expect(ksk.last?.action == .remove(tag: 1))
+        #expect(sim.keys.filter { $0.role == .zsk }.count >= 5, "a ZSK rollover every 7 days")
+        // A ZSK step fell inside the KSK rollover.
+        let window = ksk.first!.at...ksk.last!.at
+        #expect(sim.applied.contains { isZSK($0.action) && window.contains($0.at) })
+        #expect(sim.parent.count == 3)
+    }
+
+    /// The model can fail: a planner told a shorter wait than the world has breaks the invariant
+    /// that guards that wait.
+    @Test(arguments: [
+        ("parent DS TTL", DNSSECPolicy.Scheme.csk, "(a)"), ("parent DS TTL", .kskzsk, "(a)"), ("TTLsig", .csk, "(c)"),
+        ("TTLkey", .kskzsk, "(b)"),
+    ])
+    func aShortenedWaitIsCaught(what: String, scheme: DNSSECPolicy.Scheme, invariant: String) {
+        var world = timing
+        world.zskLifetime = 7 * day
+        var told = world
+        switch what {
+        case "parent DS TTL": told.parentDSTTL = hour
+        case "TTLsig": told.maxZoneTTL = hour
+        default: told.dnskeyTTL = 60
+        }
+        var sim = Simulation(scheme: scheme, planner: told, world: world)
+        sim.run(days: 10, operatorDelay: 30 * hour, rotations: [plus(t0, day)])
+        #expect(sim.violations.contains { $0.contains(invariant) }, "\(what): \(sim.violations.prefix(3))")
+    }
+}
