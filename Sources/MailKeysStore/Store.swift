@@ -140,6 +140,16 @@ public final class Store {
                     BEGIN SELECT RAISE(ABORT, 'a DNSSEC key needs its role and DNSKEY'); END;
                     """)
         }
+        // KSK/CSK rollovers: CDS/CDNSKEY published (ready), then the new DS seen at the parent.
+        m.registerMigration("2026-11-22-ksk") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE key ADD COLUMN ready_at INTEGER
+                        CHECK (ready_at IS NULL OR (published_at IS NOT NULL AND ready_at >= published_at));
+                    ALTER TABLE key ADD COLUMN ds_seen_at INTEGER
+                        CHECK (ds_seen_at IS NULL OR (ready_at IS NOT NULL AND ds_seen_at >= ready_at));
+                    """)
+        }
         return m
     }
 
@@ -370,6 +380,8 @@ extension StoreTransaction {
             var k = DNSSECKey(
                 tag: tag, role: role, algorithm: algorithm, dnskey: row["public_key"], created: Self.date(row, "created_at")!,
                 published: Self.date(row, "published_at"), active: Self.date(row, "active_at"))
+            k.ready = Self.date(row, "ready_at")
+            k.dsSeen = Self.date(row, "ds_seen_at")
             k.retired = Self.date(row, "retired_at")
             k.removed = Self.date(row, "removed_at")
             return k
@@ -380,12 +392,14 @@ extension StoreTransaction {
     public func insertDNSSEC(_ key: DNSSECKey, domain: String) throws {
         try db.execute(
             sql: """
-                INSERT INTO key (domain, kind, name, algorithm, public_key, role, created_at, published_at, active_at)
-                VALUES (?, 'dnssec', ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO key (domain, kind, name, algorithm, public_key, role, created_at, published_at, ready_at, ds_seen_at,
+                                 active_at, retired_at, removed_at)
+                VALUES (?, 'dnssec', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 domain, String(key.tag), String(key.algorithm), key.dnskey, key.role.rawValue, Self.seconds(key.created),
-                Self.seconds(key.published), Self.seconds(key.active),
+                Self.seconds(key.published), Self.seconds(key.ready), Self.seconds(key.dsSeen), Self.seconds(key.active),
+                Self.seconds(key.retired), Self.seconds(key.removed),
             ])
     }
 
@@ -420,10 +434,13 @@ extension StoreTransaction {
     /// Writes the timestamps of an existing DNSSEC key.
     public func updateDNSSEC(_ key: DNSSECKey, domain: String) throws {
         try db.execute(
-            sql: "UPDATE key SET published_at = ?, active_at = ?, retired_at = ?, removed_at = ? WHERE domain = ? AND kind = 'dnssec' AND name = ?",
+            sql: """
+                UPDATE key SET published_at = ?, ready_at = ?, ds_seen_at = ?, active_at = ?, retired_at = ?, removed_at = ?
+                WHERE domain = ? AND kind = 'dnssec' AND name = ?
+                """,
             arguments: [
-                Self.seconds(key.published), Self.seconds(key.active), Self.seconds(key.retired), Self.seconds(key.removed), domain,
-                String(key.tag),
+                Self.seconds(key.published), Self.seconds(key.ready), Self.seconds(key.dsSeen), Self.seconds(key.active),
+                Self.seconds(key.retired), Self.seconds(key.removed), domain, String(key.tag),
             ])
         guard db.changesCount == 1 else { throw StoreError(.failed, "DNSSEC key \(key.tag) of \(domain) is not in the store") }
     }
