@@ -232,24 +232,6 @@ public enum DNSSECAction: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The ZSK steps as ``DNSSECPlanner/plan(keys:timing:now:rotateZSK:)`` returned them before KSK
-/// rollovers (same cases and descriptions as then).
-public enum DNSSECZSKAction: Sendable, Equatable, CustomStringConvertible {
-    case createZSK
-    case activate(tag: UInt16)
-    case retire(tag: UInt16)
-    case remove(tag: UInt16)
-
-    public var description: String {
-        switch self {
-        case .createZSK: return "create and publish a new ZSK (pre-publication)"
-        case .activate(let t): return "ZSK \(t) starts signing"
-        case .retire(let t): return "ZSK \(t) stops signing (its DNSKEY stays for cached signatures)"
-        case .remove(let t): return "remove DNSKEY \(t)"
-        }
-    }
-}
-
 /// What the DNSSEC planner decides at one `now`.
 public struct DNSSECPlan: Sendable, Equatable {
     /// The transitions due now, in the order to apply them (all at `now`).
@@ -292,7 +274,7 @@ public enum DNSSECPlanner {
     /// with a note while one is in progress, up to the old DNSKEY's removal (never an error: the
     /// ZSK steps of the same run go on). A `kskLifetime` that ends meanwhile waits for that removal.
     /// A `now` earlier than any recorded timestamp plans nothing (the clock went backwards).
-    public static func plan(keys: [DNSSECKey], timing: DNSSECTiming, now: Date, rotateZSK: Bool = false, rotateKSK: Bool) -> DNSSECPlan {
+    public static func plan(keys: [DNSSECKey], timing: DNSSECTiming, now: Date, rotateZSK: Bool = false, rotateKSK: Bool = false) -> DNSSECPlan {
         var plan = DNSSECPlan()
         if let latest = keys.compactMap(\.lastEvent).max(), now < latest {
             plan.waitingForDS = waitingForDS(keys: keys)
@@ -302,22 +284,12 @@ public enum DNSSECPlanner {
         }
         var wakes: [Date] = []
         let zsk = zskSteps(keys: keys, timing: timing, now: now, rotate: rotateZSK)
-        plan.actions += zsk.actions.map(\.action)
+        plan.actions += zsk.actions
         wakes += zsk.wakes
         kskSteps(keys: keys, timing: timing, now: now, rotate: rotateKSK, into: &plan, wakes: &wakes)
         plan.nextWake = wakes.min()
         plan.waitingForDS = waitingForDS(keys: keys) + plan.actions.compactMap { if case .ready(let t) = $0 { t } else { nil } }
         return plan
-    }
-
-    /// The ZSK steps alone, as before KSK rollovers existed.
-    @available(*, deprecated, message: "ZSK steps only: use plan(keys:timing:now:rotateZSK:rotateKSK:), which also rolls KSKs and CSKs")
-    public static func plan(keys: [DNSSECKey], timing: DNSSECTiming, now: Date, rotateZSK: Bool = false) -> (
-        actions: [DNSSECZSKAction], nextWake: Date?
-    ) {
-        if let latest = keys.compactMap(\.lastEvent).max(), now < latest { return ([], nil) }
-        let zsk = zskSteps(keys: keys, timing: timing, now: now, rotate: rotateZSK)
-        return (zsk.actions, zsk.wakes.min())
     }
 
     /// The key tags whose CDS and CDNSKEY the apex publishes: the active KSK/CSK, plus a new one
@@ -379,6 +351,29 @@ public enum DNSSECPlanner {
         return out
     }
 
+    /// `keys` after `actions` at `now`, for looking ahead (`status`); a created key gets tag 0
+    /// and the role its action names.
+    public static func apply(_ actions: [DNSSECAction], to keys: [DNSSECKey], now: Date) -> [DNSSECKey] {
+        var out = keys
+        for a in actions {
+            func set(_ tag: UInt16, _ change: (inout DNSSECKey) -> Void) {
+                if let i = out.firstIndex(where: { $0.tag == tag }) { change(&out[i]) }
+            }
+            switch a {
+            case .createZSK, .createKSK:
+                var role = DNSSECKey.Role.zsk
+                if case .createKSK(let r) = a { role = r }
+                out.append(
+                    DNSSECKey(tag: 0, role: role, algorithm: keys.first?.algorithm ?? 13, dnskey: "", created: now, published: now, active: nil))
+            case .ready(let t): set(t) { $0.ready = now }
+            case .activate(let t): set(t) { $0.active = now }
+            case .retire(let t): set(t) { $0.retired = now }
+            case .remove(let t): set(t) { $0.removed = now }
+            }
+        }
+        return out
+    }
+
     static func live(_ keys: [DNSSECKey]) -> [DNSSECKey] {
         keys.filter { $0.published != nil && $0.retired == nil && $0.removed == nil }
     }
@@ -387,10 +382,10 @@ public enum DNSSECPlanner {
 
     static func stamp(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
 
-    static func zskSteps(keys: [DNSSECKey], timing: DNSSECTiming, now: Date, rotate: Bool) -> (actions: [DNSSECZSKAction], wakes: [Date]) {
+    static func zskSteps(keys: [DNSSECKey], timing: DNSSECTiming, now: Date, rotate: Bool) -> (actions: [DNSSECAction], wakes: [Date]) {
         let zsks = keys.filter { $0.role == .zsk && $0.removed == nil }
         guard !zsks.isEmpty else { return ([], []) }
-        var actions: [DNSSECZSKAction] = []
+        var actions: [DNSSECAction] = []
         var wakes: [Date] = []
         let signing = zsks.filter { $0.active != nil && $0.retired == nil }
         let pending = zsks.filter { $0.active == nil && $0.published != nil }
@@ -486,16 +481,4 @@ public enum DNSSECPlanner {
 extension DNSSECKey {
     /// The newest recorded timestamp.
     var lastEvent: Date? { [created, published, ready, dsSeen, active, retired, removed].compactMap { $0 }.max() }
-}
-
-extension DNSSECZSKAction {
-    /// The same step as a ``DNSSECAction``.
-    var action: DNSSECAction {
-        switch self {
-        case .createZSK: return .createZSK
-        case .activate(let t): return .activate(tag: t)
-        case .retire(let t): return .retire(tag: t)
-        case .remove(let t): return .remove(tag: t)
-        }
-    }
 }

@@ -15,13 +15,26 @@ enum DNSSECFiles {
         dir(home).appendingPathComponent(key.fileStem(zone: zone) + ".key")
     }
 
-    /// The keys that sign now and the DNSKEY records that are published without signing.
-    static func signing(_ home: Home, _ p: DomainPolicy, keys: [DNSSECKey], pending: Pending? = nil) throws -> (
-        keys: [ZoneSigner.Key], publishedOnly: [String]
-    ) {
+    /// What signs and what is published now (``DNSSECPlanner/signers(keys:)``,
+    /// ``DNSSECPlanner/cdsKeys(keys:)``), with every signing key's file checked against the store.
+    static func signing(_ home: Home, _ p: DomainPolicy, keys: [DNSSECKey], pending: Pending? = nil) throws -> DNSSECSigning {
         let live = keys.filter { $0.removed == nil && $0.published != nil }
-        let active = live.filter { $0.active != nil && $0.retired == nil }
-        return (try check(home, p, keys: active, pending: pending), live.filter { !active.contains($0) }.map(\.dnskey))
+        let (keySet, zone) = DNSSECPlanner.signers(keys: keys)
+        let signers = live.filter { keySet.contains($0.tag) || zone.contains($0.tag) }
+        let files = try check(home, p, keys: signers, pending: pending)
+        let signing = zip(signers, files).map { k, file in
+            SignRequest.SigningKey(key: file, signsKeySet: keySet.contains(k.tag), signsZone: zone.contains(k.tag))
+        }
+        let cds = DNSSECPlanner.cdsKeys(keys: keys)
+        var uses: [UInt16: String] = [:]
+        for k in live {
+            uses[k.tag] = [keySet.contains(k.tag) ? "keyset" : nil, zone.contains(k.tag) ? "zone" : nil].compactMap { $0 }
+                .joined(separator: "+")
+            if uses[k.tag]!.isEmpty { uses[k.tag] = "published" }
+        }
+        return DNSSECSigning(
+            keys: keys, signing: signing, publishedOnly: live.filter { !signers.contains($0) }.map(\.dnskey),
+            cds: live.filter { cds.contains($0.tag) }.map(\.dnskey), uses: uses)
     }
 
     /// Every key in use must have its `.private` file (or be generated in this run), loadable,
@@ -109,46 +122,56 @@ enum DNSSECFiles {
         )
     }
 
-    /// Plans the ZSK rollover steps due into `pending` (a new ZSK is generated in memory).
+    /// Plans the ZSK and KSK/CSK rollover steps due into `pending` (new keys are generated in
+    /// memory); the lines say what happens and what waits on the operator.
     static func advance(
-        _ home: Home, policy p: DomainPolicy, keys: [DNSSECKey], timing: DNSSECTiming, now: Date, rotateZSK: Bool, pending: Pending
+        _ home: Home, policy p: DomainPolicy, keys: [DNSSECKey], timing: DNSSECTiming, now: Date, rotateZSK: Bool, rotateKSK: Bool,
+        pending: Pending
     ) throws -> (keys: [DNSSECKey], lines: [String], wake: Date?) {
         guard p.dnssec.enabled else { return (keys, [], nil) }
-        let (actions, wake) = DNSSECPlanner.plan(keys: keys, timing: timing, now: now, rotateZSK: rotateZSK)
-        guard !actions.isEmpty else { return (keys, [], wake) }
+        let plan = DNSSECPlanner.plan(keys: keys, timing: timing, now: now, rotateZSK: rotateZSK, rotateKSK: rotateKSK)
+        var lines = plan.notes.map { "\(p.name): DNSSEC: \($0)" }
         var updated = keys
-        var lines: [String] = []
-        for action in actions {
+        for action in plan.actions {
             switch action {
-            case .createZSK:
-                let key = try generate(home, p, role: .zsk, existing: updated, now: now, active: false, pending: pending)
+            case .createZSK, .createKSK:
+                var role = DNSSECKey.Role.zsk
+                if case .createKSK(let r) = action { role = r }
+                let key = try generate(home, p, role: role, existing: updated, now: now, active: false, pending: pending)
                 updated.append(key)
                 lines.append("\(p.name): DNSSEC: \(action): \(key.tag)")
                 continue
-            case .activate(let tag):
-                if let i = updated.firstIndex(where: { $0.tag == tag }) { updated[i].active = now }
-            case .retire(let tag):
-                if let i = updated.firstIndex(where: { $0.tag == tag }) { updated[i].retired = now }
             case .remove(let tag):
-                if let i = updated.firstIndex(where: { $0.tag == tag }) {
-                    updated[i].removed = now
-                    let key = updated[i]
+                if let key = updated.first(where: { $0.tag == tag }) {
                     pending.afterCommit.append {
                         try? FileManager.default.removeItem(at: privateFile(home, p.name, key))
                         try? FileManager.default.removeItem(at: publicFile(home, p.name, key))
                         return nil
                     }
                 }
+            default: break
             }
+            updated = DNSSECPlanner.apply([action], to: updated, now: now)
             lines.append("\(p.name): DNSSEC: \(action)")
         }
         let domain = p.name.description
         let changed = updated.filter { k in keys.contains { $0.tag == k.tag && $0 != k } }
+        let actions = plan.actions
         pending.storeOps.append { tx in
             for key in changed { try tx.updateDNSSEC(key, domain: domain) }
-            for a in actions { if case .createZSK = a { continue }; try tx.log("dnssec", domain: domain, detail: a.description, at: now) }
+            for a in actions {
+                switch a {
+                case .createZSK, .createKSK: continue
+                default: try tx.log("dnssec", domain: domain, detail: a.description, at: now)
+                }
+            }
         }
-        let next = DNSSECPlanner.plan(keys: updated, timing: timing, now: now).nextWake
-        return (updated, lines, next ?? wake)
+        let after = DNSSECPlanner.plan(keys: updated, timing: timing, now: now, rotateKSK: false)
+        for tag in after.waitingForDS {
+            lines.append(
+                "\(p.name): DNSSEC: key \(tag) waits for its DS at the parent: give the registrar the DS from `mailkeys ds \(p.name)`, then run `mailkeys ds seen \(p.name) \(tag)`"
+            )
+        }
+        return (updated, lines, after.nextWake ?? plan.nextWake)
     }
 }

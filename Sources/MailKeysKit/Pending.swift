@@ -1,5 +1,6 @@
 import Foundation
 import MailKeysCore
+import MailKeysDNS
 import MailKeysStore
 
 /// Everything one run changes, gathered before anything is written, then committed in order:
@@ -35,6 +36,19 @@ final class Pending {
         }
         return afterCommit.compactMap { $0() }
     }
+}
+
+/// A domain's DNSSEC keys and what they do in this run.
+struct DNSSECSigning {
+    var keys: [DNSSECKey] = []
+    /// The keys that sign, each with what it signs.
+    var signing: [SignRequest.SigningKey] = []
+    /// DNSKEY records published without signing (pre-published, or new KSKs' ZSK partners).
+    var publishedOnly: [String] = []
+    /// DNSKEY records whose CDS and CDNSKEY the apex publishes.
+    var cds: [String] = []
+    /// What each key does now, by tag (`keyset`, `zone`, `keyset+zone`, `published`).
+    var uses: [UInt16: String] = [:]
 }
 
 /// Stage timings printed to standard error when `MAILKEYS_TIMING` is set (used by `make bench`).

@@ -63,13 +63,13 @@ extension MailKeys {
         let store = try Store.open(at: home.storeFile.path)
         var dkim: [DomainName: [DKIMKey]] = [:]
         for p in selected { dkim[p.name] = try store.dkimKeys(domain: p.name.description) }
-        var dnssec: [DomainName: (keys: [DNSSECKey], signing: [ZoneSigner.Key], publishedOnly: [String])] = [:]
+        var dnssec: [DomainName: DNSSECSigning] = [:]
         for p in selected {
             let keys = try store.dnssecKeys(domain: p.name.description)
-            let signing = p.dnssec.enabled ? try DNSSECFiles.signing(home, p, keys: keys) : (keys: [], publishedOnly: [])
-            dnssec[p.name] = (keys, signing.keys, signing.publishedOnly)
+            dnssec[p.name] = p.dnssec.enabled ? try DNSSECFiles.signing(home, p, keys: keys) : DNSSECSigning(keys: keys)
         }
-        let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec)
+        let templates = try templates(home, selected)
+        let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, templates: templates)
         let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
         var domains: [StatusReport.DomainInfo] = []
         for w in wanted {
@@ -111,7 +111,11 @@ extension MailKeys {
                     state: k.removed != nil
                         ? "removed"
                         : k.retired != nil
-                            ? "retired \(k.role.rawValue)" : k.active != nil ? "active \(k.role.rawValue)" : "published \(k.role.rawValue)",
+                            ? "retired \(k.role.rawValue)"
+                            : k.active != nil
+                                ? "active \(k.role.rawValue)"
+                                : k.dsSeen != nil
+                                    ? "ds-seen \(k.role.rawValue)" : k.ready != nil ? "ready \(k.role.rawValue)" : "published \(k.role.rawValue)",
                     publicKey: k.dnskey)
             }
             if w.policy.dnssec.enabled, let expires = try store.signingState(name.description).expiresAt {
@@ -128,6 +132,27 @@ extension MailKeys {
                 guard let wake, wake > probe else { break }
                 simulated = DKIMPlanner.apply(actions, to: simulated, now: probe, newKeys: [:])
                 probe = wake
+            }
+            if w.policy.dnssec.enabled, let dk = dnssec[name]?.keys, !dk.isEmpty {
+                let timing = DNSSECTiming(
+                    policy: w.policy.dnssec, propagation: w.policy.propagationDelay,
+                    maxZoneTTL: maxTTL(w.policy, template: templates[name] ?? []))
+                var simulated = dk
+                var probe = now
+                for _ in 0..<4 {
+                    let step = DNSSECPlanner.plan(keys: simulated, timing: timing, now: probe)
+                    for a in step.actions { next.append(.init(at: RunClock.format(probe), action: "dnssec", detail: a.description)) }
+                    for tag in step.waitingForDS where probe == now {
+                        next.append(
+                            .init(
+                                at: nil, action: "dnssec",
+                                detail:
+                                    "key \(tag) waits for its DS at the parent (run `mailkeys ds seen \(name) \(tag)` once the registrar shows it)"))
+                    }
+                    guard let wake = step.nextWake, wake > probe else { break }
+                    simulated = DNSSECPlanner.apply(step.actions, to: simulated, now: probe)
+                    probe = wake
+                }
             }
             if let wake = plan.nextWake { next.append(.init(at: RunClock.format(wake), action: "wake", detail: "next scheduled run")) }
             let recent = try store.events(domain: name.description, limit: 5).map {

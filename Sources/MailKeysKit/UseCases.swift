@@ -17,9 +17,8 @@ struct DesiredZone {
     var contentHash: String
     var mtaSTSText: String?
     /// The keys that sign the zone (empty: not signed).
-    var signingKeys: [ZoneSigner.Key] = []
-    /// DNSKEY records published without signing.
-    var publishedOnly: [String] = []
+    var dnssec = DNSSECSigning()
+    var signingKeys: [SignRequest.SigningKey] { dnssec.signing }
 }
 
 /// The use cases behind the subcommands. Each takes the home and `now`, validates everything
@@ -134,7 +133,7 @@ public enum MailKeys {
 
     static func desired(
         _ home: Home, policy: Policy, domains: [DomainPolicy], dkim: [DomainName: [DKIMKey]],
-        dnssec: [DomainName: (keys: [DNSSECKey], signing: [ZoneSigner.Key], publishedOnly: [String])] = [:],
+        dnssec: [DomainName: DNSSECSigning] = [:],
         templates given: [DomainName: [TemplateRecord]]? = nil
     ) throws -> [DesiredZone] {
         let all = try given ?? templates(home, domains)
@@ -150,13 +149,14 @@ public enum MailKeys {
             if let signing, !signing.signing.isEmpty {
                 // The DNSKEY set and the denial method are part of what is published.
                 text += signing.keys.filter { $0.removed == nil && $0.published != nil }.map { k in
-                    "\(k.dnskey) \(k.role.rawValue) \(k.active != nil && k.retired == nil ? "signs" : "published")\n"
+                    "\(k.dnskey) \(k.role.rawValue) \(signing.uses[k.tag] ?? "published")\n"
                 }.joined()
+                text += signing.cds.map { "CDS \($0)\n" }.joined()
                 text += "; nsec3=\(p.dnssec.nsec3)\n"
             }
             return DesiredZone(
                 policy: p, zone: zone, warnings: p.warnings + warnings, contentHash: Digest.sha256Hex(text),
-                mtaSTSText: p.mtaSTS?.text, signingKeys: signing?.signing ?? [], publishedOnly: signing?.publishedOnly ?? [])
+                mtaSTSText: p.mtaSTS?.text, dnssec: signing ?? DNSSECSigning())
         }
     }
 
@@ -192,6 +192,10 @@ public enum MailKeys {
         case rotateDKIM(String?)
         /// `rotate zsk DOMAIN`: pre-publish a new ZSK now, then as `tick`.
         case rotateZSK(String)
+        /// `rotate ksk DOMAIN`: publish a new KSK (or CSK) now and start the double-DS rollover.
+        case rotateKSK(String)
+        /// `ds seen DOMAIN TAG`: the operator saw the new key's DS at the parent; then as `tick`.
+        case dsSeen(String, UInt16)
     }
 
     /// `zone build` and the zone part of `tick`.
@@ -224,6 +228,10 @@ public enum MailKeys {
                 throw HomeError(.usage, "\(p.name) has no ZSK: set [dnssec] scheme = \"ksk+zsk\" (a CSK rolls with its KSK procedure)")
             }
             selected = policy.domains
+        case .rotateKSK(let d), .dsSeen(let d, _):
+            let p = try policy.domain(d)
+            guard p.dnssec.enabled else { throw HomeError(.usage, "\(p.name) is not signed: its policy has [dnssec] enabled = false") }
+            selected = policy.domains
         case .tick: selected = policy.domains
         }
         let store = try Store.open(at: home.storeFile.path)
@@ -243,7 +251,7 @@ public enum MailKeys {
         switch mode {
         case .zoneBuild, .zoneSign: advancing = false
         case .rotateDKIM(let d): rotate = .some(try d.map { try DomainName($0) })
-        case .tick, .rotateZSK: break
+        case .tick, .rotateZSK, .rotateKSK, .dsSeen: break
         }
         Trace.mark("open store, policy, keys")
         let templates = try templates(home, selected)
@@ -259,7 +267,7 @@ public enum MailKeys {
                 if let wake { wakes.append(wake) }
             }
         }
-        var dnssec: [DomainName: (keys: [DNSSECKey], signing: [ZoneSigner.Key], publishedOnly: [String])] = [:]
+        var dnssec: [DomainName: DNSSECSigning] = [:]
         for p in selected {
             let live = dnssecKeys[p.name]!.filter { $0.removed == nil }
             if p.dnssec.enabled && !live.isEmpty
@@ -273,20 +281,36 @@ public enum MailKeys {
             report.lines += lines
             if advancing && p.dnssec.enabled {
                 let timing = DNSSECTiming(
-                    propagation: p.propagationDelay, dnskeyTTL: Int(p.dnssec.dnskeyTTL),
-                    maxZoneTTL: maxTTL(p, template: templates[p.name] ?? []), zskLifetime: p.dnssec.zskLifetime)
-                var force = false
-                if case .rotateZSK(let d) = mode { force = try DomainName(d) == p.name }
+                    policy: p.dnssec, propagation: p.propagationDelay, maxZoneTTL: maxTTL(p, template: templates[p.name] ?? []))
+                var (zsk, ksk) = (false, false)
+                if case .rotateZSK(let d) = mode { zsk = try DomainName(d) == p.name }
+                if case .rotateKSK(let d) = mode { ksk = try DomainName(d) == p.name }
+                if case .dsSeen(let d, let tag) = mode, try DomainName(d) == p.name {
+                    let marked: [DNSSECKey]
+                    do { marked = try DNSSECPlanner.markDSSeen(keys: keys, tag: tag, now: now) } catch let e as CoreError {
+                        throw HomeError(.usage, "\(p.name): \(e.reason)")
+                    }
+                    if marked == keys {
+                        report.lines.append("\(p.name): DNSSEC: the DS of key \(tag) was already marked seen")
+                    } else {
+                        let key = marked.first { $0.tag == tag }!
+                        let domain = p.name.description
+                        pending.storeOps.append { tx in
+                            try tx.updateDNSSEC(key, domain: domain)
+                            try tx.log("dnssec", domain: domain, detail: "DS of key \(tag) seen at the parent", at: now)
+                        }
+                        report.lines.append("\(p.name): DNSSEC: DS of key \(tag) seen at the parent")
+                        keys = marked
+                    }
+                }
                 let (moved, more, wake) = try DNSSECFiles.advance(
-                    home, policy: p, keys: keys, timing: timing, now: now, rotateZSK: force, pending: pending)
+                    home, policy: p, keys: keys, timing: timing, now: now, rotateZSK: zsk, rotateKSK: ksk, pending: pending)
                 keys = moved
                 lines = more
                 report.lines += more
                 if let wake { wakes.append(wake) }
             }
-            let signing =
-                p.dnssec.enabled ? try DNSSECFiles.signing(home, p, keys: keys, pending: pending) : (keys: [], publishedOnly: [])
-            dnssec[p.name] = (keys, signing.keys, signing.publishedOnly)
+            dnssec[p.name] = p.dnssec.enabled ? try DNSSECFiles.signing(home, p, keys: keys, pending: pending) : DNSSECSigning(keys: keys)
         }
         let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, templates: templates)
         Trace.mark("build zones")
@@ -362,11 +386,10 @@ public enum MailKeys {
             if signed && changed {
                 let p = w.policy.dnssec
                 expiration = Resign.expiration(now: now, policy: p, domain: name, serial: serial)
-                let keySetOnly = w.signingKeys.contains { $0.flags == 256 }
                 let request = SignRequest(
                     origin: name, soaRDATA: w.zone.soaRDATA(serial: serial), soaTTL: w.zone.soa.ttl, records: w.zone.records,
-                    keys: w.signingKeys.map { .init(key: $0, signsKeySet: $0.flags == 257, signsZone: $0.flags == 256 || !keySetOnly) },
-                    publishedOnly: w.publishedOnly, dnskeyTTL: p.dnskeyTTL, inception: seconds(now) - UInt32(p.inceptionOffset),
+                    keys: w.signingKeys, publishedOnly: w.dnssec.publishedOnly, cds: w.dnssec.cds, dnskeyTTL: p.dnskeyTTL,
+                    inception: seconds(now) - UInt32(p.inceptionOffset),
                     expiration: seconds(expiration), nsec3: p.nsec3, now: seconds(now), previous: previousSigned,
                     keepBeyond: seconds(now) + UInt32(p.refresh))
                 do {
@@ -442,12 +465,20 @@ extension MailKeys {
         let policy = try PolicyFile.load(home)
         let p = try policy.domain(domain)
         let store = try Store.open(at: home.storeFile.path)
-        let keys = try store.dnssecKeys(domain: p.name.description).filter { $0.removed == nil && $0.role != .zsk }
+        let all = try store.dnssecKeys(domain: p.name.description)
+        let wanted = DNSSECPlanner.cdsKeys(keys: all)
+        let keys = all.filter { wanted.contains($0.tag) }
         guard !keys.isEmpty else {
             throw HomeError(.missing, "\(p.name) has no DNSSEC keys yet: run 'mailkeys tick' (with [dnssec] enabled)")
         }
         var report = Report()
-        report.lines.append("; DS records for the parent zone of \(p.name) (give them to your registrar):")
+        let waiting = DNSSECPlanner.waitingForDS(keys: all)
+        if !waiting.isEmpty {
+            report.lines.append(
+                "; key rollover: the parent must hold both DS records until \(p.name) moves to key \(waiting.map(String.init).joined(separator: ", ")); once the registrar shows the new DS, run: mailkeys ds seen \(p.name) \(waiting[0])"
+            )
+        }
+        report.lines.append("; DS records for the parent zone of \(p.name) (give them to your registrar; the zone publishes them as CDS too):")
         for key in keys { report.lines.append(try ZoneSigner.ds(dnskey: key.dnskey)) }
         report.lines.append("; trust anchor (DNSKEY) for a validator such as delv -a:")
         for key in keys { report.lines.append(key.dnskey) }

@@ -133,7 +133,26 @@ struct Tick: ParsableCommand {
 
 struct Rotate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Start a key rollover now.", subcommands: [DKIM.self, ZSK.self])
+        abstract: "Start a key rollover now.", subcommands: [DKIM.self, ZSK.self, KSK.self])
+
+    struct KSK: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ksk",
+            abstract:
+                "Publish a new KSK (or CSK) now: it co-signs the DNSKEY RRset, its CDS/CDNSKEY appear once caches know it, and it takes over after `ds seen` plus the parent's DS TTL."
+        )
+
+        @OptionGroup var common: CommonOptions
+
+        @Argument(help: "The domain.")
+        var domain: String
+
+        func run() throws {
+            try perform {
+                try MailKeys.run(common.resolvedHome, mode: .rotateKSK(domain), now: try RunClock.now(common.now), lockWait: common.lockWait)
+            }
+        }
+    }
 
     struct ZSK: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -181,15 +200,43 @@ struct Rotate: ParsableCommand {
 
 struct DS: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ds", abstract: "Print the DS records (SHA-256) to give the registrar, and the trust anchor.")
+        commandName: "ds", abstract: "DS records for the registrar, and confirming that the parent publishes a new one.",
+        subcommands: [Show.self, Seen.self], defaultSubcommand: Show.self)
 
-    @OptionGroup var common: CommonOptions
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "show",
+            abstract: "Print the DS records (SHA-256) the parent should hold now (both during a KSK rollover), and the trust anchor.")
 
-    @Argument(help: "The domain.")
-    var domain: String
+        @OptionGroup var common: CommonOptions
 
-    func run() throws {
-        try perform { try MailKeys.ds(common.resolvedHome, domain: domain, lockWait: common.lockWait) }
+        @Argument(help: "The domain.")
+        var domain: String
+
+        func run() throws {
+            try perform { try MailKeys.ds(common.resolvedHome, domain: domain, lockWait: common.lockWait) }
+        }
+    }
+
+    struct Seen: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "seen",
+            abstract: "Record that the parent now publishes the DS of the new key KEYTAG; tick retires the old key after the parent's DS TTL.")
+
+        @OptionGroup var common: CommonOptions
+
+        @Argument(help: "The domain.")
+        var domain: String
+
+        @Argument(help: "The key tag of the new KSK or CSK (as `status` and `ds` show it).")
+        var keytag: UInt16
+
+        func run() throws {
+            try perform {
+                try MailKeys.run(
+                    common.resolvedHome, mode: .dsSeen(domain, keytag), now: try RunClock.now(common.now), lockWait: common.lockWait)
+            }
+        }
     }
 }
 

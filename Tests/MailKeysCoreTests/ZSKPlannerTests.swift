@@ -26,12 +26,6 @@ private func zskPlan(_ keys: [DNSSECKey], _ now: Date, rotateZSK: Bool = false) 
     DNSSECPlanner.plan(keys: keys, timing: timing, now: now, rotateZSK: rotateZSK, rotateKSK: false)
 }
 
-/// The deprecated ZSK-only entry point MailKeysKit still calls.
-@available(*, deprecated)
-private func legacyPlan(_ keys: [DNSSECKey], _ now: Date, rotateZSK: Bool = false) -> (actions: [DNSSECZSKAction], nextWake: Date?) {
-    DNSSECPlanner.plan(keys: keys, timing: timing, now: now, rotateZSK: rotateZSK)
-}
-
 @Suite("DNSSEC planner: ZSK pre-publication")
 struct ZSKPlannerTests {
     let steady = [key(1, .ksk, published: t0, active: t0), key(2, .zsk, published: t0, active: t0)]
@@ -93,31 +87,5 @@ struct ZSKPlannerTests {
         let r = zskPlan([key(1, .csk, published: t0, active: t0)], plus(t0, 400 * day), rotateZSK: true)
         #expect(r.actions.isEmpty)
         #expect(r.nextWake == nil)
-    }
-
-    /// The deprecated entry point returns the same ZSK steps and wakes, with the old descriptions.
-    @available(*, deprecated)
-    @Test func theZSKOnlyEntryPointIsUnchanged() {
-        let p = plus(t0, 20 * day)
-        let r = plus(p, 7500)
-        let states: [([DNSSECKey], Date, Bool)] = [
-            (steady, plus(t0, day), false), (steady, plus(t0, day), true), (steady, plus(t0, 20 * day), false),
-            (steady + [key(3, .zsk, published: p, active: nil)], r, false),
-            ([steady[0], key(2, .zsk, published: t0, active: t0, retired: r), key(3, .zsk, published: p, active: r)], plus(r, 90300), false),
-            (steady, plus(t0, -1), true),
-        ]
-        var descriptions: [String] = []
-        for (keys, now, rotate) in states {
-            let old = legacyPlan(keys, now, rotateZSK: rotate)
-            let new = zskPlan(keys, now, rotateZSK: rotate)
-            #expect(old.actions.map(\.action) == new.actions)
-            #expect(old.nextWake == new.nextWake)
-            descriptions += old.actions.map(\.description)
-        }
-        #expect(
-            descriptions == [
-                "create and publish a new ZSK (pre-publication)", "create and publish a new ZSK (pre-publication)", "ZSK 3 starts signing",
-                "ZSK 2 stops signing (its DNSKEY stays for cached signatures)", "remove DNSKEY 2",
-            ])
     }
 }
