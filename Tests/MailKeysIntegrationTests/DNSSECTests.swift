@@ -84,18 +84,22 @@ import Testing
         try "trust-anchors {\n  example.org. static-key \(fields[4]) \(fields[5]) \(fields[6]) \"\(fields[7...].joined())\";\n};\n".write(
             to: anchor, atomically: true, encoding: .utf8)
 
-        let server = try NSDServer(zones: [("example.org", home.appendingPathComponent("Zones/example.org.zone.signed"))])
-        func delv(_ name: String, _ type: String) throws -> Support.Result {
+        let signed = home.appendingPathComponent("Zones/example.org.zone.signed")
+        let server = try NSDServer(zones: [("example.org", signed)])
+        let knot = try KnotServer(zones: [("example.org", signed)])
+        func delv(_ name: String, _ type: String, port: Int? = nil) throws -> Support.Result {
             try Support.exec(
                 try Support.tool("delv"),
-                ["@127.0.0.1", "-p", String(server.port), "-a", anchor.path, "+root=example.org", "+tcp", name, type])
+                ["@127.0.0.1", "-p", String(port ?? server.port), "-a", anchor.path, "+root=example.org", "+tcp", name, type])
         }
-        for (name, type) in [("example.org", "MX"), ("mail.example.org", "A"), ("_dmarc.example.org", "TXT"), ("example.org", "CAA")] {
-            let r = try delv(name, type)
-            #expect(r.stdout.contains("; fully validated"), "delv \(name) \(type): \(r.stdout) \(r.stderr)")
+        for port in [server.port, knot.port] {
+            for (name, type) in [("example.org", "MX"), ("mail.example.org", "A"), ("_dmarc.example.org", "TXT"), ("example.org", "CAA")] {
+                let r = try delv(name, type, port: port)
+                #expect(r.stdout.contains("; fully validated"), "delv \(name) \(type) on port \(port): \(r.stdout) \(r.stderr)")
+            }
+            let nx = try delv("nothere.example.org", "A", port: port)
+            #expect(nx.stdout.contains("; negative response, fully validated"), "\(nx.stdout) \(nx.stderr)")
         }
-        let nx = try delv("nothere.example.org", "A")
-        #expect(nx.stdout.contains("; negative response, fully validated"), "\(nx.stdout) \(nx.stderr)")
 
         // DS from mailkeys equals BIND's dnssec-dsfromkey on the .key file it wrote.
         let key = try #require(try Self.keys(home).first)
