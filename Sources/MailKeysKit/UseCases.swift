@@ -199,15 +199,17 @@ public enum MailKeys {
     }
 
     /// `zone build` and the zone part of `tick`.
-    public static func buildZones(_ home: Home, domain: String?, now: Date, lockWait: Double, verb: String) throws -> Report {
-        try run(home, mode: verb == "tick" ? .tick : .zoneBuild(domain), now: now, lockWait: lockWait)
+    public static func buildZones(
+        _ home: Home, domain: String?, now: Date, lockWait: Double, verb: String, acceptClock: Bool = false
+    ) throws -> Report {
+        try run(home, mode: verb == "tick" ? .tick : .zoneBuild(domain), now: now, lockWait: lockWait, acceptClock: acceptClock)
     }
 
     /// The pipeline behind `tick`, `zone build` and `rotate dkim`: under the home lock, validate
     /// the policy, the store and every key file; apply the DKIM transitions due (key files first,
     /// then one store transaction); rebuild the zones whose content changed; rewrite the signer
     /// configuration and run its reload command when it changed.
-    public static func run(_ home: Home, mode: Mode, now: Date, lockWait: Double) throws -> Report {
+    public static func run(_ home: Home, mode: Mode, now: Date, lockWait: Double, acceptClock: Bool = false) throws -> Report {
         let lock = try HomeLock(home, wait: lockWait)
         defer { _ = lock }
         let policy = try PolicyFile.load(home)
@@ -315,7 +317,9 @@ public enum MailKeys {
         let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, templates: templates)
         Trace.mark("build zones")
         report.warnings += wanted.flatMap(\.warnings)
-        if let wake = try writeZones(home, store: store, wanted: wanted, now: now, report: &report, pending: pending) { wakes.append(wake) }
+        if let wake = try writeZones(home, store: store, wanted: wanted, now: now, acceptClock: acceptClock, report: &report, pending: pending) {
+            wakes.append(wake)
+        }
         // 3. Commit: new files, one transaction (keys, serials, zone files), then deletions.
         Trace.mark("write zones")
         report.lines += try pending.commit(store)
@@ -335,7 +339,7 @@ public enum MailKeys {
     /// Writes every zone that changed (and its signed form when the domain is signed); returns the
     /// earliest time a re-sign falls due.
     static func writeZones(
-        _ home: Home, store: Store, wanted: [DesiredZone], now: Date, report: inout Report, pending: Pending
+        _ home: Home, store: Store, wanted: [DesiredZone], now: Date, acceptClock: Bool = false, report: inout Report, pending: Pending
     ) throws -> Date? {
         var wakes: [Date] = []
         let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
@@ -385,6 +389,14 @@ public enum MailKeys {
             var expiration = now
             if signed && changed {
                 let p = w.policy.dnssec
+                if !acceptClock, let last = try store.events(domain: name.description, limit: 50).first(where: { $0.action == "zone-sign" })?.at,
+                    now < last.addingTimeInterval(-3600)
+                {
+                    throw HomeError(
+                        .usage,
+                        "\(name): the clock (\(RunClock.format(now))) is \(TimeSpan.format(Int(last.timeIntervalSince(now)))) behind the last signing (\(RunClock.format(last))): signatures made now could already be expired for everyone else, so nothing was signed or written. Fix the clock, or pass --accept-clock if the earlier runs had the wrong time"
+                    )
+                }
                 expiration = Resign.expiration(now: now, policy: p, domain: name, serial: serial)
                 let request = SignRequest(
                     origin: name, soaRDATA: w.zone.soaRDATA(serial: serial), soaTTL: w.zone.soa.ttl, records: w.zone.records,

@@ -14,6 +14,9 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Seconds to wait for another run's lock on the home before giving up.")
     var lockWait: Double = 60
 
+    @Flag(help: "Sign even though the clock is more than an hour behind the last signing (the earlier runs had the wrong time).")
+    var acceptClock = false
+
     var resolvedHome: Home { Home.resolve(home) }
 }
 
@@ -93,7 +96,9 @@ struct ZoneCommand: ParsableCommand {
 
         func run() throws {
             try perform {
-                try MailKeys.run(common.resolvedHome, mode: .zoneSign(domain), now: try RunClock.now(common.now), lockWait: common.lockWait)
+                try MailKeys.run(
+                    common.resolvedHome, mode: .zoneSign(domain), now: try RunClock.now(common.now), lockWait: common.lockWait,
+                    acceptClock: common.acceptClock)
             }
         }
     }
@@ -111,7 +116,7 @@ struct ZoneCommand: ParsableCommand {
             try perform {
                 try MailKeys.buildZones(
                     common.resolvedHome, domain: domain, now: try RunClock.now(common.now), lockWait: common.lockWait,
-                    verb: "build")
+                    verb: "build", acceptClock: common.acceptClock)
             }
         }
     }
@@ -126,7 +131,8 @@ struct Tick: ParsableCommand {
     func run() throws {
         try perform {
             try MailKeys.buildZones(
-                common.resolvedHome, domain: nil, now: try RunClock.now(common.now), lockWait: common.lockWait, verb: "tick")
+                common.resolvedHome, domain: nil, now: try RunClock.now(common.now), lockWait: common.lockWait, verb: "tick",
+                acceptClock: common.acceptClock)
         }
     }
 }
@@ -149,7 +155,9 @@ struct Rotate: ParsableCommand {
 
         func run() throws {
             try perform {
-                try MailKeys.run(common.resolvedHome, mode: .rotateKSK(domain), now: try RunClock.now(common.now), lockWait: common.lockWait)
+                try MailKeys.run(
+                    common.resolvedHome, mode: .rotateKSK(domain), now: try RunClock.now(common.now), lockWait: common.lockWait,
+                    acceptClock: common.acceptClock)
             }
         }
     }
@@ -166,7 +174,9 @@ struct Rotate: ParsableCommand {
 
         func run() throws {
             try perform {
-                try MailKeys.run(common.resolvedHome, mode: .rotateZSK(domain), now: try RunClock.now(common.now), lockWait: common.lockWait)
+                try MailKeys.run(
+                    common.resolvedHome, mode: .rotateZSK(domain), now: try RunClock.now(common.now), lockWait: common.lockWait,
+                    acceptClock: common.acceptClock)
             }
         }
     }
@@ -192,7 +202,7 @@ struct Rotate: ParsableCommand {
             try perform {
                 try MailKeys.run(
                     common.resolvedHome, mode: .rotateDKIM(all ? nil : domain), now: try RunClock.now(common.now),
-                    lockWait: common.lockWait)
+                    lockWait: common.lockWait, acceptClock: common.acceptClock)
             }
         }
     }
@@ -234,7 +244,8 @@ struct DS: ParsableCommand {
         func run() throws {
             try perform {
                 try MailKeys.run(
-                    common.resolvedHome, mode: .dsSeen(domain, keytag), now: try RunClock.now(common.now), lockWait: common.lockWait)
+                    common.resolvedHome, mode: .dsSeen(domain, keytag), now: try RunClock.now(common.now), lockWait: common.lockWait,
+                    acceptClock: common.acceptClock)
             }
         }
     }

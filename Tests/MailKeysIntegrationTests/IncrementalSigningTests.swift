@@ -85,16 +85,23 @@ import Testing
         }
     }
 
-    @Test func signaturesDueForRefreshAreRemadeNotKept() throws {
+    /// Ten days on (inside the 5-day refresh window of 14-day signatures), or thirty days on (a
+    /// host that was off and finds an expired signature set on start): all signatures are made
+    /// again, none is kept, and the zone verifies at that time.
+    @Test(arguments: [10, 30])
+    func signaturesDueOrExpiredAreRemadeNotKept(days: Int) throws {
         let home = try Support.exampleHome(build: false)
         let start = try RunClock.now(Support.now)
         #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", Support.now]).status == 0)
-        let before = Self.rrsigs(try Support.read(home.appendingPathComponent("Zones/example.org.zone.signed")))
-        // Ten days on, within the 5-day refresh window of 14-day signatures: all are made again.
-        let r = try Support.mailkeys(["tick", "--home", home.path, "--now", RunClock.format(start.addingTimeInterval(10 * 86400))])
+        let url = home.appendingPathComponent("Zones/example.org.zone.signed")
+        let before = Self.rrsigs(try Support.read(url))
+        let later = start.addingTimeInterval(TimeInterval(days * 86400))
+        let r = try Support.mailkeys(["tick", "--home", home.path, "--now", RunClock.format(later)])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains(" 0 kept)"), "\(r.stdout)")
-        let after = Self.rrsigs(try Support.read(home.appendingPathComponent("Zones/example.org.zone.signed")))
+        let after = Self.rrsigs(try Support.read(url))
         #expect(before.isDisjoint(with: after))
+        let v = try Support.exec(try Support.tool("ldns-verify-zone"), ["-t", ZSKRolloverTests.stamp(later), url.path])
+        #expect(v.status == 0, "\(v.stdout)\(v.stderr)")
     }
 }
