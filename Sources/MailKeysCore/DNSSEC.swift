@@ -28,6 +28,9 @@ public struct DNSSECPolicy: Sendable, Equatable {
     public var parentDSTTL: Int
     /// DprpP: how long a DS change takes to reach every server of the parent (default 1 hour).
     public var parentPropagation: Int
+    /// The parent zone's authoritative servers: when set, `tick` asks each for the zone's DS
+    /// RRset and marks a new key's DS seen once every one of them serves it.
+    public var parentServers: [ParentServer]
 
     /// Validates `[domains."x".dnssec]`; absent: the defaults (enabled, 13, CSK, NSEC, 14 days
     /// validity, refresh 5 days, inception 1 hour back, jitter 12 hours).
@@ -59,6 +62,11 @@ public struct DNSSECPolicy: Sendable, Equatable {
         }
         parentDSTTL = Int(try t?.ttl("parent_ds_ttl") ?? 86400)
         parentPropagation = try t?.seconds("parent_propagation") ?? 3600
+        parentServers = try (t?.strings("parent_servers") ?? []).map {
+            do { return try ParentServer($0) } catch let e as CoreError {
+                throw CoreError(.invalidPolicy, "\(t?.path ?? "dnssec").parent_servers: \(e.reason)")
+            }
+        }
         guard parentPropagation <= 2 * 86400 else {
             throw CoreError(.invalidPolicy, "\(t?.path ?? "dnssec").parent_propagation: at most 2d")
         }
@@ -481,4 +489,32 @@ public enum DNSSECPlanner {
 extension DNSSECKey {
     /// The newest recorded timestamp.
     var lastEvent: Date? { [created, published, ready, dsSeen, active, retired, removed].compactMap { $0 }.max() }
+}
+
+/// An authoritative server of the parent zone, written `IP`, `IP:PORT` or `[IPv6]:PORT`.
+public struct ParentServer: Sendable, Equatable, CustomStringConvertible {
+    public var address: IPAddress
+    public var port: Int
+
+    public init(_ text: String) throws {
+        var host = Substring(text)
+        var port = 53
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":"), let p = Int(rest.dropFirst()) else { throw CoreError(.invalidPolicy, "'\(text)' is not [IPv6]:PORT") }
+                port = p
+            }
+        } else if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") {
+            host = text[..<colon]
+            guard let p = Int(text[text.index(after: colon)...]) else { throw CoreError(.invalidPolicy, "'\(text)' is not IP:PORT") }
+            port = p
+        }
+        guard (1...65535).contains(port) else { throw CoreError(.invalidPolicy, "'\(text)': port \(port) is out of range 1...65535") }
+        address = try IPAddress(String(host))
+        self.port = port
+    }
+
+    public var description: String { address.isV4 ? "\(address):\(port)" : "[\(address)]:\(port)" }
 }

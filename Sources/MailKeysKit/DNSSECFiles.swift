@@ -174,4 +174,39 @@ enum DNSSECFiles {
         }
         return (updated, lines, after.nextWake ?? plan.nextWake)
     }
+
+    /// With `parent_servers` in the policy: asks each for the zone's DS RRset and, for a new key
+    /// waiting on its DS, marks it seen once every server serves it. An unreachable server is
+    /// reported and simply asked again by the next run.
+    static func checkParent(_ p: DomainPolicy, keys: [DNSSECKey], now: Date, pending: Pending) throws -> (keys: [DNSSECKey], lines: [String]) {
+        let waiting = DNSSECPlanner.waitingForDS(keys: keys)
+        guard !p.dnssec.parentServers.isEmpty, !waiting.isEmpty else { return (keys, []) }
+        var answers: [[String]] = []
+        var lines: [String] = []
+        for server in p.dnssec.parentServers {
+            do { answers.append(try ParentQuery.ds(zone: p.name, server: server)) } catch let e as DNSError {
+                lines.append("\(p.name): DNSSEC: \(e.reason); asking again next run")
+            }
+        }
+        guard answers.count == p.dnssec.parentServers.count else { return (keys, lines) }
+        var updated = keys
+        for tag in waiting {
+            guard let key = keys.first(where: { $0.tag == tag }) else { continue }
+            let ds = try ZoneSigner.ds(dnskey: key.dnskey).split(separator: "\t").last.map { $0.lowercased() } ?? ""
+            guard answers.allSatisfy({ $0.contains(ds) }) else {
+                lines.append("\(p.name): DNSSEC: the parent's servers do not all serve the DS of key \(tag) yet")
+                continue
+            }
+            updated = try DNSSECPlanner.markDSSeen(keys: updated, tag: tag, now: now)
+            let marked = updated.first { $0.tag == tag }!
+            let domain = p.name.description
+            let servers = p.dnssec.parentServers.map(\.description).joined(separator: ", ")
+            pending.storeOps.append { tx in
+                try tx.updateDNSSEC(marked, domain: domain)
+                try tx.log("dnssec", domain: domain, detail: "DS of key \(tag) seen at the parent (\(servers))", at: now)
+            }
+            lines.append("\(p.name): DNSSEC: DS of key \(tag) seen at the parent (\(servers))")
+        }
+        return (updated, lines)
+    }
 }

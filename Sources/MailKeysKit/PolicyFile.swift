@@ -124,6 +124,8 @@ public enum PolicyFile {
             nsec3 = false                   # NSEC3 per RFC 9276 (no extra iterations, empty salt)
             # validity = "14d"
             # refresh = "5d"
+            # ksk_lifetime = "365d"         # default 0: KSK/CSK rollovers only by `mailkeys rotate ksk`
+            # parent_servers = ["192.0.2.53"] # the parent's servers: tick marks a new DS seen when all serve it
 
             [\(d).caa]                      # RFC 8659
             issue = ["\(DomainPolicy.Defaults.caaIssuer)"]

@@ -305,6 +305,9 @@ public enum MailKeys {
                         keys = marked
                     }
                 }
+                let parent = try DNSSECFiles.checkParent(p, keys: keys, now: now, pending: pending)
+                keys = parent.keys
+                report.lines += parent.lines
                 let (moved, more, wake) = try DNSSECFiles.advance(
                     home, policy: p, keys: keys, timing: timing, now: now, rotateZSK: zsk, rotateKSK: ksk, pending: pending)
                 keys = moved

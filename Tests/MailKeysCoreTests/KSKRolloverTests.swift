@@ -544,3 +544,16 @@ struct KSKSimulationTests {
         #expect(sim.violations.contains { $0.contains(invariant) }, "\(what): \(sim.violations.prefix(3))")
     }
 }
+
+@Suite("DNSSEC policy: parent servers")
+struct ParentServerTests {
+    @Test func parsesAddressesAndPorts() throws {
+        #expect(try ParentServer("192.0.2.53").description == "192.0.2.53:53")
+        #expect(try ParentServer("127.0.0.1:5353").port == 5353)
+        #expect(try ParentServer("2001:db8::53").description == "[2001:db8::53]:53")
+        #expect(try ParentServer("[2001:db8::53]:5353").port == 5353)
+        for bad in ["ns1.example.net", "127.0.0.1:0", "127.0.0.1:x", "[2001:db8::53]x", "300.1.1.1"] {
+            #expect(throws: CoreError.self, "\(bad)") { try ParentServer(bad) }
+        }
+    }
+}

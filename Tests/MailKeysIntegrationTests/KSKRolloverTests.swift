@@ -163,4 +163,65 @@ import Testing
         #expect(ds.status == 0)
         #expect(ds.stdout.split(separator: "\n").filter { $0.contains("\tDS\t") }.count == 1, "the new key's DS is not offered before it is ready")
     }
+
+    /// With `parent_servers`, tick asks the parent's servers (an NSD serving `org` on loopback)
+    /// for the DS RRset: only the old DS → it keeps waiting; both → the new key's DS is marked
+    /// seen; an unreachable server is reported and nothing is marked.
+    @Test func parentServersAreQueriedForTheNewDS() throws {
+        let home = try Support.exampleHome()
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        let original = try Support.read(policy)
+        func run(_ args: [String], at: String) throws -> Support.Result {
+            let r = try Support.mailkeys(args + ["--home", home.path, "--now", at])
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            return r
+        }
+        let rotated = try run(["rotate", "ksk", "example.org"], at: "2026-11-21T11:00:00Z")
+        let tag = try #require(rotated.stdout.split(separator: "\n").first { $0.contains("new CSK") }?.split(separator: " ").last.map(String.init))
+        _ = try run(["tick"], at: "2026-11-21T14:00:00Z")  // ready: CDS lists both keys
+        let ds = try Support.mailkeys(["ds", "example.org", "--home", home.path])
+        let dsLines = ds.stdout.split(separator: "\n").filter { $0.contains("\tDS\t") }.map(String.init)
+        #expect(dsLines.count == 2, "\(ds.stdout)")
+        let newDS = try #require(dsLines.first { $0.split(separator: "\t").last!.hasPrefix(tag + " ") })
+        let oldDS = try #require(dsLines.first { $0 != newDS })
+
+        func parent(_ ds: [String]) throws -> NSDServer {
+            let file = try Support.scratch("parent").appendingPathComponent("org.zone")
+            try
+                ("""
+            $ORIGIN org.
+            $TTL 3600
+            @ IN SOA ns.org. hostmaster.org. 1 3600 600 86400 300
+            @ IN NS ns.org.
+            ns IN A 127.0.0.1
+            example IN NS ns1.example.org.
+
+            """ + ds.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+            return try NSDServer(zones: [("org", file)])
+        }
+        func usePolicy(port: Int) throws {
+            try original.replacingOccurrences(
+                of: "[domains.\"example.org\".dnssec]", with: "[domains.\"example.org\".dnssec]\nparent_servers = [\"127.0.0.1:\(port)\"]"
+            )
+            .write(to: policy, atomically: true, encoding: .utf8)
+        }
+        #expect(original.contains("[domains.\"example.org\".dnssec]"))
+
+        var server: NSDServer? = try parent([oldDS])
+        try usePolicy(port: server!.port)
+        var r = try run(["tick"], at: "2026-11-21T15:00:00Z")
+        #expect(r.stdout.contains("do not all serve the DS of key \(tag) yet"), "\(r.stdout)")
+
+        let stoppedPort = server!.port
+        server = nil  // stopped: reported, nothing marked, exit 0
+        r = try run(["tick"], at: "2026-11-21T15:30:00Z")
+        #expect(r.stdout.contains("parent server 127.0.0.1:\(stoppedPort): no answer"), "\(r.stdout)")
+
+        server = try parent([oldDS, newDS])
+        try usePolicy(port: server!.port)
+        r = try run(["tick"], at: "2026-11-21T16:00:00Z")
+        #expect(r.stdout.contains("DS of key \(tag) seen at the parent (127.0.0.1:\(server!.port))"), "\(r.stdout)")
+        let key = try #require(try Store.open(at: Home(root: home).storeFile.path).dnssecKeys(domain: "example.org").first { String($0.tag) == tag })
+        #expect(key.dsSeen == (try RunClock.now("2026-11-21T16:00:00Z")))
+    }
 }
