@@ -23,11 +23,13 @@ for i in range(n):
     print(f'h{i} IN TXT "bench record {i}"')
 PY
 
-measure() {  # label, command...: prints "seconds maxrss_kib"
-  local log="$OUT/$1.time"; shift
-  /usr/bin/time -f '%e %M' -o "$log" "$@" >/dev/null 2>"$OUT/stderr.log" || { cat "$OUT/stderr.log"; exit 1; }
-  cat "$log"
+measure() {  # label, command...: prints "seconds maxrss_kib"; keeps stdout and stderr in $OUT/label.*
+  local label=$1; shift
+  MAILKEYS_TIMING=1 /usr/bin/time -f '%e %M' -o "$OUT/$label.time" "$@" >"$OUT/$label.out" 2>"$OUT/$label.err" ||
+    { cat "$OUT/$label.err"; exit 1; }
+  cat "$OUT/$label.time"
 }
+signing_s() { awk '/^timing: sign:/ { s += $(NF-1) } END { printf "%.3f", s }' "$OUT/$1.err"; }
 # Keys and the unsigned zone first (not timed), then a timed full signing by each tool.
 "$BIN" zone build --home "$home" >/dev/null 2>&1
 rm -f "$home/Zones/bench.example.zone.signed"
@@ -42,6 +44,11 @@ ld_sigs=$(grep -c $'\tRRSIG\t' "$OUT/ldns.signed")
 echo '_25._tcp.mail IN TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' >>"$home/Zones/bench.example.zone.in"
 read -r inc_s _ < <(measure incremental "$BIN" zone sign --home "$home")
 
+echo "stages of the full mailkeys run (MAILKEYS_TIMING=1):"
+grep '^timing:' "$OUT/mailkeys.err" | sed 's/^timing: /  /'
+echo "incremental run: $(grep -o '([0-9]* signatures made, [0-9]* kept)' "$OUT/incremental.out")"
+awk -v full="$(signing_s mailkeys)" -v inc="$(signing_s incremental)" 'BEGIN {
+  printf "signing stages: full %.2f s, incremental %.2f s = %.1f%% of the full signing\n", full, inc, 100 * inc / full }'
 awk -v n="$NAMES" -v mks="$mk_s" -v mkk="$mk_kib" -v mkg="$mk_sigs" -v lds="$ld_s" -v ldk="$ld_kib" -v ldg="$ld_sigs" -v inc="$inc_s" 'BEGIN {
   printf "names: %d (A + TXT each), algorithm 13, KSK+ZSK, NSEC, %s\n", n, "2 cores"
   printf "%-16s %10s %12s %12s %12s\n", "signer", "wall s", "signatures", "sigs/s", "peak MiB"

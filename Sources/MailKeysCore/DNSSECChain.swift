@@ -80,8 +80,9 @@ public enum DNSSECChain {
     }
 }
 
-/// The RRsets and signatures of a zone file that mailkeys signed before, indexed by owner and
-/// type, so that a re-sign can keep the signatures of RRsets that did not change.
+/// The RRsets and signatures of a zone file that mailkeys signed before, indexed by owner, TTL
+/// and type, so that a re-sign can keep the signatures of RRsets that did not change. Scans the
+/// text once, byte by byte, without copying it (a large zone has hundreds of thousands of lines).
 public struct SignedZoneIndex: Sendable {
     /// One RRSIG as written: its fields and the whole line.
     public struct Signature: Sendable, Equatable {
@@ -92,38 +93,89 @@ public struct SignedZoneIndex: Sendable {
         public var line: Substring
     }
 
-    /// The exact record lines of each RRset (`owner\ttype` → lines), and its signatures.
-    public private(set) var content: [Substring: Substring] = [:]
-    public private(set) var signatures: [Substring: [Signature]] = [:]
-
-    /// Indexes `text`, a zone mailkeys wrote: one record per line, tab-separated owner, TTL,
-    /// class, type and RDATA, every owner absolute, each RRset's lines together.
-    public init(_ text: String) {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        var start: [Substring: Substring.Index] = [:]
-        var end: [Substring: Substring.Index] = [:]
-        for line in lines {
-            guard let first = line.utf8.first, first != UInt8(ascii: ";"), first != UInt8(ascii: "$") else { continue }
-            let f = line.split(separator: "\t", maxSplits: 4, omittingEmptySubsequences: false)
-            guard f.count == 5 else { continue }
-            if f[3] == "RRSIG" {
-                let r = f[4].split(separator: " ", maxSplits: 8)
-                guard r.count == 9, let alg = Int(r[1]), let tag = UInt16(r[6]), let exp = DNSSECWire.parseTime(r[4]),
-                    let inc = DNSSECWire.parseTime(r[5])
-                else { continue }
-                signatures[Self.key(f[0], r[0]), default: []].append(
-                    Signature(algorithm: alg, keyTag: tag, inception: inc, expiration: exp, line: line))
-            } else {
-                let k = Self.key(f[0], f[3])
-                if start[k] == nil { start[k] = line.startIndex }
-                end[k] = line.endIndex
-            }
-        }
-        for (k, s) in start { content[k] = text[s..<end[k]!] }
+    /// An RRset's record lines, in file order, and the RRSIG lines that follow them.
+    public struct Block: Sendable {
+        public var lines: [Substring] = []
+        public var signatures: [Substring] = []
     }
 
-    /// `owner\ttype` as a new string (keys must not alias the lines).
-    public static func key<S: StringProtocol>(_ owner: S, _ type: S) -> Substring {
-        Substring(owner + "\t" + type)
+    /// Blocks by key: the first four fields of their lines, `owner\tTTL\tIN\tTYPE`.
+    public private(set) var blocks: [Substring: Block] = [:]
+
+    /// Indexes `text`, a zone mailkeys wrote: one record per line, tab-separated owner, TTL,
+    /// class, type and RDATA, every owner absolute, each RRset's lines together, followed by
+    /// their RRSIGs.
+    public init(_ text: String) {
+        var current: Substring? = nil
+        var block = Block()
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        func flush() {
+            if let c = current { blocks[c] = block }
+            current = nil
+            block = Block()
+        }
+        while start < utf8.endIndex {
+            let end = utf8[start...].firstIndex(of: 10) ?? utf8.endIndex
+            defer { start = end < utf8.endIndex ? utf8.index(after: end) : end }
+            guard start < end, utf8[start] != UInt8(ascii: ";"), utf8[start] != UInt8(ascii: "$") else { continue }
+            var tabs: [String.Index] = []
+            var i = start
+            while i < end && tabs.count < 4 {
+                if utf8[i] == 9 { tabs.append(i) }
+                i = utf8.index(after: i)
+            }
+            guard tabs.count == 4 else { continue }
+            let line = text[start..<end]
+            if text[utf8.index(after: tabs[2])..<tabs[3]] == "RRSIG" {
+                if current != nil { block.signatures.append(line) }
+                continue
+            }
+            let key = text[start..<tabs[3]]
+            if key != current {
+                flush()
+                current = key
+            }
+            block.lines.append(line)
+        }
+        flush()
+    }
+
+    /// The block key of a record line (`owner\tTTL\tIN\tTYPE\trdata`).
+    public static func key(_ line: String) -> Substring {
+        var tabs = 0
+        for i in line.utf8.indices where line.utf8[i] == 9 {
+            tabs += 1
+            if tabs == 4 { return line[..<i] }
+        }
+        return Substring(line)
+    }
+
+    /// Parses an RRSIG line's fields (nil if it is not one mailkeys could have written).
+    public static func signature(_ line: Substring) -> Signature? {
+        var tabs = 0
+        var rdata = line.utf8.endIndex
+        for i in line.utf8.indices where line.utf8[i] == 9 {
+            tabs += 1
+            if tabs == 4 {
+                rdata = line.utf8.index(after: i)
+                break
+            }
+        }
+        let f = line.utf8[rdata...].split(separator: 32, maxSplits: 8)
+        guard f.count == 9 else { return nil }
+        func number(_ s: Substring.UTF8View.SubSequence) -> Int? {
+            guard !s.isEmpty, s.count <= 10 else { return nil }
+            var v = 0
+            for b in s {
+                guard (0x30...0x39).contains(b) else { return nil }
+                v = v * 10 + Int(b - 0x30)
+            }
+            return v
+        }
+        guard let alg = number(f[1]), let tag = number(f[6]), tag <= 0xFFFF,
+            let exp = DNSSECWire.parseTime(Substring(f[4])), let inc = DNSSECWire.parseTime(Substring(f[5]))
+        else { return nil }
+        return Signature(algorithm: alg, keyTag: UInt16(tag), inception: inc, expiration: exp, line: line)
     }
 }

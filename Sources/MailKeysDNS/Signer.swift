@@ -188,9 +188,10 @@ public enum Signer {
             let wanted = keys.indices.filter { jobs[i].keySet ? keys[$0].signsKeySet : keys[$0].signsZone }
             var need: [Int] = []
             var old: [SignedZoneIndex.Signature] = []
-            if let index {
-                let key = SignedZoneIndex.key(jobs[i].owner.fqdn, jobs[i].type.mnemonic)
-                if let content = index.content[key], content == jobs[i].lines.joined(separator: "\n") { old = index.signatures[key] ?? [] }
+            if let index, let first = jobs[i].lines.first, let block = index.blocks[SignedZoneIndex.key(first)],
+                block.lines.count == jobs[i].lines.count, zip(block.lines, jobs[i].lines).allSatisfy({ $0 == $1 })
+            {
+                old = block.signatures.compactMap(SignedZoneIndex.signature)
             }
             for k in wanted {
                 if let s = old.first(where: {
