@@ -263,15 +263,7 @@ final class NSDServer {
         let check = try Support.exec(try Support.tool("nsd-checkconf"), [confURL.path])
         guard check.status == 0 else { throw Support.Failure("nsd-checkconf: \(check.stderr)") }
         daemon = try Daemon(try Support.tool("timeout"), ["300", nsd, "-d", "-c", confURL.path], log: dir.appendingPathComponent("stderr.log"))
-        // Wait until it answers: each probe blocks for at most 1 s on the socket.
-        for _ in 0..<20 {
-            let r = try query(zones[0].name, "SOA")
-            if r.status == 0 && !r.stdout.isEmpty { return }
-            guard daemon.isRunning else { break }
-        }
-        daemon.stop()
-        let log = (try? String(contentsOf: dir.appendingPathComponent("nsd.log"), encoding: .utf8)) ?? ""
-        throw Support.Failure("NSD did not start on 127.0.0.1:\(port): \(log)")
+        try Support.waitUntilServing(zones[0].name, port: port, daemon: daemon, log: dir.appendingPathComponent("nsd.log"), what: "NSD")
     }
 
     /// `dig +short` against this server.
@@ -329,15 +321,7 @@ final class KnotServer {
         let check = try Support.exec(try Support.tool("knotc"), ["-c", confURL.path, "conf-check"])
         guard check.status == 0 else { throw Support.Failure("knotc conf-check: \(check.stdout)\(check.stderr)") }
         daemon = try Daemon(try Support.tool("timeout"), ["300", knotd, "-c", confURL.path], log: dir.appendingPathComponent("stderr.log"))
-        for _ in 0..<20 {
-            let r = try Support.exec(
-                try Support.tool("dig"), ["@127.0.0.1", "-p", String(port), "+short", "+norecurse", "+time=1", "+tries=1", zones[0].name, "SOA"])
-            if r.status == 0 && !r.stdout.isEmpty { return }
-            guard daemon.isRunning else { break }
-        }
-        daemon.stop()
-        let log = (try? String(contentsOf: dir.appendingPathComponent("knot.log"), encoding: .utf8)) ?? ""
-        throw Support.Failure("Knot did not start on 127.0.0.1:\(port): \(log)")
+        try Support.waitUntilServing(zones[0].name, port: port, daemon: daemon, log: dir.appendingPathComponent("knot.log"), what: "Knot")
     }
 
     deinit {
@@ -347,6 +331,18 @@ final class KnotServer {
 }
 
 extension Support {
+    /// Waits until a server on 127.0.0.1:`port` answers the SOA of `zone` (each probe blocks at
+    /// most 1 s); stops it and throws with its log if it exits or never answers.
+    static func waitUntilServing(_ zone: String, port: Int, daemon: Daemon, log: URL, what: String) throws {
+        for _ in 0..<20 {
+            let r = try exec(try tool("dig"), ["@127.0.0.1", "-p", String(port), "+short", "+norecurse", "+time=1", "+tries=1", zone, "SOA"])
+            if r.status == 0 && !r.stdout.isEmpty { return }
+            guard daemon.isRunning else { break }
+        }
+        daemon.stop()
+        throw Failure("\(what) did not start on 127.0.0.1:\(port): \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+    }
+
     /// The key tag (RFC 4034 Appendix B) of a DNSKEY given by its RDATA in presentation form
     /// (`flags protocol algorithm base64`), computed here independently of mailkeys and libldns.
     static func keyTag(_ rdata: String) -> Int {
