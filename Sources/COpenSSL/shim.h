@@ -5,4 +5,5 @@
 #include <openssl/x509.h>
 #include <openssl/err.h>
 #include <openssl/rsa.h>
+#include <openssl/x509v3.h>
 #endif

@@ -10,16 +10,19 @@ public struct ZoneBuilder: Sendable {
     public let templateName: String
     /// The domain's DKIM keys; those in DNS get a `<selector>._domainkey` TXT.
     public let dkimKeys: [DKIMKey]
+    /// Certificates of the MX hosts, for their TLSA records.
+    public let tlsCertificates: [TLSCertificate]
 
     public init(
         policy: DomainPolicy, allDomains: [DomainPolicy] = [], template: [TemplateRecord] = [], templateName: String = "template",
-        dkimKeys: [DKIMKey] = []
+        dkimKeys: [DKIMKey] = [], tlsCertificates: [TLSCertificate] = []
     ) {
         self.policy = policy
         self.allDomains = allDomains
         self.template = template
         self.templateName = templateName
         self.dkimKeys = dkimKeys
+        self.tlsCertificates = tlsCertificates
     }
 
     /// The zone and the warnings to print. Throws for template records that cannot be merged:
@@ -75,6 +78,11 @@ public struct ZoneBuilder: Sendable {
         }
         if let rua = p.tlsRPT {
             add(try origin.prepending("_smtp._tls"), .txt, TXT.rdata("v=TLSRPTv1; rua=\(rua.joined(separator: ","))"), "tls_rpt")
+        }
+        for mx in p.mx where mx.host.isSubdomain(of: origin) {
+            for r in TLSA.records(host: mx.host, certificates: tlsCertificates, policy: p.tls) {
+                add(r.owner, .tlsa, r.rdata, "tls")
+            }
         }
         for key in dkimKeys where key.inDNS {
             add(try origin.prepending("\(key.selector)._domainkey"), .txt, TXT.rdata(key.recordText(policy: p.dkim)), "dkim")

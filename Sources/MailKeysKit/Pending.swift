@@ -14,6 +14,9 @@ final class Pending {
     var storeOps: [(StoreTransaction) throws -> Void] = []
     /// Work after the commit (deleting retired private keys); each may return a line to print.
     var afterCommit: [() -> String?] = []
+    /// Work after the commit that may fail (switching installed certificates, reloads): the
+    /// first failure is thrown, with the commit already done; the next run repairs or retries.
+    var postCommit: [() throws -> String?] = []
     /// Private key texts generated in this run, by path, for signing before they are on disk.
     var privateTexts: [URL: String] = [:]
 
@@ -34,7 +37,9 @@ final class Pending {
             for url in written { try? FileManager.default.removeItem(at: url) }
             throw error
         }
-        return afterCommit.compactMap { $0() }
+        var lines = afterCommit.compactMap { $0() }
+        for step in postCommit { if let line = try step() { lines.append(line) } }
+        return lines
     }
 }
 

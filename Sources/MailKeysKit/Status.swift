@@ -69,7 +69,9 @@ extension MailKeys {
             dnssec[p.name] = p.dnssec.enabled ? try DNSSECFiles.signing(home, p, keys: keys) : DNSSECSigning(keys: keys)
         }
         let templates = try templates(home, selected)
-        let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, templates: templates)
+        var tls: [DomainName: [TLSCertificate]] = [:]
+        for p in selected { tls[p.name] = try store.tlsCertificates(domain: p.name.description) }
+        let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, tls: tls, templates: templates)
         let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
         var domains: [StatusReport.DomainInfo] = []
         for w in wanted {

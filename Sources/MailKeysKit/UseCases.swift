@@ -133,7 +133,7 @@ public enum MailKeys {
 
     static func desired(
         _ home: Home, policy: Policy, domains: [DomainPolicy], dkim: [DomainName: [DKIMKey]],
-        dnssec: [DomainName: DNSSECSigning] = [:],
+        dnssec: [DomainName: DNSSECSigning] = [:], tls: [DomainName: [TLSCertificate]] = [:],
         templates given: [DomainName: [TemplateRecord]]? = nil
     ) throws -> [DesiredZone] {
         let all = try given ?? templates(home, domains)
@@ -142,7 +142,7 @@ public enum MailKeys {
             let template = all[p.name] ?? []
             let (zone, warnings) = try ZoneBuilder(
                 policy: p, allDomains: policy.domains, template: template, templateName: home.show(templateURL),
-                dkimKeys: dkim[p.name] ?? []
+                dkimKeys: dkim[p.name] ?? [], tlsCertificates: tls[p.name] ?? []
             ).build()
             var text = zone.render(serial: 0, header: header(home, p.name))
             let signing = p.dnssec.enabled ? dnssec[p.name] : nil
@@ -196,6 +196,10 @@ public enum MailKeys {
         case rotateKSK(String)
         /// `ds seen DOMAIN TAG`: the operator saw the new key's DS at the parent; then as `tick`.
         case dsSeen(String, UInt16)
+        /// `tls import` and `certbot-hook`: a certificate (chain PEM, optional key PEM) for MX
+        /// `hosts`; `served` records it as what the server already serves (import), else it goes
+        /// through the deploy gate. Then as `tick`.
+        case certificate(hosts: [String], fullchain: String, key: String?, lineage: String?, served: Bool, name: String)
     }
 
     /// `zone build` and the zone part of `tick`.
@@ -230,6 +234,7 @@ public enum MailKeys {
                 throw HomeError(.usage, "\(p.name) has no ZSK: set [dnssec] scheme = \"ksk+zsk\" (a CSK rolls with its KSK procedure)")
             }
             selected = policy.domains
+        case .certificate: selected = policy.domains
         case .rotateKSK(let d), .dsSeen(let d, _):
             let p = try policy.domain(d)
             guard p.dnssec.enabled else { throw HomeError(.usage, "\(p.name) is not signed: its policy has [dnssec] enabled = false") }
@@ -253,7 +258,7 @@ public enum MailKeys {
         switch mode {
         case .zoneBuild, .zoneSign: advancing = false
         case .rotateDKIM(let d): rotate = .some(try d.map { try DomainName($0) })
-        case .tick, .rotateZSK, .rotateKSK, .dsSeen: break
+        case .tick, .rotateZSK, .rotateKSK, .dsSeen, .certificate: break
         }
         Trace.mark("open store, policy, keys")
         let templates = try templates(home, selected)
@@ -317,7 +322,58 @@ public enum MailKeys {
             }
             dnssec[p.name] = p.dnssec.enabled ? try DNSSECFiles.signing(home, p, keys: keys, pending: pending) : DNSSECSigning(keys: keys)
         }
-        let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, templates: templates)
+        var tls: [DomainName: [TLSCertificate]] = [:]
+        var offered = false
+        for p in selected {
+            tls[p.name] = try store.tlsCertificates(domain: p.name.description)
+            guard p.tls.enabled else { continue }
+            let published = try store.tlsaPublished(domain: p.name.description)
+            let before = tls[p.name]!
+            if case .certificate(let hosts, let fullchain, let key, let lineage, let served, let name) = mode {
+                let names = try hosts.map { try DomainName($0) }
+                if names.contains(where: { h in p.mx.contains { $0.host == h } }) {
+                    let offer = try TLSFiles.offer(fullchain: fullchain, privateKey: key, hosts: names, lineage: lineage, name: name, now: now)
+                    let (certs, lines) = try TLSFiles.accept(
+                        home, p, offer: offer, certs: tls[p.name]!, published: published, now: now, served: served, pending: pending)
+                    tls[p.name] = certs
+                    report.lines += lines
+                    offered = true
+                }
+            }
+            if advancing {
+                let (certs, lines, wake) = TLSFiles.advance(home, p, certs: tls[p.name]!, published: published, now: now, pending: pending)
+                tls[p.name] = certs
+                report.lines += lines
+                if let wake { wakes.append(wake) }
+            }
+            let changed = tls[p.name]!.filter { !before.contains($0) }
+            let domain = p.name.description
+            if !changed.isEmpty {
+                pending.storeOps.append { tx in
+                    try tx.ensureDomain(domain, at: now)
+                    for c in changed {
+                        try tx.saveTLSCertificate(c, domain: domain)
+                        try tx.log(
+                            "tls", domain: domain,
+                            detail: "\(c.host) \(c.keyType.rawValue) certificate \(c.fingerprint.prefix(16)) \(c.state.rawValue)", at: now)
+                    }
+                }
+                if let argv = p.tls.reload, changed.contains(where: { $0.state == .served && $0.installed == now }) {
+                    pending.postCommit.append {
+                        let status = try Command.run(argv)
+                        guard status == 0 else {
+                            throw HomeError(.io, "\(p.name): TLS reload command \(argv.joined(separator: " ")) exited with \(status)")
+                        }
+                        return "\(p.name): ran \(argv.joined(separator: " "))"
+                    }
+                }
+            }
+        }
+        if case .certificate(let hosts, _, _, _, _, _) = mode, !offered {
+            throw HomeError(.usage, "\(hosts.joined(separator: ", ")) is not an MX host of any domain in the policy; nothing was changed")
+        }
+        let wanted = try desired(
+            home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, tls: tls, templates: templates)
         Trace.mark("build zones")
         report.warnings += wanted.flatMap(\.warnings)
         if let wake = try writeZones(home, store: store, wanted: wanted, now: now, acceptClock: acceptClock, report: &report, pending: pending) {
@@ -420,9 +476,11 @@ public enum MailKeys {
                 wakes.append(Resign.due(expiration: expiration, policy: p))
             }
             let contentHash = w.contentHash
+            let tlsa = w.zone.records.filter { $0.type == .tlsa && $0.source == .generated("tls") }.map { ($0.owner.fqdn, $0.rdata) }
             pending.storeOps.append { tx in
                 try tx.ensureDomain(name.description, at: now)
                 try tx.recordBuild(name.description, serial: serial, contentHash: contentHash, fileHash: Digest.sha256Hex(text), at: now)
+                try tx.recordTLSA(domain: name.description, records: tlsa, now: now)
                 try tx.log("zone-build", domain: name.description, detail: "serial \(serial): \(reason)", at: now)
                 if let signedText {
                     try tx.recordSigning(name.description, fileHash: Digest.sha256Hex(signedText), expiresAt: expiration)

@@ -150,6 +150,37 @@ public final class Store {
                         CHECK (ds_seen_at IS NULL OR (ready_at IS NOT NULL AND ds_seen_at >= ready_at));
                     """)
         }
+        m.registerMigration("2026-11-22-tls") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE tls_cert (
+                        id INTEGER PRIMARY KEY,
+                        domain TEXT NOT NULL REFERENCES domain(name) ON DELETE RESTRICT,
+                        host TEXT NOT NULL CHECK (length(host) BETWEEN 1 AND 253 AND host = lower(host)),
+                        fingerprint TEXT NOT NULL CHECK (length(fingerprint) = 64),
+                        spki TEXT NOT NULL CHECK (length(spki) = 64),
+                        key_type TEXT NOT NULL CHECK (key_type IN ('rsa', 'ecdsa')),
+                        issuers TEXT NOT NULL,
+                        not_before INTEGER NOT NULL,
+                        not_after INTEGER NOT NULL CHECK (not_after > not_before),
+                        lineage TEXT,
+                        state TEXT NOT NULL CHECK (state IN ('pending', 'served', 'replaced')),
+                        imported_at INTEGER NOT NULL,
+                        installed_at INTEGER CHECK (installed_at IS NULL OR installed_at >= imported_at),
+                        replaced_at INTEGER CHECK (replaced_at IS NULL OR replaced_at >= imported_at),
+                        CHECK ((state = 'served') = (installed_at IS NOT NULL AND replaced_at IS NULL) OR state = 'replaced'),
+                        UNIQUE (domain, host, fingerprint)
+                    ) STRICT;
+                    CREATE TABLE tlsa (
+                        domain TEXT NOT NULL REFERENCES domain(name) ON DELETE CASCADE,
+                        owner TEXT NOT NULL CHECK (length(owner) > 0),
+                        rdata TEXT NOT NULL CHECK (rdata GLOB '[23] 1 1 *' AND length(rdata) = 70),
+                        published_at INTEGER NOT NULL,
+                        removed_at INTEGER CHECK (removed_at IS NULL OR removed_at >= published_at),
+                        PRIMARY KEY (domain, owner, rdata)
+                    ) STRICT;
+                    """)
+        }
         return m
     }
 
@@ -443,5 +474,84 @@ extension StoreTransaction {
                 Self.seconds(key.retired), Self.seconds(key.removed), domain, String(key.tag),
             ])
         guard db.changesCount == 1 else { throw StoreError(.failed, "DNSSEC key \(key.tag) of \(domain) is not in the store") }
+    }
+}
+
+extension StoreTransaction {
+    /// The certificates recorded for `domain`'s MX hosts, oldest first.
+    public func tlsCertificates(domain: String) throws -> [TLSCertificate] {
+        try Row.fetchAll(db, sql: "SELECT * FROM tls_cert WHERE domain = ? ORDER BY imported_at, id", arguments: [domain]).map { row in
+            guard let type = TLSKeyType(rawValue: row["key_type"]), let state = TLSCertificate.State(rawValue: row["state"]) else {
+                throw StoreError(.corrupt, "store: certificate \(row["fingerprint"] as String) of \(domain) is malformed")
+            }
+            var c = TLSCertificate(
+                host: DomainName(presentation: row["host"]), spki: row["spki"], keyType: type,
+                issuers: (row["issuers"] as String).split(separator: " ").map(String.init),
+                notBefore: Self.date(row, "not_before")!, notAfter: Self.date(row, "not_after")!, fingerprint: row["fingerprint"],
+                lineage: row["lineage"], state: state, imported: Self.date(row, "imported_at")!)
+            c.installed = Self.date(row, "installed_at")
+            c.replaced = Self.date(row, "replaced_at")
+            return c
+        }
+    }
+
+    /// Inserts a certificate, or updates the state and times of one already recorded.
+    public func saveTLSCertificate(_ c: TLSCertificate, domain: String) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO tls_cert (domain, host, fingerprint, spki, key_type, issuers, not_before, not_after, lineage, state,
+                                      imported_at, installed_at, replaced_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (domain, host, fingerprint) DO UPDATE SET
+                    state = excluded.state, installed_at = excluded.installed_at, replaced_at = excluded.replaced_at,
+                    lineage = excluded.lineage
+                """,
+            arguments: [
+                domain, c.host.description, c.fingerprint, c.spki, c.keyType.rawValue, c.issuers.joined(separator: " "),
+                Self.seconds(c.notBefore), Self.seconds(c.notAfter), c.lineage, c.state.rawValue, Self.seconds(c.imported),
+                Self.seconds(c.installed), Self.seconds(c.replaced),
+            ])
+    }
+
+    /// When each TLSA record now in `domain`'s zone was first published (`owner rdata` → time).
+    public func tlsaPublished(domain: String) throws -> [String: Date] {
+        var out: [String: Date] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT owner, rdata, published_at FROM tlsa WHERE domain = ? AND removed_at IS NULL", arguments: [domain])
+        {
+            out["\(row["owner"] as String) \(row["rdata"] as String)"] = Self.date(row, "published_at")
+        }
+        return out
+    }
+
+    /// Records the TLSA set written at `now`: new records published, vanished ones removed.
+    public func recordTLSA(domain: String, records: [(owner: String, rdata: String)], now: Date) throws {
+        let current = try tlsaPublished(domain: domain)
+        let wanted = Set(records.map { "\($0.owner) \($0.rdata)" })
+        for r in records where current["\(r.owner) \(r.rdata)"] == nil {
+            try db.execute(
+                sql: """
+                    INSERT INTO tlsa (domain, owner, rdata, published_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (domain, owner, rdata) DO UPDATE SET published_at = excluded.published_at, removed_at = NULL
+                    """, arguments: [domain, r.owner, r.rdata, Self.seconds(now)])
+        }
+        for key in current.keys where !wanted.contains(key) {
+            let parts = key.split(separator: " ", maxSplits: 1).map(String.init)
+            try db.execute(
+                sql: "UPDATE tlsa SET removed_at = ? WHERE domain = ? AND owner = ? AND rdata = ?",
+                arguments: [Self.seconds(now), domain, parts[0], parts[1]])
+        }
+    }
+}
+
+extension Store {
+    /// The certificates recorded for `domain`'s MX hosts.
+    public func tlsCertificates(domain: String) throws -> [TLSCertificate] {
+        try read { db in try StoreTransaction(db: db).tlsCertificates(domain: domain) }
+    }
+
+    /// When each TLSA record in `domain`'s zone was first published.
+    public func tlsaPublished(domain: String) throws -> [String: Date] {
+        try read { db in try StoreTransaction(db: db).tlsaPublished(domain: domain) }
     }
 }

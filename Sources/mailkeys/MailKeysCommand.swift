@@ -52,7 +52,7 @@ struct MailKeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mailkeys",
         abstract: "The DNS side of a mail domain: zone, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, CAA, DANE, DNSSEC.",
-        subcommands: [Init.self, ZoneCommand.self, Tick.self, Rotate.self, DS.self, Status.self])
+        subcommands: [Init.self, ZoneCommand.self, Tick.self, Rotate.self, DS.self, TLS.self, CertbotHook.self, Status.self])
 }
 
 struct Init: ParsableCommand {
@@ -276,6 +276,67 @@ struct Status: ParsableCommand {
             }
         } catch {
             fail(error)
+        }
+    }
+}
+
+struct TLS: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tls", abstract: "Certificates of the MX hosts (TLSA records).", subcommands: [Import.self])
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Record the certificate HOST serves now; the zones get its TLSA records (3 1 1 plus 2 1 1 of the issuers).")
+
+        @OptionGroup var common: CommonOptions
+
+        @Argument(help: "The MX host.")
+        var host: String
+
+        @Option(help: "The certificate (PEM; may hold the whole chain).")
+        var cert: String
+
+        @Option(help: "The intermediate certificates (PEM), when not in --cert.")
+        var chain: String?
+
+        @Option(help: "Its private key (PEM): mailkeys then installs both under Keys/tls/HOST/ for the mail server.")
+        var key: String?
+
+        func run() throws {
+            try perform {
+                try MailKeys.tlsImport(
+                    common.resolvedHome, host: host, certPath: cert, chainPath: chain, keyPath: key, now: try RunClock.now(common.now),
+                    lockWait: common.lockWait)
+            }
+        }
+    }
+}
+
+struct CertbotHook: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "certbot-hook",
+        abstract:
+            "certbot's deploy hook: records the renewed certificate of an MX host (RENEWED_LINEAGE, RENEWED_DOMAINS), publishes its TLSA records, re-signs; the deploy gate installs it once covered."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "certbot's configuration directory (default: the policy's tls.letsencrypt_dir, /etc/letsencrypt).")
+    var letsencryptDir: String?
+
+    @Flag(help: "Write the hook into DIR/renewal-hooks/deploy/ instead of running it.")
+    var install = false
+
+    func run() throws {
+        try perform {
+            if install {
+                let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+                return try MailKeys.installCertbotHook(common.resolvedHome, letsencryptDir: letsencryptDir, binary: binary)
+            }
+            return try MailKeys.certbotHook(
+                common.resolvedHome, environment: ProcessInfo.processInfo.environment, letsencryptDir: letsencryptDir,
+                now: try RunClock.now(common.now), lockWait: common.lockWait)
         }
     }
 }
