@@ -103,6 +103,21 @@ public final class PolicyTable {
         }
     }
 
+    /// An array of integers; a single integer is accepted as a one-element array.
+    public func ints(_ key: String) throws -> [Int]? {
+        guard let v = value(key) else { return nil }
+        switch v {
+        case .int(let i): return [i]
+        case .array(let items):
+            return try items.map {
+                guard case .int(let i) = $0 else { throw fail(key, "expected integers, found \($0.typeName)") }
+                return i
+            }
+        default:
+            throw fail(key, "expected an array of integers, found \(v.typeName)")
+        }
+    }
+
     public func table(_ key: String) throws -> PolicyTable? {
         guard let v = value(key) else { return nil }
         guard case .table(let t) = v else { throw fail(key, "expected a table, found \(v.typeName)") }

@@ -51,15 +51,10 @@ public struct TLSPolicy: Sendable, Equatable {
     public init(table t: PolicyTable?) throws {
         let path = t?.path ?? "tls"
         enabled = try t?.bool("enabled") ?? true
-        ports =
-            try (t?.strings("ports")).map { list in
-                try list.map { p in
-                    guard let n = Int(p), [25, 465, 587].contains(n) else {
-                        throw CoreError(.invalidPolicy, "\(path).ports: '\(p)' is not 25, 465 or 587")
-                    }
-                    return n
-                }
-            } ?? [25]
+        ports = try t?.ints("ports") ?? [25]
+        for p in ports where ![25, 465, 587].contains(p) {
+            throw CoreError(.invalidPolicy, "\(path).ports: \(p) is not 25, 465 or 587")
+        }
         guard !ports.isEmpty, Set(ports).count == ports.count else {
             throw CoreError(.invalidPolicy, "\(path).ports: list each of 25, 465, 587 at most once, at least one")
         }

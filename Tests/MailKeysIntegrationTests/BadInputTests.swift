@@ -20,10 +20,11 @@ import Testing
 
     /// Runs `arguments` against `home` and checks the one-line error and the untouched home.
     static func expectRefused(
-        _ home: URL, _ arguments: [String], message: String, status: Int32? = nil, sourceLocation: SourceLocation = #_sourceLocation
+        _ home: URL, _ arguments: [String], message: String, status: Int32? = nil, environment: [String: String]? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         let before = try state(home)
-        let r = try Support.mailkeys(arguments)
+        let r = try Support.mailkeys(arguments, environment: environment)
         #expect(r.status != 0, "expected a failure, got: \(r.stdout)", sourceLocation: sourceLocation)
         if let status { #expect(r.status == status, sourceLocation: sourceLocation) }
         let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("mailkeys: error:") }

@@ -1,0 +1,196 @@
+import Foundation
+import MailKeysCore
+import MailKeysKit
+import Testing
+
+/// A throw-away CA made with the openssl command line: a root, an intermediate, and leaves for
+/// the MX host, so chains, `2 1 1` records and the deploy gate can be tested without the network.
+struct TestCA {
+    let dir: URL
+    let intermediate: URL
+
+    init(type: String = "ec") throws {
+        dir = try Support.scratch("ca")
+        let ext = dir.appendingPathComponent("ca.ext")
+        try "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n".write(to: ext, atomically: true, encoding: .utf8)
+        try Self.openssl(
+            dir,
+            ["req", "-x509", "-newkey"] + Self.keyArgs(type) + [
+                "-nodes", "-keyout", "root.key", "-out", "root.pem", "-days", "3650", "-subj", "/CN=mailkeys test root", "-addext",
+                "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+            ])
+        try Self.openssl(
+            dir,
+            ["req", "-newkey"] + Self.keyArgs(type) + ["-nodes", "-keyout", "int.key", "-out", "int.csr", "-subj", "/CN=mailkeys test intermediate"])
+        try Self.openssl(
+            dir,
+            [
+                "x509", "-req", "-in", "int.csr", "-CA", "root.pem", "-CAkey", "root.key", "-CAcreateserial", "-out", "int.pem", "-days", "3650",
+                "-extfile", ext.path,
+            ])
+        intermediate = dir.appendingPathComponent("int.pem")
+    }
+
+    static func keyArgs(_ type: String) -> [String] { type == "rsa" ? ["rsa:2048"] : ["ec", "-pkeyopt", "ec_paramgen_curve:P-256"] }
+
+    @discardableResult
+    static func openssl(_ dir: URL, _ args: [String]) throws -> String {
+        let r = try Support.exec(try Support.tool("openssl"), args, cwd: dir)
+        guard r.status == 0 else { throw Support.Failure("openssl \(args.joined(separator: " ")): \(r.stderr)") }
+        return r.stdout
+    }
+
+    /// `3 1 1` / `2 1 1` data the way operators compute it (the README's and design notes' pipeline).
+    static func spki(_ pem: URL) throws -> String {
+        let r = try Support.exec(
+            try Support.tool("sh"), ["-c", "openssl x509 -in \"$1\" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum", "sh", pem.path])
+        return String(r.stdout.prefix(64))
+    }
+
+    /// A leaf for `names` (fullchain with the intermediate, key), valid `days` from now.
+    func leaf(_ label: String, names: [String] = ["mail.example.org"], type: String = "ec", days: Int = 90) throws -> (fullchain: URL, key: URL) {
+        let ext = dir.appendingPathComponent("\(label).ext")
+        try "subjectAltName=\(names.map { "DNS:\($0)" }.joined(separator: ","))\n".write(to: ext, atomically: true, encoding: .utf8)
+        try Self.openssl(
+            dir, ["req", "-newkey"] + Self.keyArgs(type) + ["-nodes", "-keyout", "\(label).key", "-out", "\(label).csr", "-subj", "/CN=\(names[0])"])
+        try Self.openssl(
+            dir,
+            [
+                "x509", "-req", "-in", "\(label).csr", "-CA", "int.pem", "-CAkey", "int.key", "-CAcreateserial", "-out", "\(label).pem", "-days",
+                String(days), "-extfile", ext.path,
+            ])
+        let full = dir.appendingPathComponent("\(label).fullchain.pem")
+        try (Support.read(dir.appendingPathComponent("\(label).pem")) + Support.read(intermediate)).write(to: full, atomically: true, encoding: .utf8)
+        return (full, dir.appendingPathComponent("\(label).key"))
+    }
+}
+
+@Suite struct TLSTests {
+    static func tlsa(_ home: URL) throws -> [String] {
+        try Support.read(home.appendingPathComponent("Zones/example.org.zone")).split(separator: "\n")
+            .filter { $0.contains("\tTLSA\t") }.map { String($0.split(separator: "\t").last!) }
+    }
+
+    @Test func letsEncryptIntermediatesMatchTheShippedCertificates() throws {
+        let dir = Support.repoRoot.appendingPathComponent("Data/letsencrypt-intermediates")
+        for i in LetsEncrypt.intermediates {
+            #expect(try TestCA.spki(dir.appendingPathComponent("int-\(i.name.lowercased()).pem")) == i.spki, "\(i.name)")
+        }
+    }
+
+    @Test(arguments: ["ec", "rsa"])
+    func importedCertificateGetsTheOpenSSLHashAndIssuerRecords(type: String) throws {
+        let home = try Support.exampleHome()
+        let ca = try TestCA(type: type)
+        let leaf = try ca.leaf("served", type: type)
+        let r = try Support.mailkeys([
+            "tls", "import", "mail.example.org", "--cert", leaf.fullchain.path, "--key", leaf.key.path, "--home", home.path, "--now",
+            "2026-11-21T11:00:00Z",
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        let records = try Self.tlsa(home)
+        let expected = try TestCA.spki(ca.dir.appendingPathComponent("served.pem"))
+        #expect(records.contains("3 1 1 \(expected)"), "\(records)")
+        #expect(records.filter { $0.hasPrefix("2 1 1") } == LetsEncrypt.issuers[type == "rsa" ? .rsa : .ecdsa]!.sorted().map { "2 1 1 \($0)" })
+        // Installed for the mail server: links to fingerprint-named files, the key 0600.
+        let dir = home.appendingPathComponent("Keys/tls/mail.example.org/\(type == "rsa" ? "rsa" : "ecdsa")")
+        #expect(try Support.read(dir.appendingPathComponent("fullchain.pem")) == Support.read(leaf.fullchain))
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("privkey.pem").resolvingSymlinksInPath().path)[
+                .posixPermissions] as? Int
+        #expect(mode == 0o600)
+        // The signed zone carries them, signed, and verifies.
+        let signed = try Support.read(home.appendingPathComponent("Zones/example.org.zone.signed"))
+        #expect(signed.contains("_25._tcp.mail.example.org.\t3600\tIN\tRRSIG\tTLSA "))
+    }
+
+    /// The deploy gate with a real chain: a renewal with a new key that no record covers is
+    /// staged, its 3 1 1 published; tick installs it exactly once that record is 2 × TTL old.
+    /// With the CA's intermediate listed as issuer (published long enough), a new key goes live at once.
+    @Test func deployGateHoldsANewKeyUntilItsRecordIsTwiceTheTTLOld() throws {
+        let home = try Support.exampleHome()
+        let ca = try TestCA()
+        let first = try ca.leaf("first")
+        #expect(
+            try Support.mailkeys([
+                "tls", "import", "mail.example.org", "--cert", first.fullchain.path, "--key", first.key.path, "--home", home.path, "--now",
+                "2026-11-21T11:00:00Z",
+            ]).status == 0)
+
+        let le = try Support.scratch("letsencrypt")
+        let lineage = le.appendingPathComponent("live/mail.example.org")
+        try FileManager.default.createDirectory(at: lineage, withIntermediateDirectories: true)
+        func renew(_ label: String, at: String) throws -> Support.Result {
+            let leaf = try ca.leaf(label, names: ["mail.example.org", "www.example.org"])
+            try? FileManager.default.removeItem(at: lineage.appendingPathComponent("fullchain.pem"))
+            try? FileManager.default.removeItem(at: lineage.appendingPathComponent("privkey.pem"))
+            try FileManager.default.copyItem(at: leaf.fullchain, to: lineage.appendingPathComponent("fullchain.pem"))
+            try FileManager.default.copyItem(at: leaf.key, to: lineage.appendingPathComponent("privkey.pem"))
+            return try Support.mailkeys(
+                ["certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now", at],
+                environment: ["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org www.example.org"])
+        }
+        let served = home.appendingPathComponent("Keys/tls/mail.example.org/ecdsa/fullchain.pem")
+        let before = try Support.read(served)
+        var r = try renew("second", at: "2026-11-21T12:00:00Z")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("deploy gate"), "\(r.stdout)")
+        let newKey = try TestCA.spki(ca.dir.appendingPathComponent("second.pem"))
+        #expect(try Self.tlsa(home).contains("3 1 1 \(newKey)"))
+        #expect(try Support.read(served) == before, "not installed yet")
+        r = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-11-21T13:59:59Z"])
+        #expect(try Support.read(served) == before, "2 × TTL (2 h) have not passed")
+        r = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-11-21T14:00:00Z"])
+        #expect(r.stdout.contains("installed"), "\(r.stdout)")
+        #expect(try Support.read(served) == Support.read(ca.dir.appendingPathComponent("second.fullchain.pem")))
+        #expect(
+            !(try Self.tlsa(home)).contains("3 1 1 \(try TestCA.spki(ca.dir.appendingPathComponent("first.pem")))"), "the replaced key's record goes")
+
+        // Trust the test intermediate as an issuer: once its 2 1 1 is old enough, a new key installs at once.
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        try (Support.read(policy) + "\n[domains.\"example.org\".tls]\nissuers_ecdsa = [\"\(try TestCA.spki(ca.intermediate))\"]\n")
+            .write(to: policy, atomically: true, encoding: .utf8)
+        #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-11-21T15:00:00Z"]).status == 0)
+        r = try renew("third", at: "2026-11-21T17:00:00Z")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("installed"), "\(r.stdout)")
+        #expect(try Support.read(served) == Support.read(ca.dir.appendingPathComponent("third.fullchain.pem")))
+    }
+
+    @Test func hostileOrMalformedHookInputChangesNothing() throws {
+        let home = try Support.exampleHome()
+        let ca = try TestCA()
+        let le = try Support.scratch("letsencrypt")
+        let lineage = le.appendingPathComponent("live/mail.example.org")
+        try FileManager.default.createDirectory(at: lineage, withIntermediateDirectories: true)
+        func place(_ leaf: (fullchain: URL, key: URL)) throws {
+            for (from, name) in [(leaf.fullchain, "fullchain.pem"), (leaf.key, "privkey.pem")] {
+                try? FileManager.default.removeItem(at: lineage.appendingPathComponent(name))
+                try FileManager.default.copyItem(at: from, to: lineage.appendingPathComponent(name))
+            }
+        }
+        try place(try ca.leaf("good"))
+        let args = ["certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now", "2026-11-21T12:00:00Z"]
+        let good = ["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org"]
+        func refused(_ env: [String: String], _ message: String) throws {
+            try BadInputTests.expectRefused(home, args, message: message, environment: env)
+        }
+        try refused([:], "RENEWED_LINEAGE is not set")
+        try refused(["RENEWED_LINEAGE": lineage.path], "RENEWED_DOMAINS is not set")
+        try refused(["RENEWED_LINEAGE": "/etc/passwd", "RENEWED_DOMAINS": "mail.example.org"], "is not a lineage in")
+        try refused(["RENEWED_LINEAGE": lineage.path + "/../../live/mail.example.org", "RENEWED_DOMAINS": "mail.example.org"], "is not a lineage in")
+        try refused(["RENEWED_LINEAGE": lineage.path + ";rm -rf /", "RENEWED_DOMAINS": "mail.example.org"], "shell metacharacters")
+        try refused(["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org$(id)"], "shell metacharacters")
+        try refused(["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "www.example.org"], "names no MX host")
+        try place(try ca.leaf("other", names: ["other.example.net"]))
+        try refused(good, "is not valid for mail.example.org")
+        try "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n".write(
+            to: lineage.appendingPathComponent("fullchain.pem"), atomically: true, encoding: .utf8)
+        try refused(good, "no PEM certificate")
+        let expired = try ca.leaf("old", days: 1)
+        try place(expired)
+        try BadInputTests.expectRefused(
+            home, ["certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now", "2027-01-01T00:00:00Z"], message: "expired",
+            environment: good)
+    }
+}
