@@ -1,0 +1,172 @@
+import Foundation
+import MailKeysCore
+import MailKeysKit
+import MailKeysStore
+import Testing
+
+/// pebble, the ACME test server, on loopback: its own TLS certificate from a throw-away CA (the
+/// Debian package ships none), every challenge valid, stopped with the object.
+final class PebbleServer {
+    let dir: URL
+    let port: Int
+    let management: Int
+    let caBundle: URL
+    private let daemon: Daemon
+
+    init() throws {
+        dir = try Support.scratch("pebble")
+        port = try Support.freePort()
+        management = try Support.freePort()
+        let ca = try TestCA()
+        let tls = try ca.leaf("pebble-tls", names: ["localhost"])
+        // pebble's listeners present leaf + intermediate; certbot trusts the test root.
+        caBundle = ca.dir.appendingPathComponent("root.pem")
+        let conf = dir.appendingPathComponent("pebble.json")
+        try """
+        {"pebble": {"listenAddress": "127.0.0.1:\(port)", "managementListenAddress": "127.0.0.1:\(management)",
+          "certificate": "\(tls.fullchain.path)", "privateKey": "\(tls.key.path)",
+          "httpPort": \(try Support.freePort()), "tlsPort": \(try Support.freePort()), "ocspResponderURL": "",
+          "externalAccountBindingRequired": false}}
+        """.write(to: conf, atomically: true, encoding: .utf8)
+        daemon = try Daemon(
+            try Support.tool("env"),
+            [
+                "PEBBLE_VA_ALWAYS_VALID=1", "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0", "PEBBLE_AUTHZREUSE=100",
+                try Support.tool("timeout"), "600", try Support.tool("pebble"), "-config", conf.path, "-strict=false",
+            ], log: dir.appendingPathComponent("pebble.log"))
+        for _ in 0..<100 {
+            let r = try Support.exec(
+                try Support.tool("curl"), ["-sf", "--max-time", "1", "--cacert", caBundle.path, "https://localhost:\(port)/dir"])
+            if r.status == 0 { return }
+            guard daemon.isRunning else { break }
+            usleep(100_000)
+        }
+        daemon.stop()
+        throw Support.Failure("pebble did not start: \((try? Support.read(dir.appendingPathComponent("pebble.log"))) ?? "")")
+    }
+
+    /// The issuing intermediate's SPKI SHA-256 (`2 1 1` data), from pebble's management API.
+    func intermediateSPKI() throws -> String {
+        let file = dir.appendingPathComponent("intermediate.pem")
+        let r = try Support.exec(
+            try Support.tool("curl"), ["-sf", "--cacert", caBundle.path, "-o", file.path, "https://localhost:\(management)/intermediates/0"])
+        guard r.status == 0 else { throw Support.Failure("pebble management: \(r.stderr)") }
+        return try TestCA.spki(file)
+    }
+
+    deinit { daemon.stop() }
+}
+
+/// Real certbot against pebble, firing `mailkeys certbot-hook`: first issuance, a renewal with
+/// the same key, one with a new key covered by the issuer's `2 1 1`, and one with a new key the
+/// deploy gate holds back. After each, the served certificate matches the published TLSA set in
+/// a real TLS handshake (`openssl s_server` / `s_client -dane_tlsa_rrdata`), and the matching
+/// record had been published at least 2 × TTL before the certificate went live.
+@Suite struct CertbotTests {
+    @Test func threeRenewalsKeepDANEMatchingAtEveryMoment() throws {
+        let pebble = try PebbleServer()
+        let home = try Support.exampleHome()
+        let le = try Support.scratch("letsencrypt")
+        let hosts = home.appendingPathComponent("Keys/tls/mail.example.org/ecdsa")
+        let start = try RunClock.now(Support.now)
+        func at(_ hours: Double) -> String { RunClock.format(start.addingTimeInterval(hours * 3600)) }
+        func certbot(_ args: [String], hookAt: String) throws {
+            let hook = "\(try Support.binary) certbot-hook --home \(home.path) --letsencrypt-dir \(le.path) --now \(hookAt)"
+            let r = try Support.exec(
+                try Support.tool("certbot"),
+                args + [
+                    "--config-dir", le.path, "--work-dir", le.appendingPathComponent("work").path, "--logs-dir",
+                    le.appendingPathComponent("logs").path, "--server", "https://localhost:\(pebble.port)/dir", "--agree-tos",
+                    "--register-unsafely-without-email", "--non-interactive", "--no-random-sleep-on-renew", "--deploy-hook", hook,
+                ], environment: ["REQUESTS_CA_BUNDLE": pebble.caBundle.path])
+            #expect(r.status == 0, "certbot \(args): \(r.stdout)\(r.stderr)")
+            // certbot exits 0 even when the hook fails: its log says so.
+            let log = (try? Support.read(le.appendingPathComponent("logs/letsencrypt.log"))) ?? ""
+            #expect(!log.contains("Hook '--deploy-hook' reported error code"), "the hook failed: \(log.suffix(2000))")
+        }
+        func tick(_ when: String) throws { #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", when]).status == 0) }
+        func served() -> String? { try? Support.read(hosts.appendingPathComponent("fullchain.pem")) }
+        let lineage = le.appendingPathComponent("live/mail.example.org/fullchain.pem")
+
+        // 1. First issuance (ECDSA, reuse-key): a key no record covers is held back, then installed.
+        try certbot(
+            [
+                "certonly", "--manual", "--manual-auth-hook", "/bin/true", "--preferred-challenges", "http", "-d", "mail.example.org", "--key-type",
+                "ecdsa", "--reuse-key",
+            ], hookAt: at(1))
+        #expect(served() == nil, "held by the deploy gate")
+        try tick(at(2.5))
+        try tick(at(3))
+        #expect(served() == (try Support.read(lineage)))
+        try expectDANEMatch(home)
+
+        // 2. Renewal with the same key: covered by its own 3 1 1, installed at once.
+        try certbot(["renew", "--force-renewal"], hookAt: at(4))
+        #expect(served() == (try Support.read(lineage)))
+        try expectDANEMatch(home)
+
+        // 3. Renewal with a new key, issued by an intermediate whose 2 1 1 is old enough: at once.
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        let original = try Support.read(policy)
+        try (original + "\n[domains.\"example.org\".tls]\nissuers_ecdsa = [\"\(try pebble.intermediateSPKI())\"]\n").write(
+            to: policy, atomically: true, encoding: .utf8)
+        try tick(at(5))
+        try certbot(["renew", "--force-renewal", "--no-reuse-key", "--new-key"], hookAt: at(8))
+        #expect(served() == (try Support.read(lineage)), "covered by the issuer record published at +5 h")
+        try expectDANEMatch(home)
+
+        // 4. Renewal with a new key and no issuer record: the gate holds it until its 3 1 1 is 2 × TTL old.
+        try original.write(to: policy, atomically: true, encoding: .utf8)
+        try tick(at(9))
+        let before = served()
+        try certbot(["renew", "--force-renewal", "--new-key"], hookAt: at(10))
+        #expect(served() == before, "the old certificate stays until the new record has aged")
+        try expectDANEMatch(home)
+        try tick(at(11.99))
+        #expect(served() == before)
+        try tick(at(12))
+        #expect(served() == (try Support.read(lineage)))
+        try expectDANEMatch(home)
+
+        // The certificate served now went live 2 × TTL after its 3 1 1 was first published.
+        let store = try Store.open(at: Home(root: home).storeFile.path)
+        let published = try store.tlsaPublished(domain: "example.org")
+        let certs = try store.tlsCertificates(domain: "example.org")
+        #expect(certs.filter { $0.installed != nil }.count == 4, "\(certs.map(\.state))")
+        let live = try #require(certs.first { $0.state == .served })
+        let record = try #require(published["_25._tcp.mail.example.org. 3 1 1 \(live.spki)"])
+        #expect(record.addingTimeInterval(7200) <= live.installed!)
+    }
+
+    /// The served certificate, presented by `openssl s_server`, matches the zone's TLSA set as
+    /// `openssl s_client` checks it (DANE-EE / DANE-TA, RFC 7671).
+    func expectDANEMatch(_ home: URL, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let dir = home.appendingPathComponent("Keys/tls/mail.example.org/ecdsa")
+        let records = try TLSTests.tlsa(home)
+        let port = try Support.freePort()
+        let log = try Support.scratch("s_server").appendingPathComponent("log")
+        let server = try Daemon(
+            try Support.tool("timeout"),
+            [
+                "60", try Support.tool("openssl"), "s_server", "-accept", "127.0.0.1:\(port)", "-cert",
+                dir.appendingPathComponent("fullchain.pem").path, "-key", dir.appendingPathComponent("privkey.pem").path, "-cert_chain",
+                dir.appendingPathComponent("fullchain.pem").path, "-naccept", "1", "-quiet",
+            ],
+            log: log)
+        defer { server.stop() }
+        var result = Support.Result(status: -1, stdout: "", stderr: "")
+        for _ in 0..<50 {
+            result = try Support.exec(
+                try Support.tool("openssl"),
+                [
+                    "s_client", "-connect", "127.0.0.1:\(port)", "-servername", "mail.example.org", "-dane_tlsa_domain", "mail.example.org",
+                    "-verify_return_error", "-brief",
+                ]
+                    + records.flatMap { ["-dane_tlsa_rrdata", $0] })
+            if result.stdout.contains("Verification") || result.stderr.contains("Verification") || !result.stderr.contains("connect:errno") { break }
+            usleep(100_000)
+        }
+        let text = result.stdout + result.stderr
+        #expect(text.contains("Verification: OK") && text.contains("DANE TLSA"), "s_client: \(text)", sourceLocation: sourceLocation)
+    }
+}
