@@ -31,6 +31,16 @@ public struct StatusReport: Codable, Sendable {
         public var action: String
         public var detail: String
     }
+    /// One MX host and port: the certificate served, the TLSA set and what comes next.
+    public struct TLSInfo: Codable, Sendable {
+        public var owner: String
+        /// `ecdsa 1b0edcbc4c437a6b until 2027-01-20T00:00:00Z`, one per served key type.
+        public var served: [String]
+        /// Each TLSA record with when it was first published.
+        public var records: [String]
+        /// Certificates held by the deploy gate, with when they go live.
+        public var pending: [String]
+    }
     public struct DomainInfo: Codable, Sendable {
         public var domain: String
         public var serial: UInt32?
@@ -45,6 +55,7 @@ public struct StatusReport: Codable, Sendable {
         public var warnings: [String]
         /// When the signatures of the signed zone expire (signed domains only).
         public var signaturesExpire: String?
+        public var tls: [TLSInfo] = []
     }
     public var home: String
     public var now: String
@@ -156,6 +167,30 @@ extension MailKeys {
                     probe = wake
                 }
             }
+            var tlsInfo: [StatusReport.TLSInfo] = []
+            if w.policy.tls.enabled {
+                let published = try store.tlsaPublished(domain: name.description)
+                let certs = tls[name] ?? []
+                for mx in w.policy.mx where mx.host.isSubdomain(of: name) {
+                    for port in w.policy.tls.ports {
+                        let owner = "_\(port)._tcp.\(mx.host.fqdn)"
+                        let served = certs.filter { $0.host == mx.host && $0.state == .served }.map {
+                            "\($0.keyType.rawValue) \($0.fingerprint.prefix(16)) (key \($0.spki.prefix(16))) until \(RunClock.format($0.notAfter))"
+                        }
+                        let records = published.filter { $0.key.hasPrefix(owner + " ") }.sorted { $0.key < $1.key }.map {
+                            "\($0.key.dropFirst(owner.count + 1)) since \(RunClock.format($0.value))"
+                        }
+                        let pending = certs.filter { $0.host == mx.host && $0.state == .pending }.map { c in
+                            let at = published["\(owner) 3 1 1 \(c.spki)"].map { TLSA.coveredAt(publishedAt: $0, ttl: w.policy.ttl(for: .tlsa)) }
+                            return
+                                "\(c.keyType.rawValue) \(c.fingerprint.prefix(16)) goes live \(at.map(RunClock.format) ?? "once its record is published")"
+                        }
+                        if !served.isEmpty || !records.isEmpty || !pending.isEmpty {
+                            tlsInfo.append(.init(owner: owner, served: served, records: records, pending: pending))
+                        }
+                    }
+                }
+            }
             if let wake = plan.nextWake { next.append(.init(at: RunClock.format(wake), action: "wake", detail: "next scheduled run")) }
             let recent = try store.events(domain: name.description, limit: 5).map {
                 StatusReport.EventInfo(at: RunClock.format($0.at), action: $0.action, detail: $0.detail)
@@ -164,7 +199,7 @@ extension MailKeys {
                 .init(
                     domain: name.description, serial: row?.state.serial, builtAt: row?.builtAt.map(RunClock.format),
                     zoneFile: home.show(home.zoneFile(name)), zoneState: state, records: records, keys: keys, next: next,
-                    recent: recent, warnings: w.warnings, signaturesExpire: signatures))
+                    recent: recent, warnings: w.warnings, signaturesExpire: signatures, tls: tlsInfo))
         }
         return StatusReport(home: home.root.path, now: RunClock.format(now), domains: domains)
     }
@@ -196,6 +231,12 @@ extension MailKeys {
                     if let d = k.removed { dates += ", removed \(d)" }
                     out += "           \(k.kind) \(k.name) \(k.algorithm) \(k.state): \(dates)\n"
                 }
+            }
+            for t in d.tls {
+                out += "  tlsa     \(t.owner)\n"
+                for c in t.served { out += "           served \(c)\n" }
+                for r in t.records { out += "           \(r)\n" }
+                for c in t.pending { out += "           pending \(c)\n" }
             }
             if d.next.isEmpty {
                 out += "  next     nothing scheduled\n"
