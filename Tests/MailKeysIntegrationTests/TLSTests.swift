@@ -196,4 +196,28 @@ struct TestCA {
             home, ["certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now", "2027-01-01T00:00:00Z"], message: "expired",
             environment: good)
     }
+
+    /// `--install` writes an executable deploy hook that certbot can run as it is.
+    @Test func installWritesARunnableDeployHook() throws {
+        // The installed hook runs on the real clock, so the home is built on it too.
+        let home = try Support.exampleHome(build: false)
+        #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", RunClock.format(Date())]).status == 0)
+        let le = try Support.scratch("letsencrypt")
+        let r = try Support.mailkeys(["certbot-hook", "--install", "--letsencrypt-dir", le.path, "--home", home.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let hook = le.appendingPathComponent("renewal-hooks/deploy/mailkeys")
+        let mode = try FileManager.default.attributesOfItem(atPath: hook.path)[.posixPermissions] as? Int
+        #expect(mode == 0o755)
+        let ca = try TestCA()
+        let leaf = try ca.leaf("hooked")
+        let lineage = le.appendingPathComponent("live/mail.example.org")
+        try FileManager.default.createDirectory(at: lineage, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: leaf.fullchain, to: lineage.appendingPathComponent("fullchain.pem"))
+        try FileManager.default.copyItem(at: leaf.key, to: lineage.appendingPathComponent("privkey.pem"))
+        let run = try Support.exec(hook.path, [], environment: ["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(try Self.tlsa(home).contains("3 1 1 \(try TestCA.spki(ca.dir.appendingPathComponent("hooked.pem")))"))
+        try BadInputTests.expectRefused(
+            home, ["certbot-hook", "--install", "--letsencrypt-dir", "/tmp/le dir", "--home", home.path], message: "without spaces")
+    }
 }
