@@ -138,11 +138,17 @@ final class PebbleServer {
         #expect(record.addingTimeInterval(7200) <= live.installed!)
     }
 
-    /// The served certificate, presented by `openssl s_server`, matches the zone's TLSA set as
-    /// `openssl s_client` checks it (DANE-EE / DANE-TA, RFC 7671).
+    /// The served certificate, presented by `openssl s_server`, matches the TLSA set NSD serves
+    /// from the signed zone, as `openssl s_client` checks it (DANE-EE / DANE-TA, RFC 7671).
     func expectDANEMatch(_ home: URL, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let dir = home.appendingPathComponent("Keys/tls/mail.example.org/ecdsa")
-        let records = try TLSTests.tlsa(home)
+        // The TLSA records as NSD serves the signed zone (what a sending MTA would look up).
+        let nsd = try NSDServer(zones: [("example.org", home.appendingPathComponent("Zones/example.org.zone.signed"))])
+        let records = try nsd.query("_25._tcp.mail.example.org", "TLSA").stdout.split(separator: "\n").map { line in
+            let f = line.split(separator: " ")
+            return "\(f[0]) \(f[1]) \(f[2]) \(f[3...].joined().lowercased())"
+        }
+        #expect(Set(records) == Set(try TLSTests.tlsa(home)), "NSD serves the zone's TLSA set", sourceLocation: sourceLocation)
         let port = try Support.freePort()
         let log = try Support.scratch("s_server").appendingPathComponent("log")
         let server = try Daemon(
