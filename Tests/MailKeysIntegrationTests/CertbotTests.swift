@@ -57,10 +57,72 @@ final class PebbleServer {
     deinit { daemon.stop() }
 }
 
+/// A private Postfix instance on 127.0.0.1 at a free high port: `master -d` with only smtpd
+/// (and the services it needs) in its master.cf, offering STARTTLS with the certificate files
+/// mailkeys installs; logs to a file; stopped with the object.
+final class PostfixServer {
+    let dir: URL
+    let port: Int
+    private let daemon: Daemon
+
+    init(chainFiles: [URL]) throws {
+        dir = try Support.scratch("postfix")
+        port = try Support.freePort()
+        let conf = dir.appendingPathComponent("conf")
+        let queue = dir.appendingPathComponent("queue")
+        for d in [
+            conf, queue.appendingPathComponent("pid"), queue.appendingPathComponent("public"), queue.appendingPathComponent("private"),
+            dir.appendingPathComponent("data"),
+        ] {
+            try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        }
+        for d in ["queue/public", "queue/private", "data", "queue"] {
+            _ = try Support.exec(try Support.tool("chown"), ["postfix", dir.appendingPathComponent(d).path])
+        }
+        try """
+        compatibility_level = 3.6
+        queue_directory = \(queue.path)
+        data_directory = \(dir.appendingPathComponent("data").path)
+        mail_owner = postfix
+        myhostname = mail.example.org
+        inet_interfaces = loopback-only
+        maillog_file_prefixes = \(dir.path)
+        maillog_file = \(dir.appendingPathComponent("maillog").path)
+        smtpd_tls_chain_files = \(chainFiles.map(\.path).joined(separator: ", "))
+        smtpd_tls_security_level = may
+
+        """.write(to: conf.appendingPathComponent("main.cf"), atomically: true, encoding: .utf8)
+        try """
+        127.0.0.1:\(port) inet n - n - - smtpd
+        postlog unix-dgram n - n - 1 postlogd
+        proxymap unix - - n - - proxymap
+        anvil unix - - n - 1 anvil
+        tlsmgr unix - - n 1000? 1 tlsmgr
+
+        """.write(to: conf.appendingPathComponent("master.cf"), atomically: true, encoding: .utf8)
+        let master = "/usr/lib/postfix/sbin/master"
+        guard FileManager.default.isExecutableFile(atPath: master) else { throw Support.Failure("postfix is not installed (make test installs it)") }
+        daemon = try Daemon(try Support.tool("timeout"), ["300", master, "-c", conf.path, "-d"], log: dir.appendingPathComponent("master.log"))
+        for _ in 0..<50 {
+            if let s = try? Support.exec(try Support.tool("openssl"), ["s_client", "-starttls", "smtp", "-connect", "127.0.0.1:\(port)", "-brief"]),
+                s.status == 0
+            {
+                return
+            }
+            guard daemon.isRunning else { break }
+            usleep(100_000)
+        }
+        daemon.stop()
+        throw Support.Failure("postfix did not start: \((try? Support.read(dir.appendingPathComponent("maillog"))) ?? "")")
+    }
+
+    deinit { daemon.stop() }
+}
+
 /// Real certbot against pebble, firing `mailkeys certbot-hook`: first issuance, a renewal with
 /// the same key, one with a new key covered by the issuer's `2 1 1`, and one with a new key the
-/// deploy gate holds back. After each, the served certificate matches the published TLSA set in
-/// a real TLS handshake (`openssl s_server` / `s_client -dane_tlsa_rrdata`), and the matching
+/// deploy gate holds back. After each, the certificate Postfix serves over STARTTLS matches the
+/// TLSA set NSD serves (`openssl s_client -starttls smtp -dane_tlsa_rrdata`), and the matching
 /// record had been published at least 2 × TTL before the certificate went live.
 @Suite struct CertbotTests {
     @Test func threeRenewalsKeepDANEMatchingAtEveryMoment() throws {
@@ -138,8 +200,8 @@ final class PebbleServer {
         #expect(record.addingTimeInterval(7200) <= live.installed!)
     }
 
-    /// The served certificate, presented by `openssl s_server`, matches the TLSA set NSD serves
-    /// from the signed zone, as `openssl s_client` checks it (DANE-EE / DANE-TA, RFC 7671).
+    /// The served certificate, offered by Postfix smtpd over STARTTLS, matches the TLSA set NSD
+    /// serves from the signed zone, as `openssl s_client -starttls smtp` checks it (RFC 7671/7672).
     func expectDANEMatch(_ home: URL, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let dir = home.appendingPathComponent("Keys/tls/mail.example.org/ecdsa")
         // The TLSA records as NSD serves the signed zone (what a sending MTA would look up).
@@ -149,29 +211,15 @@ final class PebbleServer {
             return "\(f[0]) \(f[1]) \(f[2]) \(f[3...].joined().lowercased())"
         }
         #expect(Set(records) == Set(try TLSTests.tlsa(home)), "NSD serves the zone's TLSA set", sourceLocation: sourceLocation)
-        let port = try Support.freePort()
-        let log = try Support.scratch("s_server").appendingPathComponent("log")
-        let server = try Daemon(
-            try Support.tool("timeout"),
+        // STARTTLS on the private Postfix, which serves the files mailkeys installed.
+        let postfix = try PostfixServer(chainFiles: [dir.appendingPathComponent("privkey.pem"), dir.appendingPathComponent("fullchain.pem")])
+        let result = try Support.exec(
+            try Support.tool("openssl"),
             [
-                "60", try Support.tool("openssl"), "s_server", "-accept", "127.0.0.1:\(port)", "-cert",
-                dir.appendingPathComponent("fullchain.pem").path, "-key", dir.appendingPathComponent("privkey.pem").path, "-cert_chain",
-                dir.appendingPathComponent("fullchain.pem").path, "-naccept", "1", "-quiet",
-            ],
-            log: log)
-        defer { server.stop() }
-        var result = Support.Result(status: -1, stdout: "", stderr: "")
-        for _ in 0..<50 {
-            result = try Support.exec(
-                try Support.tool("openssl"),
-                [
-                    "s_client", "-connect", "127.0.0.1:\(port)", "-servername", "mail.example.org", "-dane_tlsa_domain", "mail.example.org",
-                    "-verify_return_error", "-brief",
-                ]
-                    + records.flatMap { ["-dane_tlsa_rrdata", $0] })
-            if result.stdout.contains("Verification") || result.stderr.contains("Verification") || !result.stderr.contains("connect:errno") { break }
-            usleep(100_000)
-        }
+                "s_client", "-starttls", "smtp", "-connect", "127.0.0.1:\(postfix.port)", "-dane_tlsa_domain", "mail.example.org",
+                "-verify_return_error", "-brief",
+            ]
+                + records.flatMap { ["-dane_tlsa_rrdata", $0] })
         let text = result.stdout + result.stderr
         #expect(text.contains("Verification: OK") && text.contains("DANE TLSA"), "s_client: \(text)", sourceLocation: sourceLocation)
     }
