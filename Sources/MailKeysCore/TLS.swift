@@ -30,7 +30,9 @@ public enum LetsEncrypt {
 public struct TLSPolicy: Sendable, Equatable {
     /// `current+issuer`: `3 1 1` of each served key plus `2 1 1` of every intermediate that may
     /// issue the next certificate of that key type.
-    public enum Scheme: String, Sendable { case currentIssuer = "current+issuer" }
+    /// `current+next`: `3 1 1` of each served key plus `3 1 1` of a pre-generated next key that
+    /// certbot is made to use at the next renewal (`certbot-hook --pre`).
+    public enum Scheme: String, Sendable { case currentIssuer = "current+issuer", currentNext = "current+next" }
 
     public var enabled: Bool
     /// SMTP ports that get TLSA records: 25 (default), 465, 587.
@@ -60,8 +62,7 @@ public struct TLSPolicy: Sendable, Equatable {
         }
         let schemeText = try t?.string("scheme") ?? Scheme.currentIssuer.rawValue
         guard let scheme = Scheme(rawValue: schemeText) else {
-            throw CoreError(
-                .invalidPolicy, "\(path).scheme: '\(schemeText)' is not current+issuer (current+next is not implemented yet)")
+            throw CoreError(.invalidPolicy, "\(path).scheme: '\(schemeText)' is not current+issuer or current+next")
         }
         self.scheme = scheme
         var issuers = LetsEncrypt.issuers
@@ -122,18 +123,43 @@ public struct TLSCertificate: Sendable, Equatable {
     }
 }
 
+/// A key generated ahead of the next certificate (scheme `current+next`): its `3 1 1` is
+/// published long before certbot puts it into a certificate.
+public struct TLSNextKey: Sendable, Equatable {
+    public var host: DomainName
+    public var keyType: TLSKeyType
+    public var spki: String
+    public var created: Date
+    /// When a served certificate first carried it (then a new next key is made).
+    public var used: Date?
+    public init(host: DomainName, keyType: TLSKeyType, spki: String, created: Date, used: Date? = nil) {
+        self.host = host
+        self.keyType = keyType
+        self.spki = spki
+        self.created = created
+        self.used = used
+    }
+}
+
 /// TLSA records (RFC 6698, 7671, 7672) and the deploy gate, as pure functions.
 public enum TLSA {
     /// The TLSA RRsets of one MX host: for each port, `3 1 1` of every served or pending key and
     /// `2 1 1` of every issuer the policy lists for those keys' types. Empty without a known
     /// certificate (no records rather than records that match nothing).
-    public static func records(host: DomainName, certificates: [TLSCertificate], policy: TLSPolicy) -> [(owner: DomainName, rdata: String)] {
+    public static func records(
+        host: DomainName, certificates: [TLSCertificate], next: [TLSNextKey] = [], policy: TLSPolicy
+    ) -> [(owner: DomainName, rdata: String)] {
         let live = certificates.filter { $0.host == host && $0.state != .replaced }
         guard policy.enabled, !live.isEmpty else { return [] }
-        var data: [String] = []
-        for spki in Set(live.map(\.spki)).sorted() { data.append("3 1 1 \(spki)") }
-        for type in TLSKeyType.allCases where live.contains(where: { $0.keyType == type }) {
-            for h in policy.issuers[type] ?? [] where !data.contains("2 1 1 \(h)") { data.append("2 1 1 \(h)") }
+        var keys = Set(live.map(\.spki))
+        if policy.scheme == .currentNext {
+            for k in next where k.host == host && k.used == nil { keys.insert(k.spki) }
+        }
+        var data = keys.sorted().map { "3 1 1 \($0)" }
+        if policy.scheme == .currentIssuer {
+            for type in TLSKeyType.allCases where live.contains(where: { $0.keyType == type }) {
+                for h in policy.issuers[type] ?? [] where !data.contains("2 1 1 \(h)") { data.append("2 1 1 \(h)") }
+            }
         }
         return policy.ports.flatMap { port in
             data.map { (DomainName(uncheckedLabels: ["_\(port)", "_tcp"] + host.labels), $0) }

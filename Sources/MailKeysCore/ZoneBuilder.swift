@@ -12,10 +12,12 @@ public struct ZoneBuilder: Sendable {
     public let dkimKeys: [DKIMKey]
     /// Certificates of the MX hosts, for their TLSA records.
     public let tlsCertificates: [TLSCertificate]
+    /// Pre-generated next keys (scheme current+next).
+    public let tlsNextKeys: [TLSNextKey]
 
     public init(
         policy: DomainPolicy, allDomains: [DomainPolicy] = [], template: [TemplateRecord] = [], templateName: String = "template",
-        dkimKeys: [DKIMKey] = [], tlsCertificates: [TLSCertificate] = []
+        dkimKeys: [DKIMKey] = [], tlsCertificates: [TLSCertificate] = [], tlsNextKeys: [TLSNextKey] = []
     ) {
         self.policy = policy
         self.allDomains = allDomains
@@ -23,6 +25,7 @@ public struct ZoneBuilder: Sendable {
         self.templateName = templateName
         self.dkimKeys = dkimKeys
         self.tlsCertificates = tlsCertificates
+        self.tlsNextKeys = tlsNextKeys
     }
 
     /// The zone and the warnings to print. Throws for template records that cannot be merged:
@@ -80,7 +83,7 @@ public struct ZoneBuilder: Sendable {
             add(try origin.prepending("_smtp._tls"), .txt, TXT.rdata("v=TLSRPTv1; rua=\(rua.joined(separator: ","))"), "tls_rpt")
         }
         for mx in p.mx where mx.host.isSubdomain(of: origin) {
-            for r in TLSA.records(host: mx.host, certificates: tlsCertificates, policy: p.tls) {
+            for r in TLSA.records(host: mx.host, certificates: tlsCertificates, next: tlsNextKeys, policy: p.tls) {
                 add(r.owner, .tlsa, r.rdata, "tls")
             }
         }

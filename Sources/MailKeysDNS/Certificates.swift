@@ -107,6 +107,26 @@ public enum Certificates {
         return sha256(UnsafeBufferPointer(start: der, count: Int(n)))
     }
 
+    /// A new TLS private key (ECDSA P-256 or RSA 2048) as PKCS#8 PEM, with its SPKI SHA-256.
+    public static func generateKey(_ type: TLSKeyType) throws -> (pem: String, spki: String) {
+        guard let ctx = EVP_PKEY_CTX_new_from_name(nil, type == .rsa ? "RSA" : "EC", nil), EVP_PKEY_keygen_init(ctx) == 1 else {
+            throw DNSError(.unsupported, "OpenSSL cannot make \(type.rawValue) keys: \(openSSLError())")
+        }
+        defer { EVP_PKEY_CTX_free(ctx) }
+        let ok = type == .rsa ? EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 2048) : EVP_PKEY_CTX_set_ec_paramgen_curve_nid(ctx, 415)  // prime256v1
+        var raw: OpaquePointer?
+        guard ok == 1, EVP_PKEY_generate(ctx, &raw) == 1, let raw else {
+            throw DNSError(.unsupported, "OpenSSL key generation failed: \(openSSLError())")
+        }
+        let key = EVPKey(raw)
+        let bio = try MemoryBIO()
+        guard PEM_write_bio_PrivateKey(bio.pointer, key.pointer, nil, nil, 0, nil, nil) == 1 else {
+            throw DNSError(.unsupported, "OpenSSL PEM write: \(openSSLError())")
+        }
+        let pem = bio.contents
+        return (pem, try privateKeySPKI(pem: pem, name: "new key"))
+    }
+
     static func sha256(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var out = [UInt8](repeating: 0, count: 32)
         var size: UInt32 = 0

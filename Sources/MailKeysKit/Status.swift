@@ -81,8 +81,13 @@ extension MailKeys {
         }
         let templates = try templates(home, selected)
         var tls: [DomainName: [TLSCertificate]] = [:]
-        for p in selected { tls[p.name] = try store.tlsCertificates(domain: p.name.description) }
-        let wanted = try desired(home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, tls: tls, templates: templates)
+        var tlsNext: [DomainName: [TLSNextKey]] = [:]
+        for p in selected {
+            tls[p.name] = try store.tlsCertificates(domain: p.name.description)
+            tlsNext[p.name] = try store.tlsNextKeys(domain: p.name.description)
+        }
+        let wanted = try desired(
+            home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, tls: tls, tlsNext: tlsNext, templates: templates)
         let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
         var domains: [StatusReport.DomainInfo] = []
         for w in wanted {

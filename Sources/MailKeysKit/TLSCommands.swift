@@ -72,20 +72,145 @@ extension MailKeys {
         where path.rangeOfCharacter(from: TLSFiles.unsafe.union(.whitespaces)) != nil || !path.hasPrefix("/") {
             throw HomeError(.usage, "certbot-hook --install: the \(what) path \(path) must be absolute, without spaces or shell metacharacters")
         }
-        let hooks = URL(fileURLWithPath: dir).appendingPathComponent("renewal-hooks/deploy", isDirectory: true)
-        try FileManager.default.createDirectory(at: hooks, withIntermediateDirectories: true)
-        let file = hooks.appendingPathComponent("mailkeys")
-        let script = """
-            #!/bin/sh
-            # Written by `mailkeys certbot-hook --install`: publishes TLSA records for renewed MX certificates.
-            exec \(binary) certbot-hook --home \(home.root.path) --letsencrypt-dir \(dir)
-
-            """
-        try AtomicFile.write(script, to: file, mode: 0o755)
         var report = Report()
+        for (kind, flag, what) in [
+            ("deploy", "", "publishes TLSA records for renewed MX certificates"),
+            ("pre", " --pre", "stages published next keys (scheme current+next) before a renewal"),
+            ("post", " --post", "points lineages that were not renewed back at their own key"),
+        ] {
+            let hooks = URL(fileURLWithPath: dir).appendingPathComponent("renewal-hooks/\(kind)", isDirectory: true)
+            try FileManager.default.createDirectory(at: hooks, withIntermediateDirectories: true)
+            let file = hooks.appendingPathComponent("mailkeys")
+            let script = """
+                #!/bin/sh
+                # Written by `mailkeys certbot-hook --install`: \(what).
+                exec \(binary) certbot-hook\(flag) --home \(home.root.path) --letsencrypt-dir \(dir)
+
+                """
+            try AtomicFile.write(script, to: file, mode: 0o755)
+            report.lines.append("wrote \(file.path)")
+        }
         report.lines.append(
-            "wrote \(file.path): certbot runs it after every renewal (not after the first issuance: run `mailkeys tls import` or the hook once by hand)"
-        )
+            "certbot runs them around every renewal (the deploy hook not after the first issuance: run it or `mailkeys tls import` once by hand)")
         return report
+    }
+
+    /// `mailkeys certbot-hook --pre`: certbot's pre-hook (scheme current+next). For every
+    /// lineage serving an MX host whose next key's `3 1 1` is 2 × TTL old, makes that key the
+    /// lineage's current key (a new `archive/NAME/privkeyN.pem`, `live/NAME/privkey.pem` switched
+    /// by rename), so a `reuse_key` renewal puts it into the new certificate. The post-hook undoes
+    /// it for lineages that were not renewed.
+    public static func certbotPreHook(_ home: Home, now: Date, lockWait: Double) throws -> Report {
+        let lock = try HomeLock(home, wait: lockWait)
+        defer { _ = lock }
+        let policy = try PolicyFile.load(home)
+        let store = try Store.open(at: home.storeFile.path)
+        var report = Report()
+        for p in policy.domains where p.tls.enabled && p.tls.scheme == .currentNext {
+            let published = try store.tlsaPublished(domain: p.name.description)
+            let next = try store.tlsNextKeys(domain: p.name.description)
+            for c in try store.tlsCertificates(domain: p.name.description) where c.state == .served {
+                guard let lineage = c.lineage, let key = next.first(where: { $0.host == c.host && $0.keyType == c.keyType && $0.used == nil })
+                else { continue }
+                var probe = c
+                probe.spki = key.spki
+                probe.issuers = []
+                guard TLSFiles.covered(probe, policy: p, published: published, now: now) else {
+                    report.lines.append("\(c.host): next key \(key.spki.prefix(16)) is not 2 × TTL old yet; certbot keeps the current key")
+                    continue
+                }
+                guard let pem = try AtomicFile.read(TLSFiles.nextFile(home, key)) else {
+                    throw HomeError(.missing, "\(home.show(TLSFiles.nextFile(home, key))) is missing; run `mailkeys rotate tls \(c.host)`")
+                }
+                report.lines.append(try CertbotLineage(URL(fileURLWithPath: lineage)).useKey(pem, spki: key.spki))
+                if !CertbotLineage(URL(fileURLWithPath: lineage)).reusesKey {
+                    report.warnings.append(
+                        "\(lineage): the renewal configuration lacks reuse_key = True, so certbot makes its own key; renew with --reuse-key")
+                }
+            }
+        }
+        return report
+    }
+
+    /// `mailkeys certbot-hook --post`: every lineage mailkeys knows whose `privkey.pem` does not
+    /// belong to its `cert.pem` (a pre-hook swap without a renewal) points back at the key that does.
+    public static func certbotPostHook(_ home: Home, lockWait: Double) throws -> Report {
+        let lock = try HomeLock(home, wait: lockWait)
+        defer { _ = lock }
+        let policy = try PolicyFile.load(home)
+        let store = try Store.open(at: home.storeFile.path)
+        var report = Report()
+        var seen = Set<String>()
+        for p in policy.domains {
+            for c in try store.tlsCertificates(domain: p.name.description) {
+                guard let lineage = c.lineage, seen.insert(lineage).inserted else { continue }
+                if let line = try CertbotLineage(URL(fileURLWithPath: lineage)).restoreMatchingKey() { report.lines.append(line) }
+            }
+        }
+        return report
+    }
+}
+
+/// A certbot lineage (`DIR/live/NAME` with its `DIR/archive/NAME` and `DIR/renewal/NAME.conf`).
+struct CertbotLineage {
+    let live: URL
+    init(_ live: URL) { self.live = live }
+
+    var name: String { live.lastPathComponent }
+    var archive: URL { live.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("archive/\(name)") }
+    var renewalConf: URL { live.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("renewal/\(name).conf") }
+
+    var reusesKey: Bool {
+        ((try? AtomicFile.read(renewalConf)) ?? nil)?.split(separator: "\n").contains {
+            $0.replacingOccurrences(of: " ", with: "") == "reuse_key=True"
+        } ?? false
+    }
+
+    /// The highest version number among the archive's files.
+    func lastVersion() throws -> Int {
+        let names = try FileManager.default.contentsOfDirectory(atPath: archive.path)
+        return names.compactMap { n -> Int? in
+            for prefix in ["cert", "chain", "fullchain", "privkey"] where n.hasPrefix(prefix) && n.hasSuffix(".pem") {
+                return Int(n.dropFirst(prefix.count).dropLast(4))
+            }
+            return nil
+        }.max() ?? 0
+    }
+
+    /// Points `live/privkey.pem` at `archive/privkey<target>.pem` by renaming a new symlink over it.
+    func link(_ target: String) throws {
+        let link = live.appendingPathComponent("privkey.pem")
+        let temp = live.appendingPathComponent(".privkey.pem.mailkeys")
+        try? FileManager.default.removeItem(at: temp)
+        guard symlink("../../archive/\(name)/\(target)", temp.path) == 0, rename(temp.path, link.path) == 0 else {
+            throw HomeError(.io, "cannot switch \(link.path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Makes `pem` the lineage's current key (unless it already is).
+    func useKey(_ pem: String, spki: String) throws -> String {
+        let current = try AtomicFile.read(live.appendingPathComponent("privkey.pem")).map { try Certificates.privateKeySPKI(pem: $0, name: "key") }
+        if current == spki { return "\(live.path): already uses next key \(spki.prefix(16))" }
+        let file = "privkey\(try lastVersion() + 1).pem"
+        try AtomicFile.write(pem, to: archive.appendingPathComponent(file), mode: 0o600)
+        try link(file)
+        return "\(live.path): next key \(spki.prefix(16)) staged as \(file) for the renewal"
+    }
+
+    /// If `privkey.pem` does not belong to `cert.pem`, points it back at the archive key that does.
+    func restoreMatchingKey() throws -> String? {
+        guard let cert = try AtomicFile.read(live.appendingPathComponent("cert.pem")),
+            let certSPKI = try? Certificates.read(pem: cert, name: "cert").first?.spki
+        else { return nil }
+        let key = try AtomicFile.read(live.appendingPathComponent("privkey.pem"))
+        if let key, (try? Certificates.privateKeySPKI(pem: key, name: "key")) == certSPKI { return nil }
+        for n in try FileManager.default.contentsOfDirectory(atPath: archive.path).sorted().reversed() where n.hasPrefix("privkey") {
+            guard let text = try AtomicFile.read(archive.appendingPathComponent(n)),
+                (try? Certificates.privateKeySPKI(pem: text, name: n)) == certSPKI
+            else { continue }
+            try link(n)
+            return "\(live.path): not renewed, privkey.pem points back at \(n) (the key of cert.pem)"
+        }
+        throw HomeError(.verify, "\(live.path): no key in \(archive.path) belongs to cert.pem")
     }
 }

@@ -247,4 +247,61 @@ enum TLSFiles {
         }
         return (out, lines, wakes.min())
     }
+
+    static func nextDir(_ home: Home, _ host: DomainName) -> URL {
+        home.keysDir.appendingPathComponent("tls/\(host)/next", isDirectory: true)
+    }
+
+    static func nextFile(_ home: Home, _ key: TLSNextKey) -> URL {
+        nextDir(home, key.host).appendingPathComponent("\(key.keyType.rawValue)-\(key.spki.prefix(16)).pem")
+    }
+
+    /// Scheme current+next: a next key is marked used once a served certificate carries it; each
+    /// served key type of a host gets a new next key when it has none (on `tick`), or when
+    /// `force` names the host (`rotate tls`). Keys are written 0600 under `Keys/tls/HOST/next/`.
+    static func nextKeys(
+        _ home: Home, _ p: DomainPolicy, certs: [TLSCertificate], next: [TLSNextKey], now: Date, generate: Bool, force: DomainName?,
+        pending: Pending
+    ) throws -> (next: [TLSNextKey], lines: [String]) {
+        var out = next
+        var lines: [String] = []
+        for i in out.indices
+        where out[i].used == nil && certs.contains(where: { $0.state == .served && $0.spki == out[i].spki && $0.host == out[i].host }) {
+            out[i].used = now
+            let usedFile = nextFile(home, out[i])
+            pending.afterCommit.append {
+                try? FileManager.default.removeItem(at: usedFile)
+                return nil
+            }
+        }
+        guard p.tls.scheme == .currentNext, generate else {
+            if let force, p.mx.contains(where: { $0.host == force }), p.tls.scheme != .currentNext {
+                throw HomeError(.usage, "\(force): rotate tls needs [domains.\"\(p.name)\".tls] scheme = \"current+next\"")
+            }
+            return (out, lines)
+        }
+        let served = Set(certs.filter { $0.state == .served }.map { "\($0.host) \($0.keyType.rawValue)" })
+        for entry in served.sorted() {
+            let parts = entry.split(separator: " ")
+            let host = DomainName(presentation: String(parts[0]))
+            let type = TLSKeyType(rawValue: String(parts[1]))!
+            if out.contains(where: { $0.host == host && $0.keyType == type && $0.used == nil }) {
+                if force == host { lines.append("\(host): a next \(type.rawValue) key is already published; certbot uses it at the next renewal") }
+                continue
+            }
+            let (pem, spki) = try Certificates.generateKey(type)
+            let key = TLSNextKey(host: host, keyType: type, spki: spki, created: now)
+            out.append(key)
+            let file = nextFile(home, key)
+            pending.fileWrites.append {
+                try FileManager.default.createDirectory(at: nextDir(home, host), withIntermediateDirectories: true)
+                chmod(nextDir(home, host).path, 0o700)
+                try AtomicFile.write(pem, to: file, mode: 0o600)
+                return file
+            }
+            lines.append(
+                "\(host): next \(type.rawValue) key \(spki.prefix(16)) generated; its 3 1 1 is published now, certbot uses it once it is 2 × TTL old")
+        }
+        return (out, lines)
+    }
 }

@@ -133,7 +133,7 @@ public enum MailKeys {
 
     static func desired(
         _ home: Home, policy: Policy, domains: [DomainPolicy], dkim: [DomainName: [DKIMKey]],
-        dnssec: [DomainName: DNSSECSigning] = [:], tls: [DomainName: [TLSCertificate]] = [:],
+        dnssec: [DomainName: DNSSECSigning] = [:], tls: [DomainName: [TLSCertificate]] = [:], tlsNext: [DomainName: [TLSNextKey]] = [:],
         templates given: [DomainName: [TemplateRecord]]? = nil
     ) throws -> [DesiredZone] {
         let all = try given ?? templates(home, domains)
@@ -142,7 +142,7 @@ public enum MailKeys {
             let template = all[p.name] ?? []
             let (zone, warnings) = try ZoneBuilder(
                 policy: p, allDomains: policy.domains, template: template, templateName: home.show(templateURL),
-                dkimKeys: dkim[p.name] ?? [], tlsCertificates: tls[p.name] ?? []
+                dkimKeys: dkim[p.name] ?? [], tlsCertificates: tls[p.name] ?? [], tlsNextKeys: tlsNext[p.name] ?? []
             ).build()
             var text = zone.render(serial: 0, header: header(home, p.name))
             let signing = p.dnssec.enabled ? dnssec[p.name] : nil
@@ -200,6 +200,8 @@ public enum MailKeys {
         /// `hosts`; `served` records it as what the server already serves (import), else it goes
         /// through the deploy gate. Then as `tick`.
         case certificate(hosts: [String], fullchain: String, key: String?, lineage: String?, served: Bool, name: String)
+        /// `rotate tls HOST`: generate the next key of HOST now (scheme current+next); then as `tick`.
+        case rotateTLS(String)
     }
 
     /// `zone build` and the zone part of `tick`.
@@ -234,7 +236,7 @@ public enum MailKeys {
                 throw HomeError(.usage, "\(p.name) has no ZSK: set [dnssec] scheme = \"ksk+zsk\" (a CSK rolls with its KSK procedure)")
             }
             selected = policy.domains
-        case .certificate: selected = policy.domains
+        case .certificate, .rotateTLS: selected = policy.domains
         case .rotateKSK(let d), .dsSeen(let d, _):
             let p = try policy.domain(d)
             guard p.dnssec.enabled else { throw HomeError(.usage, "\(p.name) is not signed: its policy has [dnssec] enabled = false") }
@@ -258,7 +260,7 @@ public enum MailKeys {
         switch mode {
         case .zoneBuild, .zoneSign: advancing = false
         case .rotateDKIM(let d): rotate = .some(try d.map { try DomainName($0) })
-        case .tick, .rotateZSK, .rotateKSK, .dsSeen, .certificate: break
+        case .tick, .rotateZSK, .rotateKSK, .dsSeen, .certificate, .rotateTLS: break
         }
         Trace.mark("open store, policy, keys")
         let templates = try templates(home, selected)
@@ -323,9 +325,12 @@ public enum MailKeys {
             dnssec[p.name] = p.dnssec.enabled ? try DNSSECFiles.signing(home, p, keys: keys, pending: pending) : DNSSECSigning(keys: keys)
         }
         var tls: [DomainName: [TLSCertificate]] = [:]
+        var tlsNext: [DomainName: [TLSNextKey]] = [:]
         var offered = false
+        var rotatedTLS = false
         for p in selected {
             tls[p.name] = try store.tlsCertificates(domain: p.name.description)
+            tlsNext[p.name] = try store.tlsNextKeys(domain: p.name.description)
             guard p.tls.enabled else { continue }
             let published = try store.tlsaPublished(domain: p.name.description)
             let before = tls[p.name]!
@@ -346,8 +351,25 @@ public enum MailKeys {
                 report.lines += lines
                 if let wake { wakes.append(wake) }
             }
+            var force: DomainName?
+            if case .rotateTLS(let h) = mode {
+                force = try DomainName(h)
+                if p.mx.contains(where: { $0.host == force }) { rotatedTLS = true }
+            }
+            let nextBefore = tlsNext[p.name]!
+            let (next, nextLines) = try TLSFiles.nextKeys(
+                home, p, certs: tls[p.name]!, next: nextBefore, now: now, generate: advancing, force: force, pending: pending)
+            tlsNext[p.name] = next
+            report.lines += nextLines
+            let nextChanged = next.filter { !nextBefore.contains($0) }
             let changed = tls[p.name]!.filter { !before.contains($0) }
             let domain = p.name.description
+            if !nextChanged.isEmpty {
+                pending.storeOps.append { tx in
+                    try tx.ensureDomain(domain, at: now)
+                    for k in nextChanged { try tx.saveTLSNextKey(k, domain: domain) }
+                }
+            }
             if !changed.isEmpty {
                 pending.storeOps.append { tx in
                     try tx.ensureDomain(domain, at: now)
@@ -369,11 +391,14 @@ public enum MailKeys {
                 }
             }
         }
+        if case .rotateTLS(let host) = mode, !rotatedTLS {
+            throw HomeError(.usage, "\(host) is not an MX host of any domain in the policy")
+        }
         if case .certificate(let hosts, _, _, _, _, _) = mode, !offered {
             throw HomeError(.usage, "\(hosts.joined(separator: ", ")) is not an MX host of any domain in the policy; nothing was changed")
         }
         let wanted = try desired(
-            home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, tls: tls, templates: templates)
+            home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, tls: tls, tlsNext: tlsNext, templates: templates)
         Trace.mark("build zones")
         report.warnings += wanted.flatMap(\.warnings)
         if let wake = try writeZones(home, store: store, wanted: wanted, now: now, acceptClock: acceptClock, report: &report, pending: pending) {

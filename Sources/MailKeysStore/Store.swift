@@ -181,6 +181,20 @@ public final class Store {
                     ) STRICT;
                     """)
         }
+        m.registerMigration("2026-11-22-tls-next") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE tls_next (
+                        domain TEXT NOT NULL REFERENCES domain(name) ON DELETE RESTRICT,
+                        host TEXT NOT NULL CHECK (length(host) BETWEEN 1 AND 253 AND host = lower(host)),
+                        key_type TEXT NOT NULL CHECK (key_type IN ('rsa', 'ecdsa')),
+                        spki TEXT NOT NULL CHECK (length(spki) = 64),
+                        created_at INTEGER NOT NULL,
+                        used_at INTEGER CHECK (used_at IS NULL OR used_at >= created_at),
+                        PRIMARY KEY (domain, host, spki)
+                    ) STRICT;
+                    """)
+        }
         return m
     }
 
@@ -553,5 +567,36 @@ extension Store {
     /// When each TLSA record in `domain`'s zone was first published.
     public func tlsaPublished(domain: String) throws -> [String: Date] {
         try read { db in try StoreTransaction(db: db).tlsaPublished(domain: domain) }
+    }
+}
+
+extension StoreTransaction {
+    /// The next keys (scheme current+next) of `domain`'s MX hosts, oldest first.
+    public func tlsNextKeys(domain: String) throws -> [TLSNextKey] {
+        try Row.fetchAll(db, sql: "SELECT * FROM tls_next WHERE domain = ? ORDER BY created_at, spki", arguments: [domain]).map { row in
+            guard let type = TLSKeyType(rawValue: row["key_type"]) else {
+                throw StoreError(.corrupt, "store: next key \(row["spki"] as String) of \(domain) is malformed")
+            }
+            return TLSNextKey(
+                host: DomainName(presentation: row["host"]), keyType: type, spki: row["spki"], created: Self.date(row, "created_at")!,
+                used: Self.date(row, "used_at"))
+        }
+    }
+
+    /// Inserts a next key or records when it was used.
+    public func saveTLSNextKey(_ k: TLSNextKey, domain: String) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO tls_next (domain, host, key_type, spki, created_at, used_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (domain, host, spki) DO UPDATE SET used_at = excluded.used_at
+                """,
+            arguments: [domain, k.host.description, k.keyType.rawValue, k.spki, Self.seconds(k.created), Self.seconds(k.used)])
+    }
+}
+
+extension Store {
+    /// The next keys (scheme current+next) of `domain`'s MX hosts.
+    public func tlsNextKeys(domain: String) throws -> [TLSNextKey] {
+        try read { db in try StoreTransaction(db: db).tlsNextKeys(domain: domain) }
     }
 }

@@ -139,7 +139,26 @@ struct Tick: ParsableCommand {
 
 struct Rotate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Start a key rollover now.", subcommands: [DKIM.self, ZSK.self, KSK.self])
+        abstract: "Start a key rollover now.", subcommands: [DKIM.self, ZSK.self, KSK.self, TLSKey.self])
+
+    struct TLSKey: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "tls",
+            abstract:
+                "Generate the next TLS key of an MX host now (scheme current+next): its 3 1 1 is published, and certbot-hook --pre hands it to certbot once it is 2 × TTL old."
+        )
+
+        @OptionGroup var common: CommonOptions
+
+        @Argument(help: "The MX host.")
+        var host: String
+
+        func run() throws {
+            try perform {
+                try MailKeys.run(common.resolvedHome, mode: .rotateTLS(host), now: try RunClock.now(common.now), lockWait: common.lockWait)
+            }
+        }
+    }
 
     struct KSK: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -325,11 +344,19 @@ struct CertbotHook: ParsableCommand {
     @Option(help: "certbot's configuration directory (default: the policy's tls.letsencrypt_dir, /etc/letsencrypt).")
     var letsencryptDir: String?
 
-    @Flag(help: "Write the hook into DIR/renewal-hooks/deploy/ instead of running it.")
+    @Flag(help: "Write the hooks into DIR/renewal-hooks/{deploy,pre,post}/ instead of running one.")
     var install = false
+
+    @Flag(help: "Run as certbot's pre-hook: stage published next keys (scheme current+next) in their lineages.")
+    var pre = false
+
+    @Flag(help: "Run as certbot's post-hook: point lineages that were not renewed back at their own key.")
+    var post = false
 
     func run() throws {
         try perform {
+            if pre { return try MailKeys.certbotPreHook(common.resolvedHome, now: try RunClock.now(common.now), lockWait: common.lockWait) }
+            if post { return try MailKeys.certbotPostHook(common.resolvedHome, lockWait: common.lockWait) }
             if install {
                 let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
                 return try MailKeys.installCertbotHook(common.resolvedHome, letsencryptDir: letsencryptDir, binary: binary)

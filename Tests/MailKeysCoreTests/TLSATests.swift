@@ -60,12 +60,26 @@ struct TLSATests {
     @Test func policyRefusals() {
         let cases: [([String: PolicyValue], String)] = [
             (["ports": .array([.int(443)])], "is not 25, 465 or 587"), (["ports": .array([.int(25), .int(25)])], "at most once"),
-            (["scheme": .string("current+next")], "not implemented yet"), (["issuers_rsa": .array([.string("abc")])], "is not a SHA-256"),
+            (["scheme": .string("current+later")], "is not current+issuer or current+next"),
+            (["issuers_rsa": .array([.string("abc")])], "is not a SHA-256"),
             (["letsencrypt_dir": .string("etc/letsencrypt")], "absolute path"), (["reload": .array([])], "empty command"),
             (["colour": .string("red")], "colour"), (["ports": .array([.string("25")])], "expected integers"),
         ]
         for (table, message) in cases {
             _ = expectCoreError(.invalidPolicy, message) { try Self.policy(table) }
         }
+    }
+
+    @Test func currentPlusNextPublishesTheUnusedNextKey() throws {
+        let policy = try Self.policy(["scheme": .string("current+next")])
+        let next = TLSNextKey(host: Self.host, keyType: .ecdsa, spki: Self.b, created: Self.t0)
+        var used = next
+        used.used = Self.t0
+        let records = TLSA.records(host: Self.host, certificates: [Self.cert(Self.a, .ecdsa, .served)], next: [next], policy: policy)
+        #expect(records.map(\.rdata) == ["3 1 1 \(Self.a)", "3 1 1 \(Self.b)"], "current + next, no issuer records")
+        #expect(TLSA.records(host: Self.host, certificates: [Self.cert(Self.a, .ecdsa, .served)], next: [used], policy: policy).count == 1)
+        // The other scheme ignores next keys.
+        let issuer = TLSA.records(host: Self.host, certificates: [Self.cert(Self.a, .ecdsa, .served)], next: [next], policy: try Self.policy())
+        #expect(!issuer.contains { $0.rdata == "3 1 1 \(Self.b)" })
     }
 }

@@ -223,4 +223,74 @@ final class PostfixServer {
         let text = result.stdout + result.stderr
         #expect(text.contains("Verification: OK") && text.contains("DANE TLSA"), "s_client: \(text)", sourceLocation: sourceLocation)
     }
+
+    /// Scheme current+next: mailkeys generates the next key and publishes its 3 1 1; certbot's
+    /// pre-hook hands it to certbot only once that record is 2 × TTL old; the renewed certificate
+    /// carries exactly that key and goes live at once; the post-hook undoes a swap that no
+    /// renewal used.
+    @Test func currentPlusNextGivesCertbotThePublishedNextKey() throws {
+        let pebble = try PebbleServer()
+        let home = try Support.exampleHome()
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        try (Support.read(policy) + "\n[domains.\"example.org\".tls]\nscheme = \"current+next\"\n").write(
+            to: policy, atomically: true, encoding: .utf8)
+        let le = try Support.scratch("letsencrypt")
+        let start = try RunClock.now(Support.now)
+        func at(_ hours: Double) -> String { RunClock.format(start.addingTimeInterval(hours * 3600)) }
+        let bin = try Support.binary
+        func certbot(_ args: [String], at when: String) throws {
+            let common = "--home \(home.path) --letsencrypt-dir \(le.path) --now \(when)"
+            let r = try Support.exec(
+                try Support.tool("certbot"),
+                args + [
+                    "--config-dir", le.path, "--work-dir", le.appendingPathComponent("work").path, "--logs-dir",
+                    le.appendingPathComponent("logs").path, "--server", "https://localhost:\(pebble.port)/dir", "--agree-tos",
+                    "--register-unsafely-without-email", "--non-interactive", "--no-random-sleep-on-renew",
+                    "--deploy-hook", "\(bin) certbot-hook \(common)", "--pre-hook", "\(bin) certbot-hook --pre \(common)",
+                    "--post-hook", "\(bin) certbot-hook --post \(common)",
+                ], environment: ["REQUESTS_CA_BUNDLE": pebble.caBundle.path])
+            #expect(r.status == 0, "certbot \(args): \(r.stdout)\(r.stderr)")
+            let log = (try? Support.read(le.appendingPathComponent("logs/letsencrypt.log"))) ?? ""
+            #expect(!log.contains("reported error code"), "a hook failed: \(log.suffix(2000))")
+        }
+        func tick(_ when: String) throws { #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", when]).status == 0) }
+        let live = le.appendingPathComponent("live/mail.example.org")
+        let served = home.appendingPathComponent("Keys/tls/mail.example.org/ecdsa/fullchain.pem")
+        func nextKeys() throws -> [TLSNextKey] { try Store.open(at: Home(root: home).storeFile.path).tlsNextKeys(domain: "example.org") }
+
+        try certbot(
+            [
+                "certonly", "--manual", "--manual-auth-hook", "/bin/true", "--preferred-challenges", "http", "-d", "mail.example.org", "--key-type",
+                "ecdsa", "--reuse-key",
+            ], at: at(1))
+        try tick(at(3))  // the gate installs the first certificate; a next key is generated and published
+        let first = try #require(try nextKeys().first)
+        #expect(try TLSTests.tlsa(home) == ["3 1 1 \(try TestCA.spki(live.appendingPathComponent("cert.pem")))", "3 1 1 \(first.spki)"].sorted())
+
+        // An hour later the next key is too young: the renewal keeps the current key.
+        let before = try TestCA.spki(live.appendingPathComponent("cert.pem"))
+        try certbot(["renew", "--force-renewal"], at: at(4))
+        #expect(try TestCA.spki(live.appendingPathComponent("cert.pem")) == before)
+
+        // Two hours after its publication, the pre-hook stages it and certbot uses it.
+        try certbot(["renew", "--force-renewal"], at: at(5))
+        #expect(try TestCA.spki(live.appendingPathComponent("cert.pem")) == first.spki, "the certificate carries the pre-published key")
+        #expect(try Support.read(served) == Support.read(live.appendingPathComponent("fullchain.pem")), "covered by its 3 1 1, live at once")
+        try expectDANEMatch(home)
+        let keys = try nextKeys()
+        #expect(keys.first { $0.spki == first.spki }?.used != nil)
+        let second = try #require(keys.first { $0.used == nil }, "a new next key replaces the used one")
+        #expect(try TLSTests.tlsa(home).contains("3 1 1 \(second.spki)"))
+
+        // A pre-hook swap that no renewal used is undone by the post-hook.
+        let pre = try Support.mailkeys(["certbot-hook", "--pre", "--home", home.path, "--letsencrypt-dir", le.path, "--now", at(8)])
+        #expect(pre.status == 0 && pre.stdout.contains("staged"), "\(pre.stdout)\(pre.stderr)")
+        let post = try Support.mailkeys(["certbot-hook", "--post", "--home", home.path, "--letsencrypt-dir", le.path])
+        #expect(post.status == 0 && post.stdout.contains("points back"), "\(post.stdout)\(post.stderr)")
+        let keySPKI = try Support.exec(
+            try Support.tool("sh"),
+            ["-c", "openssl pkey -in \"$1\" -pubout -outform DER | sha256sum", "sh", live.appendingPathComponent("privkey.pem").path]
+        ).stdout.prefix(64)
+        #expect(String(keySPKI) == first.spki, "privkey.pem belongs to cert.pem again")
+    }
 }
