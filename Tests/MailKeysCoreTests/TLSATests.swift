@@ -82,4 +82,22 @@ struct TLSATests {
         let issuer = TLSA.records(host: Self.host, certificates: [Self.cert(Self.a, .ecdsa, .served)], next: [next], policy: try Self.policy())
         #expect(!issuer.contains { $0.rdata == "3 1 1 \(Self.b)" })
     }
+
+    /// Simulated renewals under current+issuer: whatever Let's Encrypt intermediate of the key's
+    /// type issues the next certificate, and whether the key is reused or new, some record
+    /// published long ago matches it; an RSA certificate is not covered by ECDSA issuer records.
+    @Test func renewalsAcrossIntermediatesStayCovered() throws {
+        let policy = try Self.policy()
+        let served = Self.cert(Self.a, .ecdsa, .served)
+        let records = TLSA.records(host: Self.host, certificates: [served], policy: policy)
+        let published = Dictionary(uniqueKeysWithValues: records.map { ($0.rdata, Self.t0) })
+        let later = Self.t0.addingTimeInterval(60 * 86400)
+        for i in LetsEncrypt.intermediates where i.type == .ecdsa {
+            #expect(TLSA.covered(spki: Self.a, issuers: [i.spki], published: published, ttl: 3600, now: later), "reused key, \(i.name)")
+            #expect(TLSA.covered(spki: Self.b, issuers: [i.spki], published: published, ttl: 3600, now: later), "new key, \(i.name)")
+        }
+        for i in LetsEncrypt.intermediates where i.type == .rsa {
+            #expect(!TLSA.covered(spki: Self.b, issuers: [i.spki], published: published, ttl: 3600, now: later), "RSA \(i.name) needs RSA records")
+        }
+    }
 }

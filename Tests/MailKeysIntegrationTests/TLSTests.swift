@@ -149,15 +149,24 @@ struct TestCA {
         #expect(
             !(try Self.tlsa(home)).contains("3 1 1 \(try TestCA.spki(ca.dir.appendingPathComponent("first.pem")))"), "the replaced key's record goes")
 
-        // Trust the test intermediate as an issuer: once its 2 1 1 is old enough, a new key installs at once.
+        // Trust the test intermediate as an issuer: once its 2 1 1 is old enough, a new key installs
+        // at once, and the reload command runs (argv, no shell); a failing one fails the run.
         let policy = home.appendingPathComponent("mailkeys.toml")
-        try (Support.read(policy) + "\n[domains.\"example.org\".tls]\nissuers_ecdsa = [\"\(try TestCA.spki(ca.intermediate))\"]\n")
+        let marker = try Support.scratch("reload").appendingPathComponent("reloaded")
+        try
+            (Support.read(policy)
+            + "\n[domains.\"example.org\".tls]\nissuers_ecdsa = [\"\(try TestCA.spki(ca.intermediate))\"]\nreload = [\"touch\", \"\(marker.path)\"]\n")
             .write(to: policy, atomically: true, encoding: .utf8)
         #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-11-21T15:00:00Z"]).status == 0)
         r = try renew("third", at: "2026-11-21T17:00:00Z")
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("installed"), "\(r.stdout)")
         #expect(try Support.read(served) == Support.read(ca.dir.appendingPathComponent("third.fullchain.pem")))
+        #expect(FileManager.default.fileExists(atPath: marker.path), "tls.reload ran after the install")
+        try Support.read(policy).replacingOccurrences(of: "reload = [\"touch\"", with: "reload = [\"false\", \"x\"]\n# [\"touch\"")
+            .write(to: policy, atomically: true, encoding: .utf8)
+        r = try renew("fourth", at: "2026-11-21T18:00:00Z")
+        #expect(r.status != 0 && r.stderr.contains("TLS reload command false x exited with 1"), "\(r.stdout)\(r.stderr)")
     }
 
     @Test func hostileOrMalformedHookInputChangesNothing() throws {
