@@ -120,6 +120,8 @@ public struct DomainPolicy: Sendable, Equatable {
     public var dnssec: DNSSECPolicy
     /// DANE TLSA records for the MX hosts and the certbot deploy hook.
     public var tls: TLSPolicy
+    /// Authoritative servers the zone is exported to.
+    public var exports: [ExportTarget]
     /// Non-fatal findings to print (soft SPF ending, DMARC without rua, ...).
     public var warnings: [String]
 
@@ -364,6 +366,10 @@ public struct DomainPolicy: Sendable, Equatable {
         dkim = try DKIMPolicy(table: try t.table("dkim"), txtTTL: ttls[.txt] ?? defaultTTL, propagation: propagationDelay)
         dnssec = try DNSSECPolicy(table: try t.table("dnssec"), defaultTTL: ttls[.dnskey] ?? defaultTTL)
         tls = try TLSPolicy(table: try t.table("tls"))
+        exports = try (t.tables("export") ?? []).map(ExportTarget.init)
+        if Set(exports.map(\.description)).count != exports.count {
+            throw CoreError(.invalidPolicy, "domains.\"\(name)\".export: two targets with the same server and directory")
+        }
         if dnssec.enabled && Int(soa.expire) >= dnssec.validity {
             warnings.append(
                 "\(name): SOA expire (\(TimeSpan.format(Int(soa.expire)))) is not below the signature validity (\(TimeSpan.format(dnssec.validity))): a secondary cut off from the primary would serve expired signatures"

@@ -2,41 +2,81 @@ import CLDNS
 import Foundation
 import MailKeysCore
 
-/// Asks a parent zone's authoritative server for a child's DS RRset (libldns, no recursion).
+/// Asks an authoritative server (libldns, no recursion): a parent for a child's DS RRset, an
+/// export target for the new serial, and sends NOTIFY to secondaries.
 public enum ParentQuery {
     /// The DS records `server` serves for `zone`, each as `tag algorithm digesttype digest`
     /// (digest in lower-case hex). Throws when the server does not answer or refuses.
     public static func ds(zone: DomainName, server: ParentServer, timeout: Int = 3) throws -> [String] {
+        try query(zone, LDNS_RR_TYPE_DS, server: server, timeout: timeout)
+    }
+
+    /// The SOA serial `server` serves for `zone` (nil when it answers without one).
+    public static func serial(zone: DomainName, server: ParentServer, timeout: Int = 2) throws -> UInt32? {
+        try query(zone, LDNS_RR_TYPE_SOA, server: server, timeout: timeout).first.flatMap { UInt32($0.split(separator: " ")[2]) }
+    }
+
+    /// The DNSKEY records `server` serves for `zone` (RDATA).
+    public static func dnskeys(zone: DomainName, server: ParentServer, timeout: Int = 2) throws -> [String] {
+        try query(zone, LDNS_RR_TYPE_DNSKEY, server: server, timeout: timeout)
+    }
+
+    static func resolver(_ server: ParentServer, timeout: Int) throws -> UnsafeMutablePointer<ldns_resolver> {
         guard let resolver = ldns_resolver_new() else { throw DNSError(.unsupported, "libldns: no resolver") }
-        defer { ldns_resolver_deep_free(resolver) }
         let type = server.address.isV4 ? LDNS_RDF_TYPE_A : LDNS_RDF_TYPE_AAAA
         guard let address = ldns_rdf_new_frm_str(type, server.address.description) else {
+            ldns_resolver_deep_free(resolver)
             throw DNSError(.syntax, "not an address: \(server.address)")
         }
         defer { ldns_rdf_deep_free(address) }
         guard ldns_resolver_push_nameserver(resolver, address) == LDNS_STATUS_OK else {
+            ldns_resolver_deep_free(resolver)
             throw DNSError(.unsupported, "libldns: cannot use server \(server)")
         }
         ldns_resolver_set_port(resolver, UInt16(server.port))
         ldns_resolver_set_recursive(resolver, 0)
         ldns_resolver_set_retry(resolver, 1)
         ldns_resolver_set_timeout(resolver, timeval(tv_sec: timeout, tv_usec: 0))
+        return resolver
+    }
+
+    static func query(_ zone: DomainName, _ type: ldns_rr_type, server: ParentServer, timeout: Int) throws -> [String] {
+        let resolver = try resolver(server, timeout: timeout)
+        defer { ldns_resolver_deep_free(resolver) }
         guard let name = ldns_dname_new_frm_str(zone.fqdn) else { throw DNSError(.syntax, "bad name \(zone)") }
         defer { ldns_rdf_deep_free(name) }
         var packet: UnsafeMutablePointer<ldns_pkt>?
-        let status = ldns_resolver_query_status(&packet, resolver, name, LDNS_RR_TYPE_DS, LDNS_RR_CLASS_IN, 0)
+        let status = ldns_resolver_query_status(&packet, resolver, name, type, LDNS_RR_CLASS_IN, 0)
         guard status == LDNS_STATUS_OK, let packet else {
-            throw DNSError(.unreadable, "parent server \(server): no answer (\(String(cString: ldns_get_errorstr_by_id(status))))")
+            throw DNSError(.unreadable, "server \(server): no answer (\(String(cString: ldns_get_errorstr_by_id(status))))")
         }
         defer { ldns_pkt_free(packet) }
         let rcode = ldns_pkt_get_rcode(packet)
         guard rcode == LDNS_RCODE_NOERROR || rcode == LDNS_RCODE_NXDOMAIN else {
-            throw DNSError(.unreadable, "parent server \(server) answered rcode \(rcode.rawValue) for \(zone) DS")
+            throw DNSError(.unreadable, "server \(server) answered rcode \(rcode.rawValue) for \(zone)")
         }
-        guard let list = ldns_pkt_rr_list_by_type(packet, LDNS_RR_TYPE_DS, LDNS_SECTION_ANSWER) else { return [] }
+        guard let list = ldns_pkt_rr_list_by_type(packet, type, LDNS_SECTION_ANSWER) else { return [] }
         defer { ldns_rr_list_deep_free(list) }
-        return (0..<ldns_rr_list_rr_count(list)).map { i in
-            LDNSRecord.normalizedRDATA(ldns_rr_list_rr(list, i))
+        return (0..<ldns_rr_list_rr_count(list)).map { i in LDNSRecord.normalizedRDATA(ldns_rr_list_rr(list, i)) }
+    }
+
+    /// Sends a NOTIFY (RFC 1996) for `zone` to `server` and waits for its answer.
+    public static func notify(zone: DomainName, server: ParentServer, timeout: Int = 2) throws {
+        let resolver = try resolver(server, timeout: timeout)
+        defer { ldns_resolver_deep_free(resolver) }
+        guard let name = ldns_dname_new_frm_str(zone.fqdn), let packet = ldns_pkt_query_new(name, LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, UInt16(LDNS_AA))
+        else { throw DNSError(.unsupported, "libldns: cannot build a NOTIFY") }
+        defer { ldns_pkt_free(packet) }
+        ldns_pkt_set_opcode(packet, LDNS_PACKET_NOTIFY)
+        ldns_pkt_set_id(packet, UInt16.random(in: 1...UInt16.max))
+        var answer: UnsafeMutablePointer<ldns_pkt>?
+        let status = ldns_resolver_send_pkt(&answer, resolver, packet)
+        guard status == LDNS_STATUS_OK, let answer else {
+            throw DNSError(.unreadable, "NOTIFY to \(server): no answer (\(String(cString: ldns_get_errorstr_by_id(status))))")
+        }
+        defer { ldns_pkt_free(answer) }
+        guard ldns_pkt_get_rcode(answer) == LDNS_RCODE_NOERROR else {
+            throw DNSError(.unreadable, "NOTIFY to \(server): refused (rcode \(ldns_pkt_get_rcode(answer).rawValue))")
         }
     }
 }

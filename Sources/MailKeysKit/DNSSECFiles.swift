@@ -185,7 +185,7 @@ enum DNSSECFiles {
         var lines: [String] = []
         for server in p.dnssec.parentServers {
             do { answers.append(try ParentQuery.ds(zone: p.name, server: server)) } catch let e as DNSError {
-                lines.append("\(p.name): DNSSEC: \(e.reason); asking again next run")
+                lines.append("\(p.name): DNSSEC: parent \(e.reason); asking again next run")
             }
         }
         guard answers.count == p.dnssec.parentServers.count else { return (keys, lines) }

@@ -202,6 +202,8 @@ public enum MailKeys {
         case certificate(hosts: [String], fullchain: String, key: String?, lineage: String?, served: Bool, name: String)
         /// `rotate tls HOST`: generate the next key of HOST now (scheme current+next); then as `tick`.
         case rotateTLS(String)
+        /// `zone export [DOMAIN]`: as `zoneBuild` (signing where the policy signs), then export.
+        case zoneExport(String?)
     }
 
     /// `zone build` and the zone part of `tick`.
@@ -221,7 +223,7 @@ public enum MailKeys {
         let policy = try PolicyFile.load(home)
         let selected: [DomainPolicy]
         switch mode {
-        case .zoneBuild(let d): selected = try select(policy, d)
+        case .zoneBuild(let d), .zoneExport(let d): selected = try select(policy, d)
         case .zoneSign(let d):
             selected = try select(policy, d)
             if let unsigned = selected.first(where: { !$0.dnssec.enabled }) {
@@ -258,7 +260,7 @@ public enum MailKeys {
         var rotate: DomainName?? = nil
         var advancing = true
         switch mode {
-        case .zoneBuild, .zoneSign: advancing = false
+        case .zoneBuild, .zoneSign, .zoneExport: advancing = false
         case .rotateDKIM(let d): rotate = .some(try d.map { try DomainName($0) })
         case .tick, .rotateZSK, .rotateKSK, .dsSeen, .certificate, .rotateTLS: break
         }
@@ -411,10 +413,16 @@ public enum MailKeys {
         Trace.print()
         switch mode {
         case .zoneBuild, .zoneSign: return report
+        case .zoneExport:
+            try Exports.run(home, store: store, domains: selected, now: now, report: &report)
+            return report
         default: break
         }
+        var exportError: Error?
+        do { try Exports.run(home, store: store, domains: selected, now: now, report: &report) } catch { exportError = error }
         for p in selected { try DKIMFiles.applyGroup(home, p, keys: dkim[p.name] ?? []) }
         try DKIMFiles.writeSignerConfigs(home, policy: policy, keys: dkim, report: &report)
+        if let exportError { throw exportError }
         report.lines.append(
             "next: \(wakes.min().map(RunClock.format) ?? "nothing scheduled; the timer re-checks policy and templates on every run")")
         return report

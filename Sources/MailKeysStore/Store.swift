@@ -195,6 +195,22 @@ public final class Store {
                     ) STRICT;
                     """)
         }
+        m.registerMigration("2026-11-22-export") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE export (
+                        domain TEXT NOT NULL REFERENCES domain(name) ON DELETE CASCADE,
+                        target TEXT NOT NULL CHECK (length(target) > 0),
+                        serial INTEGER NOT NULL CHECK (serial BETWEEN 1 AND 4294967295),
+                        file_hash TEXT NOT NULL CHECK (length(file_hash) = 64),
+                        attempted_at INTEGER NOT NULL,
+                        confirmed_at INTEGER,
+                        error TEXT,
+                        CHECK ((confirmed_at IS NULL) = (error IS NOT NULL)),
+                        PRIMARY KEY (domain, target)
+                    ) STRICT;
+                    """)
+        }
         return m
     }
 
@@ -598,5 +614,53 @@ extension Store {
     /// The next keys (scheme current+next) of `domain`'s MX hosts.
     public func tlsNextKeys(domain: String) throws -> [TLSNextKey] {
         try read { db in try StoreTransaction(db: db).tlsNextKeys(domain: domain) }
+    }
+}
+
+/// The last export of a zone to one target.
+public struct ExportState: Sendable, Equatable {
+    public var serial: UInt32
+    public var fileHash: String
+    public var attempted: Date
+    /// When the server was seen serving `serial` (nil: the attempt failed with `error`).
+    public var confirmed: Date?
+    public var error: String?
+    public init(serial: UInt32, fileHash: String, attempted: Date, confirmed: Date?, error: String?) {
+        self.serial = serial
+        self.fileHash = fileHash
+        self.attempted = attempted
+        self.confirmed = confirmed
+        self.error = error
+    }
+}
+
+extension Store {
+    /// The last export of `domain` to each target, by target name.
+    public func exports(domain: String) throws -> [String: ExportState] {
+        try read { db in
+            var out: [String: ExportState] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM export WHERE domain = ?", arguments: [domain]) {
+                out[row["target"]] = ExportState(
+                    serial: UInt32(row["serial"] as Int64), fileHash: row["file_hash"], attempted: StoreTransaction.date(row, "attempted_at")!,
+                    confirmed: StoreTransaction.date(row, "confirmed_at"), error: row["error"])
+            }
+            return out
+        }
+    }
+
+    /// Records the outcome of an export attempt.
+    public func recordExport(domain: String, target: String, state: ExportState) throws {
+        try transaction { tx in
+            try tx.db.execute(
+                sql: """
+                    INSERT INTO export (domain, target, serial, file_hash, attempted_at, confirmed_at, error) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (domain, target) DO UPDATE SET serial = excluded.serial, file_hash = excluded.file_hash,
+                        attempted_at = excluded.attempted_at, confirmed_at = excluded.confirmed_at, error = excluded.error
+                    """,
+                arguments: [
+                    domain, target, Int64(state.serial), state.fileHash, StoreTransaction.seconds(state.attempted),
+                    StoreTransaction.seconds(state.confirmed), state.error,
+                ])
+        }
     }
 }

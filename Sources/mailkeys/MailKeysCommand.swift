@@ -83,7 +83,7 @@ struct Init: ParsableCommand {
 
 struct ZoneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "zone", abstract: "Zone files.", subcommands: [Build.self, Sign.self])
+        commandName: "zone", abstract: "Zone files.", subcommands: [Build.self, Sign.self, Export.self])
 
     struct Sign: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -117,6 +117,28 @@ struct ZoneCommand: ParsableCommand {
                 try MailKeys.buildZones(
                     common.resolvedHome, domain: domain, now: try RunClock.now(common.now), lockWait: common.lockWait,
                     verb: "build", acceptClock: common.acceptClock)
+            }
+        }
+    }
+}
+
+extension ZoneCommand {
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "As zone build (and sign), then export each zone that changed to the servers of its [[export]] targets, reload them and confirm the new serial."
+        )
+
+        @OptionGroup var common: CommonOptions
+
+        @Argument(help: "Only this domain (default: every domain of the policy).")
+        var domain: String?
+
+        func run() throws {
+            try perform {
+                try MailKeys.run(
+                    common.resolvedHome, mode: .zoneExport(domain), now: try RunClock.now(common.now), lockWait: common.lockWait,
+                    acceptClock: common.acceptClock)
             }
         }
     }

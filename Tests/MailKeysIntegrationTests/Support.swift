@@ -229,10 +229,12 @@ final class NSDServer {
     let dir: URL
     private let daemon: Daemon
 
-    init(zones: [(name: String, file: URL)]) throws {
+    /// `control`: a unix control socket at `dir/nsd.ctl` (for `nsd-control -c dir/nsd.conf`);
+    /// `provideXFR`: zone transfers to 127.0.0.1; `port`: a fixed port (to restart on it).
+    init(zones: [(name: String, file: URL)], control: Bool = false, provideXFR: Bool = false, port fixed: Int? = nil) throws {
         let nsd = try Support.tool("nsd")
         dir = try Support.scratch("nsd")
-        port = try Support.freePort()
+        port = try fixed ?? Support.freePort()
         var conf = """
             server:
                 ip-address: 127.0.0.1@\(port)
@@ -250,13 +252,14 @@ final class NSDServer {
                 verbosity: 1
                 hide-version: yes
             remote-control:
-                control-enable: no
+                control-enable: \(control ? "yes\n    control-interface: \"\(dir.path)/nsd.ctl\"" : "no")
 
             """
         for z in zones {
             let local = dir.appendingPathComponent("\(z.name).zone")
             try FileManager.default.copyItem(at: z.file, to: local)
             conf += "zone:\n    name: \(z.name)\n    zonefile: \"\(local.path)\"\n"
+            if provideXFR { conf += "    provide-xfr: 127.0.0.1 NOKEY\n" }
         }
         let confURL = dir.appendingPathComponent("nsd.conf")
         try conf.write(to: confURL, atomically: true, encoding: .utf8)
@@ -328,6 +331,105 @@ final class KnotServer {
         daemon.stop()
         try? FileManager.default.removeItem(at: dir)
     }
+}
+
+/// BIND's named serving zones on 127.0.0.1 at a free high port, with rndc on another; stopped
+/// with the object. `rndc` is the argv prefix that reaches it.
+final class BindServer {
+    let port: Int
+    let dir: URL
+    let rndc: [String]
+    private let daemon: Daemon
+
+    init(zones: [(name: String, file: URL)]) throws {
+        dir = try Support.scratch("bind")
+        port = try Support.freePort()
+        let control = try Support.freePort()
+        let key = dir.appendingPathComponent("rndc.key")
+        let gen = try Support.exec(try Support.tool("rndc-confgen"), ["-a", "-A", "hmac-sha256", "-k", "rndc-key", "-c", key.path])
+        guard gen.status == 0 else { throw Support.Failure("rndc-confgen: \(gen.stderr)") }
+        var conf = """
+            options {
+                directory "\(dir.path)";
+                pid-file "\(dir.path)/named.pid";
+                session-keyfile "\(dir.path)/session.key";
+                managed-keys-directory "\(dir.path)";
+                listen-on port \(port) { 127.0.0.1; };
+                listen-on-v6 { none; };
+                recursion no;
+                dnssec-validation no;
+                notify no;
+            };
+            include "\(key.path)";
+            controls { inet 127.0.0.1 port \(control) allow { 127.0.0.1; } keys { "rndc-key"; }; };
+
+            """
+        for z in zones {
+            let local = dir.appendingPathComponent("\(z.name).zone")
+            try FileManager.default.copyItem(at: z.file, to: local)
+            conf += "zone \"\(z.name)\" { type primary; file \"\(local.path)\"; };\n"
+        }
+        let confURL = dir.appendingPathComponent("named.conf")
+        try conf.write(to: confURL, atomically: true, encoding: .utf8)
+        rndc = [try Support.tool("rndc"), "-k", key.path, "-s", "127.0.0.1", "-p", String(control)]
+        daemon = try Daemon(
+            try Support.tool("timeout"), ["300", try Support.tool("named"), "-g", "-c", confURL.path], log: dir.appendingPathComponent("named.log"))
+        try Support.waitUntilServing(zones[0].name, port: port, daemon: daemon, log: dir.appendingPathComponent("named.log"), what: "named")
+    }
+
+    deinit { daemon.stop() }
+}
+
+/// Knot as a secondary on 127.0.0.1: transfers `zone` from a primary at `primaryPort` when it is
+/// notified (it keeps the zone in memory only); stopped with the object.
+final class KnotSecondary {
+    let port: Int
+    let dir: URL
+    private let daemon: Daemon
+
+    init(zone: String, primaryPort: Int) throws {
+        dir = try Support.scratch("knot2")
+        port = try Support.freePort()
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("db"), withIntermediateDirectories: true)
+        let conf = dir.appendingPathComponent("knot.conf")
+        try """
+        server:
+            rundir: "\(dir.path)"
+            pidfile: "\(dir.path)/knot.pid"
+            listen: 127.0.0.1@\(port)
+        control:
+            listen: "\(dir.path)/knot.sock"
+        log:
+          - target: "\(dir.path)/knot.log"
+            any: info
+        database:
+            storage: "\(dir.path)/db"
+        remote:
+          - id: primary
+            address: 127.0.0.1@\(primaryPort)
+        acl:
+          - id: notify_from_primary
+            address: 127.0.0.1
+            action: notify
+        template:
+          - id: default
+            storage: "\(dir.path)"
+            file: "%s.zone"
+            zonefile-sync: -1
+            zonefile-load: none
+            journal-content: none
+        zone:
+          - domain: \(zone)
+            master: primary
+            acl: notify_from_primary
+
+        """.write(to: conf, atomically: true, encoding: .utf8)
+        daemon = try Daemon(
+            try Support.tool("timeout"), ["300", try Support.tool("knotd"), "-c", conf.path], log: dir.appendingPathComponent("stderr.log"))
+        try Support.waitUntilServing(zone, port: port, daemon: daemon, log: dir.appendingPathComponent("knot.log"), what: "Knot secondary")
+    }
+
+    deinit { daemon.stop() }
 }
 
 extension Support {

@@ -1,0 +1,87 @@
+import Foundation
+import MailKeysCore
+import MailKeysDNS
+import MailKeysStore
+
+/// Export of written zones to the authoritative servers of the policy (`[[domains."x".export]]`).
+enum Exports {
+    /// Exports every selected domain whose zone (the signed one when the domain signs) differs
+    /// from what each target last confirmed: writes `<dir>/<zone>.zone` atomically, runs the
+    /// reload command, waits until the server serves the new serial (and DNSKEYs when signed),
+    /// then sends NOTIFYs. A failed reload or a stale serial is recorded and thrown after every
+    /// target was tried; the next run tries again. Unchanged targets are left alone.
+    static func run(_ home: Home, store: Store, domains: [DomainPolicy], now: Date, report: inout Report) throws {
+        var failures: [String] = []
+        let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
+        for p in domains where !p.exports.isEmpty {
+            guard let serial = rows[p.name.description]?.state.serial else { continue }
+            let source = p.dnssec.enabled ? home.signedFile(p.name) : home.zoneFile(p.name)
+            guard let text = try AtomicFile.read(source) else {
+                failures.append("\(p.name): \(home.show(source)) is missing; nothing to export")
+                continue
+            }
+            let hash = Digest.sha256Hex(text)
+            let states = try store.exports(domain: p.name.description)
+            for t in p.exports {
+                let file = URL(fileURLWithPath: t.directory).appendingPathComponent("\(p.name).zone")
+                let last = states[t.description]
+                let onDisk = try? AtomicFile.read(file).map(Digest.sha256Hex)
+                if let last, last.confirmed != nil, last.serial == serial, last.fileHash == hash, onDisk == hash {
+                    continue
+                }
+                var failure: String?
+                do {
+                    try AtomicFile.write(text, to: file, mode: 0o644)
+                    let argv = t.reloadCommand(zone: p.name)
+                    let status = try Command.run(argv)
+                    guard status == 0 else { throw HomeError(.io, "\(argv.joined(separator: " ")) exited with \(status)") }
+                    try confirm(p, target: t, serial: serial, signed: p.dnssec.enabled)
+                    report.lines.append("\(p.name): exported serial \(serial) to \(t) (\(t.address) serves it)")
+                    for n in t.notify {
+                        do {
+                            try ParentQuery.notify(zone: p.name, server: n)
+                            report.lines.append("\(p.name): NOTIFY sent to \(n)")
+                        } catch let e as DNSError {
+                            report.warnings.append("\(p.name): \(e.reason)")
+                        }
+                    }
+                } catch let e as HomeError {
+                    failure = e.reason
+                } catch let e as DNSError {
+                    failure = e.reason
+                } catch {
+                    failure = "\(error)"
+                }
+                if let failure { failures.append("\(p.name): export to \(t) failed: \(failure); the next run tries again") }
+                try store.recordExport(
+                    domain: p.name.description, target: t.description,
+                    state: ExportState(serial: serial, fileHash: hash, attempted: now, confirmed: failure == nil ? now : nil, error: failure))
+            }
+        }
+        if !failures.isEmpty {
+            report.lines += failures.dropFirst().map { "error: \($0)" }
+            throw HomeError(.io, failures[0])
+        }
+    }
+
+    /// Polls the target (up to about 5 s: BIND and Knot load asynchronously) until it serves `serial`.
+    static func confirm(_ p: DomainPolicy, target t: ExportTarget, serial: UInt32, signed: Bool) throws {
+        var seen: UInt32?
+        var lastError = ""
+        for _ in 0..<50 {
+            do {
+                seen = try ParentQuery.serial(zone: p.name, server: t.address, timeout: 1)
+                if seen == serial {
+                    let keys = signed ? try ParentQuery.dnskeys(zone: p.name, server: t.address, timeout: 1) : ["-"]
+                    if !keys.isEmpty { return }
+                    lastError = "it serves no DNSKEY"
+                }
+            } catch let e as DNSError {
+                lastError = e.reason
+            }
+            usleep(100_000)
+        }
+        throw HomeError(
+            .io, "\(t.address) serves serial \(seen.map(String.init) ?? "none") instead of \(serial)\(lastError.isEmpty ? "" : " (\(lastError))")")
+    }
+}
