@@ -229,4 +229,28 @@ struct TestCA {
         try BadInputTests.expectRefused(
             home, ["certbot-hook", "--install", "--letsencrypt-dir", "/tmp/le dir", "--home", home.path], message: "without spaces")
     }
+
+    /// The deploy hook exports the re-signed zone: the nameserver serves the new 3 1 1 at once.
+    @Test func hookExportsTheZoneWithTheNewRecord() throws {
+        let home = try Support.exampleHome()
+        let nsd = try NSDServer(zones: [("example.org", home.appendingPathComponent("Zones/example.org.zone.signed"))], control: true)
+        try ExportTests.addTargets(
+            home,
+            [
+                "server = \"nsd\"\ndirectory = \"\(nsd.dir.path)\"\nreload = \(ExportTests.quoted([try Support.tool("nsd-control"), "-c", nsd.dir.appendingPathComponent("nsd.conf").path, "reload", "%z"]))\naddress = \"127.0.0.1:\(nsd.port)\""
+            ])
+        let ca = try TestCA()
+        let leaf = try ca.leaf("exported")
+        let le = try Support.scratch("letsencrypt")
+        let lineage = le.appendingPathComponent("live/mail.example.org")
+        try FileManager.default.createDirectory(at: lineage, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: leaf.fullchain, to: lineage.appendingPathComponent("fullchain.pem"))
+        try FileManager.default.copyItem(at: leaf.key, to: lineage.appendingPathComponent("privkey.pem"))
+        let r = try Support.mailkeys(
+            ["certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now", "2026-11-21T12:00:00Z"],
+            environment: ["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let served = try nsd.query("_25._tcp.mail.example.org", "TLSA").stdout.lowercased().replacingOccurrences(of: " ", with: "")
+        #expect(served.contains(try TestCA.spki(ca.dir.appendingPathComponent("exported.pem"))), "\(served)")
+    }
 }
