@@ -584,6 +584,18 @@ extension Store {
     public func tlsaPublished(domain: String) throws -> [String: Date] {
         try read { db in try StoreTransaction(db: db).tlsaPublished(domain: domain) }
     }
+
+    /// Every TLSA record `domain`'s zone has had (`owner rdata`), with its publication and removal.
+    public func tlsaHistory(domain: String) throws -> [(record: String, published: Date, removed: Date?)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM tlsa WHERE domain = ? ORDER BY published_at", arguments: [domain]).map {
+                (
+                    "\($0["owner"] as String) \($0["rdata"] as String)", StoreTransaction.date($0, "published_at")!,
+                    StoreTransaction.date($0, "removed_at")
+                )
+            }
+        }
+    }
 }
 
 extension StoreTransaction {

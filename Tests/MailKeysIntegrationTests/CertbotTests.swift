@@ -222,6 +222,20 @@ final class PostfixServer {
                 + records.flatMap { ["-dane_tlsa_rrdata", $0] })
         let text = result.stdout + result.stderr
         #expect(text.contains("Verification: OK") && text.contains("DANE TLSA"), "s_client: \(text)", sourceLocation: sourceLocation)
+        // A record matching the served certificate had been published 2 × TTL when it went live
+        // and stayed at least until then.
+        let store = try Store.open(at: Home(root: home).storeFile.path)
+        let history = try store.tlsaHistory(domain: "example.org")
+        let live = try #require(try store.tlsCertificates(domain: "example.org").first { $0.state == .served }, sourceLocation: sourceLocation)
+        let owner = "_25._tcp.mail.example.org. "
+        let matches = Set([owner + "3 1 1 \(live.spki)"] + live.issuers.map { owner + "2 1 1 \($0)" })
+        let installed = live.installed!
+        #expect(
+            history.contains {
+                matches.contains($0.record) && $0.published.addingTimeInterval(7200) <= installed && ($0.removed ?? .distantFuture) > installed
+            },
+            "no matching record was 2 × TTL old at \(installed)",
+            sourceLocation: sourceLocation)
     }
 
     /// Scheme current+next: mailkeys generates the next key and publishes its 3 1 1; certbot's
