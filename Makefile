@@ -14,9 +14,16 @@ INIT_ARGS  := --domain $(EXAMPLE) \
 # Needed to build and run.
 BUILD_PKGS := pkg-config libldns-dev libssl-dev libsqlite3-dev
 # The real peers the tests drive.
-TEST_PKGS  := $(BUILD_PKGS) openssl ldnsutils bind9 bind9-utils bind9-dnsutils knot knot-dnsutils nsd certbot pebble curl postfix python3-dkim opendkim opendkim-tools
+TEST_PKGS  := $(BUILD_PKGS) openssl ldnsutils bind9 bind9-utils bind9-dnsutils knot knot-dnsutils nsd certbot pebble curl postfix systemd python3-dkim opendkim opendkim-tools
 
-.PHONY: run build test deps test-deps bench format lint clean
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+# `make install CONFIG=debug SKIP_BUILD=1` installs the debug build as it is (the tests use it).
+CONFIG     ?= release
+STATE_DIR  ?= /var/lib/mailkeys
+UNIT_DIR   ?= /etc/systemd/system
+
+.PHONY: run build test deps test-deps bench format lint clean install
 
 define install_missing
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -72,3 +79,16 @@ lint:
 
 clean:
 	rm -rf .build
+
+# Binary to PREFIX/bin, the systemd units, the README, and an empty home (0700, root) at
+# STATE_DIR; an existing home is left as it is. Then: mailkeys init --home STATE_DIR ...,
+# systemctl daemon-reload, systemctl enable --now mailkeys.timer.
+install:
+	@if [ -z "$(SKIP_BUILD)" ]; then $(MAKE) deps && $(SWIFT) build -c $(CONFIG); fi
+	install -D -m 0755 .build/$(CONFIG)/mailkeys $(DESTDIR)$(PREFIX)/bin/mailkeys
+	install -D -m 0644 systemd/mailkeys.service $(DESTDIR)$(UNIT_DIR)/mailkeys.service
+	install -D -m 0644 systemd/mailkeys.timer $(DESTDIR)$(UNIT_DIR)/mailkeys.timer
+	sed -i 's|/usr/local/bin/mailkeys|$(PREFIX)/bin/mailkeys|; s|/var/lib/mailkeys|$(STATE_DIR)|; s|/usr/local/share|$(PREFIX)/share|' $(DESTDIR)$(UNIT_DIR)/mailkeys.service
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/mailkeys/README.md
+	install -d -m 0700 $(DESTDIR)$(STATE_DIR)
+
