@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         /// libldns, found through pkg-config (Debian: libldns-dev).
@@ -35,12 +36,14 @@ let package = Package(
             dependencies: [
                 "MailKeysCore", "MailKeysStore", "MailKeysDNS",
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "mailkeys",
             dependencies: [
                 "MailKeysKit", "MailKeysCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "MailKeysCoreTests", dependencies: ["MailKeysCore"]),
         .testTarget(

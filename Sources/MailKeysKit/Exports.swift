@@ -52,7 +52,12 @@ enum Exports {
                 } catch {
                     failure = "\(error)"
                 }
-                if let failure { failures.append("\(p.name): export to \(t) failed: \(failure); the next run tries again") }
+                if let failure {
+                    failures.append("\(p.name): export to \(t) failed: \(failure); the next run tries again")
+                    Log.logger.error("export failed", metadata: ["zone": "\(p.name)", "target": "\(t)", "error": "\(failure)"])
+                } else {
+                    Log.logger.notice("exported", metadata: ["zone": "\(p.name)", "target": "\(t)", "serial": "\(serial)"])
+                }
                 try store.recordExport(
                     domain: p.name.description, target: t.description,
                     state: ExportState(serial: serial, fileHash: hash, attempted: now, confirmed: failure == nil ? now : nil, error: failure))

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MailKeysCore
 import MailKeysDNS
 import MailKeysStore
@@ -56,14 +57,24 @@ struct DNSSECSigning {
     var uses: [UInt16: String] = [:]
 }
 
+/// The log (swift-log): what runs did, for the journal. The command line sends it to standard
+/// error at the level of `MAILKEYS_LOG_LEVEL` (default `error`; `notice` shows exports, `info`
+/// every action, `debug` the stage timings too).
+public enum Log {
+    public static let logger = Logger(label: "mailkeys")
+}
+
 /// Stage timings printed to standard error when `MAILKEYS_TIMING` is set (used by `make bench`).
 enum Trace {
     nonisolated(unsafe) static var clock = StageClock()
     static let enabled = ProcessInfo.processInfo.environment["MAILKEYS_TIMING"] != nil
 
-    static func mark(_ stage: String) { if enabled { clock.mark(stage) } }
+    static func mark(_ stage: String) {
+        if enabled || Log.logger.logLevel <= .debug { clock.mark(stage) }
+    }
     static func add(_ stages: [(String, Double)]) { if enabled { clock.append(stages) } }
     static func print() {
+        for (name, seconds) in clock.stages { Log.logger.debug("stage", metadata: ["stage": "\(name)", "seconds": "\(seconds)"]) }
         guard enabled else { return }
         for (name, seconds) in clock.stages { FileHandle.standardError.write(Data(String(format: "timing: %-36@ %8.3f s\n", name, seconds).utf8)) }
     }

@@ -425,6 +425,7 @@ public enum MailKeys {
         if let exportError { throw exportError }
         report.lines.append(
             "next: \(wakes.min().map(RunClock.format) ?? "nothing scheduled; the timer re-checks policy and templates on every run")")
+        for line in report.lines { Log.logger.info("\(line)") }
         return report
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import MailKeysCore
 import MailKeysKit
 
@@ -23,12 +24,27 @@ struct CommonOptions: ParsableArguments {
 /// Prints a report and maps every error to one line on stderr and a non-zero exit
 /// (75, EX_TEMPFAIL, when another run holds the lock).
 func perform(_ body: () throws -> Report) throws {
+    bootstrapLogging()
     do {
         let report = try body()
         for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         for l in report.lines { print(l) }
     } catch {
         fail(error)
+    }
+}
+
+/// Sends swift-log output to standard error at `MAILKEYS_LOG_LEVEL` (trace, debug, info, notice,
+/// warning, error (default), critical); a bad value is an error.
+func bootstrapLogging() {
+    let text = ProcessInfo.processInfo.environment["MAILKEYS_LOG_LEVEL"] ?? "error"
+    guard let level = Logger.Level(rawValue: text.lowercased()) else {
+        fail(HomeError(.usage, "MAILKEYS_LOG_LEVEL='\(text)' is not one of trace, debug, info, notice, warning, error, critical"))
+    }
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
     }
 }
 

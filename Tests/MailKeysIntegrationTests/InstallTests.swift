@@ -35,3 +35,19 @@ import Testing
         #expect(tick.status == 0 && FileManager.default.fileExists(atPath: state.appendingPathComponent("Zones/example.org.zone.signed").path))
     }
 }
+
+/// Logging through swift-log: levels from MAILKEYS_LOG_LEVEL, a bad level refused.
+@Suite struct LoggingTests {
+    @Test func levelsComeFromTheEnvironment() throws {
+        let home = try Support.exampleHome()
+        let quiet = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-11-21T11:00:00Z"])
+        #expect(quiet.status == 0 && !quiet.stderr.contains(" info mailkeys:"))
+        let info = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-11-21T11:05:00Z"], environment: ["MAILKEYS_LOG_LEVEL": "info"])
+        #expect(info.status == 0 && info.stderr.contains(" info mailkeys:") && info.stderr.contains("next: "), "\(info.stderr)")
+        let debug = try Support.mailkeys(
+            ["tick", "--home", home.path, "--now", "2026-11-21T11:10:00Z"], environment: ["MAILKEYS_LOG_LEVEL": "debug"])
+        #expect(debug.stderr.contains(" debug mailkeys:") && debug.stderr.contains("stage=read templates"), "\(debug.stderr)")
+        try BadInputTests.expectRefused(
+            home, ["tick", "--home", home.path], message: "MAILKEYS_LOG_LEVEL='loud' is not one of", environment: ["MAILKEYS_LOG_LEVEL": "loud"])
+    }
+}
