@@ -7,6 +7,10 @@ import MailKeysStore
 public struct Report: Sendable {
     public var lines: [String] = []
     public var warnings: [String] = []
+    public init(lines: [String] = [], warnings: [String] = []) {
+        self.lines = lines
+        self.warnings = warnings
+    }
 }
 
 /// The zone mailkeys wants for a domain right now, with the texts and hashes the planner needs.
