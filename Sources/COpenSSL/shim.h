@@ -6,4 +6,5 @@
 #include <openssl/err.h>
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
+#include <openssl/ssl.h>
 #endif

@@ -1,0 +1,102 @@
+import Foundation
+import MailKeysCore
+import Testing
+
+/// `mailkeys check` against a live setup on loopback: NSD serving the signed zone, a private
+/// Postfix offering STARTTLS with the imported certificate. The correct setup passes every
+/// line; each broken setup fails exactly the line it should.
+@Suite struct CheckTests {
+    struct Setup {
+        let home: URL
+        let ca: TestCA
+        let served: (fullchain: URL, key: URL)
+    }
+
+    static func setup() throws -> Setup {
+        let home = try Support.exampleHome()
+        let ca = try TestCA()
+        let served = try ca.leaf("served")
+        let r = try Support.mailkeys([
+            "tls", "import", "mail.example.org", "--cert", served.fullchain.path, "--key", served.key.path, "--home", home.path, "--now",
+            "2026-11-21T11:00:00Z",
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        return Setup(home: home, ca: ca, served: served)
+    }
+
+    /// Runs `check --json` against NSD (serving the current signed zone) and Postfix (serving
+    /// `chain`); returns the ids of the failed lines and the whole output.
+    static func check(
+        _ s: Setup, chain: (fullchain: URL, key: URL)? = nil, zone: URL? = nil, at: String = "2026-11-21T12:00:00Z"
+    ) throws -> (failed: [String], output: String) {
+        let nsd = try NSDServer(zones: [("example.org", zone ?? s.home.appendingPathComponent("Zones/example.org.zone.signed"))])
+        let files = chain ?? s.served
+        let postfix = try PostfixServer(chainFiles: [files.key, files.fullchain])
+        let r = try Support.mailkeys([
+            "check", "example.org", "--home", s.home.path, "--server", "127.0.0.1:\(nsd.port)", "--smtp", "127.0.0.1:\(postfix.port)", "--now", at,
+            "--json",
+        ])
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let checks = json?["checks"] as? [[String: Any]] ?? []
+        let failed = checks.filter { ($0["ok"] as? Bool) == false }.compactMap { $0["id"] as? String }
+        #expect(checks.count == 10, "every line is reported: \(r.stdout)\(r.stderr)")
+        #expect((r.status == 0) == failed.isEmpty, "exit status follows the result")
+        return (failed, r.stdout)
+    }
+
+    @Test func aCorrectSetupPassesEveryLine() throws {
+        let s = try Self.setup()
+        let (failed, output) = try Self.check(s)
+        #expect(failed.isEmpty, "\(output)")
+        let card = try Support.mailkeys(["check", "example.org", "--home", s.home.path, "--server", "127.0.0.1:1", "--now", "2026-11-21T12:00:00Z"])
+        #expect(card.status != 0, "an unreachable server fails")
+    }
+
+    @Test func aStaleTLSAFailsOnlyTheTLSALine() throws {
+        let s = try Self.setup()
+        let other = try s.ca.leaf("renewed-behind-our-back")
+        let (failed, output) = try Self.check(s, chain: other)
+        #expect(failed == ["tlsa"], "\(output)")
+    }
+
+    /// The zone edited by hand (`old` → `new` in the unsigned file) and signed with ldns-signzone
+    /// and mailkeys' own keys, as someone working around mailkeys would: mailkeys itself refuses
+    /// such records, so this is how a broken live setup arises.
+    static func handEdited(_ s: Setup, _ old: String, _ new: String) throws -> URL {
+        let dir = try Support.scratch("edited")
+        let unsigned = dir.appendingPathComponent("example.org.zone")
+        let text = try Support.read(s.home.appendingPathComponent("Zones/example.org.zone"))
+        #expect(text.contains(old), "\(old) is in the zone")
+        try text.replacingOccurrences(of: old, with: new).write(to: unsigned, atomically: true, encoding: .utf8)
+        let keys = try FileManager.default.contentsOfDirectory(atPath: s.home.appendingPathComponent("Keys/dnssec").path)
+            .filter { $0.hasSuffix(".private") }.map { s.home.appendingPathComponent("Keys/dnssec/" + $0.dropLast(8)).path }
+        let signed = dir.appendingPathComponent("example.org.zone.signed")
+        let sign = try Support.exec(
+            try Support.tool("ldns-signzone"), ["-i", "20261120000000", "-e", "20261220000000", "-f", signed.path, unsigned.path] + keys)
+        #expect(sign.status == 0, "\(sign.stderr)")
+        return signed
+    }
+
+    @Test func dmarcWithoutRuaFailsOnlyTheDMARCLine() throws {
+        let s = try Self.setup()
+        let zone = try Self.handEdited(s, "\"v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.org\"", "\"v=DMARC1; p=reject\"")
+        let (failed, output) = try Self.check(s, zone: zone)
+        #expect(failed == ["dmarc"], "\(output)")
+    }
+
+    @Test func spfWithElevenLookupsFailsOnlyTheSPFLine() throws {
+        let s = try Self.setup()
+        // Two character-strings: one would pass 255 octets.
+        let first = (1...6).map { "include:spf\($0).example.net" }.joined(separator: " ")
+        let second = (7...11).map { "include:spf\($0).example.net" }.joined(separator: " ")
+        let zone = try Self.handEdited(s, "\"v=spf1 mx -all\"", "\"v=spf1 \(first) \" \"\(second) -all\"")
+        let (failed, output) = try Self.check(s, zone: zone)
+        #expect(failed == ["spf"], "\(output)")
+    }
+
+    @Test func expiredSignaturesFailOnlyTheDNSSECLine() throws {
+        let s = try Self.setup()
+        let (failed, output) = try Self.check(s, at: "2027-01-15T00:00:00Z")
+        #expect(failed == ["dnssec"], "\(output)")
+    }
+}
