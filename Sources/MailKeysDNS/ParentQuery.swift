@@ -40,21 +40,37 @@ public enum ParentQuery {
         return resolver
     }
 
-    static func query(_ zone: DomainName, _ type: ldns_rr_type, server: ParentServer, timeout: Int) throws -> [String] {
+    /// Asks `server` for `name`/`type` (with the DO bit when `dnssec`, falling back to TCP for a
+    /// truncated answer); the caller frees the packet. Throws without an answer or for an rcode
+    /// other than NOERROR and NXDOMAIN.
+    static func send(_ name: DomainName, _ type: ldns_rr_type, server: ParentServer, timeout: Int, dnssec: Bool = false) throws
+        -> UnsafeMutablePointer<ldns_pkt>
+    {
         let resolver = try resolver(server, timeout: timeout)
         defer { ldns_resolver_deep_free(resolver) }
-        guard let name = ldns_dname_new_frm_str(zone.fqdn) else { throw DNSError(.syntax, "bad name \(zone)") }
-        defer { ldns_rdf_deep_free(name) }
-        var packet: UnsafeMutablePointer<ldns_pkt>?
-        let status = ldns_resolver_query_status(&packet, resolver, name, type, LDNS_RR_CLASS_IN, 0)
-        guard status == LDNS_STATUS_OK, let packet else {
-            throw DNSError(.unreadable, "server \(server): no answer (\(String(cString: ldns_get_errorstr_by_id(status))))")
+        if dnssec {
+            ldns_resolver_set_dnssec(resolver, 1)
+            ldns_resolver_set_edns_udp_size(resolver, 4096)
+            ldns_resolver_set_fallback(resolver, 1)
         }
-        defer { ldns_pkt_free(packet) }
+        guard let owner = ldns_dname_new_frm_str(name.fqdn) else { throw DNSError(.syntax, "bad name \(name)") }
+        defer { ldns_rdf_deep_free(owner) }
+        var packet: UnsafeMutablePointer<ldns_pkt>?
+        let status = ldns_resolver_query_status(&packet, resolver, owner, type, LDNS_RR_CLASS_IN, 0)
+        guard status == LDNS_STATUS_OK, let packet else {
+            throw DNSError(.unreadable, "server \(server): no answer for \(name) (\(String(cString: ldns_get_errorstr_by_id(status))))")
+        }
         let rcode = ldns_pkt_get_rcode(packet)
         guard rcode == LDNS_RCODE_NOERROR || rcode == LDNS_RCODE_NXDOMAIN else {
-            throw DNSError(.unreadable, "server \(server) answered rcode \(rcode.rawValue) for \(zone)")
+            ldns_pkt_free(packet)
+            throw DNSError(.unreadable, "server \(server) answered rcode \(rcode.rawValue) for \(name)")
         }
+        return packet
+    }
+
+    static func query(_ zone: DomainName, _ type: ldns_rr_type, server: ParentServer, timeout: Int) throws -> [String] {
+        let packet = try send(zone, type, server: server, timeout: timeout)
+        defer { ldns_pkt_free(packet) }
         guard let list = ldns_pkt_rr_list_by_type(packet, type, LDNS_SECTION_ANSWER) else { return [] }
         defer { ldns_rr_list_deep_free(list) }
         return (0..<ldns_rr_list_rr_count(list)).map { i in LDNSRecord.normalizedRDATA(ldns_rr_list_rr(list, i)) }

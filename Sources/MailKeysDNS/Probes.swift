@@ -170,19 +170,10 @@ public final class ZoneValidator {
 
     /// The RRset of `name`/`type` with its RRSIGs (caller frees both lists).
     func fetch(_ name: DomainName, _ type: ldns_rr_type) throws -> (UnsafeMutablePointer<ldns_rr_list>, UnsafeMutablePointer<ldns_rr_list>) {
-        let resolver = try ParentQuery.resolver(server, timeout: 2)
-        defer { ldns_resolver_deep_free(resolver) }
-        ldns_resolver_set_dnssec(resolver, 1)
-        ldns_resolver_set_edns_udp_size(resolver, 4096)
-        ldns_resolver_set_fallback(resolver, 1)
+        let packet = try ParentQuery.send(name, type, server: server, timeout: 2, dnssec: true)
+        defer { ldns_pkt_free(packet) }
         guard let owner = ldns_dname_new_frm_str(name.fqdn) else { throw DNSError(.syntax, "bad name \(name)") }
         defer { ldns_rdf_deep_free(owner) }
-        var packet: UnsafeMutablePointer<ldns_pkt>?
-        let status = ldns_resolver_query_status(&packet, resolver, owner, type, LDNS_RR_CLASS_IN, 0)
-        guard status == LDNS_STATUS_OK, let packet else {
-            throw DNSError(.unreadable, "server \(server): no answer for \(name) (\(String(cString: ldns_get_errorstr_by_id(status))))")
-        }
-        defer { ldns_pkt_free(packet) }
         let set = ldns_pkt_rr_list_by_name_and_type(packet, owner, type, LDNS_SECTION_ANSWER) ?? ldns_rr_list_new()!
         let sigs = ldns_rr_list_new()!
         if let all = ldns_pkt_rr_list_by_name_and_type(packet, owner, LDNS_RR_TYPE_RRSIG, LDNS_SECTION_ANSWER) {

@@ -54,6 +54,21 @@ final class PebbleServer {
         return try TestCA.spki(file)
     }
 
+    /// Runs certbot against this server with its directories under `config` and the given hook
+    /// options; certbot exits 0 even when a hook fails, so its log is read too.
+    func certbot(_ args: [String], config le: URL, hooks: [String: String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let r = try Support.exec(
+            try Support.tool("certbot"),
+            args + [
+                "--config-dir", le.path, "--work-dir", le.appendingPathComponent("work").path, "--logs-dir", le.appendingPathComponent("logs").path,
+                "--server", "https://localhost:\(port)/dir", "--agree-tos", "--register-unsafely-without-email", "--non-interactive",
+                "--no-random-sleep-on-renew",
+            ] + hooks.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }, environment: ["REQUESTS_CA_BUNDLE": caBundle.path])
+        #expect(r.status == 0, "certbot \(args): \(r.stdout)\(r.stderr)", sourceLocation: sourceLocation)
+        let log = (try? Support.read(le.appendingPathComponent("logs/letsencrypt.log"))) ?? ""
+        #expect(!log.contains("reported error code"), "a hook failed: \(log.suffix(2000))", sourceLocation: sourceLocation)
+    }
+
     deinit { daemon.stop() }
 }
 
@@ -133,18 +148,9 @@ final class PostfixServer {
         let start = try RunClock.now(Support.now)
         func at(_ hours: Double) -> String { RunClock.format(start.addingTimeInterval(hours * 3600)) }
         func certbot(_ args: [String], hookAt: String) throws {
-            let hook = "\(try Support.binary) certbot-hook --home \(home.path) --letsencrypt-dir \(le.path) --now \(hookAt)"
-            let r = try Support.exec(
-                try Support.tool("certbot"),
-                args + [
-                    "--config-dir", le.path, "--work-dir", le.appendingPathComponent("work").path, "--logs-dir",
-                    le.appendingPathComponent("logs").path, "--server", "https://localhost:\(pebble.port)/dir", "--agree-tos",
-                    "--register-unsafely-without-email", "--non-interactive", "--no-random-sleep-on-renew", "--deploy-hook", hook,
-                ], environment: ["REQUESTS_CA_BUNDLE": pebble.caBundle.path])
-            #expect(r.status == 0, "certbot \(args): \(r.stdout)\(r.stderr)")
-            // certbot exits 0 even when the hook fails: its log says so.
-            let log = (try? Support.read(le.appendingPathComponent("logs/letsencrypt.log"))) ?? ""
-            #expect(!log.contains("Hook '--deploy-hook' reported error code"), "the hook failed: \(log.suffix(2000))")
+            try pebble.certbot(
+                args, config: le,
+                hooks: ["--deploy-hook": "\(try Support.binary) certbot-hook --home \(home.path) --letsencrypt-dir \(le.path) --now \(hookAt)"])
         }
         func tick(_ when: String) throws { #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", when]).status == 0) }
         func served() -> String? { try? Support.read(hosts.appendingPathComponent("fullchain.pem")) }
@@ -254,18 +260,12 @@ final class PostfixServer {
         let bin = try Support.binary
         func certbot(_ args: [String], at when: String) throws {
             let common = "--home \(home.path) --letsencrypt-dir \(le.path) --now \(when)"
-            let r = try Support.exec(
-                try Support.tool("certbot"),
-                args + [
-                    "--config-dir", le.path, "--work-dir", le.appendingPathComponent("work").path, "--logs-dir",
-                    le.appendingPathComponent("logs").path, "--server", "https://localhost:\(pebble.port)/dir", "--agree-tos",
-                    "--register-unsafely-without-email", "--non-interactive", "--no-random-sleep-on-renew",
-                    "--deploy-hook", "\(bin) certbot-hook \(common)", "--pre-hook", "\(bin) certbot-hook --pre \(common)",
-                    "--post-hook", "\(bin) certbot-hook --post \(common)",
-                ], environment: ["REQUESTS_CA_BUNDLE": pebble.caBundle.path])
-            #expect(r.status == 0, "certbot \(args): \(r.stdout)\(r.stderr)")
-            let log = (try? Support.read(le.appendingPathComponent("logs/letsencrypt.log"))) ?? ""
-            #expect(!log.contains("reported error code"), "a hook failed: \(log.suffix(2000))")
+            try pebble.certbot(
+                args, config: le,
+                hooks: [
+                    "--deploy-hook": "\(bin) certbot-hook \(common)", "--pre-hook": "\(bin) certbot-hook --pre \(common)",
+                    "--post-hook": "\(bin) certbot-hook --post \(common)",
+                ])
         }
         func tick(_ when: String) throws { #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", when]).status == 0) }
         let live = le.appendingPathComponent("live/mail.example.org")
