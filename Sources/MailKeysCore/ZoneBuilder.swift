@@ -125,7 +125,9 @@ public struct ZoneBuilder: Sendable {
                 continue
             }
             let r = Record(owner: t.owner, ttl: t.ttl, type: t.type, rdata: t.rdata, source: .template(line: t.line))
-            if t.type == .txt, let text = r.text {
+            // Only TXT data that starts like an SPF or DMARC record is parsed (templates can hold
+            // a hundred thousand other TXT records).
+            if t.type == .txt, Self.mayBePolicy(t.rdata), let text = r.text {
                 let purpose = r.txtPurpose
                 do {
                     if purpose == "v=spf1" { _ = try SPFRecord(text) }
@@ -202,6 +204,14 @@ public struct ZoneBuilder: Sendable {
         var seen = Set<String>()
         warnings = warnings.filter { seen.insert($0).inserted }
         return (Zone(origin: origin, defaultTTL: p.defaultTTL, soa: soa, records: all), warnings)
+    }
+
+    /// Whether TXT RDATA may hold an SPF or DMARC record (`v=spf1`/`v=dmarc1` near its start).
+    static func mayBePolicy(_ rdata: String) -> Bool {
+        let head = rdata.utf8.prefix(16)
+        guard head.contains(UInt8(ascii: "=")) else { return false }
+        let lower = String(decoding: head, as: UTF8.self).lowercased()
+        return lower.contains("v=spf1") || lower.contains("v=dmarc1")
     }
 
     private func line(_ r: Record) -> Int {
