@@ -16,9 +16,7 @@ final class LDNSKey {
         ldns_rr_free(rr)
     }
 
-    /// Hands the pointer to a key list that frees it; this wrapper must then not free it.
-    var owned = true
-    deinit { if owned { ldns_key_deep_free(pointer) } }
+    deinit { ldns_key_deep_free(pointer) }
 
     var tag: UInt16 { ldns_key_keytag(pointer) }
 
@@ -31,7 +29,8 @@ final class LDNSKey {
     }
 }
 
-/// DNSSEC keys and zone signing through libldns.
+/// DNSSEC keys through libldns (generation, BIND-format files, DS) and the independent
+/// libldns verification of signed zone text; signing itself is ``Signer``.
 public enum ZoneSigner {
     /// A DNSSEC key as files hold it: BIND's `.private` text plus the flags (257 KSK/CSK, 256 ZSK).
     public struct Key: Sendable, Equatable {
@@ -100,76 +99,6 @@ public enum ZoneSigner {
         guard let ds = ldns_key_rr2ds(rr, LDNS_SHA256) else { throw DNSError(.unsupported, "libldns could not make a DS") }
         defer { ldns_rr_free(ds) }
         return LDNSRecord.take(ldns_rr2str(ds)).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// Signs unsigned zone text: adds the DNSKEY RRset (TTL `dnskeyTTL`), signs every RRset
-    /// (KSKs sign the DNSKEY RRset, ZSKs the rest; a lone CSK signs everything), adds NSEC or
-    /// NSEC3 (RFC 9276: SHA-1, no extra iterations, empty salt, no opt-out), and returns the
-    /// signed zone text. Every signature is then verified at `now` before the text is returned.
-    public static func sign(
-        zoneText: String, origin: DomainName, defaultTTL: UInt32, keys: [Key], dnskeyTTL: UInt32, inception: Date, expiration: Date,
-        nsec3: Bool, now: Date, publishedOnly: [String] = []
-    ) throws -> String {
-        let zone = try parse(zoneText, origin: origin, defaultTTL: defaultTTL, what: "zone to sign")
-        defer { ldns_zone_deep_free(zone) }
-
-        let dz = ldns_dnssec_zone_new()!
-        defer { ldns_dnssec_zone_free(dz) }
-        guard ldns_dnssec_zone_add_rr(dz, ldns_zone_soa(zone)) == LDNS_STATUS_OK else {
-            throw DNSError(.syntax, "the zone has no SOA")
-        }
-        let rrs = ldns_zone_rrs(zone)
-        for i in 0..<ldns_rr_list_rr_count(rrs) {
-            let s = ldns_dnssec_zone_add_rr(dz, ldns_rr_list_rr(rrs, i))
-            guard s == LDNS_STATUS_OK else { throw DNSError(.syntax, "zone record: \(String(cString: ldns_get_errorstr_by_id(s)))") }
-        }
-
-        let keyList = ldns_key_list_new()!
-        defer { ldns_key_list_free(keyList) }
-        let added = ldns_rr_list_new()!
-        defer { ldns_rr_list_deep_free(added) }
-        for key in keys {
-            let k = try load(key, zone: origin)
-            guard let start = UInt32(exactly: inception.timeIntervalSince1970.rounded(.down)),
-                let end = UInt32(exactly: expiration.timeIntervalSince1970.rounded(.down))
-            else { throw DNSError(.unsupported, "signature times outside 1970...2106") }
-            ldns_key_set_inception(k.pointer, start)
-            ldns_key_set_expiration(k.pointer, end)
-            guard let rr = ldns_key2rr(k.pointer) else { throw DNSError(.unsupported, "libldns cannot make a DNSKEY from key \(k.tag)") }
-            ldns_rr_set_ttl(rr, dnskeyTTL)
-            ldns_rr_list_push_rr(added, rr)
-            guard ldns_dnssec_zone_add_rr(dz, rr) == LDNS_STATUS_OK else { throw DNSError(.syntax, "cannot add DNSKEY \(k.tag)") }
-            ldns_key_list_push_key(keyList, k.pointer)
-            k.owned = false
-        }
-        // Keys that are published but do not sign (a pre-published or retired ZSK).
-        for text in publishedOnly {
-            var rr: UnsafeMutablePointer<ldns_rr>?
-            guard ldns_rr_new_frm_str(&rr, text, dnskeyTTL, nil, nil) == LDNS_STATUS_OK, let rr else {
-                throw DNSError(.syntax, "not a DNSKEY record: \(text)")
-            }
-            ldns_rr_set_ttl(rr, dnskeyTTL)
-            ldns_rr_list_push_rr(added, rr)
-            guard ldns_dnssec_zone_add_rr(dz, rr) == LDNS_STATUS_OK else { throw DNSError(.syntax, "cannot add DNSKEY \(text)") }
-        }
-        let newRRs = ldns_rr_list_new()!
-        defer { ldns_rr_list_deep_free(newRRs) }  // the RRSIGs and NSEC(3)s the signer made; dz frees only its nodes
-        let signed: ldns_status
-        if nsec3 {
-            signed = ldns_dnssec_zone_sign_nsec3(dz, newRRs, keyList, ldns_dnssec_default_replace_signatures, nil, 1, 0, 0, 0, nil)
-        } else {
-            signed = ldns_dnssec_zone_sign(dz, newRRs, keyList, ldns_dnssec_default_replace_signatures, nil)
-        }
-        guard signed == LDNS_STATUS_OK else { throw DNSError(.unsupported, "signing failed: \(String(cString: ldns_get_errorstr_by_id(signed)))") }
-
-        var buffer: UnsafeMutablePointer<CChar>?
-        var size = 0
-        guard let out = open_memstream(&buffer, &size) else { throw DNSError(.unsupported, "open_memstream failed") }
-        ldns_dnssec_zone_print(out, dz)
-        fclose(out)
-        let text = LDNSRecord.take(buffer)
-        try verify(signedText: text, origin: origin, now: now)
-        return text
     }
 
     /// Parses zone text into an `ldns_zone` the caller frees with `ldns_zone_deep_free`.
