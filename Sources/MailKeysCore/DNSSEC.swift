@@ -30,7 +30,7 @@ public struct DNSSECPolicy: Sendable, Equatable {
     public var parentPropagation: Int
     /// The parent zone's authoritative servers: when set, `tick` asks each for the zone's DS
     /// RRset and marks a new key's DS seen once every one of them serves it.
-    public var parentServers: [ParentServer]
+    public var parentServers: [ServerAddress]
 
     /// Validates `[domains."x".dnssec]`; absent: the defaults (enabled, 13, CSK, NSEC, 14 days
     /// validity, refresh 5 days, inception 1 hour back, jitter 12 hours).
@@ -63,7 +63,7 @@ public struct DNSSECPolicy: Sendable, Equatable {
         parentDSTTL = Int(try t?.ttl("parent_ds_ttl") ?? 86400)
         parentPropagation = try t?.seconds("parent_propagation") ?? 3600
         parentServers = try (t?.strings("parent_servers") ?? []).map {
-            do { return try ParentServer($0) } catch let e as CoreError {
+            do { return try ServerAddress($0) } catch let e as CoreError {
                 throw CoreError(.invalidPolicy, "\(t?.path ?? "dnssec").parent_servers: \(e.reason)")
             }
         }
@@ -491,8 +491,9 @@ extension DNSSECKey {
     var lastEvent: Date? { [created, published, ready, dsSeen, active, retired, removed].compactMap { $0 }.max() }
 }
 
-/// An authoritative server of the parent zone, written `IP`, `IP:PORT` or `[IPv6]:PORT`.
-public struct ParentServer: Sendable, Equatable, CustomStringConvertible {
+/// A server address written `IP`, `IP:PORT` or `[IPv6]:PORT` (port 53 unless given): the
+/// parent's servers, export targets, NOTIFY receivers, the SMTP server `check` probes.
+public struct ServerAddress: Sendable, Equatable, CustomStringConvertible {
     public var address: IPAddress
     public var port: Int
 

@@ -11,9 +11,9 @@ public struct ExportTarget: Sendable, Equatable, CustomStringConvertible {
     /// `rndc reload %z`.
     public var reload: [String]
     /// Where the server answers, to confirm the new SOA serial (and DNSKEY when signed).
-    public var address: ParentServer
+    public var address: ServerAddress
     /// Secondaries to send a NOTIFY to once the new serial is confirmed.
-    public var notify: [ParentServer]
+    public var notify: [ServerAddress]
 
     /// A stable name for the store: `server:directory`.
     public var description: String { "\(server.rawValue):\(directory)" }
@@ -42,8 +42,8 @@ public struct ExportTarget: Sendable, Equatable, CustomStringConvertible {
         reload = try t.strings("reload") ?? Self.defaultReload(server)
         guard !reload.isEmpty else { throw CoreError(.invalidPolicy, "\(t.path).reload: an empty command") }
         do {
-            address = try ParentServer(try t.string("address") ?? "127.0.0.1")
-            notify = try (t.strings("notify") ?? []).map { try ParentServer($0) }
+            address = try ServerAddress(try t.string("address") ?? "127.0.0.1")
+            notify = try (t.strings("notify") ?? []).map { try ServerAddress($0) }
         } catch let e as CoreError {
             throw CoreError(.invalidPolicy, "\(t.path): \(e.reason)")
         }

@@ -13,7 +13,7 @@ public enum SMTPProbe {
 
     /// Connects to `address`, speaks SMTP up to STARTTLS, and completes a TLS handshake with SNI
     /// `host` (no certificate verification: the caller matches the keys against TLSA).
-    public static func starttls(host: DomainName, address: ParentServer, timeout: Int = 5) throws -> Result {
+    public static func starttls(host: DomainName, address: ServerAddress, timeout: Int = 5) throws -> Result {
         let family = address.address.isV4 ? AF_INET : AF_INET6
         let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw DNSError(.unreadable, "socket: \(String(cString: strerror(errno)))") }
@@ -120,14 +120,14 @@ public final class ZoneValidator {
     }
 
     let zone: DomainName
-    let server: ParentServer
+    let server: ServerAddress
     let now: Date
     private let keys: UnsafeMutablePointer<ldns_rr_list>
     public private(set) var keysValid = false
     public private(set) var keysProblem: String?
 
     /// Fetches and validates the DNSKEY RRset of `zone` with the DNSKEY records in `anchors`.
-    public init(zone: DomainName, server: ParentServer, anchors: [String], now: Date) throws {
+    public init(zone: DomainName, server: ServerAddress, anchors: [String], now: Date) throws {
         self.zone = zone
         self.server = server
         self.now = now
@@ -151,7 +151,7 @@ public final class ZoneValidator {
             keysProblem = "the DNSKEY RRset is not signed"
         } else {
             keysValid = Self.verify(set, sigs, with: trusted, now: now)
-            if !keysValid { keysProblem = "no signature on the DNSKEY RRset validates with the trust anchor at \(now)" }
+            if !keysValid { keysProblem = "no signature on the DNSKEY RRset validates with the trust anchor at the time checked" }
         }
     }
 
@@ -170,7 +170,7 @@ public final class ZoneValidator {
 
     /// The RRset of `name`/`type` with its RRSIGs (caller frees both lists).
     func fetch(_ name: DomainName, _ type: ldns_rr_type) throws -> (UnsafeMutablePointer<ldns_rr_list>, UnsafeMutablePointer<ldns_rr_list>) {
-        let packet = try ParentQuery.send(name, type, server: server, timeout: 2, dnssec: true)
+        let packet = try DNSQuery.send(name, type, server: server, timeout: 2, dnssec: true)
         defer { ldns_pkt_free(packet) }
         guard let owner = ldns_dname_new_frm_str(name.fqdn) else { throw DNSError(.syntax, "bad name \(name)") }
         defer { ldns_rdf_deep_free(owner) }
@@ -204,17 +204,8 @@ public final class ZoneValidator {
             problem = "\(name) \(typeName) is not signed"
         } else {
             valid = keysValid && Self.verify(set, sigs, with: keys, now: now)
-            if !valid { problem = "no RRSIG of \(name) \(typeName) validates at \(RunClockFormat.format(now))" }
+            if !valid { problem = "no RRSIG of \(name) \(typeName) validates at the time checked" }
         }
         return Answer(records: records, signed: signed, valid: valid, problem: problem)
-    }
-}
-
-/// ISO 8601 UTC, as the rest of mailkeys prints times.
-enum RunClockFormat {
-    static func format(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: d)
     }
 }

@@ -62,12 +62,12 @@ extension MailKeys {
         let policy = try PolicyFile.load(home)
         let p = try policy.domain(domain)
         let store = try Store.open(at: home.storeFile.path)
-        let address: ParentServer
+        let address: ServerAddress
         do {
-            address = try server.map { try ParentServer($0) } ?? p.exports.first?.address ?? ParentServer("127.0.0.1")
+            address = try server.map { try ServerAddress($0) } ?? p.exports.first?.address ?? ServerAddress("127.0.0.1")
         } catch let e as CoreError { throw HomeError(.usage, "--server: \(e.reason)") }
-        let smtpAddress: ParentServer?
-        do { smtpAddress = try smtp.map { try ParentServer($0) } } catch let e as CoreError { throw HomeError(.usage, "--smtp: \(e.reason)") }
+        let smtpAddress: ServerAddress?
+        do { smtpAddress = try smtp.map { try ServerAddress($0) } } catch let e as CoreError { throw HomeError(.usage, "--smtp: \(e.reason)") }
 
         var report = CheckReport(domain: p.name.description, server: address.description, now: RunClock.format(now), checks: [])
         func line(_ id: String, _ areas: [String], _ ok: Bool, _ detail: String) {
@@ -126,7 +126,7 @@ extension MailKeys {
                 if !(ee >= 2 || (ee >= 1 && ta >= 1)) {
                     tlsaProblems.append("\(owner) has no rollover pair (3 x x + 3 x x or 3 x x + 2 x x)")
                 }
-                guard let target = smtpAddress ?? (a.records.first ?? aaaa.records.first).flatMap({ try? ParentServer($0 + ":\(port)") }) else {
+                guard let target = smtpAddress ?? (a.records.first ?? aaaa.records.first).flatMap({ try? ServerAddress($0 + ":\(port)") }) else {
                     starttlsProblems.append("no address to connect to for \(host)")
                     continue
                 }

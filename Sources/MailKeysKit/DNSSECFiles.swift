@@ -184,7 +184,7 @@ enum DNSSECFiles {
         var answers: [[String]] = []
         var lines: [String] = []
         for server in p.dnssec.parentServers {
-            do { answers.append(try ParentQuery.ds(zone: p.name, server: server)) } catch let e as DNSError {
+            do { answers.append(try DNSQuery.ds(zone: p.name, server: server)) } catch let e as DNSError {
                 lines.append("\(p.name): DNSSEC: parent \(e.reason); asking again next run")
             }
         }

@@ -39,7 +39,7 @@ enum Exports {
                     report.lines.append("\(p.name): exported serial \(serial) to \(t) (\(t.address) serves it)")
                     for n in t.notify {
                         do {
-                            try ParentQuery.notify(zone: p.name, server: n)
+                            try DNSQuery.notify(zone: p.name, server: n)
                             report.lines.append("\(p.name): NOTIFY sent to \(n)")
                         } catch let e as DNSError {
                             report.warnings.append("\(p.name): \(e.reason)")
@@ -75,9 +75,9 @@ enum Exports {
         var lastError = ""
         for _ in 0..<50 {
             do {
-                seen = try ParentQuery.serial(zone: p.name, server: t.address, timeout: 1)
+                seen = try DNSQuery.serial(zone: p.name, server: t.address, timeout: 1)
                 if seen == serial {
-                    let keys = signed ? try ParentQuery.dnskeys(zone: p.name, server: t.address, timeout: 1) : ["-"]
+                    let keys = signed ? try DNSQuery.dnskeys(zone: p.name, server: t.address, timeout: 1) : ["-"]
                     if !keys.isEmpty { return }
                     lastError = "it serves no DNSKEY"
                 }

@@ -545,15 +545,15 @@ struct KSKSimulationTests {
     }
 }
 
-@Suite("DNSSEC policy: parent servers")
-struct ParentServerTests {
+@Suite("Server addresses (parent servers, export targets)")
+struct ServerAddressTests {
     @Test func parsesAddressesAndPorts() throws {
-        #expect(try ParentServer("192.0.2.53").description == "192.0.2.53:53")
-        #expect(try ParentServer("127.0.0.1:5353").port == 5353)
-        #expect(try ParentServer("2001:db8::53").description == "[2001:db8::53]:53")
-        #expect(try ParentServer("[2001:db8::53]:5353").port == 5353)
+        #expect(try ServerAddress("192.0.2.53").description == "192.0.2.53:53")
+        #expect(try ServerAddress("127.0.0.1:5353").port == 5353)
+        #expect(try ServerAddress("2001:db8::53").description == "[2001:db8::53]:53")
+        #expect(try ServerAddress("[2001:db8::53]:5353").port == 5353)
         for bad in ["ns1.example.net", "127.0.0.1:0", "127.0.0.1:x", "[2001:db8::53]x", "300.1.1.1"] {
-            #expect(throws: CoreError.self, "\(bad)") { try ParentServer(bad) }
+            #expect(throws: CoreError.self, "\(bad)") { try ServerAddress(bad) }
         }
     }
 }

@@ -4,24 +4,24 @@ import MailKeysCore
 
 /// Asks an authoritative server (libldns, no recursion): a parent for a child's DS RRset, an
 /// export target for the new serial, and sends NOTIFY to secondaries.
-public enum ParentQuery {
+public enum DNSQuery {
     /// The DS records `server` serves for `zone`, each as `tag algorithm digesttype digest`
     /// (digest in lower-case hex). Throws when the server does not answer or refuses.
-    public static func ds(zone: DomainName, server: ParentServer, timeout: Int = 3) throws -> [String] {
+    public static func ds(zone: DomainName, server: ServerAddress, timeout: Int = 3) throws -> [String] {
         try query(zone, LDNS_RR_TYPE_DS, server: server, timeout: timeout)
     }
 
     /// The SOA serial `server` serves for `zone` (nil when it answers without one).
-    public static func serial(zone: DomainName, server: ParentServer, timeout: Int = 2) throws -> UInt32? {
+    public static func serial(zone: DomainName, server: ServerAddress, timeout: Int = 2) throws -> UInt32? {
         try query(zone, LDNS_RR_TYPE_SOA, server: server, timeout: timeout).first.flatMap { UInt32($0.split(separator: " ")[2]) }
     }
 
     /// The DNSKEY records `server` serves for `zone` (RDATA).
-    public static func dnskeys(zone: DomainName, server: ParentServer, timeout: Int = 2) throws -> [String] {
+    public static func dnskeys(zone: DomainName, server: ServerAddress, timeout: Int = 2) throws -> [String] {
         try query(zone, LDNS_RR_TYPE_DNSKEY, server: server, timeout: timeout)
     }
 
-    static func resolver(_ server: ParentServer, timeout: Int) throws -> UnsafeMutablePointer<ldns_resolver> {
+    static func resolver(_ server: ServerAddress, timeout: Int) throws -> UnsafeMutablePointer<ldns_resolver> {
         guard let resolver = ldns_resolver_new() else { throw DNSError(.unsupported, "libldns: no resolver") }
         let type = server.address.isV4 ? LDNS_RDF_TYPE_A : LDNS_RDF_TYPE_AAAA
         guard let address = ldns_rdf_new_frm_str(type, server.address.description) else {
@@ -43,7 +43,7 @@ public enum ParentQuery {
     /// Asks `server` for `name`/`type` (with the DO bit when `dnssec`, falling back to TCP for a
     /// truncated answer); the caller frees the packet. Throws without an answer or for an rcode
     /// other than NOERROR and NXDOMAIN.
-    static func send(_ name: DomainName, _ type: ldns_rr_type, server: ParentServer, timeout: Int, dnssec: Bool = false) throws
+    static func send(_ name: DomainName, _ type: ldns_rr_type, server: ServerAddress, timeout: Int, dnssec: Bool = false) throws
         -> UnsafeMutablePointer<ldns_pkt>
     {
         let resolver = try resolver(server, timeout: timeout)
@@ -68,7 +68,7 @@ public enum ParentQuery {
         return packet
     }
 
-    static func query(_ zone: DomainName, _ type: ldns_rr_type, server: ParentServer, timeout: Int) throws -> [String] {
+    static func query(_ zone: DomainName, _ type: ldns_rr_type, server: ServerAddress, timeout: Int) throws -> [String] {
         let packet = try send(zone, type, server: server, timeout: timeout)
         defer { ldns_pkt_free(packet) }
         guard let list = ldns_pkt_rr_list_by_type(packet, type, LDNS_SECTION_ANSWER) else { return [] }
@@ -77,7 +77,7 @@ public enum ParentQuery {
     }
 
     /// Sends a NOTIFY (RFC 1996) for `zone` to `server` and waits for its answer.
-    public static func notify(zone: DomainName, server: ParentServer, timeout: Int = 2) throws {
+    public static func notify(zone: DomainName, server: ServerAddress, timeout: Int = 2) throws {
         let resolver = try resolver(server, timeout: timeout)
         defer { ldns_resolver_deep_free(resolver) }
         guard let name = ldns_dname_new_frm_str(zone.fqdn), let packet = ldns_pkt_query_new(name, LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, UInt16(LDNS_AA))
