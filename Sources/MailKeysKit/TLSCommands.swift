@@ -112,10 +112,7 @@ extension MailKeys {
             for c in try store.tlsCertificates(domain: p.name.description) where c.state == .served {
                 guard let lineage = c.lineage, let key = next.first(where: { $0.host == c.host && $0.keyType == c.keyType && $0.used == nil })
                 else { continue }
-                var probe = c
-                probe.spki = key.spki
-                probe.issuers = []
-                guard TLSFiles.covered(probe, policy: p, published: published, now: now) else {
+                guard TLSFiles.covered(host: c.host, spki: key.spki, issuers: [], policy: p, published: published, now: now) else {
                     report.lines.append("\(c.host): next key \(key.spki.prefix(16)) is not 2 × TTL old yet; certbot keeps the current key")
                     continue
                 }

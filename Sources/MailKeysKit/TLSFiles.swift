@@ -91,15 +91,22 @@ enum TLSFiles {
             hosts: hosts, fullchain: fullchain, privateKey: privateKey, leaf: leaf, issuers: chain.dropFirst().map(\.spki), lineage: lineage)
     }
 
-    /// Whether a certificate is covered on every TLSA owner of `host` by records published at
-    /// least 2 × TTL ago.
-    static func covered(_ c: TLSCertificate, policy p: DomainPolicy, published: [String: Date], now: Date) -> Bool {
+    /// Whether a key `spki` of `host` (with issuer keys `issuers`) is covered on every TLSA owner
+    /// of the host by records published at least 2 × TTL ago.
+    static func covered(
+        host: DomainName, spki: String, issuers: [String], policy p: DomainPolicy, published: [String: Date], now: Date
+    ) -> Bool {
         p.tls.ports.allSatisfy { port in
-            let owner = "_\(port)._tcp.\(c.host.fqdn) "
+            let owner = "_\(port)._tcp.\(host.fqdn) "
             let here = Dictionary(
                 uniqueKeysWithValues: published.compactMap { k, v in k.hasPrefix(owner) ? (String(k.dropFirst(owner.count)), v) : nil })
-            return TLSA.covered(spki: c.spki, issuers: c.issuers, published: here, ttl: p.ttl(for: .tlsa), now: now)
+            return TLSA.covered(spki: spki, issuers: issuers, published: here, ttl: p.ttl(for: .tlsa), now: now)
         }
+    }
+
+    /// Whether a certificate is covered (its key or one of its issuers), as ``covered(host:spki:issuers:policy:published:now:)``.
+    static func covered(_ c: TLSCertificate, policy p: DomainPolicy, published: [String: Date], now: Date) -> Bool {
+        covered(host: c.host, spki: c.spki, issuers: c.issuers, policy: p, published: published, now: now)
     }
 
     /// Records an offered certificate for each of its hosts: served at once when the gate is off
