@@ -8,7 +8,8 @@ extension MailKeys {
     /// certificate HOST serves now (and installs it under `Keys/tls/` when the key is given),
     /// then rebuilds and re-signs the zones with its TLSA records.
     public static func tlsImport(
-        _ home: Home, host: String, certPath: String, chainPath: String?, keyPath: String?, now: Date, lockWait: Double
+        _ home: Home, host: String, certPath: String, chainPath: String?, keyPath: String?, now: Date, lockWait: Double,
+        acceptClock: Bool = false
     ) throws -> Report {
         func read(_ path: String, _ what: String) throws -> String {
             guard let text = try AtomicFile.read(URL(fileURLWithPath: path)) else {
@@ -22,7 +23,7 @@ extension MailKeys {
         _ = try DomainName(host)
         return try run(
             home, mode: .certificate(hosts: [host], fullchain: chain, key: key, lineage: nil, served: true, name: certPath), now: now,
-            lockWait: lockWait)
+            lockWait: lockWait, acceptClock: acceptClock)
     }
 
     /// `mailkeys certbot-hook`: certbot's deploy hook. Checks `RENEWED_LINEAGE` and
@@ -30,7 +31,7 @@ extension MailKeys {
     /// lets the deploy gate install it (or stage it for `tick`), and rebuilds and re-signs the
     /// zones with the new TLSA records. Anything malformed or hostile fails before DNS is touched.
     public static func certbotHook(
-        _ home: Home, environment: [String: String], letsencryptDir: String?, now: Date, lockWait: Double
+        _ home: Home, environment: [String: String], letsencryptDir: String?, now: Date, lockWait: Double, acceptClock: Bool = false
     ) throws -> Report {
         let policy = try PolicyFile.load(home)
         let dirs = letsencryptDir.map { [$0] } ?? Array(Set(policy.domains.map(\.tls.letsencryptDir))).sorted()
@@ -60,7 +61,7 @@ extension MailKeys {
             home,
             mode: .certificate(
                 hosts: hosts.map(\.description), fullchain: chain, key: key, lineage: lineage.path, served: false, name: chainURL.path),
-            now: now, lockWait: lockWait)
+            now: now, lockWait: lockWait, acceptClock: acceptClock)
     }
 
     /// `mailkeys certbot-hook --install`: writes `DIR/renewal-hooks/deploy/mailkeys` (0755),

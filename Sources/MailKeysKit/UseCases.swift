@@ -210,13 +210,6 @@ public enum MailKeys {
         case zoneExport(String?)
     }
 
-    /// `zone build` and the zone part of `tick`.
-    public static func buildZones(
-        _ home: Home, domain: String?, now: Date, lockWait: Double, verb: String, acceptClock: Bool = false
-    ) throws -> Report {
-        try run(home, mode: verb == "tick" ? .tick : .zoneBuild(domain), now: now, lockWait: lockWait, acceptClock: acceptClock)
-    }
-
     /// The pipeline behind `tick`, `zone build` and `rotate dkim`: under the home lock, validate
     /// the policy, the store and every key file; apply the DKIM transitions due (key files first,
     /// then one store transaction); rebuild the zones whose content changed; rewrite the signer

@@ -19,6 +19,11 @@ struct CommonOptions: ParsableArguments {
     var acceptClock = false
 
     var resolvedHome: Home { Home.resolve(home) }
+
+    /// Runs the pipeline in `mode` with these options (home, clock, lock wait, clock override).
+    func run(_ mode: MailKeys.Mode) throws -> Report {
+        try MailKeys.run(resolvedHome, mode: mode, now: try RunClock.now(now), lockWait: lockWait, acceptClock: acceptClock)
+    }
 }
 
 /// Prints a report and maps every error to one line on stderr and a non-zero exit
@@ -112,9 +117,7 @@ struct ZoneCommand: ParsableCommand {
 
         func run() throws {
             try perform {
-                try MailKeys.run(
-                    common.resolvedHome, mode: .zoneSign(domain), now: try RunClock.now(common.now), lockWait: common.lockWait,
-                    acceptClock: common.acceptClock)
+                try common.run(.zoneSign(domain))
             }
         }
     }
@@ -130,9 +133,7 @@ struct ZoneCommand: ParsableCommand {
 
         func run() throws {
             try perform {
-                try MailKeys.buildZones(
-                    common.resolvedHome, domain: domain, now: try RunClock.now(common.now), lockWait: common.lockWait,
-                    verb: "build", acceptClock: common.acceptClock)
+                try common.run(.zoneBuild(domain))
             }
         }
     }
@@ -152,9 +153,7 @@ extension ZoneCommand {
 
         func run() throws {
             try perform {
-                try MailKeys.run(
-                    common.resolvedHome, mode: .zoneExport(domain), now: try RunClock.now(common.now), lockWait: common.lockWait,
-                    acceptClock: common.acceptClock)
+                try common.run(.zoneExport(domain))
             }
         }
     }
@@ -168,9 +167,7 @@ struct Tick: ParsableCommand {
 
     func run() throws {
         try perform {
-            try MailKeys.buildZones(
-                common.resolvedHome, domain: nil, now: try RunClock.now(common.now), lockWait: common.lockWait, verb: "tick",
-                acceptClock: common.acceptClock)
+            try common.run(.tick)
         }
     }
 }
@@ -193,7 +190,7 @@ struct Rotate: ParsableCommand {
 
         func run() throws {
             try perform {
-                try MailKeys.run(common.resolvedHome, mode: .rotateTLS(host), now: try RunClock.now(common.now), lockWait: common.lockWait)
+                try common.run(.rotateTLS(host))
             }
         }
     }
@@ -212,9 +209,7 @@ struct Rotate: ParsableCommand {
 
         func run() throws {
             try perform {
-                try MailKeys.run(
-                    common.resolvedHome, mode: .rotateKSK(domain), now: try RunClock.now(common.now), lockWait: common.lockWait,
-                    acceptClock: common.acceptClock)
+                try common.run(.rotateKSK(domain))
             }
         }
     }
@@ -231,9 +226,7 @@ struct Rotate: ParsableCommand {
 
         func run() throws {
             try perform {
-                try MailKeys.run(
-                    common.resolvedHome, mode: .rotateZSK(domain), now: try RunClock.now(common.now), lockWait: common.lockWait,
-                    acceptClock: common.acceptClock)
+                try common.run(.rotateZSK(domain))
             }
         }
     }
@@ -257,9 +250,7 @@ struct Rotate: ParsableCommand {
 
         func run() throws {
             try perform {
-                try MailKeys.run(
-                    common.resolvedHome, mode: .rotateDKIM(all ? nil : domain), now: try RunClock.now(common.now),
-                    lockWait: common.lockWait, acceptClock: common.acceptClock)
+                try common.run(.rotateDKIM(all ? nil : domain))
             }
         }
     }
@@ -300,9 +291,7 @@ struct DS: ParsableCommand {
 
         func run() throws {
             try perform {
-                try MailKeys.run(
-                    common.resolvedHome, mode: .dsSeen(domain, keytag), now: try RunClock.now(common.now), lockWait: common.lockWait,
-                    acceptClock: common.acceptClock)
+                try common.run(.dsSeen(domain, keytag))
             }
         }
     }
@@ -364,7 +353,7 @@ struct TLS: ParsableCommand {
             try perform {
                 try MailKeys.tlsImport(
                     common.resolvedHome, host: host, certPath: cert, chainPath: chain, keyPath: key, now: try RunClock.now(common.now),
-                    lockWait: common.lockWait)
+                    lockWait: common.lockWait, acceptClock: common.acceptClock)
             }
         }
     }
@@ -401,7 +390,7 @@ struct CertbotHook: ParsableCommand {
             }
             return try MailKeys.certbotHook(
                 common.resolvedHome, environment: ProcessInfo.processInfo.environment, letsencryptDir: letsencryptDir,
-                now: try RunClock.now(common.now), lockWait: common.lockWait)
+                now: try RunClock.now(common.now), lockWait: common.lockWait, acceptClock: common.acceptClock)
         }
     }
 }
