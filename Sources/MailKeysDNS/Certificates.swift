@@ -50,12 +50,12 @@ public enum Certificates {
         var der: UnsafeMutablePointer<UInt8>?
         let n = i2d_X509_PUBKEY(pub, &der)
         guard n > 0, let der else { throw DNSError(.unreadable, "cannot encode the public key") }
-        let spki = sha256(UnsafeBufferPointer(start: der, count: Int(n)))
+        let spki = Digest.sha256Hex(UnsafeBufferPointer(start: der, count: Int(n)))
         CRYPTO_free(der, #file, #line)
         var certDER: UnsafeMutablePointer<UInt8>?
         let m = i2d_X509(x, &certDER)
         guard m > 0, let certDER else { throw DNSError(.unreadable, "cannot encode the certificate") }
-        let fingerprint = sha256(UnsafeBufferPointer(start: certDER, count: Int(m)))
+        let fingerprint = Digest.sha256Hex(UnsafeBufferPointer(start: certDER, count: Int(m)))
         CRYPTO_free(certDER, #file, #line)
         let key = X509_get0_pubkey(x)
         let bits = key.map { Int(EVP_PKEY_get_bits($0)) } ?? 0
@@ -104,7 +104,7 @@ public enum Certificates {
         let n = i2d_PUBKEY(k.pointer, &der)
         guard n > 0, let der else { throw DNSError(.unreadable, "\(name): cannot encode its public key") }
         defer { CRYPTO_free(der, #file, #line) }
-        return sha256(UnsafeBufferPointer(start: der, count: Int(n)))
+        return Digest.sha256Hex(UnsafeBufferPointer(start: der, count: Int(n)))
     }
 
     /// A new TLS private key (ECDSA P-256 or RSA 2048) as PKCS#8 PEM, with its SPKI SHA-256.
@@ -125,13 +125,6 @@ public enum Certificates {
         }
         let pem = bio.contents
         return (pem, try privateKeySPKI(pem: pem, name: "new key"))
-    }
-
-    static func sha256(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        var out = [UInt8](repeating: 0, count: 32)
-        var size: UInt32 = 0
-        _ = EVP_Digest(bytes.baseAddress, bytes.count, &out, &size, EVP_sha256(), nil)
-        return out.map { String(format: "%02x", $0) }.joined()
     }
 
     static func date(_ t: UnsafePointer<ASN1_TIME>?) -> Date? {

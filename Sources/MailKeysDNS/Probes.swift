@@ -91,7 +91,7 @@ public enum SMTPProbe {
                 var der: UnsafeMutablePointer<UInt8>?
                 let n = i2d_X509_PUBKEY(pub, &der)
                 guard n > 0, let der else { continue }
-                spkis.append(Certificates.sha256(UnsafeBufferPointer(start: der, count: Int(n))))
+                spkis.append(Digest.sha256Hex(UnsafeBufferPointer(start: der, count: Int(n))))
                 CRYPTO_free(der, #file, #line)
             }
         }

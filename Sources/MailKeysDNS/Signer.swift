@@ -330,12 +330,7 @@ public enum Signer {
     }
 
     /// SHA-1, for NSEC3 owner hashes.
-    static func sha1(_ data: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 20)
-        var size: UInt32 = 0
-        _ = EVP_Digest(data, data.count, &out, &size, EVP_sha1(), nil)
-        return out
-    }
+    static func sha1(_ data: [UInt8]) -> [UInt8] { data.withUnsafeBytes { Digest.digest($0, EVP_sha1()) } }
 }
 
 /// The read-only job list and the per-slot result storage shared by the signing workers: each
@@ -475,16 +470,29 @@ extension Array where Element == UInt8 {
     var base64: String { Data(self).base64EncodedString() }
 }
 
-/// SHA-256 through OpenSSL, for hashing whole zone files (the core's pure-Swift SHA-256 is
-/// for short inputs; a signed zone can be tens of megabytes).
+/// Digests through OpenSSL: whole zone files (the core's pure-Swift SHA-256 is for short
+/// inputs; a signed zone can be tens of megabytes), SPKI and certificate hashes, NSEC3 owners.
 public enum Digest {
+    /// The digest of `bytes` with `md` (`EVP_sha256()`, `EVP_sha1()`).
+    static func digest(_ bytes: UnsafeRawBufferPointer, _ md: OpaquePointer?) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 64)
+        var size: UInt32 = 0
+        _ = EVP_Digest(bytes.baseAddress, bytes.count, &out, &size, md, nil)
+        return Array(out.prefix(Int(size)))
+    }
+
+    /// Lower-case hex.
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
+    }
+
     /// The lower-case hex SHA-256 of the UTF-8 bytes of `text`.
     public static func sha256Hex(_ text: String) -> String {
         var text = text
-        var out = [UInt8](repeating: 0, count: 32)
-        var size: UInt32 = 0
-        text.withUTF8 { bytes in _ = EVP_Digest(bytes.baseAddress, bytes.count, &out, &size, EVP_sha256(), nil) }
-        let hex = Array("0123456789abcdef".utf8)
-        return String(decoding: out.flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] }, as: UTF8.self)
+        return text.withUTF8 { hex(digest(UnsafeRawBufferPointer($0), EVP_sha256())) }
     }
+
+    /// The lower-case hex SHA-256 of `bytes`.
+    static func sha256Hex(_ bytes: UnsafeBufferPointer<UInt8>) -> String { hex(digest(UnsafeRawBufferPointer(bytes), EVP_sha256())) }
 }
