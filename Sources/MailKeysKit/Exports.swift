@@ -14,24 +14,33 @@ enum Exports {
         var failures: [String] = []
         let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
         for p in domains where !p.exports.isEmpty {
-            guard let serial = rows[p.name.description]?.state.serial else { continue }
+            guard let row = rows[p.name.description], let serial = row.state.serial else { continue }
             let source = p.dnssec.enabled ? home.signedFile(p.name) : home.zoneFile(p.name)
-            guard let text = try AtomicFile.read(source) else {
-                failures.append("\(p.name): \(home.show(source)) is missing; nothing to export")
-                continue
+            // The hash of what this run committed is in the store; the file is read only when a
+            // target needs it.
+            guard let hash = p.dnssec.enabled ? try store.signingState(p.name.description).fileHash : row.state.fileHash else { continue }
+            var loaded: String?
+            func text() throws -> String {
+                if let loaded { return loaded }
+                guard let t = try AtomicFile.read(source), Digest.sha256Hex(t) == hash else {
+                    throw HomeError(.verify, "\(home.show(source)) is missing or was changed outside mailkeys; run tick to rewrite it")
+                }
+                loaded = t
+                return t
             }
-            let hash = Digest.sha256Hex(text)
             let states = try store.exports(domain: p.name.description)
             for t in p.exports {
                 let file = URL(fileURLWithPath: t.directory).appendingPathComponent("\(p.name).zone")
                 let last = states[t.description]
-                let onDisk = try? AtomicFile.read(file).map(Digest.sha256Hex)
-                if let last, last.confirmed != nil, last.serial == serial, last.fileHash == hash, onDisk == hash {
+                // The target's file is read only to confirm an export that otherwise looks current.
+                if let last, last.confirmed != nil, last.serial == serial, last.fileHash == hash,
+                    (try? AtomicFile.read(file).map(Digest.sha256Hex)) == hash
+                {
                     continue
                 }
                 var failure: String?
                 do {
-                    try AtomicFile.write(text, to: file, mode: 0o644)
+                    try AtomicFile.write(try text(), to: file, mode: 0o644)
                     let argv = t.reloadCommand(zone: p.name)
                     let status = try Command.run(argv)
                     guard status == 0 else { throw HomeError(.io, "\(argv.joined(separator: " ")) exited with \(status)") }
