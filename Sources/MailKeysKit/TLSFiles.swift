@@ -311,4 +311,65 @@ enum TLSFiles {
         }
         return (out, lines)
     }
+
+    /// One run's TLS steps for a domain, planned into `pending`: the certificate offered by
+    /// `tls import` or the hook (when it names one of the domain's MX hosts), the gated installs
+    /// due, next keys (scheme current+next), their store rows and the reload after an install.
+    static func plan(
+        _ home: Home, _ p: DomainPolicy, store: Store, certs before: [TLSCertificate], next nextBefore: [TLSNextKey], mode: MailKeys.Mode,
+        now: Date, advancing: Bool, pending: Pending
+    ) throws -> (certs: [TLSCertificate], next: [TLSNextKey], lines: [String], wake: Date?, offered: Bool, rotated: Bool) {
+        let published = try store.tlsaPublished(domain: p.name.description)
+        var certs = before
+        var lines: [String] = []
+        var wake: Date?
+        var offered = false
+        if case .certificate(let hosts, let fullchain, let key, let lineage, let served, let name) = mode {
+            let names = try hosts.map { try DomainName($0) }
+            if names.contains(where: { h in p.mx.contains { $0.host == h } }) {
+                let offer = try TLSFiles.offer(fullchain: fullchain, privateKey: key, hosts: names, lineage: lineage, name: name, now: now)
+                let accepted = try accept(home, p, offer: offer, certs: certs, published: published, now: now, served: served, pending: pending)
+                certs = accepted.certs
+                lines += accepted.lines
+                offered = true
+            }
+        }
+        if advancing {
+            let due = advance(home, p, certs: certs, published: published, now: now, pending: pending)
+            certs = due.certs
+            lines += due.lines
+            wake = due.wake
+        }
+        var force: DomainName?
+        var rotated = false
+        if case .rotateTLS(let h) = mode {
+            force = try DomainName(h)
+            rotated = p.mx.contains { $0.host == force }
+        }
+        let (next, nextLines) = try nextKeys(home, p, certs: certs, next: nextBefore, now: now, generate: advancing, force: force, pending: pending)
+        lines += nextLines
+        let nextChanged = next.filter { !nextBefore.contains($0) }
+        let changed = certs.filter { !before.contains($0) }
+        let domain = p.name.description
+        if !nextChanged.isEmpty || !changed.isEmpty {
+            pending.storeOps.append { tx in
+                try tx.ensureDomain(domain, at: now)
+                for k in nextChanged { try tx.saveTLSNextKey(k, domain: domain) }
+                for c in changed {
+                    try tx.saveTLSCertificate(c, domain: domain)
+                    try tx.log(
+                        "tls", domain: domain, detail: "\(c.host) \(c.keyType.rawValue) certificate \(c.fingerprint.prefix(16)) \(c.state.rawValue)",
+                        at: now)
+                }
+            }
+        }
+        if let argv = p.tls.reload, changed.contains(where: { $0.state == .served && $0.installed == now }) {
+            pending.postCommit.append {
+                let status = try Command.run(argv)
+                guard status == 0 else { throw HomeError(.io, "\(p.name): TLS reload command \(argv.joined(separator: " ")) exited with \(status)") }
+                return "\(p.name): ran \(argv.joined(separator: " "))"
+            }
+        }
+        return (certs, next, lines, wake, offered, rotated)
+    }
 }

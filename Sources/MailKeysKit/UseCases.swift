@@ -331,64 +331,14 @@ public enum MailKeys {
             tls[p.name] = try store.tlsCertificates(domain: p.name.description)
             tlsNext[p.name] = try store.tlsNextKeys(domain: p.name.description)
             guard p.tls.enabled else { continue }
-            let published = try store.tlsaPublished(domain: p.name.description)
-            let before = tls[p.name]!
-            if case .certificate(let hosts, let fullchain, let key, let lineage, let served, let name) = mode {
-                let names = try hosts.map { try DomainName($0) }
-                if names.contains(where: { h in p.mx.contains { $0.host == h } }) {
-                    let offer = try TLSFiles.offer(fullchain: fullchain, privateKey: key, hosts: names, lineage: lineage, name: name, now: now)
-                    let (certs, lines) = try TLSFiles.accept(
-                        home, p, offer: offer, certs: tls[p.name]!, published: published, now: now, served: served, pending: pending)
-                    tls[p.name] = certs
-                    report.lines += lines
-                    offered = true
-                }
-            }
-            if advancing {
-                let (certs, lines, wake) = TLSFiles.advance(home, p, certs: tls[p.name]!, published: published, now: now, pending: pending)
-                tls[p.name] = certs
-                report.lines += lines
-                if let wake { wakes.append(wake) }
-            }
-            var force: DomainName?
-            if case .rotateTLS(let h) = mode {
-                force = try DomainName(h)
-                if p.mx.contains(where: { $0.host == force }) { rotatedTLS = true }
-            }
-            let nextBefore = tlsNext[p.name]!
-            let (next, nextLines) = try TLSFiles.nextKeys(
-                home, p, certs: tls[p.name]!, next: nextBefore, now: now, generate: advancing, force: force, pending: pending)
-            tlsNext[p.name] = next
-            report.lines += nextLines
-            let nextChanged = next.filter { !nextBefore.contains($0) }
-            let changed = tls[p.name]!.filter { !before.contains($0) }
-            let domain = p.name.description
-            if !nextChanged.isEmpty {
-                pending.storeOps.append { tx in
-                    try tx.ensureDomain(domain, at: now)
-                    for k in nextChanged { try tx.saveTLSNextKey(k, domain: domain) }
-                }
-            }
-            if !changed.isEmpty {
-                pending.storeOps.append { tx in
-                    try tx.ensureDomain(domain, at: now)
-                    for c in changed {
-                        try tx.saveTLSCertificate(c, domain: domain)
-                        try tx.log(
-                            "tls", domain: domain,
-                            detail: "\(c.host) \(c.keyType.rawValue) certificate \(c.fingerprint.prefix(16)) \(c.state.rawValue)", at: now)
-                    }
-                }
-                if let argv = p.tls.reload, changed.contains(where: { $0.state == .served && $0.installed == now }) {
-                    pending.postCommit.append {
-                        let status = try Command.run(argv)
-                        guard status == 0 else {
-                            throw HomeError(.io, "\(p.name): TLS reload command \(argv.joined(separator: " ")) exited with \(status)")
-                        }
-                        return "\(p.name): ran \(argv.joined(separator: " "))"
-                    }
-                }
-            }
+            let step = try TLSFiles.plan(
+                home, p, store: store, certs: tls[p.name]!, next: tlsNext[p.name]!, mode: mode, now: now, advancing: advancing, pending: pending)
+            tls[p.name] = step.certs
+            tlsNext[p.name] = step.next
+            report.lines += step.lines
+            if let wake = step.wake { wakes.append(wake) }
+            offered = offered || step.offered
+            rotatedTLS = rotatedTLS || step.rotated
         }
         if case .rotateTLS(let host) = mode, !rotatedTLS {
             throw HomeError(.usage, "\(host) is not an MX host of any domain in the policy")
