@@ -75,7 +75,8 @@ extension MailKeys {
         }
 
         let keys = try store.dnssecKeys(domain: p.name.description)
-        let anchors = keys.filter { DNSSECPlanner.cdsKeys(keys: keys).contains($0.tag) }.map(\.dnskey)
+        let anchorTags = DNSSECPlanner.cdsKeys(keys: keys)
+        let anchors = keys.filter { anchorTags.contains($0.tag) }.map(\.dnskey)
         let validator: ZoneValidator
         do { validator = try ZoneValidator(zone: p.name, server: address, anchors: anchors, now: now) } catch let e as DNSError {
             throw HomeError(.io, "check: \(e.reason)")
