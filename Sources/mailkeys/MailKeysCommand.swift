@@ -333,7 +333,7 @@ struct TLS: ParsableCommand {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
-            abstract: "Record the certificate HOST serves now; the zones get its TLSA records (3 1 1 plus 2 1 1 of the issuers).")
+            abstract: "Record the certificate HOST serves now; the zones get its TLSA records (per tls.scheme).")
 
         @OptionGroup var common: CommonOptions
 
