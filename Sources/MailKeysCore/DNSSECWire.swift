@@ -94,21 +94,20 @@ public enum DNSSECWire {
         return UInt32(exactly: days * 86400 + n(8..<10) * 3600 + n(10..<12) * 60 + n(12..<14))
     }
 
-    /// The RRSIG RDATA up to (not including) the signature: what precedes the RRset in the
-    /// signed data (RFC 4034 §3.1.8.1).
-    public static func rrsigHeader(
-        covered: UInt16, algorithm: UInt8, labels: UInt8, originalTTL: UInt32, expiration: UInt32, inception: UInt32, keyTag: UInt16,
-        signer: [UInt8]
-    ) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(18 + signer.count)
+    /// Appends the RRSIG RDATA up to (not including) the signature to `out`: what precedes the
+    /// RRset in the signed data (RFC 4034 §3.1.8.1).
+    public static func appendRRSIGHeader(
+        _ out: inout [UInt8], covered: UInt16, algorithm: UInt8, labels: UInt8, originalTTL: UInt32, expiration: UInt32, inception: UInt32,
+        keyTag: UInt16, signer: [UInt8]
+    ) {
         append16(&out, covered)
-        out += [algorithm, labels]
+        out.append(algorithm)
+        out.append(labels)
         append32(&out, originalTTL)
         append32(&out, expiration)
         append32(&out, inception)
         append16(&out, keyTag)
-        return out + signer
+        out += signer
     }
 
     /// The RRset in canonical form (RFC 4034 §6.3): each RR as owner, type, class IN, `ttl`,
@@ -126,9 +125,15 @@ public enum DNSSECWire {
         }
     }
 
-    static func append16(_ out: inout [UInt8], _ v: UInt16) { out += [UInt8(v >> 8), UInt8(v & 0xFF)] }
+    static func append16(_ out: inout [UInt8], _ v: UInt16) {
+        out.append(UInt8(v >> 8))
+        out.append(UInt8(v & 0xFF))
+    }
     static func append32(_ out: inout [UInt8], _ v: UInt32) {
-        out += [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
+        out.append(UInt8(v >> 24))
+        out.append(UInt8(v >> 16 & 0xFF))
+        out.append(UInt8(v >> 8 & 0xFF))
+        out.append(UInt8(v & 0xFF))
     }
 
     /// NSEC RDATA: the next owner (not lower-cased, RFC 6840 §5.1; mailkeys' names already are)

@@ -85,24 +85,36 @@ public struct DomainName: Hashable, Sendable, Comparable, CustomStringConvertibl
     /// Accepts a name in zone-file presentation form (as libldns prints it): absolute, escapes kept.
     public init(presentation text: String) {
         var labels: [String] = []
-        var current = ""
-        var escaped = false
-        for ch in text {
-            if escaped {
-                current.append(ch)
-                escaped = false
-            } else if ch == "\\" {
-                current.append(ch)
-                escaped = true
-            } else if ch == "." {
-                if !current.isEmpty { labels.append(current) }
-                current = ""
-            } else {
-                current.append(ch)
+        var text = text
+        text.withUTF8 { bytes in
+            var start = 0
+            var i = 0
+            var upper = false
+            func flush() {
+                if i > start {
+                    let label = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+                    labels.append(upper ? label.lowercased() : label)
+                }
+                upper = false
             }
+            while i < bytes.count {
+                let b = bytes[i]
+                if b == UInt8(ascii: "\\") {
+                    i += 2
+                    continue
+                }
+                if b == UInt8(ascii: ".") {
+                    flush()
+                    start = i + 1
+                } else if b >= 0x41 && b <= 0x5A || b >= 0x80 {
+                    upper = true
+                }
+                i += 1
+            }
+            i = min(i, bytes.count)
+            flush()
         }
-        if !current.isEmpty { labels.append(current) }
-        self.labels = labels.map { $0.lowercased() }
+        self.labels = labels
     }
 
     /// The name with a trailing dot, as zone files write absolute names.

@@ -55,13 +55,29 @@ public struct Record: Hashable, Sendable {
     public var type: RRType
     public var rdata: String
     public var source: RecordSource
+    /// The RDATA in canonical wire form (RFC 4034 §6.2) when the parser that read the record
+    /// kept it (template records); the signer encodes the others itself. Not part of equality.
+    public var wire: [UInt8]?
 
-    public init(owner: DomainName, ttl: UInt32, type: RRType, rdata: String, source: RecordSource) {
+    public init(owner: DomainName, ttl: UInt32, type: RRType, rdata: String, source: RecordSource, wire: [UInt8]? = nil) {
         self.owner = owner
         self.ttl = ttl
         self.type = type
         self.rdata = rdata
         self.source = source
+        self.wire = wire
+    }
+
+    public static func == (a: Record, b: Record) -> Bool {
+        a.owner == b.owner && a.ttl == b.ttl && a.type == b.type && a.rdata == b.rdata && a.source == b.source
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(owner)
+        h.combine(ttl)
+        h.combine(type)
+        h.combine(rdata)
+        h.combine(source)
     }
 
     /// For TXT records, the character-strings decoded and concatenated (what SPF, DMARC, DKIM

@@ -124,7 +124,7 @@ public struct ZoneBuilder: Sendable {
                 warnings.append("\(at(t)): the template's SOA replaces the policy's SOA timers; mailkeys still sets the serial")
                 continue
             }
-            let r = Record(owner: t.owner, ttl: t.ttl, type: t.type, rdata: t.rdata, source: .template(line: t.line))
+            let r = Record(owner: t.owner, ttl: t.ttl, type: t.type, rdata: t.rdata, source: .template(line: t.line), wire: t.wire)
             // Only TXT data that starts like an SPF or DMARC record is parsed (templates can hold
             // a hundred thousand other TXT records).
             if t.type == .txt, Self.mayBePolicy(t.rdata), let text = r.text {

@@ -73,6 +73,12 @@ public enum LDNSZoneReader {
         }
         var line: Int32 = 1
         var records: [TemplateRecord] = []
+        let buffer = ldns_buffer_new(4096)!
+        defer { ldns_buffer_free(buffer) }
+        // Consecutive records mostly share an owner and a type: convert each only once.
+        var lastOwner: (rdf: UnsafeMutablePointer<ldns_rdf>, name: DomainName)? = nil
+        defer { if let lastOwner { ldns_rdf_deep_free(lastOwner.rdf) } }
+        var typeNames: [UInt16: RRType] = [:]
         while feof(file) == 0 {
             var rr: UnsafeMutablePointer<ldns_rr>?
             let startLine = Int(line)
@@ -81,18 +87,29 @@ public enum LDNSZoneReader {
             case LDNS_STATUS_OK:
                 guard let rr else { continue }
                 let record = LDNSRecord(rr)
-                let typeName = record.typeName
-                let type = RRType(code: record.typeCode, mnemonic: typeName)
+                let code = record.typeCode
+                let type = typeNames[code] ?? RRType(code: code, mnemonic: record.typeName)
+                typeNames[code] = type
                 guard TTLLimits.range.contains(Int(record.ttl)) else {
                     throw DNSError(
                         .syntax,
                         "\(name) line \(max(startLine, Int(line) - 1)): TTL \(record.ttl) s is out of range \(TTLLimits.range.lowerBound)...\(TTLLimits.range.upperBound) s"
                     )
                 }
+                let ownerRDF = ldns_rr_owner(rr)!
+                let owner: DomainName
+                if let last = lastOwner, ldns_rdf_compare(last.rdf, ownerRDF) == 0 {
+                    owner = last.name
+                } else {
+                    owner = DomainName(presentation: record.owner)
+                    if let last = lastOwner { ldns_rdf_deep_free(last.rdf) }
+                    lastOwner = (ldns_rdf_clone(ownerRDF), owner)
+                }
+                let rdata = record.rdata
                 records.append(
                     TemplateRecord(
-                        owner: DomainName(presentation: record.owner), ttl: record.ttl, type: type, rdata: record.rdata,
-                        line: max(startLine, Int(line) - 1)))
+                        owner: owner, ttl: record.ttl, type: type, rdata: rdata, line: max(startLine, Int(line) - 1),
+                        wire: try Signer.canonicalRDATA(rr, buffer: buffer)))
             case LDNS_STATUS_SYNTAX_EMPTY, LDNS_STATUS_SYNTAX_TTL, LDNS_STATUS_SYNTAX_ORIGIN:
                 continue
             case LDNS_STATUS_SYNTAX_INCLUDE:

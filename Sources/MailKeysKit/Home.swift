@@ -90,20 +90,35 @@ public final class HomeLock {
 /// fsync, rename over the target, fsync of the directory.
 public enum AtomicFile {
     public static func write(_ text: String, to url: URL, mode: mode_t = 0o644, group: gid_t? = nil) throws {
+        var text = text
+        try text.withUTF8 { bytes in try write(chunks: [UnsafeRawBufferPointer(bytes)], to: url, mode: mode, group: group) }
+    }
+
+    /// Writes `chunks` one after the other (a signed zone comes in one chunk per signing thread).
+    public static func write(chunks: [[UInt8]], to url: URL, mode: mode_t = 0o644, group: gid_t? = nil) throws {
+        func nest(_ i: Int, _ done: [UnsafeRawBufferPointer]) throws {
+            if i == chunks.count { return try write(chunks: done, to: url, mode: mode, group: group) }
+            try chunks[i].withUnsafeBytes { try nest(i + 1, done + [$0]) }
+        }
+        try nest(0, [])
+    }
+
+    static func write(chunks: [UnsafeRawBufferPointer], to url: URL, mode: mode_t, group: gid_t?) throws {
         let dir = url.deletingLastPathComponent().path
         let tmp = "\(dir)/.\(url.lastPathComponent).tmp.\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw HomeError(.io, "cannot write \(tmp): \(String(cString: strerror(errno)))") }
         var ok = true
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n <= 0 {
-                ok = false
-                break
+        write: for bytes in chunks {
+            var offset = 0
+            while offset < bytes.count {
+                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if n <= 0 {
+                    ok = false
+                    break write
+                }
+                offset += n
             }
-            offset += n
         }
         if ok, let group, fchown(fd, uid_t.max, group) != 0 { ok = false }
         if ok && fchmod(fd, mode) != 0 { ok = false }

@@ -424,7 +424,7 @@ public enum MailKeys {
                 try verify(text, w.zone, name: home.show(home.zoneFile(name)))
                 Trace.mark("re-read zone (libldns)")
             }
-            var signedText: String?
+            var signing: SignResult?
             var signStats = ""
             var expiration = now
             if signed && changed {
@@ -448,7 +448,7 @@ public enum MailKeys {
                     Trace.mark("signing request")
                     let result = try Signer.sign(request)
                     Trace.add(result.stages)
-                    signedText = result.text
+                    signing = result
                     expiration = Date(timeIntervalSince1970: TimeInterval(result.earliestExpiration))
                     signStats = "\(result.made) signatures made, \(result.kept) kept"
                 } catch let e as DNSError {
@@ -458,21 +458,23 @@ public enum MailKeys {
             }
             let contentHash = w.contentHash
             let tlsa = w.zone.records.filter { $0.type == .tlsa && $0.source == .generated("tls") }.map { ($0.owner.fqdn, $0.rdata) }
+            let signedHash = signing?.sha256Hex
+            let signedChunks = signing?.chunks
             pending.storeOps.append { tx in
                 try tx.ensureDomain(name.description, at: now)
                 try tx.recordBuild(name.description, serial: serial, contentHash: contentHash, fileHash: Digest.sha256Hex(text), at: now)
                 try tx.recordTLSA(domain: name.description, records: tlsa, now: now)
                 try tx.log("zone-build", domain: name.description, detail: "serial \(serial): \(reason)", at: now)
-                if let signedText {
-                    try tx.recordSigning(name.description, fileHash: Digest.sha256Hex(signedText), expiresAt: expiration)
+                if let signedHash {
+                    try tx.recordSigning(name.description, fileHash: signedHash, expiresAt: expiration)
                     try tx.log(
                         "zone-sign", domain: name.description, detail: "serial \(serial), signatures until \(RunClock.format(expiration))", at: now)
                 }
                 try AtomicFile.write(text, to: home.zoneFile(name))
-                if let signedText { try AtomicFile.write(signedText, to: home.signedFile(name)) }
+                if let signedChunks { try AtomicFile.write(chunks: signedChunks, to: home.signedFile(name)) }
             }
             report.lines.append("\(name): wrote \(home.show(home.zoneFile(name))) serial \(serial) (\(reason))")
-            if signedText != nil {
+            if signing != nil {
                 report.lines.append(
                     "\(name): signed \(home.show(home.signedFile(name))) (\(signStats)), signatures valid until \(RunClock.format(expiration))")
             }

@@ -140,6 +140,10 @@ struct DomainNameTests {
         let escaped = DomainName(presentation: "a\\.b.example.org.")
         #expect(escaped.labels == ["a\\.b", "example", "org"])
         #expect(DomainName(presentation: ".") == DomainName.root)
+        // An escaped backslash does not escape the dot after it; escapes keep their case.
+        #expect(DomainName(presentation: "A\\\\.B.org.").labels == ["a\\\\", "b", "org"])
+        #expect(DomainName(presentation: "WWW\\046X.Example").labels == ["www\\046x", "example"])
+        #expect(DomainName(presentation: "x.y.\\").labels == ["x", "y", "\\"])
     }
 
     @Test func parentWireLengthAndPrepending() throws {
