@@ -66,149 +66,221 @@ public struct SignRequest: Sendable {
 
 /// A signed zone and what signing it took.
 public struct SignResult: Sendable {
-    /// The signed zone file, in pieces to be written one after the other (one per signing thread).
-    public var chunks: [[UInt8]]
+    /// The signed zone file, written and flushed but not yet in place (``StagedFile/commit()``).
+    public var file: StagedFile
     /// Signatures made in this run, and kept from the previous file.
     public var made: Int
     public var kept: Int
     /// The earliest expiration of any signature in the zone (kept ones may expire first).
     public var earliestExpiration: UInt32
-    /// RRsets whose signatures libldns checked independently before the text was returned.
+    /// RRsets whose signatures libldns checked independently before the file was finished.
     public var verifiedRRsets: Int
     /// Seconds spent in each stage, in order (for `MAILKEYS_TIMING` and the benchmark).
     public var stages: [(String, Double)]
-
-    /// The whole signed zone as text (tests and small zones; a large zone is written from `chunks`).
-    public var text: String { String(decoding: chunks.joined(), as: UTF8.self) }
-
-    /// The lower-case hex SHA-256 of the signed zone file.
-    public var sha256Hex: String { Digest.sha256Hex(chunks: chunks) }
 }
 
 /// Signs zones with OpenSSL on every core: one signing context per key and thread, reused for
 /// every signature, RRsets in canonical wire form built once; NSEC/NSEC3 chains built in Swift;
-/// unchanged RRsets keep their still-valid signatures (incremental signing). Each thread writes
-/// the finished text of a contiguous run of RRsets, so the file is never assembled twice.
+/// unchanged RRsets keep their still-valid signatures (incremental signing). The threads take
+/// batches of RRsets in zone order and write their finished text straight to the staged file, so
+/// the signed zone is never held in memory whole.
 public enum Signer {
     /// Up to this many signed RRsets a zone is verified in full by libldns before it is returned;
     /// above it, the apex RRsets plus an even sample of this many.
     public static let fullVerifyLimit = 1000
 
-    /// One RRset to sign, and the unsigned lines (glue, delegation NS) printed before it.
+    /// One RRset to sign, kept small (a large zone has hundreds of thousands): its records are a
+    /// range of the request's records, or one of the signer's own RRsets (apex keys, NSEC3), or
+    /// an NSEC made from the next name and a type bitmap when it is written.
     struct Job {
         var owner: DomainName
         var ownerText: String
         var type: RRType
         var ttl: UInt32
-        var rdata: [String]
-        /// Canonical wire RDATA when known (template records, NSEC, NSEC3); else parsed from `rdata`.
-        var wire: [[UInt8]]?
+        /// Records `first..<first+count` of the request, when `own` is -1.
+        var first: Int32 = 0
+        var count: Int32 = 0
+        /// Index into ``Plan/own``, or -1.
+        var own: Int32 = -1
+        /// For NSEC: the next name and the types at the owner (codes below 64 as bits, others
+        /// in ``Plan/otherTypes``).
+        var next: DomainName? = nil
+        var typeBits: UInt64 = 0
+        var otherTypes: Int32 = -1
         var keySet: Bool
-        var signers: [Int] = []
-        var kept: [Substring] = []
-        var before: [String] = []
-
-        /// The record lines as the signed file has them: `owner\tTTL\tIN\tTYPE\tRDATA`.
-        func line(_ i: Int) -> String { "\(ownerText)\t\(ttl)\tIN\t\(type.mnemonic)\t\(rdata[i])" }
+        /// Keys (bit k: key k) that sign it in this run.
+        var signers: UInt16 = 0
+        /// Index into ``Plan/kept`` (signature lines kept from the previous file), or -1.
+        var kept: Int32 = -1
+        /// Index into ``Plan/before`` (unsigned lines printed before it), or -1.
+        var before: Int32 = -1
     }
 
-    /// One owner's RRsets before they become jobs.
-    struct RRsetData {
-        var type: RRType
-        var ttl: UInt32
+    /// An RRset the signer makes itself.
+    struct OwnSet {
         var rdata: [String]
         var wire: [[UInt8]]?
     }
 
-    public static func sign(_ r: SignRequest) throws -> SignResult {
+    /// The jobs and their side tables, read-only once signing starts.
+    struct Plan {
+        var jobs: [Job] = []
+        var records: [Record] = []
+        var own: [OwnSet] = []
+        var otherTypes: [[UInt16]] = []
+        var kept: [[Substring]] = []
+        var before: [[String]] = []
+        var mnemonics: [UInt16: String] = [:]
+
+        /// The RDATA texts of job `i`.
+        func rdata(_ job: Job) -> [String] {
+            if job.own >= 0 { return own[Int(job.own)].rdata }
+            if let next = job.next { return [next.fqdn + " " + types(job).map { mnemonics[$0] ?? "TYPE\($0)" }.joined(separator: " ")] }
+            return (Int(job.first)..<Int(job.first + job.count)).map { records[$0].rdata }
+        }
+
+        /// The canonical wire RDATA of a job, where known without parsing.
+        func wire(_ job: Job) -> [[UInt8]]? {
+            if job.own >= 0 { return own[Int(job.own)].wire }
+            if let next = job.next { return [DNSSECWire.nsecRDATA(next: next, types: types(job))] }
+            var out: [[UInt8]] = []
+            for k in Int(job.first)..<Int(job.first + job.count) {
+                guard let w = records[k].wire else { return nil }
+                out.append(w)
+            }
+            return out
+        }
+
+        /// An NSEC's types, in code order.
+        func types(_ job: Job) -> [UInt16] {
+            var codes: [UInt16] = []
+            var bits = job.typeBits
+            while bits != 0 {
+                codes.append(UInt16(bits.trailingZeroBitCount))
+                bits &= bits - 1
+            }
+            if job.otherTypes >= 0 { codes += otherTypes[Int(job.otherTypes)] }
+            return codes
+        }
+    }
+
+    /// Signs `r` into `file` (finished, not committed).
+    public static func sign(_ r: SignRequest, to file: StagedFile) throws -> SignResult {
         var clock = StageClock()
         let keys = try r.keys.map { try LoadedKey($0, zone: r.origin) }
-        guard keys.contains(where: \.signsKeySet), keys.contains(where: \.signsZone) else {
-            throw DNSError(.unsupported, "signing needs a key for the DNSKEY RRset and one for the zone data")
+        guard keys.contains(where: \.signsKeySet), keys.contains(where: \.signsZone), keys.count <= 16 else {
+            throw DNSError(.unsupported, "signing needs a key for the DNSKEY RRset and one for the zone data (at most 16 keys)")
         }
         let apex = r.origin
         let soaMinimum = UInt32(r.soaRDATA.split(separator: " ").last.flatMap { UInt32($0) } ?? 3600)
         let negativeTTL = min(soaMinimum, r.soaTTL)
+        var plan = Plan()
+        plan.records = r.records
 
-        // The apex key RRsets: DNSKEY of every signing and published key, CDS and CDNSKEY.
+        // The apex RRsets the signer makes: SOA, DNSKEY of every signing and published key, CDS
+        // and CDNSKEY, NSEC3PARAM.
         var dnskeys = keys.map { $0.dnskeyRDATA }
         for text in r.publishedOnly { dnskeys.append(try rdataOf(text)) }
-        var apexSets = [RRsetData(type: .soa, ttl: r.soaTTL, rdata: [r.soaRDATA]), RRsetData(type: .dnskey, ttl: r.dnskeyTTL, rdata: dnskeys)]
+        var apexOwn: [(RRType, UInt32, OwnSet)] = [
+            (.soa, r.soaTTL, OwnSet(rdata: [r.soaRDATA])), (.dnskey, r.dnskeyTTL, OwnSet(rdata: dnskeys)),
+        ]
         if !r.cds.isEmpty {
             let cdnskey = try r.cds.map(rdataOf)
             let cds = try r.cds.map { try rdataOf(ZoneSigner.ds(dnskey: $0)) }
-            apexSets += [RRsetData(type: .cds, ttl: r.dnskeyTTL, rdata: cds), RRsetData(type: .cdnskey, ttl: r.dnskeyTTL, rdata: cdnskey)]
+            apexOwn += [(.cds, r.dnskeyTTL, OwnSet(rdata: cds)), (.cdnskey, r.dnskeyTTL, OwnSet(rdata: cdnskey))]
         }
-        if r.nsec3 { apexSets.append(RRsetData(type: .nsec3param, ttl: 0, rdata: ["1 0 0 -"])) }
+        if r.nsec3 { apexOwn.append((.nsec3param, 0, OwnSet(rdata: ["1 0 0 -"]))) }
 
-        // RRsets grouped by owner: the records come in canonical order, each RRset together.
-        var groups: [(name: DomainName, sets: [RRsetData])] = [(apex, apexSets)]
+        // RRsets by owner (the records come in canonical order, each RRset together): type, TTL,
+        // and where the records are (a range of the request's records, or an own set).
+        struct SetRef {
+            var type: RRType
+            var ttl: UInt32
+            var first: Int32
+            var count: Int32
+            var own: Int32
+        }
+        var groups: [(name: DomainName, sets: [SetRef])] = [(apex, [])]
+        for (type, ttl, set) in apexOwn {
+            groups[0].sets.append(SetRef(type: type, ttl: ttl, first: 0, count: 0, own: Int32(plan.own.count)))
+            plan.own.append(set)
+        }
         let records = r.records
         var i = 0
         while i < records.count {
             let owner = records[i].owner
-            var sets: [RRsetData] = []
+            var sets: [SetRef] = []
             while i < records.count && records[i].owner == owner {
                 let type = records[i].type
-                var set = RRsetData(type: type, ttl: records[i].ttl, rdata: [], wire: [])
-                while i < records.count && records[i].type == type && records[i].owner == owner {
-                    set.rdata.append(records[i].rdata)
-                    if let w = records[i].wire { set.wire?.append(w) } else { set.wire = nil }
-                    i += 1
-                }
-                sets.append(set)
+                let first = i
+                while i < records.count && records[i].type == type && records[i].owner == owner { i += 1 }
+                sets.append(SetRef(type: type, ttl: records[first].ttl, first: Int32(first), count: Int32(i - first), own: -1))
             }
             if owner == apex { groups[0].sets += sets } else { groups.append((owner, sets)) }
         }
-        let nodes = DNSSECChain.authoritative(
+        for g in groups { for s in g.sets { plan.mnemonics[s.type.code] = s.type.mnemonic } }
+        for t in [RRType.rrsig, .nsec, .nsec3param] { plan.mnemonics[t.code] = t.mnemonic }
+        var nodes = DNSSECChain.authoritative(
             groups.map { DNSSECChain.Node(name: $0.name, types: $0.sets.map(\.type), delegation: false) }, apex: apex)
         let delegations = Set(nodes.filter(\.delegation).map(\.name))
-        let authoritativeNames = Set(nodes.map(\.name))
+        var nodeIndex: [DomainName: Int] = [:]
+        nodeIndex.reserveCapacity(nodes.count)
+        for (k, n) in nodes.enumerated() { nodeIndex[n.name] = k }
 
-        func line(_ owner: String, _ ttl: UInt32, _ type: RRType, _ rdata: String) -> String { "\(owner)\t\(ttl)\tIN\t\(type.mnemonic)\t\(rdata)" }
-        var jobs: [Job] = []
-        jobs.reserveCapacity(groups.count * 2 + 16)
+        plan.jobs.reserveCapacity(groups.count * 3 + 8)
         var before: [String] = []  // unsigned lines for the next job
+        func flushBefore() -> Int32 {
+            guard !before.isEmpty else { return -1 }
+            plan.before.append(before)
+            before = []
+            return Int32(plan.before.count - 1)
+        }
         for g in groups {
             let cut = delegations.contains(g.name)
             let ownerText = g.name.fqdn
-            let authoritative = authoritativeNames.contains(g.name)
+            let node = nodeIndex[g.name]
             for s in g.sets.sorted(by: { ($0.type == .soa ? -1 : Int($0.type.code)) < ($1.type == .soa ? -1 : Int($1.type.code)) }) {
-                if !authoritative || (cut && s.type != .ds) {
-                    before += s.rdata.map { line(ownerText, s.ttl, s.type, $0) }
+                if node == nil || (cut && s.type != .ds) {
+                    let texts = s.own >= 0 ? plan.own[Int(s.own)].rdata : (Int(s.first)..<Int(s.first + s.count)).map { records[$0].rdata }
+                    before += texts.map { "\(ownerText)\t\(s.ttl)\tIN\t\(s.type.mnemonic)\t\($0)" }
                     continue
                 }
                 let keySet = g.name == apex && [.dnskey, .cds, .cdnskey].contains(s.type)
-                jobs.append(
+                plan.jobs.append(
                     Job(
-                        owner: g.name, ownerText: ownerText, type: s.type, ttl: s.ttl, rdata: s.rdata, wire: s.wire, keySet: keySet,
-                        before: before))
-                before = []
+                        owner: g.name, ownerText: ownerText, type: s.type, ttl: s.ttl, first: s.first, count: s.count, own: s.own,
+                        keySet: keySet, before: flushBefore()))
             }
-            if !r.nsec3, authoritative {
-                // NSEC goes right after its owner's RRsets.
-                jobs.append(Job(owner: g.name, ownerText: ownerText, type: .nsec, ttl: negativeTTL, rdata: [], keySet: false, before: before))
-                before = []
+            if !r.nsec3, let k = node {
+                // NSEC goes right after its owner's RRsets: the next name, the types plus RRSIG and NSEC.
+                var job = Job(
+                    owner: g.name, ownerText: ownerText, type: .nsec, ttl: negativeTTL, next: nodes[(k + 1) % nodes.count].name,
+                    keySet: false, before: flushBefore())
+                var others: [UInt16] = []
+                for t in nodes[k].types + [.rrsig, .nsec] {
+                    if t.code < 64 { job.typeBits |= 1 << UInt64(t.code) } else if !others.contains(t.code) { others.append(t.code) }
+                }
+                if !others.isEmpty {
+                    job.otherTypes = Int32(plan.otherTypes.count)
+                    plan.otherTypes.append(others.sorted())
+                }
+                plan.jobs.append(job)
             }
         }
-        if !r.nsec3 {
-            var links = DNSSECChain.nsec(nodes).makeIterator()
-            for i in jobs.indices where jobs[i].type == .nsec {
-                let link = links.next()!
-                jobs[i].rdata = ["\(link.next!.fqdn) \(DNSSECChain.typeList(link.types))"]
-                jobs[i].wire = [DNSSECWire.nsecRDATA(next: link.next!, types: link.types.map(\.code))]
-            }
-        } else {
+        if r.nsec3 {
             for link in DNSSECChain.nsec3(nodes, apex: apex, hash: sha1) {
                 let rdata = "1 0 0 - \(DNSSECWire.base32hex(link.nextHash)) \(DNSSECChain.typeList(link.types))"
-                jobs.append(
+                plan.own.append(OwnSet(rdata: [rdata], wire: [DNSSECWire.nsec3RDATA(nextHash: link.nextHash, types: link.types.map(\.code))]))
+                plan.jobs.append(
                     Job(
-                        owner: link.owner, ownerText: link.owner.fqdn, type: .nsec3, ttl: negativeTTL, rdata: [rdata],
-                        wire: [DNSSECWire.nsec3RDATA(nextHash: link.nextHash, types: link.types.map(\.code))], keySet: false, before: before))
-                before = []
+                        owner: link.owner, ownerText: link.owner.fqdn, type: .nsec3, ttl: negativeTTL, own: Int32(plan.own.count - 1),
+                        keySet: false, before: flushBefore()))
             }
         }
         let trailing = before
+        nodes = []
+        nodeIndex = [:]
+        groups = []
 
         clock.mark("sign: RRsets and chain")
         // Which signatures are needed, and which can be kept.
@@ -216,63 +288,75 @@ public enum Signer {
         var kept = 0
         var toMake = 0
         var earliest = r.expiration
-        let zoneSigners = keys.indices.filter { keys[$0].signsZone }
-        let keySetSigners = keys.indices.filter { keys[$0].signsKeySet }
-        for i in jobs.indices {
-            let wanted = jobs[i].keySet ? keySetSigners : zoneSigners
-            var old: [SignedZoneIndex.Signature] = []
-            if let index, !jobs[i].rdata.isEmpty,
-                let block = index.blocks[Substring("\(jobs[i].ownerText)\t\(jobs[i].ttl)\tIN\t\(jobs[i].type.mnemonic)")],
-                block.lines.count == jobs[i].rdata.count, block.lines.indices.allSatisfy({ block.lines[$0] == jobs[i].line($0) })
-            {
-                old = block.signatures.compactMap(SignedZoneIndex.signature)
-            }
-            var need: [Int] = []
-            for k in wanted {
-                if let s = old.first(where: {
-                    $0.algorithm == Int(keys[k].algorithm) && $0.keyTag == keys[k].tag && $0.inception <= r.now && $0.expiration > r.keepBeyond
-                }) {
-                    jobs[i].kept.append(s.line)
-                    earliest = min(earliest, s.expiration)
-                    kept += 1
-                } else {
-                    need.append(k)
+        var zoneSigners: UInt16 = 0
+        var keySetSigners: UInt16 = 0
+        for k in keys.indices {
+            if keys[k].signsZone { zoneSigners |= 1 << k }
+            if keys[k].signsKeySet { keySetSigners |= 1 << k }
+        }
+        for i in plan.jobs.indices {
+            let job = plan.jobs[i]
+            var need = job.keySet ? keySetSigners : zoneSigners
+            if let index, let block = index.blocks[Substring("\(job.ownerText)\t\(job.ttl)\tIN\t\(job.type.mnemonic)")] {
+                let rdata = plan.rdata(job)
+                let prefix = "\(job.ownerText)\t\(job.ttl)\tIN\t\(job.type.mnemonic)\t"
+                if block.lines.count == rdata.count, block.lines.indices.allSatisfy({ block.lines[$0] == prefix + rdata[$0] }) {
+                    let old = block.signatures.compactMap(SignedZoneIndex.signature)
+                    var lines: [Substring] = []
+                    for k in keys.indices where need & (1 << k) != 0 {
+                        if let s = old.first(where: {
+                            $0.algorithm == Int(keys[k].algorithm) && $0.keyTag == keys[k].tag && $0.inception <= r.now
+                                && $0.expiration > r.keepBeyond
+                        }) {
+                            lines.append(s.line)
+                            earliest = min(earliest, s.expiration)
+                            need &= ~(1 << k)
+                        }
+                    }
+                    if !lines.isEmpty {
+                        kept += lines.count
+                        plan.jobs[i].kept = Int32(plan.kept.count)
+                        plan.kept.append(lines)
+                    }
                 }
             }
-            jobs[i].signers = need
-            toMake += need.count
+            plan.jobs[i].signers = need
+            toMake += need.nonzeroBitCount
         }
 
         clock.mark("sign: previous signatures")
-        // Contiguous runs of jobs with about the same number of signatures to make, one per thread.
+        // Batches of jobs with about the same work, taken in order by the threads; each finished
+        // batch is written as soon as those before it are.
+        let jobs = plan.jobs
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 64, jobs.count))
+        let batchCount = max(1, min(jobs.count, workers * 4, jobs.count / 1000 + 1) * (jobs.count > 50_000 ? 16 : 1))
         var bounds = [0]
         var work = 0
         let total = toMake * 16 + jobs.count
         for i in jobs.indices {
-            work += jobs[i].signers.count * 16 + 1
-            if bounds.count < workers && work * workers >= total * bounds.count { bounds.append(i + 1) }
+            work += jobs[i].signers.nonzeroBitCount * 16 + 1
+            if bounds.count < batchCount && work * batchCount >= total * bounds.count { bounds.append(i + 1) }
         }
-        while bounds.count <= workers { bounds.append(jobs.count) }
-        bounds[workers] = jobs.count
+        while bounds.count <= batchCount { bounds.append(jobs.count) }
+        bounds[batchCount] = jobs.count
 
-        let shared = SharedJobs(
-            jobs: jobs, bounds: bounds, workers: workers, expirationText: DNSSECWire.time(r.expiration),
-            inceptionText: DNSSECWire.time(r.inception))
+        let stride = max(1, jobs.count / fullVerifyLimit)
+        let shared = SharedBatches(plan: plan, bounds: bounds, file: file)
+        plan = Plan()
         let (inception, expiration) = (r.inception, r.expiration)
+        let expirationText = DNSSECWire.time(r.expiration)
+        let inceptionText = DNSSECWire.time(r.inception)
         let signerName = r.origin
         let params = keys.map { (tag: $0.tag, algorithm: $0.algorithm) }
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
             // Local copies of everything shared (no reference counts bounced between cores).
-            let jobs = shared.jobs
-            let range = shared.bounds[w]..<shared.bounds[w + 1]
-            let expirationText = Array(shared.expirationText.utf8)
-            let inceptionText = Array(shared.inceptionText.utf8)
+            let plan = shared.plan
+            let jobs = plan.jobs
+            let records = plan.records
+            let expirationText = Array(expirationText.utf8)
+            let inceptionText = Array(inceptionText.utf8)
             let signerText = Array(signerName.fqdn.utf8)
             let signerWire = DNSSECWire.canonicalName(signerName)
-            var out: [UInt8] = []
-            var spans: [Range<Int>] = []
-            spans.reserveCapacity(range.count)
             do {
                 let contexts = try keys.map { try SigningContext($0) }
                 let buffer = ldns_buffer_new(4096)!
@@ -281,99 +365,95 @@ public enum Signer {
                 data.reserveCapacity(4096)
                 var rrset: [UInt8] = []
                 rrset.reserveCapacity(4096)
-                for i in range {
-                    let job = jobs[i]
-                    for l in job.before { out.append(text: l, newline: true) }
-                    let start = out.count
-                    let owner = Array(job.ownerText.utf8)
-                    let type = Array(job.type.mnemonic.utf8)
-                    for rd in job.rdata {
-                        out += owner
-                        out.append(9)
-                        out.append(decimal: job.ttl)
-                        out += [9, 73, 78, 9]  // \tIN\t
-                        out += type
-                        out.append(9)
-                        out.append(text: rd, newline: true)
-                    }
-                    for l in job.kept { out.append(text: l, newline: true) }
-                    if !job.signers.isEmpty {
-                        let wire =
-                            try job.wire
-                            ?? job.rdata.map { try canonicalRDATA("\(job.ownerText)\t\(job.ttl)\tIN\t\(job.type.mnemonic)\t\($0)", buffer: buffer) }
-                        let labels = DNSSECWire.labelCount(job.owner)
-                        rrset.removeAll(keepingCapacity: true)
-                        DNSSECWire.appendRRset(
-                            &rrset, owner: DNSSECWire.canonicalName(job.owner), type: job.type.code, ttl: job.ttl, rdatas: wire)
-                        for k in job.signers {
-                            let key = params[k]
-                            data.removeAll(keepingCapacity: true)
-                            DNSSECWire.appendRRSIGHeader(
-                                &data, covered: job.type.code, algorithm: key.algorithm, labels: labels, originalTTL: job.ttl,
-                                expiration: expiration, inception: inception, keyTag: key.tag, signer: signerWire)
-                            data += rrset
+                while let b = shared.claim() {
+                    var out: [UInt8] = []
+                    out.reserveCapacity(1 << 20)
+                    var sample: [UInt8] = []
+                    for i in shared.bounds[b]..<shared.bounds[b + 1] {
+                        let job = jobs[i]
+                        if job.before >= 0 { for l in plan.before[Int(job.before)] { out.append(text: l, newline: true) } }
+                        let start = out.count
+                        let owner = Array(job.ownerText.utf8)
+                        let type = Array(job.type.mnemonic.utf8)
+                        func recordLine(_ rd: String) {
                             out += owner
                             out.append(9)
                             out.append(decimal: job.ttl)
-                            out.append(text: "\tIN\tRRSIG\t", newline: false)
+                            out += [9, 73, 78, 9]  // \tIN\t
                             out += type
-                            out.append(32)
-                            out.append(decimal: UInt32(key.algorithm))
-                            out.append(32)
-                            out.append(decimal: UInt32(labels))
-                            out.append(32)
-                            out.append(decimal: job.ttl)
-                            out.append(32)
-                            out += expirationText
-                            out.append(32)
-                            out += inceptionText
-                            out.append(32)
-                            out.append(decimal: UInt32(key.tag))
-                            out.append(32)
-                            out += signerText
-                            out.append(32)
-                            try contexts[k].sign(data, base64Into: &out)
-                            out.append(10)
+                            out.append(9)
+                            out.append(text: rd, newline: true)
                         }
+                        if job.own < 0 && job.next == nil {
+                            for k in Int(job.first)..<Int(job.first + job.count) { recordLine(records[k].rdata) }
+                        } else {
+                            for rd in plan.rdata(job) { recordLine(rd) }
+                        }
+                        if job.kept >= 0 { for l in plan.kept[Int(job.kept)] { out.append(text: l, newline: true) } }
+                        if job.signers != 0 {
+                            let wire =
+                                try plan.wire(job)
+                                ?? plan.rdata(job).map {
+                                    try canonicalRDATA("\(job.ownerText)\t\(job.ttl)\tIN\t\(job.type.mnemonic)\t\($0)", buffer: buffer)
+                                }
+                            let labels = DNSSECWire.labelCount(job.owner)
+                            rrset.removeAll(keepingCapacity: true)
+                            DNSSECWire.appendRRset(
+                                &rrset, owner: DNSSECWire.canonicalName(job.owner), type: job.type.code, ttl: job.ttl, rdatas: wire)
+                            for k in params.indices where job.signers & (1 << k) != 0 {
+                                let key = params[k]
+                                data.removeAll(keepingCapacity: true)
+                                DNSSECWire.appendRRSIGHeader(
+                                    &data, covered: job.type.code, algorithm: key.algorithm, labels: labels, originalTTL: job.ttl,
+                                    expiration: expiration, inception: inception, keyTag: key.tag, signer: signerWire)
+                                data += rrset
+                                out += owner
+                                out.append(9)
+                                out.append(decimal: job.ttl)
+                                out.append(text: "\tIN\tRRSIG\t", newline: false)
+                                out += type
+                                out.append(32)
+                                out.append(decimal: UInt32(key.algorithm))
+                                out.append(32)
+                                out.append(decimal: UInt32(labels))
+                                out.append(32)
+                                out.append(decimal: job.ttl)
+                                out.append(32)
+                                out += expirationText
+                                out.append(32)
+                                out += inceptionText
+                                out.append(32)
+                                out.append(decimal: UInt32(key.tag))
+                                out.append(32)
+                                out += signerText
+                                out.append(32)
+                                try contexts[k].sign(data, base64Into: &out)
+                                out.append(10)
+                            }
+                        }
+                        if job.owner == signerName || i % stride == 0 { sample += out[start...] }
                     }
-                    spans.append(start..<out.count)
+                    shared.deposit(b, out, sample: sample)
                 }
-                if w == workers - 1 { for l in trailing { out.append(text: l, newline: true) } }
             } catch {
-                shared.failureSlots[w] = "\(error)"
+                shared.fail("\(error)")
             }
-            shared.chunkSlots[w] = out
-            shared.spanSlots[w] = spans
         }
-        if let failure = shared.failures.compactMap({ $0 }).first { throw DNSError(.unsupported, "signing failed: \(failure)") }
-        let chunks = shared.chunks
+        if let failure = shared.failure { throw DNSError(.unsupported, "signing failed: \(failure)") }
+        for l in trailing { try file.write(Array((l + "\n").utf8)) }
         if toMake > 0 { earliest = min(earliest, r.expiration) }
 
-        clock.mark("sign: signing on \(workers) threads")
-        let verified = try verifySample(jobs, chunks: chunks, spans: shared.spans, bounds: bounds, origin: r.origin, now: r.now)
-        clock.mark("sign: libldns verification")
-        return SignResult(
-            chunks: chunks, made: toMake, kept: kept, earliestExpiration: earliest, verifiedRRsets: verified, stages: clock.stages)
-    }
-
-    /// Has libldns, an implementation independent of the signing path, verify the DNSKEY, SOA and
-    /// every other apex RRset plus every RRset of a small zone, or an even sample of a large one.
-    static func verifySample(
-        _ jobs: [Job], chunks: [[UInt8]], spans: [[Range<Int>]], bounds: [Int], origin: DomainName, now: UInt32
-    ) throws -> Int {
-        let stride = max(1, jobs.count / fullVerifyLimit)
-        var text: [UInt8] = []
-        var count = 0
-        for w in chunks.indices {
-            for i in bounds[w]..<bounds[w + 1] where jobs[i].owner == origin || i % stride == 0 {
-                text += chunks[w][spans[w][i - bounds[w]]]
-                count += 1
-            }
-        }
-        // The SOA comes first (job 0) as libldns's zone reader needs.
+        clock.mark("sign: signing and writing on \(workers) threads")
+        // libldns, an implementation independent of the signing path, verifies the apex RRsets and
+        // every RRset of a small zone, or an even sample of a large one (the SOA comes first).
+        let sample = shared.samples.joined()
         try ZoneSigner.verify(
-            signedText: String(decoding: text, as: UTF8.self), origin: origin, now: Date(timeIntervalSince1970: TimeInterval(now)))
-        return count
+            signedText: String(decoding: sample, as: UTF8.self), origin: r.origin, now: Date(timeIntervalSince1970: TimeInterval(r.now)))
+        let verified = jobs.indices.filter { jobs[$0].owner == r.origin || $0 % stride == 0 }.count
+        clock.mark("sign: libldns verification")
+        try file.finish()
+        clock.mark("sign: flush to disk")
+        return SignResult(file: file, made: toMake, kept: kept, earliestExpiration: earliest, verifiedRRsets: verified, stages: clock.stages)
     }
 
     /// The RDATA of a record line, as libldns prints it (DNSKEY comments dropped).
@@ -408,36 +488,68 @@ public enum Signer {
     static func sha1(_ data: [UInt8]) -> [UInt8] { data.withUnsafeBytes { Digest.digest($0, EVP_sha1()) } }
 }
 
-/// The read-only job list shared by the signing workers and the per-worker results: each worker
-/// writes only its own slots, so no two threads touch the same element.
-private final class SharedJobs: @unchecked Sendable {
-    let jobs: [Signer.Job]
+/// What the signing threads share: the read-only plan, the next batch to take, and finished
+/// batches waiting for those before them to be written. One thread at a time writes, outside
+/// the lock, so the others keep signing.
+private final class SharedBatches: @unchecked Sendable {
+    let plan: Signer.Plan
     let bounds: [Int]
-    let expirationText: String
-    let inceptionText: String
-    let chunkSlots: UnsafeMutableBufferPointer<[UInt8]>
-    let spanSlots: UnsafeMutableBufferPointer<[Range<Int>]>
-    let failureSlots: UnsafeMutableBufferPointer<String?>
-    init(jobs: [Signer.Job], bounds: [Int], workers: Int, expirationText: String, inceptionText: String) {
-        self.jobs = jobs
+    let file: StagedFile
+    private let lock = NSLock()
+    private var nextBatch = 0
+    private var nextToWrite = 0
+    private var writing = false
+    private var ready: [Int: [UInt8]] = [:]
+    private(set) var samples: [[UInt8]]
+    private(set) var failure: String?
+
+    init(plan: Signer.Plan, bounds: [Int], file: StagedFile) {
+        self.plan = plan
         self.bounds = bounds
-        self.expirationText = expirationText
-        self.inceptionText = inceptionText
-        chunkSlots = .allocate(capacity: workers)
-        chunkSlots.initialize(repeating: [])
-        spanSlots = .allocate(capacity: workers)
-        spanSlots.initialize(repeating: [])
-        failureSlots = .allocate(capacity: workers)
-        failureSlots.initialize(repeating: nil)
+        self.file = file
+        samples = Array(repeating: [], count: bounds.count - 1)
     }
-    deinit {
-        chunkSlots.deinitialize().deallocate()
-        spanSlots.deinitialize().deallocate()
-        failureSlots.deinitialize().deallocate()
+
+    /// The next batch to sign, or nil when all are taken (or one thread failed).
+    func claim() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard failure == nil, nextBatch < bounds.count - 1 else { return nil }
+        nextBatch += 1
+        return nextBatch - 1
     }
-    var chunks: [[UInt8]] { Array(chunkSlots) }
-    var spans: [[Range<Int>]] { Array(spanSlots) }
-    var failures: [String?] { Array(failureSlots) }
+
+    func fail(_ reason: String) {
+        lock.lock()
+        if failure == nil { failure = reason }
+        lock.unlock()
+    }
+
+    /// Hands in a finished batch; writes it, and every batch it unblocks, unless another thread
+    /// is writing (which then picks them up).
+    func deposit(_ batch: Int, _ bytes: [UInt8], sample: [UInt8]) {
+        lock.lock()
+        ready[batch] = bytes
+        samples[batch] = sample
+        guard !writing else { return lock.unlock() }
+        writing = true
+        while true {
+            var run: [[UInt8]] = []
+            while let next = ready.removeValue(forKey: nextToWrite) {
+                run.append(next)
+                nextToWrite += 1
+            }
+            if run.isEmpty || failure != nil {
+                writing = false
+                return lock.unlock()
+            }
+            lock.unlock()
+            var problem: String?
+            do { for bytes in run { try file.write(bytes) } } catch { problem = "\(error)" }
+            lock.lock()
+            if let problem, failure == nil { failure = problem }
+        }
+    }
 }
 
 extension Array where Element == UInt8 {
@@ -654,18 +766,6 @@ public enum Digest {
     public static func sha256Hex(_ text: String) -> String {
         var text = text
         return text.withUTF8 { hex(digest(UnsafeRawBufferPointer($0), EVP_sha256())) }
-    }
-
-    /// The lower-case hex SHA-256 of `chunks` one after the other.
-    public static func sha256Hex(chunks: [[UInt8]]) -> String {
-        let ctx = EVP_MD_CTX_new()
-        defer { EVP_MD_CTX_free(ctx) }
-        var out = [UInt8](repeating: 0, count: 32)
-        var size: UInt32 = 0
-        EVP_DigestInit_ex(ctx, EVP_sha256(), nil)
-        for c in chunks { EVP_DigestUpdate(ctx, c, c.count) }
-        EVP_DigestFinal_ex(ctx, &out, &size)
-        return hex(out)
     }
 
     /// The lower-case hex SHA-256 of `bytes`.

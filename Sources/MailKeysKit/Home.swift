@@ -94,15 +94,6 @@ public enum AtomicFile {
         try text.withUTF8 { bytes in try write(chunks: [UnsafeRawBufferPointer(bytes)], to: url, mode: mode, group: group) }
     }
 
-    /// Writes `chunks` one after the other (a signed zone comes in one chunk per signing thread).
-    public static func write(chunks: [[UInt8]], to url: URL, mode: mode_t = 0o644, group: gid_t? = nil) throws {
-        func nest(_ i: Int, _ done: [UnsafeRawBufferPointer]) throws {
-            if i == chunks.count { return try write(chunks: done, to: url, mode: mode, group: group) }
-            try chunks[i].withUnsafeBytes { try nest(i + 1, done + [$0]) }
-        }
-        try nest(0, [])
-    }
-
     static func write(chunks: [UnsafeRawBufferPointer], to url: URL, mode: mode_t, group: gid_t?) throws {
         let dir = url.deletingLastPathComponent().path
         let tmp = "\(dir)/.\(url.lastPathComponent).tmp.\(getpid())"

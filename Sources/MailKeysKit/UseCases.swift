@@ -446,7 +446,7 @@ public enum MailKeys {
                     keepBeyond: seconds(now) + UInt32(p.refresh))
                 do {
                     Trace.mark("signing request")
-                    let result = try Signer.sign(request)
+                    let result = try Signer.sign(request, to: StagedFile(target: home.signedFile(name)))
                     Trace.add(result.stages)
                     signing = result
                     expiration = Date(timeIntervalSince1970: TimeInterval(result.earliestExpiration))
@@ -458,20 +458,19 @@ public enum MailKeys {
             }
             let contentHash = w.contentHash
             let tlsa = w.zone.records.filter { $0.type == .tlsa && $0.source == .generated("tls") }.map { ($0.owner.fqdn, $0.rdata) }
-            let signedHash = signing?.sha256Hex
-            let signedChunks = signing?.chunks
+            let signedFile = signing?.file
             pending.storeOps.append { tx in
                 try tx.ensureDomain(name.description, at: now)
                 try tx.recordBuild(name.description, serial: serial, contentHash: contentHash, fileHash: Digest.sha256Hex(text), at: now)
                 try tx.recordTLSA(domain: name.description, records: tlsa, now: now)
                 try tx.log("zone-build", domain: name.description, detail: "serial \(serial): \(reason)", at: now)
-                if let signedHash {
-                    try tx.recordSigning(name.description, fileHash: signedHash, expiresAt: expiration)
+                if let signedFile {
+                    try tx.recordSigning(name.description, fileHash: try signedFile.finish(), expiresAt: expiration)
                     try tx.log(
                         "zone-sign", domain: name.description, detail: "serial \(serial), signatures until \(RunClock.format(expiration))", at: now)
                 }
                 try AtomicFile.write(text, to: home.zoneFile(name))
-                if let signedChunks { try AtomicFile.write(chunks: signedChunks, to: home.signedFile(name)) }
+                try signedFile?.commit()
             }
             report.lines.append("\(name): wrote \(home.show(home.zoneFile(name))) serial \(serial) (\(reason))")
             if signing != nil {
