@@ -27,9 +27,20 @@ public struct Zone: Sendable, Equatable {
         sort()
     }
 
+    /// A zone whose records are already in ``sort(_:)`` order (a large zone is not copied again).
+    public init(origin: DomainName, defaultTTL: UInt32, soa: SOAData, sortedRecords: [Record]) {
+        self.origin = origin
+        self.defaultTTL = defaultTTL
+        self.soa = soa
+        self.records = sortedRecords
+    }
+
     /// Canonical owner order (RFC 4034 §6.1), then type code (NS first at the apex after the
     /// SOA), then RDATA text: the same input always gives the same file.
-    public mutating func sort() {
+    public mutating func sort() { Self.sort(&records) }
+
+    /// Sorts records in zone order (see ``sort()``).
+    public static func sort(_ records: inout [Record]) {
         records.sort { a, b in
             if a.owner != b.owner { return a.owner < b.owner }
             if a.type != b.type { return (a.type == .ns ? 0 : Int(a.type.code)) < (b.type == .ns ? 0 : Int(b.type.code)) }

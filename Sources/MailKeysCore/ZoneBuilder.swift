@@ -102,7 +102,9 @@ public struct ZoneBuilder: Sendable {
 
         // Merge the template (indexes keep this linear for templates of 100,000 names).
         var user: [Record] = []
-        var userIndex: [String: Int] = [:]
+        user.reserveCapacity(template.count)
+        var userIndex: [RecordKey: Int] = [:]
+        userIndex.reserveCapacity(template.count)
         var userByOwner: [DomainName: [Int]] = [:]
         func at(_ t: TemplateRecord) -> String { "\(templateName) line \(t.line)" }
         for t in template {
@@ -136,7 +138,7 @@ public struct ZoneBuilder: Sendable {
                     throw CoreError(e.code, "\(at(t)): \(e.reason)")
                 }
             }
-            let key = "\(r.owner.fqdn) \(r.type.code) \(r.rdata)"
+            let key = RecordKey(owner: r.owner, type: r.type.code, rdata: r.rdata)
             if let same = userIndex[key] {
                 user[same].ttl = min(user[same].ttl, r.ttl)
             } else {
@@ -181,20 +183,28 @@ public struct ZoneBuilder: Sendable {
             }
             return false
         }
-        var all = generated + user
+        userIndex = [:]
+        userByOwner = [:]
+        var all = generated
+        all.reserveCapacity(generated.count + user.count)
+        all += user
+        user = []
+        Zone.sort(&all)
 
-        // One TTL per RRset (RFC 2181 §5.2): the smallest wins.
-        var minTTL: [String: UInt32] = [:]
-        for r in all {
-            let k = "\(r.owner.fqdn) \(r.type.code)"
-            minTTL[k] = min(minTTL[k] ?? r.ttl, r.ttl)
-        }
-        for i in all.indices {
-            let k = "\(all[i].owner.fqdn) \(all[i].type.code)"
-            if let m = minTTL[k], all[i].ttl != m {
-                warnings.append("TTLs differ within \(all[i].owner) \(all[i].type); using \(m)")
-                all[i].ttl = m
+        // One TTL per RRset (RFC 2181 §5.2): the smallest wins (an RRset's records are together).
+        var start = 0
+        while start < all.count {
+            var end = start + 1
+            var smallest = all[start].ttl
+            while end < all.count && all[end].owner == all[start].owner && all[end].type == all[start].type {
+                smallest = min(smallest, all[end].ttl)
+                end += 1
             }
+            for i in start..<end where all[i].ttl != smallest {
+                warnings.append("TTLs differ within \(all[i].owner) \(all[i].type); using \(smallest)")
+                all[i].ttl = smallest
+            }
+            start = end
         }
         if p.mtaSTS != nil, let sts = try? origin.prepending("mta-sts"),
             !all.contains(where: { $0.owner == sts && [.a, .aaaa, .cname].contains($0.type) })
@@ -203,7 +213,7 @@ public struct ZoneBuilder: Sendable {
         }
         var seen = Set<String>()
         warnings = warnings.filter { seen.insert($0).inserted }
-        return (Zone(origin: origin, defaultTTL: p.defaultTTL, soa: soa, records: all), warnings)
+        return (Zone(origin: origin, defaultTTL: p.defaultTTL, soa: soa, sortedRecords: all), warnings)
     }
 
     /// Whether TXT RDATA may hold an SPF or DMARC record (`v=spf1`/`v=dmarc1` near its start).
@@ -212,6 +222,14 @@ public struct ZoneBuilder: Sendable {
         guard head.contains(UInt8(ascii: "=")) else { return false }
         let lower = String(decoding: head, as: UTF8.self).lowercased()
         return lower.contains("v=spf1") || lower.contains("v=dmarc1")
+    }
+
+    /// A template record's identity for finding duplicates (without building strings for
+    /// templates of 100,000 names).
+    struct RecordKey: Hashable {
+        var owner: DomainName
+        var type: UInt16
+        var rdata: String
     }
 
     private func line(_ r: Record) -> Int {

@@ -262,7 +262,7 @@ public enum MailKeys {
         case .tick, .rotateZSK, .rotateKSK, .dsSeen, .certificate, .rotateTLS: break
         }
         Trace.mark("open store, policy, keys")
-        let templates = try templates(home, selected)
+        var templates = try templates(home, selected)
         Trace.mark("read templates")
         // 2. Plan every change in memory.
         let pending = Pending()
@@ -348,6 +348,7 @@ public enum MailKeys {
         }
         let wanted = try desired(
             home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, tls: tls, tlsNext: tlsNext, templates: templates)
+        templates = [:]  // the zones hold what they need; a large template is not kept twice
         Trace.mark("build zones")
         report.warnings += wanted.flatMap(\.warnings)
         if let wake = try writeZones(home, store: store, wanted: wanted, now: now, acceptClock: acceptClock, report: &report, pending: pending) {
