@@ -49,6 +49,8 @@ grep '^timing:' "$OUT/mailkeys.err" | sed 's/^timing: /  /'
 echo "incremental run: $(grep -o '([0-9]* signatures made, [0-9]* kept)' "$OUT/incremental.out")"
 awk -v full="$(signing_s mailkeys)" -v inc="$(signing_s incremental)" 'BEGIN {
   printf "signing stages: full %.2f s, incremental %.2f s = %.1f%% of the full signing\n", full, inc, 100 * inc / full }'
+awk -v sigs="$mk_sigs" '/^timing: sign: signing/ { s = $(NF-1); th = $(NF-3) }
+  END { printf "signing stage: %d signatures in %.2f s on %d threads = %.0f per core\n", sigs, s, th, sigs / s / th }' "$OUT/mailkeys.err"
 awk -v n="$NAMES" -v mks="$mk_s" -v mkk="$mk_kib" -v mkg="$mk_sigs" -v lds="$ld_s" -v ldk="$ld_kib" -v ldg="$ld_sigs" -v inc="$inc_s" 'BEGIN {
   printf "names: %d (A + TXT each), algorithm 13, KSK+ZSK, NSEC, %s\n", n, "2 cores"
   printf "%-16s %10s %12s %12s %12s\n", "signer", "wall s", "signatures", "sigs/s", "peak MiB"
