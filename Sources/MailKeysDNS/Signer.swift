@@ -39,12 +39,12 @@ public struct SignRequest: Sendable {
     public var now: UInt32
     /// The previous signed text: a signature in it over an unchanged RRset, by a key that still
     /// signs that RRset, valid now and beyond `keepBeyond`, is kept instead of made again.
-    public var previous: String?
+    public var previous: [UInt8]?
     public var keepBeyond: UInt32
 
     public init(
         origin: DomainName, soaRDATA: String, soaTTL: UInt32, records: [Record], keys: [SigningKey], publishedOnly: [String] = [],
-        cds: [String] = [], dnskeyTTL: UInt32, inception: UInt32, expiration: UInt32, nsec3: Bool, now: UInt32, previous: String? = nil,
+        cds: [String] = [], dnskeyTTL: UInt32, inception: UInt32, expiration: UInt32, nsec3: Bool, now: UInt32, previous: [UInt8]? = nil,
         keepBeyond: UInt32 = 0
     ) {
         self.origin = origin
@@ -128,7 +128,9 @@ public enum Signer {
         var records: [Record] = []
         var own: [OwnSet] = []
         var otherTypes: [[UInt16]] = []
-        var kept: [[Substring]] = []
+        /// Byte ranges of kept signature lines in ``previous``.
+        var kept: [[Range<Int>]] = []
+        var previous: [UInt8] = []
         var before: [[String]] = []
         var mnemonics: [UInt16: String] = [:]
 
@@ -149,6 +151,26 @@ public enum Signer {
                 out.append(w)
             }
             return out
+        }
+
+        /// Appends the job's record lines (`owner\tTTL\tIN\tTYPE\tRDATA\n`) to `out`.
+        func appendLines(_ job: Job, to out: inout [UInt8]) {
+            var owner = job.ownerText
+            var type = job.type.mnemonic
+            func line(_ rd: String) {
+                owner.withUTF8 { out.append(contentsOf: $0) }
+                out.append(9)
+                out.append(decimal: job.ttl)
+                out += [9, 73, 78, 9]  // \tIN\t
+                type.withUTF8 { out.append(contentsOf: $0) }
+                out.append(9)
+                out.append(text: rd, newline: true)
+            }
+            if job.own < 0 && job.next == nil {
+                for k in Int(job.first)..<Int(job.first + job.count) { line(records[k].rdata) }
+            } else {
+                for rd in rdata(job) { line(rd) }
+            }
         }
 
         /// An NSEC's types, in code order.
@@ -285,6 +307,7 @@ public enum Signer {
         clock.mark("sign: RRsets and chain")
         // Which signatures are needed, and which can be kept.
         let index = r.previous.map(SignedZoneIndex.init)
+        clock.mark("sign: index of the previous file")
         var kept = 0
         var toMake = 0
         var earliest = r.expiration
@@ -294,15 +317,23 @@ public enum Signer {
             if keys[k].signsZone { zoneSigners |= 1 << k }
             if keys[k].signsKeySet { keySetSigners |= 1 << k }
         }
+        var scratch: [UInt8] = []
         for i in plan.jobs.indices {
             let job = plan.jobs[i]
             var need = job.keySet ? keySetSigners : zoneSigners
-            if let index, let block = index.blocks[Substring("\(job.ownerText)\t\(job.ttl)\tIN\t\(job.type.mnemonic)")] {
-                let rdata = plan.rdata(job)
-                let prefix = "\(job.ownerText)\t\(job.ttl)\tIN\t\(job.type.mnemonic)\t"
-                if block.lines.count == rdata.count, block.lines.indices.allSatisfy({ block.lines[$0] == prefix + rdata[$0] }) {
-                    let old = block.signatures.compactMap(SignedZoneIndex.signature)
-                    var lines: [Substring] = []
+            if let index {
+                scratch.removeAll(keepingCapacity: true)
+                plan.appendLines(job, to: &scratch)
+                let keyLength = job.ownerText.utf8.count + 1 + String(job.ttl).utf8.count + 4 + job.type.mnemonic.utf8.count
+                let found = scratch.withUnsafeBufferPointer { s -> SignedZoneIndex.Block? in
+                    guard let block = index.block(key: UnsafeBufferPointer(rebasing: s[0..<keyLength])), index.linesEqual(block, s) else {
+                        return nil
+                    }
+                    return block
+                }
+                if let block = found {
+                    let old = block.signatures.compactMap(index.signature)
+                    var lines: [Range<Int>] = []
                     for k in keys.indices where need & (1 << k) != 0 {
                         if let s = old.first(where: {
                             $0.algorithm == Int(keys[k].algorithm) && $0.keyTag == keys[k].tag && $0.inception <= r.now
@@ -323,6 +354,7 @@ public enum Signer {
             plan.jobs[i].signers = need
             toMake += need.nonzeroBitCount
         }
+        if let index { plan.previous = index.bytes }
 
         clock.mark("sign: previous signatures")
         // Batches of jobs with about the same work, taken in order by the threads; each finished
@@ -352,7 +384,7 @@ public enum Signer {
             // Local copies of everything shared (no reference counts bounced between cores).
             let plan = shared.plan
             let jobs = plan.jobs
-            let records = plan.records
+            let previous = plan.previous
             let expirationText = Array(expirationText.utf8)
             let inceptionText = Array(inceptionText.utf8)
             let signerText = Array(signerName.fqdn.utf8)
@@ -375,21 +407,13 @@ public enum Signer {
                         let start = out.count
                         let owner = Array(job.ownerText.utf8)
                         let type = Array(job.type.mnemonic.utf8)
-                        func recordLine(_ rd: String) {
-                            out += owner
-                            out.append(9)
-                            out.append(decimal: job.ttl)
-                            out += [9, 73, 78, 9]  // \tIN\t
-                            out += type
-                            out.append(9)
-                            out.append(text: rd, newline: true)
+                        plan.appendLines(job, to: &out)
+                        if job.kept >= 0 {
+                            for l in plan.kept[Int(job.kept)] {
+                                out += previous[l]
+                                out.append(10)
+                            }
                         }
-                        if job.own < 0 && job.next == nil {
-                            for k in Int(job.first)..<Int(job.first + job.count) { recordLine(records[k].rdata) }
-                        } else {
-                            for rd in plan.rdata(job) { recordLine(rd) }
-                        }
-                        if job.kept >= 0 { for l in plan.kept[Int(job.kept)] { out.append(text: l, newline: true) } }
                         if job.signers != 0 {
                             let wire =
                                 try plan.wire(job)
@@ -769,5 +793,5 @@ public enum Digest {
     }
 
     /// The lower-case hex SHA-256 of `bytes`.
-    static func sha256Hex(_ bytes: UnsafeBufferPointer<UInt8>) -> String { hex(digest(UnsafeRawBufferPointer(bytes), EVP_sha256())) }
+    public static func sha256Hex(_ bytes: UnsafeBufferPointer<UInt8>) -> String { hex(digest(UnsafeRawBufferPointer(bytes), EVP_sha256())) }
 }

@@ -132,6 +132,26 @@ public enum AtomicFile {
         }
     }
 
+    /// The file's octets, or nil if it does not exist (large files: no copy through `Data`).
+    public static func readBytes(_ url: URL) throws -> [UInt8]? {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 && errno == ENOENT { return nil }
+        guard fd >= 0 else { throw HomeError(.io, "cannot read \(url.path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw HomeError(.io, "cannot read \(url.path): \(String(cString: strerror(errno)))") }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        out.reserveCapacity(Int(st.st_size) + 1)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n == 0 { break }
+            guard n > 0 else { throw HomeError(.io, "cannot read \(url.path): \(String(cString: strerror(errno)))") }
+            out += chunk[0..<n]
+        }
+        return out
+    }
+
     /// The file's contents, or nil if it does not exist.
     public static func read(_ url: URL) throws -> String? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }

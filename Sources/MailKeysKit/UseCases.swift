@@ -485,12 +485,12 @@ public enum MailKeys {
     /// Why a signed zone must be signed again now (nil: it need not), else when it falls due; and
     /// the signed file when it is the one mailkeys last wrote (its valid signatures may be kept).
     static func resignState(_ home: Home, store: Store, _ w: DesiredZone, now: Date) throws -> (
-        reason: String?, due: Date?, previous: String?
+        reason: String?, due: Date?, previous: [UInt8]?
     ) {
         let name = w.policy.name
         let state = try store.signingState(name.description)
-        guard let text = try AtomicFile.read(home.signedFile(name)) else { return ("signed zone is missing", nil, nil) }
-        guard Digest.sha256Hex(text) == state.fileHash else { return ("signed zone was changed outside mailkeys", nil, nil) }
+        guard let text = try AtomicFile.readBytes(home.signedFile(name)) else { return ("signed zone is missing", nil, nil) }
+        guard text.withUnsafeBufferPointer(Digest.sha256Hex) == state.fileHash else { return ("signed zone was changed outside mailkeys", nil, nil) }
         guard let expires = state.expiresAt else { return ("first signing", nil, text) }
         let due = Resign.due(expiration: expires, policy: w.policy.dnssec)
         return now >= due ? ("signatures expire \(RunClock.format(expires))", nil, text) : (nil, due, text)

@@ -74,13 +74,25 @@ struct DNSSECWireTests {
             ns.sub.example.org.\t3600\tIN\tA\t192.0.2.1
 
             """
-        let index = SignedZoneIndex(text)
-        let ns = try #require(index.blocks["example.org.\t3600\tIN\tNS"])
-        #expect(ns.lines.count == 2 && ns.signatures.count == 1)
-        let sig = try #require(SignedZoneIndex.signature(ns.signatures[0]))
+        let index = SignedZoneIndex(Array(text.utf8))
+        func string(_ r: Range<Int>) -> String { String(decoding: index.bytes[r], as: UTF8.self) }
+        let ns = try #require(index.block(key: "example.org.\t3600\tIN\tNS"))
+        #expect(string(ns.lines) == "example.org.\t3600\tIN\tNS\ta.\nexample.org.\t3600\tIN\tNS\tb.\n")
+        #expect(ns.signatures.count == 1)
+        let sig = try #require(index.signature(ns.signatures[0]))
         #expect(sig.keyTag == 27 && sig.algorithm == 13 && sig.expiration == DNSSECWire.parseTime("20261205000000"))
-        #expect(index.blocks["sub.example.org.\t3600\tIN\tNS"]?.signatures.isEmpty == true)
-        #expect(SignedZoneIndex.key("example.org.\t3600\tIN\tNS\ta.") == "example.org.\t3600\tIN\tNS")
-        #expect(SignedZoneIndex.signature("example.org.\t3600\tIN\tRRSIG\tNS 13 2") == nil)
+        #expect(sig.inception == DNSSECWire.parseTime("20261121090000"))
+        #expect(string(sig.line) == "example.org.\t3600\tIN\tRRSIG\tNS 13 2 3600 20261205000000 20261121090000 27 example.org. BBBB")
+        #expect(index.block(key: "sub.example.org.\t3600\tIN\tNS")?.signatures.isEmpty == true)
+        #expect(index.block(key: "ns.sub.example.org.\t3600\tIN\tA") != nil)
+        #expect(index.block(key: "example.org.\t3600\tIN\tN") == nil)
+        #expect(index.block(key: "example.org.\t300\tIN\tNS") == nil)
+        #expect(index.blocks.count == 4)
+        var lines = Array("example.org.\t3600\tIN\tNS\ta.\nexample.org.\t3600\tIN\tNS\tb.\n".utf8)
+        #expect(lines.withUnsafeBufferPointer { index.linesEqual(ns, $0) })
+        lines.removeLast(2)
+        #expect(!lines.withUnsafeBufferPointer { index.linesEqual(ns, $0) })
+        let short = SignedZoneIndex(Array("example.org.\t3600\tIN\tNS\ta.\nexample.org.\t3600\tIN\tRRSIG\tNS 13 2\n".utf8))
+        #expect(short.block(key: "example.org.\t3600\tIN\tNS").flatMap { $0.signatures.first }.flatMap(short.signature) == nil)
     }
 }
