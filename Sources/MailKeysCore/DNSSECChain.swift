@@ -42,12 +42,11 @@ public enum DNSSECChain {
 
     /// The NSEC chain (RFC 4034 §4): each authoritative name points to the next, the last to the
     /// apex; the bitmap lists the name's types plus RRSIG and NSEC.
-    public static func nsec(_ nodes: [Node]) -> [Link] {
-        nodes.indices.map { i in
-            let node = nodes[i]
-            let next = nodes[(i + 1) % nodes.count].name
-            return Link(owner: node.name, next: next, nextHash: [], types: node.types + [.rrsig, .nsec])
-        }
+    public static func nsec(_ nodes: [Node]) -> [Link] { nodes.indices.map { nsec(nodes, $0) } }
+
+    /// The NSEC record of node `i` (one link of ``nsec(_:)``, for signers that build them one at a time).
+    public static func nsec(_ nodes: [Node], _ i: Int) -> Link {
+        Link(owner: nodes[i].name, next: nodes[(i + 1) % nodes.count].name, nextHash: [], types: nodes[i].types + [.rrsig, .nsec])
     }
 
     /// The NSEC3 chain (RFC 5155, RFC 9276: no opt-out): every authoritative name and every empty

@@ -274,12 +274,12 @@ public enum Signer {
                         keySet: keySet, before: flushBefore()))
             }
             if !r.nsec3, let k = node {
-                // NSEC goes right after its owner's RRsets: the next name, the types plus RRSIG and NSEC.
+                // NSEC goes right after its owner's RRsets, kept as the next name and a type bitmap.
+                let link = DNSSECChain.nsec(nodes, k)
                 var job = Job(
-                    owner: g.name, ownerText: ownerText, type: .nsec, ttl: negativeTTL, next: nodes[(k + 1) % nodes.count].name,
-                    keySet: false, before: flushBefore())
+                    owner: g.name, ownerText: ownerText, type: .nsec, ttl: negativeTTL, next: link.next, keySet: false, before: flushBefore())
                 var others: [UInt16] = []
-                for t in nodes[k].types + [.rrsig, .nsec] {
+                for t in link.types {
                     if t.code < 64 { job.typeBits |= 1 << UInt64(t.code) } else if !others.contains(t.code) { others.append(t.code) }
                 }
                 if !others.isEmpty {
