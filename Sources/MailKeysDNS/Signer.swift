@@ -405,8 +405,6 @@ public enum Signer {
                         let job = jobs[i]
                         if job.before >= 0 { for l in plan.before[Int(job.before)] { out.append(text: l, newline: true) } }
                         let start = out.count
-                        let owner = Array(job.ownerText.utf8)
-                        let type = Array(job.type.mnemonic.utf8)
                         plan.appendLines(job, to: &out)
                         if job.kept >= 0 {
                             for l in plan.kept[Int(job.kept)] {
@@ -415,6 +413,8 @@ public enum Signer {
                             }
                         }
                         if job.signers != 0 {
+                            let owner = Array(job.ownerText.utf8)
+                            let type = Array(job.type.mnemonic.utf8)
                             let wire =
                                 try plan.wire(job)
                                 ?? plan.rdata(job).map {
@@ -698,14 +698,8 @@ final class SigningContext {
         if let pctx { EVP_PKEY_CTX_free(pctx) }
     }
 
-    /// The DNSSEC signature over `data`: r‖s for ECDSA (RFC 6605), raw for RSA and Ed25519.
-    func sign(_ data: [UInt8]) throws -> [UInt8] {
-        var out: [UInt8] = []
-        try sign(data) { out = Array($0) }
-        return out
-    }
-
-    /// Appends the DNSSEC signature over `data` to `out` in base64.
+    /// Appends the DNSSEC signature over `data` to `out` in base64: r‖s for ECDSA (RFC 6605), raw
+    /// for RSA and Ed25519.
     func sign(_ data: [UInt8], base64Into out: inout [UInt8]) throws {
         try sign(data) { out.append(base64: $0) }
     }

@@ -91,25 +91,23 @@ public final class HomeLock {
 public enum AtomicFile {
     public static func write(_ text: String, to url: URL, mode: mode_t = 0o644, group: gid_t? = nil) throws {
         var text = text
-        try text.withUTF8 { bytes in try write(chunks: [UnsafeRawBufferPointer(bytes)], to: url, mode: mode, group: group) }
+        try text.withUTF8 { try write(bytes: UnsafeRawBufferPointer($0), to: url, mode: mode, group: group) }
     }
 
-    static func write(chunks: [UnsafeRawBufferPointer], to url: URL, mode: mode_t, group: gid_t?) throws {
+    static func write(bytes: UnsafeRawBufferPointer, to url: URL, mode: mode_t, group: gid_t?) throws {
         let dir = url.deletingLastPathComponent().path
         let tmp = "\(dir)/.\(url.lastPathComponent).tmp.\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw HomeError(.io, "cannot write \(tmp): \(String(cString: strerror(errno)))") }
         var ok = true
-        write: for bytes in chunks {
-            var offset = 0
-            while offset < bytes.count {
-                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if n <= 0 {
-                    ok = false
-                    break write
-                }
-                offset += n
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n <= 0 {
+                ok = false
+                break
             }
+            offset += n
         }
         if ok, let group, fchown(fd, uid_t.max, group) != 0 { ok = false }
         if ok && fchmod(fd, mode) != 0 { ok = false }
