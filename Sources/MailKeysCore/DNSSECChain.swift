@@ -20,6 +20,12 @@ public enum DNSSECChain {
         public var next: DomainName?
         public var nextHash: [UInt8]
         public var types: [RRType]
+        public init(owner: DomainName, next: DomainName?, nextHash: [UInt8], types: [RRType]) {
+            self.owner = owner
+            self.next = next
+            self.nextHash = nextHash
+            self.types = types
+        }
     }
 
     /// The nodes to chain and sign, in canonical order: names below a zone cut (glue, occluded
@@ -55,10 +61,7 @@ public enum DNSSECChain {
     public static func nsec3(_ nodes: [Node], apex: DomainName, hash: ([UInt8]) -> [UInt8]) -> [Link] {
         var all: [DomainName: [RRType]] = [:]
         for node in nodes {
-            var types = node.types
-            if signed(node) { types.append(.rrsig) }
-            if node.name == apex { types.append(.nsec3param) }
-            all[node.name] = types
+            all[node.name] = nsec3Types(node, apex: apex)
             var up = node.name.parent
             while up != apex && up.isSubdomain(of: apex) && all[up] == nil {
                 all[up] = []
@@ -68,9 +71,23 @@ public enum DNSSECChain {
         let hashed = all.map { (hash: hash(DNSSECWire.canonicalName($0.key)), types: $0.value) }
             .sorted { $0.hash.lexicographicallyPrecedes($1.hash) }
         return hashed.indices.map { i in
-            let owner = DomainName(uncheckedLabels: [DNSSECWire.base32hex(hashed[i].hash)] + apex.labels)
+            let owner = nsec3Owner(hashed[i].hash, apex: apex)
             return Link(owner: owner, next: nil, nextHash: hashed[(i + 1) % hashed.count].hash, types: hashed[i].types)
         }
+    }
+
+    /// The owner of the NSEC3 record for a name with hash `hash`: the hash in base32hex, below the apex.
+    public static func nsec3Owner(_ hash: [UInt8], apex: DomainName) -> DomainName {
+        DomainName(uncheckedLabels: [DNSSECWire.base32hex(hash)] + apex.labels)
+    }
+
+    /// The types the NSEC3 record of an authoritative `node` lists: its own, RRSIG where it has
+    /// signed RRsets, NSEC3PARAM at the apex.
+    public static func nsec3Types(_ node: Node, apex: DomainName) -> [RRType] {
+        var types = node.types
+        if signed(node) { types.append(.rrsig) }
+        if node.name == apex { types.append(.nsec3param) }
+        return types
     }
 
     /// The type list as NSEC and NSEC3 records print it: mnemonics in type-code order.

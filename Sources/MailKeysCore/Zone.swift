@@ -56,11 +56,31 @@ public struct Zone: Sendable, Equatable {
     /// RFC 1035 presentation format with `$ORIGIN` and `$TTL`, owners relative to the origin,
     /// names inside RDATA absolute. `header` lines are written as comments first.
     public func render(serial: UInt32, header: [String] = []) -> String {
+        render(serial: serial, header: header, tracking: []).text
+    }
+
+    /// ``render(serial:header:)`` with the UTF-8 byte range of each owner in `owners` that has
+    /// records: the apex's starts at 0 (header and SOA included), any other owner's covers its
+    /// record lines. Owners are contiguous because the records are in canonical order.
+    public func render(serial: UInt32, header: [String] = [], tracking owners: Set<DomainName>) -> (
+        text: String, blocks: [DomainName: Range<Int>]
+    ) {
         var out = header.map { "; \($0)\n" }.joined()
         out += "$ORIGIN \(origin.fqdn)\n$TTL \(defaultTTL)\n"
         out += line(owner: origin, ttl: soa.ttl, type: .soa, rdata: soaRDATA(serial: serial))
-        for r in records { out += line(owner: r.owner, ttl: r.ttl, type: r.type, rdata: r.rdata) }
-        return out
+        var blocks: [DomainName: Range<Int>] = [:]
+        var open: (DomainName, Int)? = owners.contains(origin) ? (origin, 0) : nil
+        var last = origin
+        for r in records {
+            if r.owner != last {
+                if let (name, start) = open { blocks[name] = start..<out.utf8.count }
+                open = owners.contains(r.owner) ? (r.owner, out.utf8.count) : nil
+                last = r.owner
+            }
+            out += line(owner: r.owner, ttl: r.ttl, type: r.type, rdata: r.rdata)
+        }
+        if let (name, start) = open { blocks[name] = start..<out.utf8.count }
+        return (out, blocks)
     }
 
     private func line(owner: DomainName, ttl: UInt32, type: RRType, rdata: String) -> String {

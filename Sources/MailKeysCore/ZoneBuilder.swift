@@ -35,66 +35,7 @@ public struct ZoneBuilder: Sendable {
         let p = policy
         let origin = p.name
         var warnings: [String] = []
-        var generated: [Record] = []
-        func add(_ owner: DomainName, _ type: RRType, _ rdata: String, _ what: String) {
-            let r = Record(owner: owner, ttl: p.ttl(for: type), type: type, rdata: rdata, source: .generated(what))
-            if !generated.contains(where: { $0.owner == r.owner && $0.type == r.type && $0.rdata == r.rdata }) {
-                generated.append(r)
-            }
-        }
-        var hostAddresses: [DomainName: (Set<IPAddress>, String)] = [:]
-        func addHost(_ host: DomainName, _ addresses: [IPAddress], _ what: String) throws {
-            guard host.isSubdomain(of: origin), !addresses.isEmpty else { return }
-            if let (known, by) = hostAddresses[host], known != Set(addresses) {
-                throw CoreError(.conflict, "\(host) has different addresses in \(by) and \(what)")
-            }
-            hostAddresses[host] = (Set(addresses), what)
-            for a in addresses { add(host, a.recordType, a.description, what) }
-        }
-
-        for ns in p.nameservers {
-            add(origin, .ns, ns.name.fqdn, "ns")
-            try addHost(ns.name, ns.addresses, "[[ns]]")
-        }
-        for mx in p.mx {
-            add(origin, .mx, "\(mx.preference) \(mx.host.fqdn)", "mx")
-            try addHost(mx.host, mx.addresses, "[[mx]]")
-            if p.heloSPF && mx.host.isSubdomain(of: origin) && mx.host != origin {
-                add(mx.host, .txt, TXT.rdata("v=spf1 a -all"), "helo_spf")
-            }
-        }
-        add(origin, .txt, TXT.rdata(p.spf.text), "spf")
-        if let dmarc = p.dmarc {
-            add(try origin.prepending("_dmarc"), .txt, TXT.rdata(dmarc.text), "dmarc")
-        }
-        for other in allDomains where other.name != origin {
-            guard let dmarc = other.dmarc else { continue }
-            let uris = ((dmarc["rua"] ?? "") + "," + (dmarc["ruf"] ?? "")).split(separator: ",")
-            for target in Set(uris.compactMap { ReportURI.mailtoDomain($0.trimmingCharacters(in: .whitespaces)) })
-            where target.isSubdomain(of: origin) && !target.isSubdomain(of: other.name) {
-                add(try target.prepending("\(other.name)._report._dmarc"), .txt, TXT.rdata("v=DMARC1"), "dmarc report authorisation")
-            }
-        }
-        if let sts = p.mtaSTS {
-            add(try origin.prepending("_mta-sts"), .txt, TXT.rdata("v=STSv1; id=\(sts.id)"), "mta_sts")
-            try addHost(try origin.prepending("mta-sts"), sts.addresses, "[mta_sts]")
-        }
-        if let rua = p.tlsRPT {
-            add(try origin.prepending("_smtp._tls"), .txt, TXT.rdata("v=TLSRPTv1; rua=\(rua.joined(separator: ","))"), "tls_rpt")
-        }
-        for mx in p.mx where mx.host.isSubdomain(of: origin) {
-            for r in TLSA.records(host: mx.host, certificates: tlsCertificates, next: tlsNextKeys, policy: p.tls) {
-                add(r.owner, .tlsa, r.rdata, "tls")
-            }
-        }
-        for key in dkimKeys where key.inDNS {
-            add(try origin.prepending("\(key.selector)._domainkey"), .txt, TXT.rdata(key.recordText(policy: p.dkim)), "dkim")
-        }
-        if let caa = p.caa {
-            for v in caa.issue { add(origin, .caa, CAA.rdata(tag: "issue", value: v), "caa") }
-            for v in caa.issuewild { add(origin, .caa, CAA.rdata(tag: "issuewild", value: v), "caa") }
-            for v in caa.iodef { add(origin, .caa, CAA.rdata(tag: "iodef", value: v), "caa") }
-        }
+        var generated = try generatedRecords()
 
         var soa = SOAData(
             ttl: p.ttl(for: .soa), mname: p.soa.mname, rname: p.soa.rname, refresh: p.soa.refresh,
@@ -214,6 +155,83 @@ public struct ZoneBuilder: Sendable {
         var seen = Set<String>()
         warnings = warnings.filter { seen.insert($0).inserted }
         return (Zone(origin: origin, defaultTTL: p.defaultTTL, soa: soa, sortedRecords: all), warnings)
+    }
+
+    /// The owners that get generated records (before the template's records replace any): with
+    /// the apex and the MTA-STS host, the only owners whose records can change while the policy
+    /// and the template stay the same (the merge rules look at one owner at a time).
+    public func generatedOwners() throws -> Set<DomainName> {
+        var owners = Set(try generatedRecords().map(\.owner))
+        owners.insert(policy.name)
+        if policy.mtaSTS != nil, let sts = try? policy.name.prepending("mta-sts") { owners.insert(sts) }
+        return owners
+    }
+
+    /// The records the policy and the keys call for, before the template is merged.
+    func generatedRecords() throws -> [Record] {
+        let p = policy
+        let origin = p.name
+        var generated: [Record] = []
+        func add(_ owner: DomainName, _ type: RRType, _ rdata: String, _ what: String) {
+            let r = Record(owner: owner, ttl: p.ttl(for: type), type: type, rdata: rdata, source: .generated(what))
+            if !generated.contains(where: { $0.owner == r.owner && $0.type == r.type && $0.rdata == r.rdata }) {
+                generated.append(r)
+            }
+        }
+        var hostAddresses: [DomainName: (Set<IPAddress>, String)] = [:]
+        func addHost(_ host: DomainName, _ addresses: [IPAddress], _ what: String) throws {
+            guard host.isSubdomain(of: origin), !addresses.isEmpty else { return }
+            if let (known, by) = hostAddresses[host], known != Set(addresses) {
+                throw CoreError(.conflict, "\(host) has different addresses in \(by) and \(what)")
+            }
+            hostAddresses[host] = (Set(addresses), what)
+            for a in addresses { add(host, a.recordType, a.description, what) }
+        }
+
+        for ns in p.nameservers {
+            add(origin, .ns, ns.name.fqdn, "ns")
+            try addHost(ns.name, ns.addresses, "[[ns]]")
+        }
+        for mx in p.mx {
+            add(origin, .mx, "\(mx.preference) \(mx.host.fqdn)", "mx")
+            try addHost(mx.host, mx.addresses, "[[mx]]")
+            if p.heloSPF && mx.host.isSubdomain(of: origin) && mx.host != origin {
+                add(mx.host, .txt, TXT.rdata("v=spf1 a -all"), "helo_spf")
+            }
+        }
+        add(origin, .txt, TXT.rdata(p.spf.text), "spf")
+        if let dmarc = p.dmarc {
+            add(try origin.prepending("_dmarc"), .txt, TXT.rdata(dmarc.text), "dmarc")
+        }
+        for other in allDomains where other.name != origin {
+            guard let dmarc = other.dmarc else { continue }
+            let uris = ((dmarc["rua"] ?? "") + "," + (dmarc["ruf"] ?? "")).split(separator: ",")
+            for target in Set(uris.compactMap { ReportURI.mailtoDomain($0.trimmingCharacters(in: .whitespaces)) })
+            where target.isSubdomain(of: origin) && !target.isSubdomain(of: other.name) {
+                add(try target.prepending("\(other.name)._report._dmarc"), .txt, TXT.rdata("v=DMARC1"), "dmarc report authorisation")
+            }
+        }
+        if let sts = p.mtaSTS {
+            add(try origin.prepending("_mta-sts"), .txt, TXT.rdata("v=STSv1; id=\(sts.id)"), "mta_sts")
+            try addHost(try origin.prepending("mta-sts"), sts.addresses, "[mta_sts]")
+        }
+        if let rua = p.tlsRPT {
+            add(try origin.prepending("_smtp._tls"), .txt, TXT.rdata("v=TLSRPTv1; rua=\(rua.joined(separator: ","))"), "tls_rpt")
+        }
+        for mx in p.mx where mx.host.isSubdomain(of: origin) {
+            for r in TLSA.records(host: mx.host, certificates: tlsCertificates, next: tlsNextKeys, policy: p.tls) {
+                add(r.owner, .tlsa, r.rdata, "tls")
+            }
+        }
+        for key in dkimKeys where key.inDNS {
+            add(try origin.prepending("\(key.selector)._domainkey"), .txt, TXT.rdata(key.recordText(policy: p.dkim)), "dkim")
+        }
+        if let caa = p.caa {
+            for v in caa.issue { add(origin, .caa, CAA.rdata(tag: "issue", value: v), "caa") }
+            for v in caa.issuewild { add(origin, .caa, CAA.rdata(tag: "issuewild", value: v), "caa") }
+            for v in caa.iodef { add(origin, .caa, CAA.rdata(tag: "iodef", value: v), "caa") }
+        }
+        return generated
     }
 
     /// Whether TXT RDATA may hold an SPF or DMARC record (`v=spf1`/`v=dmarc1` near its start).

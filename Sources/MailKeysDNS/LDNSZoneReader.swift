@@ -52,7 +52,12 @@ public enum LDNSZoneReader {
 
     /// Parses zone text held in memory (used to re-read what mailkeys renders before writing it).
     public static func read(text: String, origin: DomainName, defaultTTL: UInt32, name: String) throws -> [TemplateRecord] {
-        var bytes = Array(text.utf8)
+        try read(bytes: Array(text.utf8), origin: origin, defaultTTL: defaultTTL, name: name)
+    }
+
+    /// Parses zone file bytes held in memory (a template read once to be hashed and parsed).
+    public static func read(bytes: [UInt8], origin: DomainName, defaultTTL: UInt32, name: String) throws -> [TemplateRecord] {
+        var bytes = bytes
         if bytes.isEmpty { return [] }
         return try bytes.withUnsafeMutableBytes { buffer in
             guard let file = fmemopen(buffer.baseAddress, buffer.count, "r") else {

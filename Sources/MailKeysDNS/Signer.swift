@@ -41,6 +41,11 @@ public struct SignRequest: Sendable {
     /// signs that RRset, valid now and beyond `keepBeyond`, is kept instead of made again.
     public var previous: [UInt8]?
     public var keepBeyond: UInt32
+    /// Owners whose byte ranges the result reports (``SignResult/map``), for a later splice.
+    public var track: [DomainName] = []
+    /// When set, `records` are only the tracked owners' records (with the same owner names as
+    /// the map), and everything else is copied from the previous file (see ``Splice``).
+    public var splice: Splice?
 
     public init(
         origin: DomainName, soaRDATA: String, soaTTL: UInt32, records: [Record], keys: [SigningKey], publishedOnly: [String] = [],
@@ -64,6 +69,19 @@ public struct SignRequest: Sendable {
     }
 }
 
+/// A splice: re-sign only the owners of `map` and copy every other byte of `previous`, the signed
+/// file the map describes. The caller guarantees that nothing outside those owners changed (the
+/// same template, policy and signing keys, no owner added or removed, and every signature
+/// outside still valid beyond the refresh window), so the result equals a full signing.
+public struct Splice: Sendable {
+    public var previous: [UInt8]
+    public var map: SignedZoneMap
+    public init(previous: [UInt8], map: SignedZoneMap) {
+        self.previous = previous
+        self.map = map
+    }
+}
+
 /// A signed zone and what signing it took.
 public struct SignResult: Sendable {
     /// The signed zone file, written and flushed but not yet in place (``StagedFile/commit()``).
@@ -77,6 +95,9 @@ public struct SignResult: Sendable {
     public var verifiedRRsets: Int
     /// Seconds spent in each stage, in order (for `MAILKEYS_TIMING` and the benchmark).
     public var stages: [(String, Double)]
+    /// Where the tracked owners landed (nil when none were asked for, or one of them is not an
+    /// authoritative name that can be replaced alone, e.g. a delegation or glue).
+    public var map: SignedZoneMap?
 }
 
 /// Signs zones with OpenSSL on every core: one signing context per key and thread, reused for
@@ -114,6 +135,8 @@ public enum Signer {
         var kept: Int32 = -1
         /// Index into ``Plan/before`` (unsigned lines printed before it), or -1.
         var before: Int32 = -1
+        /// 2t for the RRsets and NSEC of tracked owner t, 2t+1 for its NSEC3; -1 untracked.
+        var mark: Int32 = -1
     }
 
     /// An RRset the signer makes itself.
@@ -249,6 +272,16 @@ public enum Signer {
         nodeIndex.reserveCapacity(nodes.count)
         for (k, n) in nodes.enumerated() { nodeIndex[n.name] = k }
 
+        // Tracked owners: their jobs are marked so the writer reports where they land.
+        let splice = r.splice
+        let tracked = splice.map { $0.map.owners.map { DomainName(presentation: $0.name) } } ?? r.track
+        var trackIndex: [DomainName: Int] = [:]
+        for (t, name) in tracked.enumerated() { trackIndex[name] = t }
+        var nextName = [String?](repeating: nil, count: tracked.count)
+        var nextHash = [String?](repeating: nil, count: tracked.count)
+        var trackable = [Bool](repeating: false, count: tracked.count)
+        func spliceError(_ why: String) -> DNSError { DNSError(.unsupported, "the previous signed zone cannot be spliced: \(why)") }
+
         plan.jobs.reserveCapacity(groups.count * 3 + 8)
         var before: [String] = []  // unsigned lines for the next job
         func flushBefore() -> Int32 {
@@ -261,6 +294,13 @@ public enum Signer {
             let cut = delegations.contains(g.name)
             let ownerText = g.name.fqdn
             let node = nodeIndex[g.name]
+            var mark: Int32 = -1
+            if let t = trackIndex[g.name], node != nil, !cut {
+                mark = Int32(2 * t)
+                trackable[t] = true
+            } else if splice != nil {
+                throw spliceError("\(g.name) is not a tracked authoritative name")
+            }
             for s in g.sets.sorted(by: { ($0.type == .soa ? -1 : Int($0.type.code)) < ($1.type == .soa ? -1 : Int($1.type.code)) }) {
                 if node == nil || (cut && s.type != .ds) {
                     let texts = s.own >= 0 ? plan.own[Int(s.own)].rdata : (Int(s.first)..<Int(s.first + s.count)).map { records[$0].rdata }
@@ -271,13 +311,19 @@ public enum Signer {
                 plan.jobs.append(
                     Job(
                         owner: g.name, ownerText: ownerText, type: s.type, ttl: s.ttl, first: s.first, count: s.count, own: s.own,
-                        keySet: keySet, before: flushBefore()))
+                        keySet: keySet, before: flushBefore(), mark: mark))
             }
             if !r.nsec3, let k = node {
                 // NSEC goes right after its owner's RRsets, kept as the next name and a type bitmap.
-                let link = DNSSECChain.nsec(nodes, k)
+                var link = DNSSECChain.nsec(nodes, k)
+                if let splice {
+                    guard let next = splice.map.owners[Int(mark / 2)].next else { throw spliceError("no NSEC link for \(g.name)") }
+                    link.next = DomainName(presentation: next)
+                }
+                if mark >= 0 { nextName[Int(mark / 2)] = link.next!.fqdn }
                 var job = Job(
-                    owner: g.name, ownerText: ownerText, type: .nsec, ttl: negativeTTL, next: link.next, keySet: false, before: flushBefore())
+                    owner: g.name, ownerText: ownerText, type: .nsec, ttl: negativeTTL, next: link.next, keySet: false, before: flushBefore(),
+                    mark: mark)
                 var others: [UInt16] = []
                 for t in link.types {
                     if t.code < 64 { job.typeBits |= 1 << UInt64(t.code) } else if !others.contains(t.code) { others.append(t.code) }
@@ -290,23 +336,63 @@ public enum Signer {
             }
         }
         if r.nsec3 {
-            for link in DNSSECChain.nsec3(nodes, apex: apex, hash: sha1) {
+            var links: [(link: DNSSECChain.Link, mark: Int32)] = []
+            if let splice {
+                // Only the tracked owners' NSEC3 records, each keeping its next hash, in hash order.
+                var mine: [(hash: [UInt8], link: DNSSECChain.Link, mark: Int32)] = []
+                for node in nodes {
+                    guard let t = trackIndex[node.name], let next = splice.map.owners[t].nsec3Next.flatMap({ bytes(hex: $0) }) else {
+                        throw spliceError("no NSEC3 link for \(node.name)")
+                    }
+                    let hash = sha1(DNSSECWire.canonicalName(node.name))
+                    let link = DNSSECChain.Link(
+                        owner: DNSSECChain.nsec3Owner(hash, apex: apex), next: nil, nextHash: next, types: DNSSECChain.nsec3Types(node, apex: apex))
+                    mine.append((hash, link, Int32(2 * t + 1)))
+                    nextHash[t] = hexString(next)
+                }
+                links = mine.sorted { $0.hash.lexicographicallyPrecedes($1.hash) }.map { ($0.link, $0.mark) }
+            } else {
+                var hashed: [String: Int] = [:]
+                for (t, name) in tracked.enumerated() where trackable[t] {
+                    hashed[DNSSECWire.base32hex(sha1(DNSSECWire.canonicalName(name)))] = t
+                }
+                for link in DNSSECChain.nsec3(nodes, apex: apex, hash: sha1) {
+                    let t = hashed.isEmpty ? nil : hashed[link.owner.labels[0]]
+                    if let t { nextHash[t] = hexString(link.nextHash) }
+                    links.append((link, t.map { Int32(2 * $0 + 1) } ?? -1))
+                }
+            }
+            for (link, mark) in links {
                 let rdata = "1 0 0 - \(DNSSECWire.base32hex(link.nextHash)) \(DNSSECChain.typeList(link.types))"
                 plan.own.append(OwnSet(rdata: [rdata], wire: [DNSSECWire.nsec3RDATA(nextHash: link.nextHash, types: link.types.map(\.code))]))
                 plan.jobs.append(
                     Job(
                         owner: link.owner, ownerText: link.owner.fqdn, type: .nsec3, ttl: negativeTTL, own: Int32(plan.own.count - 1),
-                        keySet: false, before: flushBefore()))
+                        keySet: false, before: flushBefore(), mark: mark))
             }
         }
         let trailing = before
+        if splice != nil && (!trailing.isEmpty || !plan.before.isEmpty || trackable.contains(false)) {
+            throw spliceError("the tracked owners do not match the zone")
+        }
         nodes = []
         nodeIndex = [:]
         groups = []
 
         clock.mark("sign: RRsets and chain")
         // Which signatures are needed, and which can be kept.
-        let index = r.previous.map(SignedZoneIndex.init)
+        var segments: [(range: Range<Int>, owner: Int, nsec3: Bool)] = []
+        var previous = r.previous
+        if let splice {
+            // Only the tracked owners' blocks are indexed: their signatures may be kept.
+            guard let s = splice.map.segments(fileSize: splice.previous.count) else { throw spliceError("the map does not fit the file") }
+            segments = s
+            var blocks: [UInt8] = []
+            for seg in s { blocks += splice.previous[seg.range] }
+            previous = blocks
+        }
+        let index = previous.map(SignedZoneIndex.init)
+        previous = nil
         clock.mark("sign: index of the previous file")
         var kept = 0
         var toMake = 0
@@ -317,6 +403,7 @@ public enum Signer {
             if keys[k].signsZone { zoneSigners |= 1 << k }
             if keys[k].signsKeySet { keySetSigners |= 1 << k }
         }
+        var outside = (count: 0, earliest: UInt32.max, inception: UInt32(0))
         var scratch: [UInt8] = []
         for i in plan.jobs.indices {
             let job = plan.jobs[i]
@@ -342,8 +429,13 @@ public enum Signer {
                             lines.append(s.line)
                             earliest = min(earliest, s.expiration)
                             need &= ~(1 << k)
+                            if job.mark < 0 {
+                                outside.earliest = min(outside.earliest, s.expiration)
+                                outside.inception = max(outside.inception, s.inception)
+                            }
                         }
                     }
+                    if job.mark < 0 { outside.count += lines.count }
                     if !lines.isEmpty {
                         kept += lines.count
                         plan.jobs[i].kept = Int32(plan.kept.count)
@@ -353,6 +445,16 @@ public enum Signer {
             }
             plan.jobs[i].signers = need
             toMake += need.nonzeroBitCount
+            if job.mark < 0 && need != 0 {
+                outside.count += need.nonzeroBitCount
+                outside.earliest = min(outside.earliest, r.expiration)
+                outside.inception = max(outside.inception, r.inception)
+            }
+        }
+        if let splice {
+            outside = (splice.map.outsideSignatures, splice.map.outsideEarliestExpiration, splice.map.outsideLatestInception)
+        } else if outside.count == 0 {
+            outside = (0, r.expiration, r.inception)
         }
         if let index { plan.previous = index.bytes }
 
@@ -361,19 +463,35 @@ public enum Signer {
         // batch is written as soon as those before it are.
         let jobs = plan.jobs
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 64, jobs.count))
-        let batchCount = max(1, min(jobs.count, workers * 4, jobs.count / 1000 + 1) * (jobs.count > 50_000 ? 16 : 1))
         var bounds = [0]
-        var work = 0
-        let total = toMake * 16 + jobs.count
-        for i in jobs.indices {
-            work += jobs[i].signers.nonzeroBitCount * 16 + 1
-            if bounds.count < batchCount && work * batchCount >= total * bounds.count { bounds.append(i + 1) }
+        var gaps: [Range<Int>] = []
+        if splice != nil {
+            // One batch per tracked block, in file order, each after the bytes that precede it.
+            for i in jobs.indices.dropFirst() where jobs[i].mark != jobs[i - 1].mark { bounds.append(i) }
+            bounds.append(jobs.count)
+            guard bounds.count - 1 == segments.count else { throw spliceError("the tracked owners do not match the zone") }
+            var at = 0
+            for (b, seg) in segments.enumerated() {
+                guard jobs[bounds[b]].mark == Int32(2 * seg.owner + (seg.nsec3 ? 1 : 0)) else {
+                    throw spliceError("the tracked owners are not in the file's order")
+                }
+                gaps.append(at..<seg.range.lowerBound)
+                at = seg.range.upperBound
+            }
+        } else {
+            let batchCount = max(1, min(jobs.count, workers * 4, jobs.count / 1000 + 1) * (jobs.count > 50_000 ? 16 : 1))
+            var work = 0
+            let total = toMake * 16 + jobs.count
+            for i in jobs.indices {
+                work += jobs[i].signers.nonzeroBitCount * 16 + 1
+                if bounds.count < batchCount && work * batchCount >= total * bounds.count { bounds.append(i + 1) }
+            }
+            while bounds.count <= batchCount { bounds.append(jobs.count) }
+            bounds[batchCount] = jobs.count
         }
-        while bounds.count <= batchCount { bounds.append(jobs.count) }
-        bounds[batchCount] = jobs.count
 
         let stride = max(1, jobs.count / fullVerifyLimit)
-        let shared = SharedBatches(plan: plan, bounds: bounds, file: file)
+        let shared = SharedBatches(plan: plan, bounds: bounds, file: file, source: splice?.previous ?? [], gaps: gaps)
         plan = Plan()
         let (inception, expiration) = (r.inception, r.expiration)
         let expirationText = DNSSECWire.time(r.expiration)
@@ -401,6 +519,7 @@ public enum Signer {
                     var out: [UInt8] = []
                     out.reserveCapacity(1 << 20)
                     var sample: [UInt8] = []
+                    var marks: [(Int32, Range<Int>)] = []
                     for i in shared.bounds[b]..<shared.bounds[b + 1] {
                         let job = jobs[i]
                         if job.before >= 0 { for l in plan.before[Int(job.before)] { out.append(text: l, newline: true) } }
@@ -456,16 +575,40 @@ public enum Signer {
                             }
                         }
                         if job.owner == signerName || i % stride == 0 { sample += out[start...] }
+                        if job.mark >= 0 { marks.append((job.mark, start..<out.count)) }
                     }
-                    shared.deposit(b, out, sample: sample)
+                    shared.deposit(b, out, sample: sample, marks: marks)
                 }
             } catch {
                 shared.fail("\(error)")
             }
         }
         if let failure = shared.failure { throw DNSError(.unsupported, "signing failed: \(failure)") }
+        if let splice, let last = segments.last {
+            try splice.previous.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[last.range.upperBound...])) }
+        }
         for l in trailing { try file.write(Array((l + "\n").utf8)) }
         if toMake > 0 { earliest = min(earliest, r.expiration) }
+        if splice != nil { earliest = min(earliest, outside.earliest) }
+        var map: SignedZoneMap?
+        if !tracked.isEmpty && !trackable.contains(false) {
+            let spans = shared.spans
+            var owners: [SignedZoneMap.Owner] = []
+            for (t, name) in tracked.enumerated() {
+                guard let block = spans[Int32(2 * t)] else { break }
+                let n3 = spans[Int32(2 * t + 1)]
+                if r.nsec3 && (n3 == nil || nextHash[t] == nil) || !r.nsec3 && nextName[t] == nil { break }
+                owners.append(
+                    SignedZoneMap.Owner(
+                        name: name.fqdn, start: block.lowerBound, end: block.upperBound, next: nextName[t], nsec3Start: n3?.lowerBound,
+                        nsec3End: n3?.upperBound, nsec3Next: nextHash[t]))
+            }
+            if owners.count == tracked.count {
+                map = SignedZoneMap(
+                    owners: owners, outsideSignatures: outside.count, outsideEarliestExpiration: outside.earliest,
+                    outsideLatestInception: outside.inception)
+            }
+        }
 
         clock.mark("sign: signing and writing on \(workers) threads")
         // libldns, an implementation independent of the signing path, verifies the apex RRsets and
@@ -477,7 +620,9 @@ public enum Signer {
         clock.mark("sign: libldns verification")
         try file.finish()
         clock.mark("sign: flush to disk")
-        return SignResult(file: file, made: toMake, kept: kept, earliestExpiration: earliest, verifiedRRsets: verified, stages: clock.stages)
+        return SignResult(
+            file: file, made: toMake, kept: kept + (splice?.map.outsideSignatures ?? 0), earliestExpiration: earliest, verifiedRRsets: verified,
+            stages: clock.stages, map: map)
     }
 
     /// The RDATA of a record line, as libldns prints it (DNSKEY comments dropped).
@@ -519,18 +664,25 @@ private final class SharedBatches: @unchecked Sendable {
     let plan: Signer.Plan
     let bounds: [Int]
     let file: StagedFile
+    /// With a splice: the previous file, and the bytes of it written before each batch.
+    let source: [UInt8]
+    let gaps: [Range<Int>]
+    /// Where each marked job's bytes went in the file (merged per mark), once all are written.
+    private(set) var spans: [Int32: Range<Int>] = [:]
     private let lock = NSLock()
     private var nextBatch = 0
     private var nextToWrite = 0
     private var writing = false
-    private var ready: [Int: [UInt8]] = [:]
+    private var ready: [Int: ([UInt8], [(Int32, Range<Int>)])] = [:]
     private(set) var samples: [[UInt8]]
     private(set) var failure: String?
 
-    init(plan: Signer.Plan, bounds: [Int], file: StagedFile) {
+    init(plan: Signer.Plan, bounds: [Int], file: StagedFile, source: [UInt8], gaps: [Range<Int>]) {
         self.plan = plan
         self.bounds = bounds
         self.file = file
+        self.source = source
+        self.gaps = gaps
         samples = Array(repeating: [], count: bounds.count - 1)
     }
 
@@ -551,16 +703,16 @@ private final class SharedBatches: @unchecked Sendable {
 
     /// Hands in a finished batch; writes it, and every batch it unblocks, unless another thread
     /// is writing (which then picks them up).
-    func deposit(_ batch: Int, _ bytes: [UInt8], sample: [UInt8]) {
+    func deposit(_ batch: Int, _ bytes: [UInt8], sample: [UInt8], marks: [(Int32, Range<Int>)]) {
         lock.lock()
-        ready[batch] = bytes
+        ready[batch] = (bytes, marks)
         samples[batch] = sample
         guard !writing else { return lock.unlock() }
         writing = true
         while true {
-            var run: [[UInt8]] = []
+            var run: [(Int, [UInt8], [(Int32, Range<Int>)])] = []
             while let next = ready.removeValue(forKey: nextToWrite) {
-                run.append(next)
+                run.append((nextToWrite, next.0, next.1))
                 nextToWrite += 1
             }
             if run.isEmpty || failure != nil {
@@ -569,7 +721,17 @@ private final class SharedBatches: @unchecked Sendable {
             }
             lock.unlock()
             var problem: String?
-            do { for bytes in run { try file.write(bytes) } } catch { problem = "\(error)" }
+            do {
+                for (b, bytes, marks) in run {
+                    if b < gaps.count { try source.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[gaps[b]])) } }
+                    let base = file.size
+                    for (mark, r) in marks {
+                        let at = base + r.lowerBound..<base + r.upperBound
+                        spans[mark] = spans[mark].map { min($0.lowerBound, at.lowerBound)..<max($0.upperBound, at.upperBound) } ?? at
+                    }
+                    try file.write(bytes)
+                }
+            } catch { problem = "\(error)" }
             lock.lock()
             if let problem, failure == nil { failure = problem }
         }

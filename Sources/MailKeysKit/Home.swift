@@ -94,6 +94,10 @@ public enum AtomicFile {
         try text.withUTF8 { try write(bytes: UnsafeRawBufferPointer($0), to: url, mode: mode, group: group) }
     }
 
+    static func write(bytes: [UInt8], to url: URL, mode: mode_t = 0o644) throws {
+        try bytes.withUnsafeBytes { try write(bytes: $0, to: url, mode: mode, group: nil) }
+    }
+
     static func write(bytes: UnsafeRawBufferPointer, to url: URL, mode: mode_t, group: gid_t?) throws {
         let dir = url.deletingLastPathComponent().path
         let tmp = "\(dir)/.\(url.lastPathComponent).tmp.\(getpid())"

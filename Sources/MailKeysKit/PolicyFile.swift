@@ -1,15 +1,19 @@
 import Foundation
 import MailKeysCore
+import MailKeysDNS
 import TOMLKit
 
 /// Reads `mailkeys.toml` into a validated ``Policy``.
 public enum PolicyFile {
     /// Loads and validates the policy of `home`; every error names the file and the key or line.
-    public static func load(_ home: Home) throws -> Policy {
+    public static func load(_ home: Home) throws -> Policy { try loadHashed(home).policy }
+
+    /// The policy and the SHA-256 of the very text it was parsed from.
+    static func loadHashed(_ home: Home) throws -> (policy: Policy, hash: String) {
         guard let text = try AtomicFile.read(home.policyFile) else {
             throw HomeError(.missing, "\(home.policyFile.path) is missing; run 'mailkeys init' first")
         }
-        return try parse(text, name: home.show(home.policyFile))
+        return (try parse(text, name: home.show(home.policyFile)), Digest.sha256Hex(text))
     }
 
     /// Parses policy text; `name` prefixes every message.

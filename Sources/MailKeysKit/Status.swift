@@ -87,7 +87,8 @@ extension MailKeys {
             tlsNext[p.name] = try store.tlsNextKeys(domain: p.name.description)
         }
         let wanted = try desired(
-            home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, tls: tls, tlsNext: tlsNext, templates: templates)
+            home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, tls: tls, tlsNext: tlsNext,
+            templates: templates.mapValues { Template(records: $0) })
         let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
         var domains: [StatusReport.DomainInfo] = []
         for w in wanted {

@@ -23,6 +23,18 @@ struct DesiredZone {
     /// The keys that sign the zone (empty: not signed).
     var dnssec = DNSSECSigning()
     var signingKeys: [SignRequest.SigningKey] { dnssec.signing }
+    /// What the next run needs to rebuild incrementally (file parts are filled when written);
+    /// nil when this zone cannot be rebuilt in part.
+    var map: ZoneMap?
+    /// Set when `zone` holds only the map's owners: the previous unsigned file, which gives the
+    /// rest of the zone byte for byte.
+    var previousUnsigned: [UInt8]?
+}
+
+/// A template as read once: its records and the SHA-256 of the bytes they were parsed from.
+struct Template {
+    var records: [TemplateRecord] = []
+    var hash = ""
 }
 
 /// The use cases behind the subcommands. Each takes the home and `now`, validates everything
@@ -121,47 +133,86 @@ public enum MailKeys {
     /// The template records of each domain (none when it has no template), read once per run.
     static func templates(_ home: Home, _ domains: [DomainPolicy]) throws -> [DomainName: [TemplateRecord]] {
         var out: [DomainName: [TemplateRecord]] = [:]
-        for p in domains {
-            let url = home.template(p.name)
-            guard FileManager.default.fileExists(atPath: url.path) else { continue }
-            out[p.name] = try LDNSZoneReader.read(path: url.path, origin: p.name, defaultTTL: p.defaultTTL, name: home.show(url))
-        }
+        for p in domains { out[p.name] = try template(home, p).records }
         return out
+    }
+
+    /// A domain's template (empty, hash "", when it has none), read once, hashed and parsed.
+    static func template(_ home: Home, _ p: DomainPolicy) throws -> Template {
+        let url = home.template(p.name)
+        guard let bytes = try AtomicFile.readBytes(url) else { return Template() }
+        let records = try LDNSZoneReader.read(bytes: bytes, origin: p.name, defaultTTL: p.defaultTTL, name: home.show(url))
+        return Template(records: records, hash: bytes.withUnsafeBufferPointer(Digest.sha256Hex))
     }
 
     /// An upper bound of the largest TTL in a domain's zone (TTLsig of RFC 7583), from the policy
     /// and the template without building the zone.
-    static func maxTTL(_ p: DomainPolicy, template: [TemplateRecord]) -> Int {
-        Int(([p.defaultTTL, p.ttl(for: .soa)] + Array(p.ttls.values) + template.map(\.ttl)).max()!)
+    static func maxTTL(_ p: DomainPolicy, template: [TemplateRecord]) -> Int { maxTTL(p, templateMax: template.map(\.ttl).max()) }
+
+    static func maxTTL(_ p: DomainPolicy, templateMax: UInt32?) -> Int {
+        Int(([p.defaultTTL, p.ttl(for: .soa)] + Array(p.ttls.values) + [templateMax ?? 0]).max()!)
     }
 
     static func desired(
         _ home: Home, policy: Policy, domains: [DomainPolicy], dkim: [DomainName: [DKIMKey]],
         dnssec: [DomainName: DNSSECSigning] = [:], tls: [DomainName: [TLSCertificate]] = [:], tlsNext: [DomainName: [TLSNextKey]] = [:],
-        templates given: [DomainName: [TemplateRecord]]? = nil
+        templates given: [DomainName: Template]? = nil, maps: [DomainName: (map: ZoneMap, unsigned: [UInt8])] = [:], policyHash: String = ""
     ) throws -> [DesiredZone] {
-        let all = try given ?? templates(home, domains)
-        return try domains.map { p in
-            let templateURL = home.template(p.name)
-            let template = all[p.name] ?? []
-            let (zone, warnings) = try ZoneBuilder(
-                policy: p, allDomains: policy.domains, template: template, templateName: home.show(templateURL),
-                dkimKeys: dkim[p.name] ?? [], tlsCertificates: tls[p.name] ?? [], tlsNextKeys: tlsNext[p.name] ?? []
-            ).build()
-            var text = zone.render(serial: 0, header: header(home, p.name))
-            let signing = p.dnssec.enabled ? dnssec[p.name] : nil
-            if let signing, !signing.signing.isEmpty {
-                // The DNSKEY set and the denial method are part of what is published.
-                text += signing.keys.filter { $0.removed == nil && $0.published != nil }.map { k in
-                    "\(k.dnskey) \(k.role.rawValue) \(signing.uses[k.tag] ?? "published")\n"
-                }.joined()
-                text += signing.cds.map { "CDS \($0)\n" }.joined()
-                text += "; nsec3=\(p.dnssec.nsec3)\n"
-            }
-            return DesiredZone(
-                policy: p, zone: zone, warnings: p.warnings + warnings, contentHash: Digest.sha256Hex(text),
-                mtaSTSText: p.mtaSTS?.text, dnssec: signing ?? DNSSECSigning())
+        try domains.map { p in
+            try desired(
+                home, policy: policy, p, dkim: dkim[p.name] ?? [], dnssec: dnssec[p.name], tls: tls[p.name] ?? [], tlsNext: tlsNext[p.name] ?? [],
+                template: given?[p.name], map: maps[p.name], policyHash: policyHash)
         }
+    }
+
+    /// The zone of one domain: built in part from `map` (the owners it names, the rest being the
+    /// previous unsigned file) when the map's owners are still exactly the owners that building
+    /// them gives, else built in full from the template (read now when not given).
+    static func desired(
+        _ home: Home, policy: Policy, _ p: DomainPolicy, dkim: [DKIMKey], dnssec: DNSSECSigning?, tls: [TLSCertificate], tlsNext: [TLSNextKey],
+        template given: Template?, map: (map: ZoneMap, unsigned: [UInt8])?, policyHash: String
+    ) throws -> DesiredZone {
+        let signing = p.dnssec.enabled ? dnssec : nil
+        var keysText = ""
+        if let signing, !signing.signing.isEmpty {
+            // The DNSKEY set and the denial method are part of what is published.
+            keysText += signing.keys.filter { $0.removed == nil && $0.published != nil }.map { k in
+                "\(k.dnskey) \(k.role.rawValue) \(signing.uses[k.tag] ?? "published")\n"
+            }.joined()
+            keysText += signing.cds.map { "CDS \($0)\n" }.joined()
+            keysText += "; nsec3=\(p.dnssec.nsec3)\n"
+        }
+        func builder(_ template: [TemplateRecord]) -> ZoneBuilder {
+            ZoneBuilder(
+                policy: p, allDomains: policy.domains, template: template, templateName: home.show(home.template(p.name)), dkimKeys: dkim,
+                tlsCertificates: tls, tlsNextKeys: tlsNext)
+        }
+        if let (map, unsigned) = map {
+            let (zone, warnings) = try builder(map.template).build()
+            let owners = ZoneMap.owners(zone)
+            if owners.map(\.fqdn) == map.owners {
+                // The content hash is the full build's: the unsigned zone with serial 0, keys appended.
+                let part = zone.render(serial: 0, header: header(home, p.name), tracking: Set(owners))
+                if var whole = map.spliceUnsigned(unsigned, part: part.text, blocks: part.blocks)?.bytes {
+                    whole.append(contentsOf: Array(keysText.utf8))
+                    var seen = Set<String>()
+                    return DesiredZone(
+                        policy: p, zone: zone, warnings: (p.warnings + warnings + map.outsideWarnings).filter { seen.insert($0).inserted },
+                        contentHash: whole.withUnsafeBufferPointer(Digest.sha256Hex), mtaSTSText: p.mtaSTS?.text,
+                        dnssec: signing ?? DNSSECSigning(), map: map, previousUnsigned: unsigned)
+                }
+            }
+        }
+        let template = try given ?? template(home, p)
+        let b = builder(template.records)
+        let (zone, warnings) = try b.build()
+        let text = zone.render(serial: 0, header: header(home, p.name)) + keysText
+        let base =
+            policyHash.isEmpty
+            ? nil : try ZoneMap.base(p, builder: b, zone: zone, warnings: warnings, templateHash: template.hash, policyHash: policyHash)
+        return DesiredZone(
+            policy: p, zone: zone, warnings: p.warnings + warnings, contentHash: Digest.sha256Hex(text),
+            mtaSTSText: p.mtaSTS?.text, dnssec: signing ?? DNSSECSigning(), map: base)
     }
 
     static func header(_ home: Home, _ name: DomainName) -> [String] {
@@ -217,7 +268,7 @@ public enum MailKeys {
     public static func run(_ home: Home, mode: Mode, now: Date, lockWait: Double, acceptClock: Bool = false) throws -> Report {
         let lock = try HomeLock(home, wait: lockWait)
         defer { _ = lock }
-        let policy = try PolicyFile.load(home)
+        let (policy, policyHash) = try PolicyFile.loadHashed(home)
         let selected: [DomainPolicy]
         switch mode {
         case .zoneBuild(let d), .zoneExport(let d): selected = try select(policy, d)
@@ -262,8 +313,13 @@ public enum MailKeys {
         case .tick, .rotateZSK, .rotateKSK, .dsSeen, .certificate, .rotateTLS: break
         }
         Trace.mark("open store, policy, keys")
-        var templates = try templates(home, selected)
-        Trace.mark("read templates")
+        // A domain whose map still describes its files is rebuilt in part, without its template.
+        var maps: [DomainName: (map: ZoneMap, unsigned: [UInt8])] = [:]
+        var templates: [DomainName: Template] = [:]
+        for p in selected {
+            if let m = try ZoneMap.usable(home, p, policyHash: policyHash) { maps[p.name] = m } else { templates[p.name] = try template(home, p) }
+        }
+        Trace.mark("read templates and zone maps")
         // 2. Plan every change in memory.
         let pending = Pending()
         if advancing {
@@ -289,7 +345,8 @@ public enum MailKeys {
             report.lines += lines
             if advancing && p.dnssec.enabled {
                 let timing = DNSSECTiming(
-                    policy: p.dnssec, propagation: p.propagationDelay, maxZoneTTL: maxTTL(p, template: templates[p.name] ?? []))
+                    policy: p.dnssec, propagation: p.propagationDelay,
+                    maxZoneTTL: maxTTL(p, templateMax: maps[p.name].map { $0.map.templateMaxTTL } ?? templates[p.name]?.records.map(\.ttl).max()))
                 var (zsk, ksk) = (false, false)
                 if case .rotateZSK(let d) = mode { zsk = try DomainName(d) == p.name }
                 if case .rotateKSK(let d) = mode { ksk = try DomainName(d) == p.name }
@@ -347,11 +404,19 @@ public enum MailKeys {
             throw HomeError(.usage, "\(hosts.joined(separator: ", ")) is not an MX host of any domain in the policy; nothing was changed")
         }
         let wanted = try desired(
-            home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, tls: tls, tlsNext: tlsNext, templates: templates)
+            home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, tls: tls, tlsNext: tlsNext, templates: templates, maps: maps,
+            policyHash: policyHash)
         templates = [:]  // the zones hold what they need; a large template is not kept twice
         Trace.mark("build zones")
         report.warnings += wanted.flatMap(\.warnings)
-        if let wake = try writeZones(home, store: store, wanted: wanted, now: now, acceptClock: acceptClock, report: &report, pending: pending) {
+        let rebuild = { (p: DomainPolicy) throws -> DesiredZone in
+            try desired(
+                home, policy: policy, p, dkim: dkim[p.name] ?? [], dnssec: dnssec[p.name], tls: tls[p.name] ?? [], tlsNext: tlsNext[p.name] ?? [],
+                template: nil, map: nil, policyHash: policyHash)
+        }
+        if let wake = try writeZones(
+            home, store: store, wanted: wanted, now: now, acceptClock: acceptClock, report: &report, pending: pending, rebuild: rebuild)
+        {
             wakes.append(wake)
         }
         // 3. Commit: new files, one transaction (keys, serials, zone files), then deletions.
@@ -378,9 +443,11 @@ public enum MailKeys {
     }
 
     /// Writes every zone that changed (and its signed form when the domain is signed); returns the
-    /// earliest time a re-sign falls due.
+    /// earliest time a re-sign falls due. A zone built in part (``DesiredZone/previousUnsigned``)
+    /// is spliced into its previous files when its map allows, else `rebuild` builds it in full.
     static func writeZones(
-        _ home: Home, store: Store, wanted: [DesiredZone], now: Date, acceptClock: Bool = false, report: inout Report, pending: Pending
+        _ home: Home, store: Store, wanted: [DesiredZone], now: Date, acceptClock: Bool = false, report: inout Report, pending: Pending,
+        rebuild: ((DomainPolicy) throws -> DesiredZone)? = nil
     ) throws -> Date? {
         var wakes: [Date] = []
         let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
@@ -402,10 +469,10 @@ public enum MailKeys {
                 report.lines.append("\(name): wrote MTA-STS policy \(home.show(home.mtaSTSFile(name))) (id \(w.policy.mtaSTS!.id))")
             }
             let signed = !w.signingKeys.isEmpty
-            let (resign, due, previousSigned) = signed ? try resignState(home, store: store, w, now: now) : (nil, nil, nil)
-            if let due { wakes.append(due) }
+            let state = signed ? try resignState(home, store: store, w, now: now) : ResignState()
+            if let due = state.due { wakes.append(due) }
             let reason: String
-            switch (action, resign) {
+            switch (action, state.reason) {
             case (.buildZone(_, let r)?, _): reason = r
             case (nil, let r?): reason = r
             default:
@@ -416,84 +483,203 @@ public enum MailKeys {
             let previous = stored[name] ?? ZoneState()
             // New content, or new signatures (which secondaries must fetch), take a new serial; a
             // repaired unsigned file keeps it and leaves the signed zone alone.
-            let changed = previous.contentHash != w.contentHash || resign != nil
+            let changed = previous.contentHash != w.contentHash || state.reason != nil
             let serial = (changed ? nil : previous.serial) ?? Serial.next(after: previous.serial, now: now)
-            let text = w.zone.render(serial: serial, header: header(home, name))
-            Trace.mark("render zone")
-            // A zone about to be signed is parsed record by record by libldns in the signer.
-            if !(signed && changed) {
-                try verify(text, w.zone, name: home.show(home.zoneFile(name)))
-                Trace.mark("re-read zone (libldns)")
+            var write = ZoneWrite(w: w, name: name, serial: serial, reason: reason, changed: changed, state: state)
+            if w.previousUnsigned != nil, signed && changed, !spliceable(w, state: state, now: now) {
+                write.w = try full(w, rebuild)
             }
-            var signing: SignResult?
-            var signStats = ""
-            var expiration = now
-            if signed && changed {
-                let p = w.policy.dnssec
-                if !acceptClock, let last = try store.events(domain: name.description, limit: 50).first(where: { $0.action == "zone-sign" })?.at,
-                    now < last.addingTimeInterval(-3600)
-                {
-                    throw HomeError(
-                        .usage,
-                        "\(name): the clock (\(RunClock.format(now))) is \(TimeSpan.format(Int(last.timeIntervalSince(now)))) behind the last signing (\(RunClock.format(last))): signatures made now could already be expired for everyone else, so nothing was signed or written. Fix the clock, or pass --accept-clock if the earlier runs had the wrong time"
-                    )
-                }
-                expiration = Resign.expiration(now: now, policy: p, domain: name, serial: serial)
-                let request = SignRequest(
-                    origin: name, soaRDATA: w.zone.soaRDATA(serial: serial), soaTTL: w.zone.soa.ttl, records: w.zone.records,
-                    keys: w.signingKeys, publishedOnly: w.dnssec.publishedOnly, cds: w.dnssec.cds, dnskeyTTL: p.dnskeyTTL,
-                    inception: seconds(now) - UInt32(p.inceptionOffset),
-                    expiration: seconds(expiration), nsec3: p.nsec3, now: seconds(now), previous: previousSigned,
-                    keepBeyond: seconds(now) + UInt32(p.refresh))
-                do {
-                    Trace.mark("signing request")
-                    let result = try Signer.sign(request, to: StagedFile(target: home.signedFile(name)))
-                    Trace.add(result.stages)
-                    signing = result
-                    expiration = Date(timeIntervalSince1970: TimeInterval(result.earliestExpiration))
-                    signStats = "\(result.made) signatures made, \(result.kept) kept"
-                } catch let e as DNSError {
-                    throw HomeError(.verify, "\(name): \(e.reason); nothing was written")
-                }
-                wakes.append(Resign.due(expiration: expiration, policy: p))
-            }
-            let contentHash = w.contentHash
-            let tlsa = w.zone.records.filter { $0.type == .tlsa && $0.source == .generated("tls") }.map { ($0.owner.fqdn, $0.rdata) }
-            let signedFile = signing?.file
-            pending.storeOps.append { tx in
-                try tx.ensureDomain(name.description, at: now)
-                try tx.recordBuild(name.description, serial: serial, contentHash: contentHash, fileHash: Digest.sha256Hex(text), at: now)
-                try tx.recordTLSA(domain: name.description, records: tlsa, now: now)
-                try tx.log("zone-build", domain: name.description, detail: "serial \(serial): \(reason)", at: now)
-                if let signedFile {
-                    try tx.recordSigning(name.description, fileHash: try signedFile.finish(), expiresAt: expiration)
-                    try tx.log(
-                        "zone-sign", domain: name.description, detail: "serial \(serial), signatures until \(RunClock.format(expiration))", at: now)
-                }
-                try AtomicFile.write(text, to: home.zoneFile(name))
-                try signedFile?.commit()
-            }
-            report.lines.append("\(name): wrote \(home.show(home.zoneFile(name))) serial \(serial) (\(reason))")
-            if signing != nil {
-                report.lines.append(
-                    "\(name): signed \(home.show(home.signedFile(name))) (\(signStats)), signatures valid until \(RunClock.format(expiration))")
+            do {
+                try writeZone(home, store: store, write, now: now, acceptClock: acceptClock, report: &report, pending: pending, wakes: &wakes)
+            } catch is SpliceFailure {
+                write.w = try full(w, rebuild)
+                try writeZone(home, store: store, write, now: now, acceptClock: acceptClock, report: &report, pending: pending, wakes: &wakes)
             }
         }
         return wakes.min()
     }
 
+    /// A zone to write: what is wanted, and what the plan decided for it.
+    struct ZoneWrite {
+        var w: DesiredZone
+        var name: DomainName
+        var serial: UInt32
+        var reason: String
+        var changed: Bool
+        var state: ResignState
+    }
+
+    /// The signer could not splice the previous signed file (the caller builds in full).
+    struct SpliceFailure: Error {}
+
+    /// The zone of `w` built in full; its content must be what the partial build said it is.
+    static func full(_ w: DesiredZone, _ rebuild: ((DomainPolicy) throws -> DesiredZone)?) throws -> DesiredZone {
+        guard let rebuild else { throw HomeError(.verify, "internal error: \(w.policy.name) was built in part with no way to build it in full") }
+        let whole = try rebuild(w.policy)
+        guard whole.contentHash == w.contentHash else {
+            throw HomeError(.verify, "internal error: \(w.policy.name) built in part and in full differ; nothing was written")
+        }
+        Trace.mark("build zone in full")
+        return whole
+    }
+
+    /// Whether the previous signed file can take the new records of a zone built in part: the
+    /// map describes it (same hash), the same keys sign, the same denial, and every signature
+    /// outside the map's owners is valid now and beyond the refresh window (so a full signing
+    /// would keep each of them too).
+    static func spliceable(_ w: DesiredZone, state: ResignState, now: Date) -> Bool {
+        guard let s = w.map?.signed, state.previous != nil, s.fileHash == state.hash else { return false }
+        let p = w.policy.dnssec
+        return s.keys == ZoneMap.keys(w.dnssec) && s.nsec3 == p.nsec3 && s.map.outsideEarliestExpiration > seconds(now) + UInt32(p.refresh)
+            && s.map.outsideLatestInception <= seconds(now)
+    }
+
+    /// Renders (or splices), signs (or splices) and stages the files of one zone.
+    static func writeZone(
+        _ home: Home, store: Store, _ z: ZoneWrite, now: Date, acceptClock: Bool, report: inout Report, pending: Pending, wakes: inout [Date]
+    ) throws {
+        let (w, name, serial, changed) = (z.w, z.name, z.serial, z.changed)
+        let signed = !w.signingKeys.isEmpty
+        var map = w.map
+        let bytes: [UInt8]
+        var rebuilt = ""
+        if let previousUnsigned = w.previousUnsigned, let m = map {
+            // Only the map's owners are rendered; every other byte comes from the previous file.
+            let part = w.zone.render(serial: serial, header: header(home, name), tracking: Set(ZoneMap.owners(w.zone)))
+            guard let spliced = m.spliceUnsigned(previousUnsigned, part: part.text, blocks: part.blocks) else {
+                throw HomeError(.verify, "internal error: \(name): the zone map does not fit the previous zone file; nothing was written")
+            }
+            bytes = spliced.bytes
+            map?.unsignedBlocks = spliced.blocks
+            rebuilt = "; \(m.owners.count) owners rebuilt, the rest copied"
+            Trace.mark("render zone (owners of the map)")
+            if !(signed && changed) {
+                try verify(part.text, w.zone, name: home.show(home.zoneFile(name)))
+                Trace.mark("re-read zone (libldns)")
+            }
+        } else {
+            let owners = map?.owners.map { DomainName(presentation: $0) } ?? []
+            let rendered = w.zone.render(serial: serial, header: header(home, name), tracking: Set(owners))
+            bytes = Array(rendered.text.utf8)
+            let blocks = owners.compactMap { rendered.blocks[$0].map { [$0.lowerBound, $0.upperBound] } }
+            if blocks.count == owners.count { map?.unsignedBlocks = blocks } else { map = nil }
+            Trace.mark("render zone")
+            // A zone about to be signed is parsed record by record by libldns in the signer.
+            if !(signed && changed) {
+                try verify(rendered.text, w.zone, name: home.show(home.zoneFile(name)))
+                Trace.mark("re-read zone (libldns)")
+            }
+        }
+        var signing: SignResult?
+        var signStats = ""
+        var expiration = now
+        if signed && changed {
+            let p = w.policy.dnssec
+            if !acceptClock, let last = try store.events(domain: name.description, limit: 50).first(where: { $0.action == "zone-sign" })?.at,
+                now < last.addingTimeInterval(-3600)
+            {
+                throw HomeError(
+                    .usage,
+                    "\(name): the clock (\(RunClock.format(now))) is \(TimeSpan.format(Int(last.timeIntervalSince(now)))) behind the last signing (\(RunClock.format(last))): signatures made now could already be expired for everyone else, so nothing was signed or written. Fix the clock, or pass --accept-clock if the earlier runs had the wrong time"
+                )
+            }
+            expiration = Resign.expiration(now: now, policy: p, domain: name, serial: serial)
+            var request = SignRequest(
+                origin: name, soaRDATA: w.zone.soaRDATA(serial: serial), soaTTL: w.zone.soa.ttl, records: w.zone.records,
+                keys: w.signingKeys, publishedOnly: w.dnssec.publishedOnly, cds: w.dnssec.cds, dnskeyTTL: p.dnskeyTTL,
+                inception: seconds(now) - UInt32(p.inceptionOffset),
+                expiration: seconds(expiration), nsec3: p.nsec3, now: seconds(now), previous: z.state.previous,
+                keepBeyond: seconds(now) + UInt32(p.refresh))
+            let splicing = w.previousUnsigned != nil
+            if splicing, let previous = z.state.previous, let s = map?.signed {
+                request.previous = nil
+                request.splice = Splice(previous: previous, map: s.map)
+            } else {
+                request.track = map?.owners.map { DomainName(presentation: $0) } ?? []
+            }
+            do {
+                Trace.mark("signing request")
+                let result = try Signer.sign(request, to: StagedFile(target: home.signedFile(name)))
+                Trace.add(result.stages)
+                signing = result
+                expiration = Date(timeIntervalSince1970: TimeInterval(result.earliestExpiration))
+                signStats = "\(result.made) signatures made, \(result.kept) kept\(rebuilt)"
+                if let m = result.map {
+                    map?.signed = ZoneMap.Signed(fileHash: try result.file.finish(), keys: ZoneMap.keys(w.dnssec), nsec3: p.nsec3, map: m)
+                } else {
+                    map?.signed = nil
+                }
+            } catch let e as DNSError {
+                if splicing { throw SpliceFailure() }
+                throw HomeError(.verify, "\(name): \(e.reason); nothing was written")
+            }
+            wakes.append(Resign.due(expiration: expiration, policy: p))
+        } else if w.previousUnsigned == nil {
+            map?.signed = nil  // the signed file, if any, was not written with this map
+        }
+        map?.unsignedHash = bytes.withUnsafeBufferPointer(Digest.sha256Hex)
+        let contentHash = w.contentHash
+        let fileHash = map?.unsignedHash ?? bytes.withUnsafeBufferPointer(Digest.sha256Hex)
+        let tlsa = w.zone.records.filter { $0.type == .tlsa && $0.source == .generated("tls") }.map { ($0.owner.fqdn, $0.rdata) }
+        let signedFile = signing?.file
+        let reason = z.reason
+        let mapText: String?
+        if let map {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            mapText = String(decoding: try encoder.encode(map), as: UTF8.self) + "\n"
+        } else {
+            mapText = nil
+        }
+        pending.storeOps.append { tx in
+            try tx.ensureDomain(name.description, at: now)
+            try tx.recordBuild(name.description, serial: serial, contentHash: contentHash, fileHash: fileHash, at: now)
+            try tx.recordTLSA(domain: name.description, records: tlsa, now: now)
+            try tx.log("zone-build", domain: name.description, detail: "serial \(serial): \(reason)", at: now)
+            if let signedFile {
+                try tx.recordSigning(name.description, fileHash: try signedFile.finish(), expiresAt: expiration)
+                try tx.log(
+                    "zone-sign", domain: name.description, detail: "serial \(serial), signatures until \(RunClock.format(expiration))", at: now)
+            }
+            // The map goes first: a run that stops before the zone files are in place leaves a
+            // map whose hashes match no file, which the next run ignores.
+            let mapURL = ZoneMap.url(home, name)
+            if let mapText { try AtomicFile.write(mapText, to: mapURL) } else { try? FileManager.default.removeItem(at: mapURL) }
+            try AtomicFile.write(bytes: bytes, to: home.zoneFile(name))
+            try signedFile?.commit()
+        }
+        report.lines.append("\(name): wrote \(home.show(home.zoneFile(name))) serial \(serial) (\(reason)\(signing == nil ? rebuilt : ""))")
+        if signing != nil {
+            report.lines.append(
+                "\(name): signed \(home.show(home.signedFile(name))) (\(signStats)), signatures valid until \(RunClock.format(expiration))")
+        }
+    }
+
+    /// What the signed file on disk means for this run.
+    struct ResignState {
+        /// Why the zone must be signed again now (nil: it need not).
+        var reason: String?
+        /// When it falls due otherwise.
+        var due: Date?
+        /// The signed file when it is the one mailkeys last wrote (its valid signatures may be
+        /// kept), and its SHA-256.
+        var previous: [UInt8]?
+        var hash: String?
+    }
+
     /// Why a signed zone must be signed again now (nil: it need not), else when it falls due; and
     /// the signed file when it is the one mailkeys last wrote (its valid signatures may be kept).
-    static func resignState(_ home: Home, store: Store, _ w: DesiredZone, now: Date) throws -> (
-        reason: String?, due: Date?, previous: [UInt8]?
-    ) {
+    static func resignState(_ home: Home, store: Store, _ w: DesiredZone, now: Date) throws -> ResignState {
         let name = w.policy.name
         let state = try store.signingState(name.description)
-        guard let text = try AtomicFile.readBytes(home.signedFile(name)) else { return ("signed zone is missing", nil, nil) }
-        guard text.withUnsafeBufferPointer(Digest.sha256Hex) == state.fileHash else { return ("signed zone was changed outside mailkeys", nil, nil) }
-        guard let expires = state.expiresAt else { return ("first signing", nil, text) }
+        guard let text = try AtomicFile.readBytes(home.signedFile(name)) else { return ResignState(reason: "signed zone is missing") }
+        let hash = text.withUnsafeBufferPointer(Digest.sha256Hex)
+        guard hash == state.fileHash else { return ResignState(reason: "signed zone was changed outside mailkeys") }
+        guard let expires = state.expiresAt else { return ResignState(reason: "first signing", previous: text, hash: hash) }
         let due = Resign.due(expiration: expires, policy: w.policy.dnssec)
-        return now >= due ? ("signatures expire \(RunClock.format(expires))", nil, text) : (nil, due, text)
+        return now >= due
+            ? ResignState(reason: "signatures expire \(RunClock.format(expires))", previous: text, hash: hash)
+            : ResignState(due: due, previous: text, hash: hash)
     }
 
     /// Re-reads rendered zone text through libldns and compares it with the model, so a file
