@@ -74,9 +74,9 @@ public struct SignRequest: Sendable {
 /// same template, policy and signing keys, no owner added or removed, and every signature
 /// outside still valid beyond the refresh window), so the result equals a full signing.
 public struct Splice: Sendable {
-    public var previous: [UInt8]
+    public var previous: MappedFile
     public var map: SignedZoneMap
-    public init(previous: [UInt8], map: SignedZoneMap) {
+    public init(previous: MappedFile, map: SignedZoneMap) {
         self.previous = previous
         self.map = map
     }
@@ -385,10 +385,10 @@ public enum Signer {
         var previous = r.previous
         if let splice {
             // Only the tracked owners' blocks are indexed: their signatures may be kept.
-            guard let s = splice.map.segments(fileSize: splice.previous.count) else { throw spliceError("the map does not fit the file") }
+            guard let s = splice.map.segments(fileSize: splice.previous.bytes.count) else { throw spliceError("the map does not fit the file") }
             segments = s
             var blocks: [UInt8] = []
-            for seg in s { blocks += splice.previous[seg.range] }
+            for seg in s { blocks += splice.previous.bytes[seg.range] }
             previous = blocks
         }
         let index = previous.map(SignedZoneIndex.init)
@@ -491,7 +491,7 @@ public enum Signer {
         }
 
         let stride = max(1, jobs.count / fullVerifyLimit)
-        let shared = SharedBatches(plan: plan, bounds: bounds, file: file, source: splice?.previous ?? [], gaps: gaps)
+        let shared = SharedBatches(plan: plan, bounds: bounds, file: file, source: splice?.previous, gaps: gaps)
         plan = Plan()
         let (inception, expiration) = (r.inception, r.expiration)
         let expirationText = DNSSECWire.time(r.expiration)
@@ -585,7 +585,7 @@ public enum Signer {
         }
         if let failure = shared.failure { throw DNSError(.unsupported, "signing failed: \(failure)") }
         if let splice, let last = segments.last {
-            try splice.previous.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[last.range.upperBound...])) }
+            try file.write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: splice.previous.bytes[last.range.upperBound...])))
         }
         for l in trailing { try file.write(Array((l + "\n").utf8)) }
         if toMake > 0 { earliest = min(earliest, r.expiration) }
@@ -665,7 +665,7 @@ private final class SharedBatches: @unchecked Sendable {
     let bounds: [Int]
     let file: StagedFile
     /// With a splice: the previous file, and the bytes of it written before each batch.
-    let source: [UInt8]
+    let source: MappedFile?
     let gaps: [Range<Int>]
     /// Where each marked job's bytes went in the file (merged per mark), once all are written.
     private(set) var spans: [Int32: Range<Int>] = [:]
@@ -677,7 +677,7 @@ private final class SharedBatches: @unchecked Sendable {
     private(set) var samples: [[UInt8]]
     private(set) var failure: String?
 
-    init(plan: Signer.Plan, bounds: [Int], file: StagedFile, source: [UInt8], gaps: [Range<Int>]) {
+    init(plan: Signer.Plan, bounds: [Int], file: StagedFile, source: MappedFile?, gaps: [Range<Int>]) {
         self.plan = plan
         self.bounds = bounds
         self.file = file
@@ -723,7 +723,7 @@ private final class SharedBatches: @unchecked Sendable {
             var problem: String?
             do {
                 for (b, bytes, marks) in run {
-                    if b < gaps.count { try source.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[gaps[b]])) } }
+                    if b < gaps.count, let source { try file.write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: source.bytes[gaps[b]]))) }
                     let base = file.size
                     for (mark, r) in marks {
                         let at = base + r.lowerBound..<base + r.upperBound

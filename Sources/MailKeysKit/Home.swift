@@ -142,15 +142,31 @@ public enum AtomicFile {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw HomeError(.io, "cannot read \(url.path): \(String(cString: strerror(errno)))") }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        out.reserveCapacity(Int(st.st_size) + 1)
-        while true {
+        // Read straight into the array (no zero fill, no second copy); a file that grew since
+        // fstat is read on in chunks.
+        var failed = false
+        var out = [UInt8](unsafeUninitializedCapacity: Int(st.st_size) + 1) { buffer, count in
+            while count < buffer.count {
+                let n = Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
+                if n == 0 { return }
+                guard n > 0 else {
+                    failed = true
+                    return
+                }
+                count += n
+            }
+        }
+        while !failed && out.count == Int(st.st_size) + 1 {
+            var chunk = [UInt8](repeating: 0, count: 1 << 20)
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n == 0 { break }
-            guard n > 0 else { throw HomeError(.io, "cannot read \(url.path): \(String(cString: strerror(errno)))") }
+            guard n > 0 else {
+                failed = true
+                break
+            }
             out += chunk[0..<n]
         }
+        guard !failed else { throw HomeError(.io, "cannot read \(url.path): \(String(cString: strerror(errno)))") }
         return out
     }
 

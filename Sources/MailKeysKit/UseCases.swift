@@ -455,7 +455,8 @@ public enum MailKeys {
         var onDisk: [DomainName: String?] = [:]
         for w in wanted {
             stored[w.policy.name] = rows[w.policy.name.description]?.state
-            onDisk[w.policy.name] = try fileHash(home.zoneFile(w.policy.name))
+            // A zone built in part has just checked its unsigned file against the map.
+            onDisk[w.policy.name] = w.previousUnsigned != nil ? w.map?.unsignedHash : try fileHash(home.zoneFile(w.policy.name))
         }
         let plan = Planner.plan(
             desired: Dictionary(uniqueKeysWithValues: wanted.map { ($0.policy.name, $0.contentHash) }),
@@ -469,31 +470,49 @@ public enum MailKeys {
                 report.lines.append("\(name): wrote MTA-STS policy \(home.show(home.mtaSTSFile(name))) (id \(w.policy.mtaSTS!.id))")
             }
             let signed = !w.signingKeys.isEmpty
-            let state = signed ? try resignState(home, store: store, w, now: now) : ResignState()
+            func prepare(_ state: ResignState) -> ZoneWrite? {
+                let reason: String
+                switch (action, state.reason) {
+                case (.buildZone(_, let r)?, _): reason = r
+                case (nil, let r?): reason = r
+                default: return nil
+                }
+                let previous = stored[name] ?? ZoneState()
+                // New content, or new signatures (which secondaries must fetch), take a new serial;
+                // a repaired unsigned file keeps it and leaves the signed zone alone.
+                let changed = previous.contentHash != w.contentHash || state.reason != nil
+                let serial = (changed ? nil : previous.serial) ?? Serial.next(after: previous.serial, now: now)
+                return ZoneWrite(w: w, name: name, serial: serial, reason: reason, changed: changed, state: state)
+            }
+            // A zone built in part hashes the previous signed file while it is spliced; any other
+            // outcome needs the hash first.
+            var state =
+                signed
+                ? try resignState(home, store: store, w, now: now, deferHash: w.map?.signed != nil && w.previousUnsigned != nil) : ResignState()
+            Trace.mark("read the previous signed file")
+            var write = prepare(state)
+            if state.pending != nil && !(write.map { $0.changed && spliceable($0.w, state: state, now: now) } ?? false) {
+                state = state.settled()
+                write = prepare(state)
+            }
             if let due = state.due { wakes.append(due) }
-            let reason: String
-            switch (action, state.reason) {
-            case (.buildZone(_, let r)?, _): reason = r
-            case (nil, let r?): reason = r
-            default:
+            guard var write else {
                 let serial = stored[name]?.serial.map(String.init) ?? "-"
                 report.lines.append("\(name): zone unchanged (serial \(serial))")
                 continue
             }
-            let previous = stored[name] ?? ZoneState()
-            // New content, or new signatures (which secondaries must fetch), take a new serial; a
-            // repaired unsigned file keeps it and leaves the signed zone alone.
-            let changed = previous.contentHash != w.contentHash || state.reason != nil
-            let serial = (changed ? nil : previous.serial) ?? Serial.next(after: previous.serial, now: now)
-            var write = ZoneWrite(w: w, name: name, serial: serial, reason: reason, changed: changed, state: state)
-            if w.previousUnsigned != nil, signed && changed, !spliceable(w, state: state, now: now) {
+            if w.previousUnsigned != nil, signed && write.changed, !spliceable(w, state: state, now: now) {
                 write.w = try full(w, rebuild)
             }
             do {
                 try writeZone(home, store: store, write, now: now, acceptClock: acceptClock, report: &report, pending: pending, wakes: &wakes)
             } catch is SpliceFailure {
-                write.w = try full(w, rebuild)
-                try writeZone(home, store: store, write, now: now, acceptClock: acceptClock, report: &report, pending: pending, wakes: &wakes)
+                // The previous signed file was not what the map describes: sign in full, as if
+                // there had been no map.
+                state = state.settled()
+                guard var again = prepare(state) else { continue }
+                again.w = try full(w, rebuild)
+                try writeZone(home, store: store, again, now: now, acceptClock: acceptClock, report: &report, pending: pending, wakes: &wakes)
             }
         }
         return wakes.min()
@@ -528,7 +547,7 @@ public enum MailKeys {
     /// outside the map's owners is valid now and beyond the refresh window (so a full signing
     /// would keep each of them too).
     static func spliceable(_ w: DesiredZone, state: ResignState, now: Date) -> Bool {
-        guard let s = w.map?.signed, state.previous != nil, s.fileHash == state.hash else { return false }
+        guard let s = w.map?.signed, state.previous != nil, s.fileHash == state.expected else { return false }
         let p = w.policy.dnssec
         return s.keys == ZoneMap.keys(w.dnssec) && s.nsec3 == p.nsec3 && s.map.outsideEarliestExpiration > seconds(now) + UInt32(p.refresh)
             && s.map.outsideLatestInception <= seconds(now)
@@ -588,19 +607,22 @@ public enum MailKeys {
                 origin: name, soaRDATA: w.zone.soaRDATA(serial: serial), soaTTL: w.zone.soa.ttl, records: w.zone.records,
                 keys: w.signingKeys, publishedOnly: w.dnssec.publishedOnly, cds: w.dnssec.cds, dnskeyTTL: p.dnskeyTTL,
                 inception: seconds(now) - UInt32(p.inceptionOffset),
-                expiration: seconds(expiration), nsec3: p.nsec3, now: seconds(now), previous: z.state.previous,
-                keepBeyond: seconds(now) + UInt32(p.refresh))
+                expiration: seconds(expiration), nsec3: p.nsec3, now: seconds(now), keepBeyond: seconds(now) + UInt32(p.refresh))
             let splicing = w.previousUnsigned != nil
             if splicing, let previous = z.state.previous, let s = map?.signed {
-                request.previous = nil
                 request.splice = Splice(previous: previous, map: s.map)
             } else {
+                request.previous = z.state.previous.map { Array($0.bytes) }
                 request.track = map?.owners.map { DomainName(presentation: $0) } ?? []
             }
             do {
                 Trace.mark("signing request")
                 let result = try Signer.sign(request, to: StagedFile(target: home.signedFile(name)))
                 Trace.add(result.stages)
+                if splicing, let pending = z.state.pending {
+                    guard pending.value == z.state.expected else { throw SpliceFailure() }
+                    Trace.mark("hash of the previous signed file")
+                }
                 signing = result
                 expiration = Date(timeIntervalSince1970: TimeInterval(result.earliestExpiration))
                 signStats = "\(result.made) signatures made, \(result.kept) kept\(rebuilt)"
@@ -662,24 +684,65 @@ public enum MailKeys {
         /// When it falls due otherwise.
         var due: Date?
         /// The signed file when it is the one mailkeys last wrote (its valid signatures may be
-        /// kept), and its SHA-256.
-        var previous: [UInt8]?
-        var hash: String?
+        /// kept), and the SHA-256 the store recorded for it.
+        var previous: MappedFile?
+        var expected: String?
+        /// The file's hash still being computed (the state assumes it matches `expected`).
+        var pending: BackgroundHash?
+
+        /// The state once the file's hash is known.
+        func settled() -> ResignState {
+            guard let pending else { return self }
+            guard pending.value == expected else { return ResignState(reason: "signed zone was changed outside mailkeys") }
+            var s = self
+            s.pending = nil
+            return s
+        }
     }
 
     /// Why a signed zone must be signed again now (nil: it need not), else when it falls due; and
     /// the signed file when it is the one mailkeys last wrote (its valid signatures may be kept).
-    static func resignState(_ home: Home, store: Store, _ w: DesiredZone, now: Date) throws -> ResignState {
+    /// With `deferHash`, the file is hashed on another thread while the caller goes on, and the
+    /// state is provisional until ``ResignState/settled()``.
+    static func resignState(_ home: Home, store: Store, _ w: DesiredZone, now: Date, deferHash: Bool = false) throws -> ResignState {
         let name = w.policy.name
         let state = try store.signingState(name.description)
-        guard let text = try AtomicFile.readBytes(home.signedFile(name)) else { return ResignState(reason: "signed zone is missing") }
-        let hash = text.withUnsafeBufferPointer(Digest.sha256Hex)
-        guard hash == state.fileHash else { return ResignState(reason: "signed zone was changed outside mailkeys") }
-        guard let expires = state.expiresAt else { return ResignState(reason: "first signing", previous: text, hash: hash) }
+        let file: MappedFile?
+        do { file = try MappedFile.open(home.signedFile(name).path) } catch let e as DNSError { throw HomeError(.io, e.reason) }
+        guard let file else { return ResignState(reason: "signed zone is missing") }
+        var out = ResignState(previous: file, expected: state.fileHash)
+        if deferHash {
+            out.pending = BackgroundHash(file)
+        } else if file.sha256Hex != state.fileHash {
+            return ResignState(reason: "signed zone was changed outside mailkeys")
+        }
+        guard let expires = state.expiresAt else {
+            out.reason = "first signing"
+            return out
+        }
         let due = Resign.due(expiration: expires, policy: w.policy.dnssec)
-        return now >= due
-            ? ResignState(reason: "signatures expire \(RunClock.format(expires))", previous: text, hash: hash)
-            : ResignState(due: due, previous: text, hash: hash)
+        if now >= due { out.reason = "signatures expire \(RunClock.format(expires))" } else { out.due = due }
+        return out
+    }
+
+    /// A SHA-256 computed on another thread, for a result needed only later.
+    final class BackgroundHash: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private var result = ""
+
+        init(_ file: MappedFile) {
+            DispatchQueue.global().async {
+                self.result = file.sha256Hex
+                self.done.signal()
+            }
+        }
+
+        /// The hash, waiting for it if need be.
+        var value: String {
+            done.wait()
+            defer { done.signal() }
+            return result
+        }
     }
 
     /// Re-reads rendered zone text through libldns and compares it with the model, so a file
