@@ -28,7 +28,7 @@ struct DesiredZone {
     var map: ZoneMap?
     /// Set when `zone` holds only the map's owners: the previous unsigned file, which gives the
     /// rest of the zone byte for byte.
-    var previousUnsigned: [UInt8]?
+    var previousUnsigned: MappedFile?
 }
 
 /// A template as read once: its records and the SHA-256 of the bytes they were parsed from.
@@ -156,7 +156,7 @@ public enum MailKeys {
     static func desired(
         _ home: Home, policy: Policy, domains: [DomainPolicy], dkim: [DomainName: [DKIMKey]],
         dnssec: [DomainName: DNSSECSigning] = [:], tls: [DomainName: [TLSCertificate]] = [:], tlsNext: [DomainName: [TLSNextKey]] = [:],
-        templates given: [DomainName: Template]? = nil, maps: [DomainName: (map: ZoneMap, unsigned: [UInt8])] = [:], policyHash: String = ""
+        templates given: [DomainName: Template]? = nil, maps: [DomainName: (map: ZoneMap, unsigned: MappedFile)] = [:], policyHash: String = ""
     ) throws -> [DesiredZone] {
         try domains.map { p in
             try desired(
@@ -170,7 +170,7 @@ public enum MailKeys {
     /// them gives, else built in full from the template (read now when not given).
     static func desired(
         _ home: Home, policy: Policy, _ p: DomainPolicy, dkim: [DKIMKey], dnssec: DNSSECSigning?, tls: [TLSCertificate], tlsNext: [TLSNextKey],
-        template given: Template?, map: (map: ZoneMap, unsigned: [UInt8])?, policyHash: String
+        template given: Template?, map: (map: ZoneMap, unsigned: MappedFile)?, policyHash: String
     ) throws -> DesiredZone {
         let signing = p.dnssec.enabled ? dnssec : nil
         var keysText = ""
@@ -314,7 +314,7 @@ public enum MailKeys {
         }
         Trace.mark("open store, policy, keys")
         // A domain whose map still describes its files is rebuilt in part, without its template.
-        var maps: [DomainName: (map: ZoneMap, unsigned: [UInt8])] = [:]
+        var maps: [DomainName: (map: ZoneMap, unsigned: MappedFile)] = [:]
         var templates: [DomainName: Template] = [:]
         for p in selected {
             if let m = try ZoneMap.usable(home, p, policyHash: policyHash) { maps[p.name] = m } else { templates[p.name] = try template(home, p) }
@@ -423,7 +423,7 @@ public enum MailKeys {
         Trace.mark("write zones")
         report.lines += try pending.commit(store)
         Trace.mark("commit")
-        Trace.print()
+        defer { Trace.print() }
         switch mode {
         case .zoneBuild, .zoneSign: return report
         case .zoneExport:
@@ -435,6 +435,7 @@ public enum MailKeys {
         do { try Exports.run(home, store: store, domains: selected, now: now, report: &report) } catch { exportError = error }
         for p in selected { try DKIMFiles.applyGroup(home, p, keys: dkim[p.name] ?? []) }
         try DKIMFiles.writeSignerConfigs(home, policy: policy, keys: dkim, report: &report)
+        Trace.mark("exports and signer configuration")
         if let exportError { throw exportError }
         report.lines.append(
             "next: \(wakes.min().map(RunClock.format) ?? "nothing scheduled; the timer re-checks policy and templates on every run")")

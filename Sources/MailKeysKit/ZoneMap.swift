@@ -74,18 +74,20 @@ struct ZoneMap: Codable, Equatable {
     /// The map of a domain when it still describes its files: the policy text and the template
     /// hash as recorded, and the unsigned file as written (returned, the part copied); nil
     /// otherwise, or when the map is missing or unreadable (a full build then writes a new one).
-    static func usable(_ home: Home, _ p: DomainPolicy, policyHash: String) throws -> (map: ZoneMap, unsigned: [UInt8])? {
+    static func usable(_ home: Home, _ p: DomainPolicy, policyHash: String) throws -> (map: ZoneMap, unsigned: MappedFile)? {
         guard let data = try AtomicFile.readBytes(url(home, p.name)),
             let map = try? JSONDecoder().decode(ZoneMap.self, from: Data(data)),
             map.version == currentVersion, map.policyHash == policyHash, map.owners.count == map.unsignedBlocks.count,
             map.owners.first == p.name.fqdn
         else { return nil }
-        let template = try AtomicFile.readBytes(home.template(p.name))
-        guard (template.map { $0.withUnsafeBufferPointer(Digest.sha256Hex) } ?? "") == map.templateHash,
-            let unsigned = try AtomicFile.readBytes(home.zoneFile(p.name)),
-            unsigned.withUnsafeBufferPointer(Digest.sha256Hex) == map.unsignedHash
-        else { return nil }
-        return (map, unsigned)
+        do {
+            guard (try MappedFile.open(home.template(p.name).path)?.sha256Hex ?? "") == map.templateHash,
+                let unsigned = try MappedFile.open(home.zoneFile(p.name).path), unsigned.sha256Hex == map.unsignedHash
+            else { return nil }
+            return (map, unsigned)
+        } catch let e as DNSError {
+            throw HomeError(.io, e.reason)
+        }
     }
 
     /// The part of a full build the map keeps: the owners `scope` names that are in the zone,
@@ -124,7 +126,8 @@ struct ZoneMap: Codable, Equatable {
 
     /// The unsigned file: `previous` with each owner's block replaced by the same owner's block
     /// of `part` (the owners' records rendered alone), and the new blocks.
-    func spliceUnsigned(_ previous: [UInt8], part: String, blocks: [DomainName: Range<Int>]) -> (bytes: [UInt8], blocks: [[Int]])? {
+    func spliceUnsigned(_ file: MappedFile, part: String, blocks: [DomainName: Range<Int>]) -> (bytes: [UInt8], blocks: [[Int]])? {
+        let previous = file.bytes
         var text = part
         return text.withUTF8 { new -> ([UInt8], [[Int]])? in
             var out: [UInt8] = []
