@@ -91,3 +91,28 @@ public func bytes(hex text: String) -> [UInt8]? {
     }
     return out
 }
+
+/// Whether `range` of zone file `bytes` is exactly the lines of one owner: it starts and ends at
+/// line boundaries, every line in it starts with `prefix` (the owner as the file writes it, with
+/// its separator), and neither the line before nor the line after does. A splice checks each
+/// range a map gives before replacing it, so a map that does not fit its file is never used.
+public func isOwnerBlock(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, prefix: [UInt8]) -> Bool {
+    guard !range.isEmpty, range.upperBound <= bytes.count, bytes[range.upperBound - 1] == 10 else { return false }
+    guard range.lowerBound == 0 || bytes[range.lowerBound - 1] == 10 else { return false }
+    func startsLine(_ i: Int) -> Bool {
+        i + prefix.count <= bytes.count && prefix.indices.allSatisfy { bytes[i + $0] == prefix[$0] }
+    }
+    var i = range.lowerBound
+    while i < range.upperBound {
+        guard startsLine(i) else { return false }
+        while bytes[i] != 10 { i += 1 }
+        i += 1
+    }
+    if range.upperBound < bytes.count && startsLine(range.upperBound) { return false }
+    if range.lowerBound > 0 {
+        var j = range.lowerBound - 1
+        while j > 0 && bytes[j - 1] != 10 { j -= 1 }
+        if startsLine(j) { return false }
+    }
+    return true
+}

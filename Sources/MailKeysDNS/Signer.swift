@@ -388,7 +388,14 @@ public enum Signer {
             guard let s = splice.map.segments(fileSize: splice.previous.bytes.count) else { throw spliceError("the map does not fit the file") }
             segments = s
             var blocks: [UInt8] = []
-            for seg in s { blocks += splice.previous.bytes[seg.range] }
+            for seg in s {
+                let name = tracked[seg.owner]
+                let owner = seg.nsec3 ? DNSSECChain.nsec3Owner(sha1(DNSSECWire.canonicalName(name)), apex: apex) : name
+                guard isOwnerBlock(splice.previous.bytes, seg.range, prefix: Array((owner.fqdn + "\t").utf8)) else {
+                    throw spliceError("the map's range for \(owner) does not hold its lines")
+                }
+                blocks += splice.previous.bytes[seg.range]
+            }
             previous = blocks
         }
         let index = previous.map(SignedZoneIndex.init)

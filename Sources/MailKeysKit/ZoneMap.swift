@@ -134,10 +134,16 @@ struct ZoneMap: Codable, Equatable {
             out.reserveCapacity(previous.count + new.count)
             var at = 0
             var made: [[Int]] = []
+            let origin = DomainName(presentation: owners[0])
             for (name, old) in zip(owners, unsignedBlocks) {
-                guard old.count == 2, old[0] >= at, old[0] <= old[1], old[1] <= previous.count,
-                    let b = blocks[DomainName(presentation: name)]
-                else { return nil }
+                let owner = DomainName(presentation: name)
+                guard old.count == 2, old[0] >= at, old[0] <= old[1], old[1] <= previous.count, let b = blocks[owner] else { return nil }
+                // The apex's block starts the file (header, SOA); any other holds just its lines.
+                if owner == origin {
+                    guard old[0] == 0, old[1] > 0, previous[old[1] - 1] == 10 else { return nil }
+                } else if !isOwnerBlock(previous, old[0]..<old[1], prefix: Array((owner.relative(to: origin) + " ").utf8)) {
+                    return nil
+                }
                 out += previous[at..<old[0]]
                 made.append([out.count, out.count + b.count])
                 out += UnsafeBufferPointer(rebasing: new[b])

@@ -54,6 +54,47 @@ struct ZoneTests {
         #expect(a.render(serial: 1) == b.render(serial: 1))
     }
 
+    /// The tracked render gives each owner's lines as a byte range; the apex's starts the file.
+    @Test func trackedRenderGivesEachOwnersLines() throws {
+        let zone = Zone(origin: origin, defaultTTL: 3600, soa: soa, records: Self.records)
+        let owners: Set<DomainName> = [origin, name("mail.example.org"), name("a.b.example.org"), name("absent.example.org")]
+        let (text, blocks) = zone.render(serial: 7, header: ["h"], tracking: owners)
+        #expect(text == zone.render(serial: 7, header: ["h"]))
+        #expect(Set(blocks.keys) == owners.subtracting([name("absent.example.org")]))
+        let bytes = Array(text.utf8)
+        func lines(_ r: Range<Int>) -> [String] { String(decoding: bytes[r], as: UTF8.self).split(separator: "\n").map(String.init) }
+        let apex = try #require(blocks[origin])
+        #expect(apex.lowerBound == 0 && lines(apex).first == "; h" && lines(apex).last!.hasPrefix("@ "))
+        #expect(lines(apex).filter { $0.hasPrefix("@ ") }.count == 1 + Self.records.filter { $0.owner == origin }.count)
+        let mail = try #require(blocks[name("mail.example.org")])
+        #expect(lines(mail).count == 2 && lines(mail).allSatisfy { $0.hasPrefix("mail ") })
+        #expect(lines(try #require(blocks[name("a.b.example.org")])) == ["a.b                     3600\tIN\tTXT\t\"deep\""])
+        bytes.withUnsafeBufferPointer { b in
+            #expect(isOwnerBlock(b, mail, prefix: Array("mail ".utf8)))
+            #expect(!isOwnerBlock(b, mail.lowerBound..<mail.upperBound - 1, prefix: Array("mail ".utf8)), "not at a line end")
+            #expect(!isOwnerBlock(b, mail.lowerBound + 1..<mail.upperBound, prefix: Array("mail ".utf8)), "not at a line start")
+            let first = mail.lowerBound..<(bytes[mail].firstIndex(of: 10)! + 1)
+            #expect(!isOwnerBlock(b, first, prefix: Array("mail ".utf8)), "the owner's next line is left out")
+            #expect(!isOwnerBlock(b, mail, prefix: Array("www ".utf8)), "another owner")
+        }
+    }
+
+    /// A map's ranges in file order, refused when they overlap or leave the file; hex decoding.
+    @Test func signedZoneMapSegmentsAndHex() {
+        let map = SignedZoneMap(
+            owners: [
+                .init(name: "a.", start: 0, end: 10, next: "b."),
+                .init(name: "b.", start: 20, end: 30, nsec3Start: 50, nsec3End: 60, nsec3Next: "00"),
+            ], outsideSignatures: 0, outsideEarliestExpiration: 0, outsideLatestInception: 0)
+        #expect(map.segments(fileSize: 60)?.map(\.range) == [0..<10, 20..<30, 50..<60])
+        #expect(map.segments(fileSize: 59) == nil)
+        var overlapping = map
+        overlapping.owners[1].start = 5
+        #expect(overlapping.segments(fileSize: 60) == nil)
+        #expect(bytes(hex: "00ff7A") == [0, 255, 122])
+        #expect(bytes(hex: "0") == nil && bytes(hex: "zz") == nil)
+    }
+
     @Test func renderStartsWithHeaderOriginTTLAndSOA() {
         let zone = Zone(origin: origin, defaultTTL: 1800, soa: soa, records: Self.records)
         let text = zone.render(serial: 2_024_030_501, header: ["mailkeys zone for example.org", "serial owned by the store"])

@@ -190,6 +190,21 @@ import Testing
         #expect(out.contains(" 0 kept") && !out.contains("owners rebuilt"), "refresh due: \(out)")
         #expect(try renew().contains("owners rebuilt"))
 
+        // A map whose signed-file range is off by one octet (valid JSON, matching hashes): the
+        // signer refuses it and the run signs in full.
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Self.map(home))) as? [String: Any])
+        var signedPart = try #require(json["signed"] as? [String: Any])
+        var map = try #require(signedPart["map"] as? [String: Any])
+        var owners = try #require(map["owners"] as? [[String: Any]])
+        owners[2]["start"] = try #require(owners[2]["start"] as? Int) + 1
+        map["owners"] = owners
+        signedPart["map"] = map
+        json["signed"] = signedPart
+        try JSONSerialization.data(withJSONObject: json).write(to: Self.map(home))
+        out = try renew()
+        #expect(out.contains("signed ") && !out.contains("owners rebuilt"), "map off by one: \(out)")
+        #expect(try renew().contains("owners rebuilt"))
+
         // A DKIM rollover adds a selector: a new owner, so the NSEC chain changes elsewhere.
         out = try run(["rotate", "dkim", "example.org"])
         #expect(out.contains("signed ") && !out.contains("owners rebuilt"), "new owner: \(out)")
