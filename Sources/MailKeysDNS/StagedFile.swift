@@ -36,13 +36,19 @@ public final class StagedFile: @unchecked Sendable {
     /// Appends `bytes` (one caller at a time).
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard fd >= 0, sha256Hex == nil else { throw DNSError(.io, "\(temp) is already finished") }
+        // In pieces of 1 MiB, each hashed right after it is written (while it is still in cache).
         var offset = 0
         while offset < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            guard n > 0 else { throw DNSError(.io, "cannot write \(temp): \(String(cString: strerror(errno)))") }
-            offset += n
+            let end = min(bytes.count, offset + (1 << 20))
+            var at = offset
+            while at < end {
+                let n = Glibc.write(fd, bytes.baseAddress! + at, end - at)
+                guard n > 0 else { throw DNSError(.io, "cannot write \(temp): \(String(cString: strerror(errno)))") }
+                at += n
+            }
+            EVP_DigestUpdate(digest, bytes.baseAddress! + offset, end - offset)
+            offset = end
         }
-        EVP_DigestUpdate(digest, bytes.baseAddress, bytes.count)
         size += bytes.count
     }
 
