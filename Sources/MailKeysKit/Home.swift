@@ -156,15 +156,17 @@ public enum AtomicFile {
                 count += n
             }
         }
-        while !failed && out.count == Int(st.st_size) + 1 {
+        if !failed && out.count == Int(st.st_size) + 1 {
             var chunk = [UInt8](repeating: 0, count: 1 << 20)
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n == 0 { break }
-            guard n > 0 else {
-                failed = true
-                break
+            while true {
+                let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                if n == 0 { break }
+                guard n > 0 else {
+                    failed = true
+                    break
+                }
+                out += chunk[0..<n]
             }
-            out += chunk[0..<n]
         }
         guard !failed else { throw HomeError(.io, "cannot read \(url.path): \(String(cString: strerror(errno)))") }
         return out

@@ -448,7 +448,7 @@ public enum MailKeys {
     /// is spliced into its previous files when its map allows, else `rebuild` builds it in full.
     static func writeZones(
         _ home: Home, store: Store, wanted: [DesiredZone], now: Date, acceptClock: Bool = false, report: inout Report, pending: Pending,
-        rebuild: ((DomainPolicy) throws -> DesiredZone)? = nil
+        rebuild: (DomainPolicy) throws -> DesiredZone
     ) throws -> Date? {
         var wakes: [Date] = []
         let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
@@ -492,7 +492,8 @@ public enum MailKeys {
                 ? try resignState(home, store: store, w, now: now, deferHash: w.map?.signed != nil && w.previousUnsigned != nil) : ResignState()
             Trace.mark("read the previous signed file")
             var write = prepare(state)
-            if state.pending != nil && !(write.map { $0.changed && spliceable($0.w, state: state, now: now) } ?? false) {
+            let splice = w.previousUnsigned != nil && signed && (write?.changed ?? false) && spliceable(w, state: state, now: now)
+            if state.pending != nil && !splice {
                 state = state.settled()
                 write = prepare(state)
             }
@@ -502,9 +503,7 @@ public enum MailKeys {
                 report.lines.append("\(name): zone unchanged (serial \(serial))")
                 continue
             }
-            if w.previousUnsigned != nil, signed && write.changed, !spliceable(w, state: state, now: now) {
-                write.w = try full(w, rebuild)
-            }
+            if w.previousUnsigned != nil && signed && write.changed && !splice { write.w = try full(w, rebuild) }
             do {
                 try writeZone(home, store: store, write, now: now, acceptClock: acceptClock, report: &report, pending: pending, wakes: &wakes)
             } catch is SpliceFailure {
@@ -533,8 +532,7 @@ public enum MailKeys {
     struct SpliceFailure: Error {}
 
     /// The zone of `w` built in full; its content must be what the partial build said it is.
-    static func full(_ w: DesiredZone, _ rebuild: ((DomainPolicy) throws -> DesiredZone)?) throws -> DesiredZone {
-        guard let rebuild else { throw HomeError(.verify, "internal error: \(w.policy.name) was built in part with no way to build it in full") }
+    static func full(_ w: DesiredZone, _ rebuild: (DomainPolicy) throws -> DesiredZone) throws -> DesiredZone {
         let whole = try rebuild(w.policy)
         guard whole.contentHash == w.contentHash else {
             throw HomeError(.verify, "internal error: \(w.policy.name) built in part and in full differ; nothing was written")
