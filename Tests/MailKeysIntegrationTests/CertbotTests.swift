@@ -17,8 +17,9 @@ final class PebbleServer {
         dir = try Support.scratch("pebble")
         port = try Support.freePort()
         management = try Support.freePort()
-        let ca = try TestCA()
-        let tls = try ca.leaf("pebble-tls", names: ["localhost"])
+        // pebble runs on the real clock (a Go program: no injected time), so its TLS certificate does too.
+        let ca = try TestCA(at: TestClock.real)
+        let tls = try ca.leaf("pebble-tls", names: ["localhost"], at: TestClock.real)
         // pebble's listeners present leaf + intermediate; certbot trusts the test root.
         caBundle = ca.dir.appendingPathComponent("root.pem")
         let conf = dir.appendingPathComponent("pebble.json")
@@ -142,10 +143,12 @@ final class PostfixServer {
 @Suite struct CertbotTests {
     @Test func threeRenewalsKeepDANEMatchingAtEveryMoment() throws {
         let pebble = try PebbleServer()
-        let home = try Support.exampleHome()
+        // pebble issues at the real clock, so the whole test runs on it: the home is made now and
+        // the hooks and ticks run at now + hours.
+        let start = TestClock.real
+        let home = try Support.exampleHome(at: RunClock.format(start))
         let le = try Support.scratch("letsencrypt")
         let hosts = home.appendingPathComponent("Keys/tls/mail.example.org/ecdsa")
-        let start = try RunClock.now(Support.now)
         func at(_ hours: Double) -> String { RunClock.format(start.addingTimeInterval(hours * 3600)) }
         func certbot(_ args: [String], hookAt: String) throws {
             try pebble.certbot(
@@ -250,12 +253,12 @@ final class PostfixServer {
     /// renewal used.
     @Test func currentPlusNextGivesCertbotThePublishedNextKey() throws {
         let pebble = try PebbleServer()
-        let home = try Support.exampleHome()
+        let start = TestClock.real  // pebble's clock, as above
+        let home = try Support.exampleHome(at: RunClock.format(start))
         let policy = home.appendingPathComponent("mailkeys.toml")
         try (Support.read(policy) + "\n[domains.\"example.org\".tls]\nscheme = \"current+next\"\n").write(
             to: policy, atomically: true, encoding: .utf8)
         let le = try Support.scratch("letsencrypt")
-        let start = try RunClock.now(Support.now)
         func at(_ hours: Double) -> String { RunClock.format(start.addingTimeInterval(hours * 3600)) }
         let bin = try Support.binary
         func certbot(_ args: [String], at when: String) throws {
@@ -299,7 +302,7 @@ final class PostfixServer {
         // A pre-hook swap that no renewal used is undone by the post-hook.
         let pre = try Support.mailkeys(["certbot-hook", "--pre", "--home", home.path, "--letsencrypt-dir", le.path, "--now", at(8)])
         #expect(pre.status == 0 && pre.stdout.contains("staged"), "\(pre.stdout)\(pre.stderr)")
-        let post = try Support.mailkeys(["certbot-hook", "--post", "--home", home.path, "--letsencrypt-dir", le.path])
+        let post = try Support.mailkeys(["certbot-hook", "--post", "--home", home.path, "--letsencrypt-dir", le.path, "--now", at(8)])
         #expect(post.status == 0 && post.stdout.contains("points back"), "\(post.stdout)\(post.stderr)")
         let keySPKI = try Support.exec(
             try Support.tool("sh"),

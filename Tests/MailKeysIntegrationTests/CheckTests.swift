@@ -14,11 +14,11 @@ import Testing
 
     static func setup() throws -> Setup {
         let home = try Support.exampleHome()
-        let ca = try TestCA()
-        let served = try ca.leaf("served")
+        let ca = try TestCA(at: TestClock.date("2026-11-21T11:00:00Z"))
+        let served = try ca.leaf("served", at: TestClock.date("2026-11-21T11:00:00Z"))
         let r = try Support.mailkeys([
             "tls", "import", "mail.example.org", "--cert", served.fullchain.path, "--key", served.key.path, "--home", home.path, "--now",
-            "2026-11-21T11:00:00Z",
+            TestClock.at("2026-11-21T11:00:00Z"),
         ])
         #expect(r.status == 0, "\(r.stderr)")
         return Setup(home: home, ca: ca, served: served)
@@ -27,7 +27,7 @@ import Testing
     /// Runs `check --json` against NSD (serving the current signed zone) and Postfix (serving
     /// `chain`); returns the ids of the failed lines and the whole output.
     static func check(
-        _ s: Setup, chain: (fullchain: URL, key: URL)? = nil, zone: URL? = nil, at: String = "2026-11-21T12:00:00Z"
+        _ s: Setup, chain: (fullchain: URL, key: URL)? = nil, zone: URL? = nil, at: String = TestClock.at("2026-11-21T12:00:00Z")
     ) throws -> (failed: [String], output: String) {
         let nsd = try NSDServer(zones: [("example.org", zone ?? s.home.appendingPathComponent("Zones/example.org.zone.signed"))])
         let files = chain ?? s.served
@@ -48,13 +48,15 @@ import Testing
         let s = try Self.setup()
         let (failed, output) = try Self.check(s)
         #expect(failed.isEmpty, "\(output)")
-        let card = try Support.mailkeys(["check", "example.org", "--home", s.home.path, "--server", "127.0.0.1:1", "--now", "2026-11-21T12:00:00Z"])
+        let card = try Support.mailkeys([
+            "check", "example.org", "--home", s.home.path, "--server", "127.0.0.1:1", "--now", TestClock.at("2026-11-21T12:00:00Z"),
+        ])
         #expect(card.status != 0, "an unreachable server fails")
     }
 
     @Test func aStaleTLSAFailsOnlyTheTLSALine() throws {
         let s = try Self.setup()
-        let other = try s.ca.leaf("renewed-behind-our-back")
+        let other = try s.ca.leaf("renewed-behind-our-back", at: TestClock.date("2026-11-21T11:30:00Z"))
         let (failed, output) = try Self.check(s, chain: other)
         #expect(failed == ["tlsa"], "\(output)")
     }
@@ -72,7 +74,12 @@ import Testing
             .filter { $0.hasSuffix(".private") }.map { s.home.appendingPathComponent("Keys/dnssec/" + $0.dropLast(8)).path }
         let signed = dir.appendingPathComponent("example.org.zone.signed")
         let sign = try Support.exec(
-            try Support.tool("ldns-signzone"), ["-i", "20261120000000", "-e", "20261220000000", "-f", signed.path, unsigned.path] + keys)
+            try Support.tool("ldns-signzone"),
+            [
+                "-i", ZSKRolloverTests.stamp(TestClock.date("2026-11-20T00:00:00Z")), "-e",
+                ZSKRolloverTests.stamp(TestClock.date("2026-12-20T00:00:00Z")),
+                "-f", signed.path, unsigned.path,
+            ] + keys)
         #expect(sign.status == 0, "\(sign.stderr)")
         return signed
     }
@@ -96,7 +103,7 @@ import Testing
 
     @Test func expiredSignaturesFailOnlyTheDNSSECLine() throws {
         let s = try Self.setup()
-        let (failed, output) = try Self.check(s, at: "2027-01-15T00:00:00Z")
+        let (failed, output) = try Self.check(s, at: TestClock.at("2027-01-15T00:00:00Z"))
         #expect(failed == ["dnssec"], "\(output)")
     }
 }

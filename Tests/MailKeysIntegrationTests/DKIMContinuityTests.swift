@@ -31,7 +31,7 @@ import Testing
         try (try Support.read(policy) + "\n[domains.\"example.org\".dkim]\nrotate_every = \"60d\"\noverlap = \"7d\"\n").write(
             to: policy, atomically: true, encoding: .utf8)
         let home = Home(root: root)
-        let start = try RunClock.now("2026-11-21T10:00:00Z")
+        let start = TestClock.date("2026-11-21T10:00:00Z")
         let overlap: TimeInterval = 7 * 86400
         let publishAhead: TimeInterval = 2 * 3600 + 300
         let step: TimeInterval = 6 * 3600

@@ -153,12 +153,12 @@ import Testing
     @Test func dsSeenRefusesEarlyAndUnknownKeys() throws {
         let home = try Support.exampleHome()
         try BadInputTests.expectRefused(home, ["ds", "seen", "example.org", "1", "--home", home.path], message: "no DNSSEC key 1 in this zone")
-        let r = try Support.mailkeys(["rotate", "ksk", "example.org", "--home", home.path, "--now", "2026-11-21T11:00:00Z"])
+        let r = try Support.mailkeys(["rotate", "ksk", "example.org", "--home", home.path, "--now", TestClock.at("2026-11-21T11:00:00Z")])
         #expect(r.status == 0, "\(r.stderr)")
         let tag = try #require(
             r.stdout.split(separator: "\n").first { $0.contains("create and publish a new CSK") }?.split(separator: " ").last.map(String.init))
         try BadInputTests.expectRefused(
-            home, ["ds", "seen", "example.org", tag, "--home", home.path, "--now", "2026-11-21T11:10:00Z"], message: "is not ready yet")
+            home, ["ds", "seen", "example.org", tag, "--home", home.path, "--now", TestClock.at("2026-11-21T11:10:00Z")], message: "is not ready yet")
         let ds = try Support.mailkeys(["ds", "example.org", "--home", home.path])
         #expect(ds.status == 0)
         #expect(ds.stdout.split(separator: "\n").filter { $0.contains("\tDS\t") }.count == 1, "the new key's DS is not offered before it is ready")
@@ -176,9 +176,9 @@ import Testing
             #expect(r.status == 0, "\(args): \(r.stderr)")
             return r
         }
-        let rotated = try run(["rotate", "ksk", "example.org"], at: "2026-11-21T11:00:00Z")
+        let rotated = try run(["rotate", "ksk", "example.org"], at: TestClock.at("2026-11-21T11:00:00Z"))
         let tag = try #require(rotated.stdout.split(separator: "\n").first { $0.contains("new CSK") }?.split(separator: " ").last.map(String.init))
-        _ = try run(["tick"], at: "2026-11-21T14:00:00Z")  // ready: CDS lists both keys
+        _ = try run(["tick"], at: TestClock.at("2026-11-21T14:00:00Z"))  // ready: CDS lists both keys
         let ds = try Support.mailkeys(["ds", "example.org", "--home", home.path])
         let dsLines = ds.stdout.split(separator: "\n").filter { $0.contains("\tDS\t") }.map(String.init)
         #expect(dsLines.count == 2, "\(ds.stdout)")
@@ -209,19 +209,19 @@ import Testing
 
         var server: NSDServer? = try parent([oldDS])
         try usePolicy(port: server!.port)
-        var r = try run(["tick"], at: "2026-11-21T15:00:00Z")
+        var r = try run(["tick"], at: TestClock.at("2026-11-21T15:00:00Z"))
         #expect(r.stdout.contains("do not all serve the DS of key \(tag) yet"), "\(r.stdout)")
 
         let stoppedPort = server!.port
         server = nil  // stopped: reported, nothing marked, exit 0
-        r = try run(["tick"], at: "2026-11-21T15:30:00Z")
+        r = try run(["tick"], at: TestClock.at("2026-11-21T15:30:00Z"))
         #expect(r.stdout.contains("parent server 127.0.0.1:\(stoppedPort): no answer"), "\(r.stdout)")
 
         server = try parent([oldDS, newDS])
         try usePolicy(port: server!.port)
-        r = try run(["tick"], at: "2026-11-21T16:00:00Z")
+        r = try run(["tick"], at: TestClock.at("2026-11-21T16:00:00Z"))
         #expect(r.stdout.contains("DS of key \(tag) seen at the parent (127.0.0.1:\(server!.port))"), "\(r.stdout)")
         let key = try #require(try Store.open(at: Home(root: home).storeFile.path).dnssecKeys(domain: "example.org").first { String($0.tag) == tag })
-        #expect(key.dsSeen == (try RunClock.now("2026-11-21T16:00:00Z")))
+        #expect(key.dsSeen == TestClock.date("2026-11-21T16:00:00Z"))
     }
 }

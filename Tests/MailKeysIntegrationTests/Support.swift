@@ -75,7 +75,8 @@ enum Support {
         return url
     }
 
-    static let now = "2026-11-21T10:00:00Z"
+    /// The instant most tests start at (``TestClock``: shifted with `MAILKEYS_TEST_SHIFT_DAYS`).
+    static let now = TestClock.at("2026-11-21T10:00:00Z")
 
     /// The example's init arguments (the same as the Makefile's `make run`).
     static let exampleInit = [
@@ -85,16 +86,16 @@ enum Support {
     ]
 
     /// A home initialised like the example, with the repository's template copied in, and built
-    /// once at ``now``.
-    static func exampleHome(build: Bool = true) throws -> URL {
+    /// once at `at` (``now`` unless the test runs on the real clock).
+    static func exampleHome(build: Bool = true, at: String = now) throws -> URL {
         let home = try scratch()
-        let r = try mailkeys(["init", "--home", home.path, "--now", now] + exampleInit)
+        let r = try mailkeys(["init", "--home", home.path, "--now", at] + exampleInit)
         guard r.status == 0 else { throw Failure("init failed: \(r.stderr)") }
         try FileManager.default.copyItem(
             at: repoRoot.appendingPathComponent("Zones/example.org.zone.in"),
             to: home.appendingPathComponent("Zones/example.org.zone.in"))
         if build {
-            let t = try mailkeys(["tick", "--home", home.path, "--now", now])
+            let t = try mailkeys(["tick", "--home", home.path, "--now", at])
             guard t.status == 0 else { throw Failure("tick failed: \(t.stderr)") }
         }
         return home

@@ -3,68 +3,8 @@ import MailKeysCore
 import MailKeysKit
 import Testing
 
-/// A throw-away CA made with the openssl command line: a root, an intermediate, and leaves for
-/// the MX host, so chains, `2 1 1` records and the deploy gate can be tested without the network.
-struct TestCA {
-    let dir: URL
-    let intermediate: URL
-
-    init(type: String = "ec") throws {
-        dir = try Support.scratch("ca")
-        let ext = dir.appendingPathComponent("ca.ext")
-        try "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n".write(to: ext, atomically: true, encoding: .utf8)
-        try Self.openssl(
-            dir,
-            ["req", "-x509", "-newkey"] + Self.keyArgs(type) + [
-                "-nodes", "-keyout", "root.key", "-out", "root.pem", "-days", "3650", "-subj", "/CN=mailkeys test root", "-addext",
-                "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-            ])
-        try Self.openssl(
-            dir,
-            ["req", "-newkey"] + Self.keyArgs(type) + ["-nodes", "-keyout", "int.key", "-out", "int.csr", "-subj", "/CN=mailkeys test intermediate"])
-        try Self.openssl(
-            dir,
-            [
-                "x509", "-req", "-in", "int.csr", "-CA", "root.pem", "-CAkey", "root.key", "-CAcreateserial", "-out", "int.pem", "-days", "3650",
-                "-extfile", ext.path,
-            ])
-        intermediate = dir.appendingPathComponent("int.pem")
-    }
-
-    static func keyArgs(_ type: String) -> [String] { type == "rsa" ? ["rsa:2048"] : ["ec", "-pkeyopt", "ec_paramgen_curve:P-256"] }
-
-    @discardableResult
-    static func openssl(_ dir: URL, _ args: [String]) throws -> String {
-        let r = try Support.exec(try Support.tool("openssl"), args, cwd: dir)
-        guard r.status == 0 else { throw Support.Failure("openssl \(args.joined(separator: " ")): \(r.stderr)") }
-        return r.stdout
-    }
-
-    /// `3 1 1` / `2 1 1` data the way operators compute it (the README's and design notes' pipeline).
-    static func spki(_ pem: URL) throws -> String {
-        let r = try Support.exec(
-            try Support.tool("sh"), ["-c", "openssl x509 -in \"$1\" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum", "sh", pem.path])
-        return String(r.stdout.prefix(64))
-    }
-
-    /// A leaf for `names` (fullchain with the intermediate, key), valid `days` from now.
-    func leaf(_ label: String, names: [String] = ["mail.example.org"], type: String = "ec", days: Int = 90) throws -> (fullchain: URL, key: URL) {
-        let ext = dir.appendingPathComponent("\(label).ext")
-        try "subjectAltName=\(names.map { "DNS:\($0)" }.joined(separator: ","))\n".write(to: ext, atomically: true, encoding: .utf8)
-        try Self.openssl(
-            dir, ["req", "-newkey"] + Self.keyArgs(type) + ["-nodes", "-keyout", "\(label).key", "-out", "\(label).csr", "-subj", "/CN=\(names[0])"])
-        try Self.openssl(
-            dir,
-            [
-                "x509", "-req", "-in", "\(label).csr", "-CA", "int.pem", "-CAkey", "int.key", "-CAcreateserial", "-out", "\(label).pem", "-days",
-                String(days), "-extfile", ext.path,
-            ])
-        let full = dir.appendingPathComponent("\(label).fullchain.pem")
-        try (Support.read(dir.appendingPathComponent("\(label).pem")) + Support.read(intermediate)).write(to: full, atomically: true, encoding: .utf8)
-        return (full, dir.appendingPathComponent("\(label).key"))
-    }
-}
-
+/// Certificates through `tls import` and the certbot deploy hook, with a throw-away CA whose
+/// validity follows the test's injected clock.
 @Suite struct TLSTests {
     static func tlsa(_ home: URL) throws -> [String] {
         try Support.read(home.appendingPathComponent("Zones/example.org.zone")).split(separator: "\n")
@@ -81,11 +21,12 @@ struct TestCA {
     @Test(arguments: ["ec", "rsa"])
     func importedCertificateGetsTheOpenSSLHashAndIssuerRecords(type: String) throws {
         let home = try Support.exampleHome()
-        let ca = try TestCA(type: type)
-        let leaf = try ca.leaf("served", type: type)
+        let issued = TestClock.date("2026-11-21T11:00:00Z")
+        let ca = try TestCA(type: type, at: issued)
+        let leaf = try ca.leaf("served", type: type, at: issued)
         let r = try Support.mailkeys([
             "tls", "import", "mail.example.org", "--cert", leaf.fullchain.path, "--key", leaf.key.path, "--home", home.path, "--now",
-            "2026-11-21T11:00:00Z",
+            TestClock.at("2026-11-21T11:00:00Z"),
         ])
         #expect(r.status == 0, "\(r.stderr)")
         let records = try Self.tlsa(home)
@@ -109,19 +50,19 @@ struct TestCA {
     /// With the CA's intermediate listed as issuer (published long enough), a new key goes live at once.
     @Test func deployGateHoldsANewKeyUntilItsRecordIsTwiceTheTTLOld() throws {
         let home = try Support.exampleHome()
-        let ca = try TestCA()
-        let first = try ca.leaf("first")
+        let ca = try TestCA(at: TestClock.date("2026-11-21T11:00:00Z"))
+        let first = try ca.leaf("first", at: TestClock.date("2026-11-21T11:00:00Z"))
         #expect(
             try Support.mailkeys([
                 "tls", "import", "mail.example.org", "--cert", first.fullchain.path, "--key", first.key.path, "--home", home.path, "--now",
-                "2026-11-21T11:00:00Z",
+                TestClock.at("2026-11-21T11:00:00Z"),
             ]).status == 0)
 
         let le = try Support.scratch("letsencrypt")
         let lineage = le.appendingPathComponent("live/mail.example.org")
         try FileManager.default.createDirectory(at: lineage, withIntermediateDirectories: true)
         func renew(_ label: String, at: String) throws -> Support.Result {
-            let leaf = try ca.leaf(label, names: ["mail.example.org", "www.example.org"])
+            let leaf = try ca.leaf(label, names: ["mail.example.org", "www.example.org"], at: try RunClock.now(at))
             try? FileManager.default.removeItem(at: lineage.appendingPathComponent("fullchain.pem"))
             try? FileManager.default.removeItem(at: lineage.appendingPathComponent("privkey.pem"))
             try FileManager.default.copyItem(at: leaf.fullchain, to: lineage.appendingPathComponent("fullchain.pem"))
@@ -132,18 +73,18 @@ struct TestCA {
         }
         let served = home.appendingPathComponent("Keys/tls/mail.example.org/ecdsa/fullchain.pem")
         let before = try Support.read(served)
-        var r = try renew("second", at: "2026-11-21T12:00:00Z")
+        var r = try renew("second", at: TestClock.at("2026-11-21T12:00:00Z"))
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("deploy gate"), "\(r.stdout)")
         let newKey = try TestCA.spki(ca.dir.appendingPathComponent("second.pem"))
         #expect(try Self.tlsa(home).contains("3 1 1 \(newKey)"))
         #expect(try Support.read(served) == before, "not installed yet")
-        let status = try Support.mailkeys(["status", "example.org", "--home", home.path, "--now", "2026-11-21T12:30:00Z"])
-        #expect(status.stdout.contains("goes live 2026-11-21T14:00:00Z"), "\(status.stdout)")
-        #expect(status.stdout.contains("3 1 1 \(newKey) since 2026-11-21T12:00:00Z"), "\(status.stdout)")
-        r = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-11-21T13:59:59Z"])
+        let status = try Support.mailkeys(["status", "example.org", "--home", home.path, "--now", TestClock.at("2026-11-21T12:30:00Z")])
+        #expect(status.stdout.contains("goes live \(TestClock.at("2026-11-21T14:00:00Z"))"), "\(status.stdout)")
+        #expect(status.stdout.contains("3 1 1 \(newKey) since \(TestClock.at("2026-11-21T12:00:00Z"))"), "\(status.stdout)")
+        r = try Support.mailkeys(["tick", "--home", home.path, "--now", TestClock.at("2026-11-21T13:59:59Z")])
         #expect(try Support.read(served) == before, "2 × TTL (2 h) have not passed")
-        r = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-11-21T14:00:00Z"])
+        r = try Support.mailkeys(["tick", "--home", home.path, "--now", TestClock.at("2026-11-21T14:00:00Z")])
         #expect(r.stdout.contains("installed"), "\(r.stdout)")
         #expect(try Support.read(served) == Support.read(ca.dir.appendingPathComponent("second.fullchain.pem")))
         #expect(
@@ -157,21 +98,22 @@ struct TestCA {
             (Support.read(policy)
             + "\n[domains.\"example.org\".tls]\nissuers_ecdsa = [\"\(try TestCA.spki(ca.intermediate))\"]\nreload = [\"touch\", \"\(marker.path)\"]\n")
             .write(to: policy, atomically: true, encoding: .utf8)
-        #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-11-21T15:00:00Z"]).status == 0)
-        r = try renew("third", at: "2026-11-21T17:00:00Z")
+        #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", TestClock.at("2026-11-21T15:00:00Z")]).status == 0)
+        r = try renew("third", at: TestClock.at("2026-11-21T17:00:00Z"))
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("installed"), "\(r.stdout)")
         #expect(try Support.read(served) == Support.read(ca.dir.appendingPathComponent("third.fullchain.pem")))
         #expect(FileManager.default.fileExists(atPath: marker.path), "tls.reload ran after the install")
         try Support.read(policy).replacingOccurrences(of: "reload = [\"touch\"", with: "reload = [\"false\", \"x\"]\n# [\"touch\"")
             .write(to: policy, atomically: true, encoding: .utf8)
-        r = try renew("fourth", at: "2026-11-21T18:00:00Z")
+        r = try renew("fourth", at: TestClock.at("2026-11-21T18:00:00Z"))
         #expect(r.status != 0 && r.stderr.contains("TLS reload command false x exited with 1"), "\(r.stdout)\(r.stderr)")
     }
 
     @Test func hostileOrMalformedHookInputChangesNothing() throws {
         let home = try Support.exampleHome()
-        let ca = try TestCA()
+        let issued = TestClock.date("2026-11-21T12:00:00Z")
+        let ca = try TestCA(at: issued)
         let le = try Support.scratch("letsencrypt")
         let lineage = le.appendingPathComponent("live/mail.example.org")
         try FileManager.default.createDirectory(at: lineage, withIntermediateDirectories: true)
@@ -181,8 +123,8 @@ struct TestCA {
                 try FileManager.default.copyItem(at: from, to: lineage.appendingPathComponent(name))
             }
         }
-        try place(try ca.leaf("good"))
-        let args = ["certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now", "2026-11-21T12:00:00Z"]
+        try place(try ca.leaf("good", at: issued))
+        let args = ["certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now", TestClock.at("2026-11-21T12:00:00Z")]
         let good = ["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org"]
         func refused(_ env: [String: String], _ message: String) throws {
             try BadInputTests.expectRefused(home, args, message: message, environment: env)
@@ -194,31 +136,32 @@ struct TestCA {
         try refused(["RENEWED_LINEAGE": lineage.path + ";rm -rf /", "RENEWED_DOMAINS": "mail.example.org"], "shell metacharacters")
         try refused(["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org$(id)"], "shell metacharacters")
         try refused(["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "www.example.org"], "names no MX host")
-        try place(try ca.leaf("other", names: ["other.example.net"]))
+        try place(try ca.leaf("other", names: ["other.example.net"], at: issued))
         try refused(good, "is not valid for mail.example.org")
         try "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n".write(
             to: lineage.appendingPathComponent("fullchain.pem"), atomically: true, encoding: .utf8)
         try refused(good, "no PEM certificate")
-        let expired = try ca.leaf("old", days: 1)
+        let expired = try ca.leaf("old", at: issued, days: 1)
         try place(expired)
         try BadInputTests.expectRefused(
-            home, ["certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now", "2027-01-01T00:00:00Z"], message: "expired",
+            home, ["certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now", TestClock.at("2027-01-01T00:00:00Z")],
+            message: "expired",
             environment: good)
     }
 
     /// `--install` writes an executable deploy hook that certbot can run as it is.
     @Test func installWritesARunnableDeployHook() throws {
-        // The installed hook runs on the real clock, so the home is built on it too.
-        let home = try Support.exampleHome(build: false)
-        #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", RunClock.format(Date())]).status == 0)
+        // The installed hook runs on the real clock, so the home and the certificate are made on it too.
+        let start = TestClock.real
+        let home = try Support.exampleHome(at: RunClock.format(start))
         let le = try Support.scratch("letsencrypt")
         let r = try Support.mailkeys(["certbot-hook", "--install", "--letsencrypt-dir", le.path, "--home", home.path])
         #expect(r.status == 0, "\(r.stderr)")
         let hook = le.appendingPathComponent("renewal-hooks/deploy/mailkeys")
         let mode = try FileManager.default.attributesOfItem(atPath: hook.path)[.posixPermissions] as? Int
         #expect(mode == 0o755)
-        let ca = try TestCA()
-        let leaf = try ca.leaf("hooked")
+        let ca = try TestCA(at: start)
+        let leaf = try ca.leaf("hooked", at: start)
         let lineage = le.appendingPathComponent("live/mail.example.org")
         try FileManager.default.createDirectory(at: lineage, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: leaf.fullchain, to: lineage.appendingPathComponent("fullchain.pem"))
@@ -239,15 +182,16 @@ struct TestCA {
             [
                 "server = \"nsd\"\ndirectory = \"\(nsd.dir.path)\"\nreload = \(ExportTests.quoted([try Support.tool("nsd-control"), "-c", nsd.dir.appendingPathComponent("nsd.conf").path, "reload", "%z"]))\naddress = \"127.0.0.1:\(nsd.port)\""
             ])
-        let ca = try TestCA()
-        let leaf = try ca.leaf("exported")
+        let issued = TestClock.date("2026-11-21T12:00:00Z")
+        let ca = try TestCA(at: issued)
+        let leaf = try ca.leaf("exported", at: issued)
         let le = try Support.scratch("letsencrypt")
         let lineage = le.appendingPathComponent("live/mail.example.org")
         try FileManager.default.createDirectory(at: lineage, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: leaf.fullchain, to: lineage.appendingPathComponent("fullchain.pem"))
         try FileManager.default.copyItem(at: leaf.key, to: lineage.appendingPathComponent("privkey.pem"))
         let r = try Support.mailkeys(
-            ["certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now", "2026-11-21T12:00:00Z"],
+            ["certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now", TestClock.at("2026-11-21T12:00:00Z")],
             environment: ["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         let served = try nsd.query("_25._tcp.mail.example.org", "TLSA").stdout.lowercased().replacingOccurrences(of: " ", with: "")

@@ -8,7 +8,7 @@ import Testing
 /// previous unsigned and signed files. Each test runs the same command on two copies of a home,
 /// one with its map and one without (the full path), and compares what they write.
 @Suite struct ZoneMapTests {
-    static let t0 = try! RunClock.now("2026-11-21T10:00:00Z")
+    static let t0 = TestClock.date("2026-11-21T10:00:00Z")
 
     /// A home like the example, with a template of a few hundred more names around the
     /// generated owners, a delegation with glue and DS (unsigned lines between signed ones), the
@@ -26,8 +26,8 @@ import Testing
         try (Support.read(template) + extra).write(to: template, atomically: true, encoding: .utf8)
         let r = try Support.mailkeys(["tick", "--home", home.path, "--now", RunClock.format(t0)])
         guard r.status == 0 else { throw Support.Failure("tick: \(r.stderr)") }
-        let ca = try TestCA()
-        let first = try ca.leaf("first")
+        let ca = try TestCA(at: t0)
+        let first = try ca.leaf("first", at: t0)
         let i = try Support.mailkeys([
             "tls", "import", "mail.example.org", "--cert", first.fullchain.path, "--key", first.key.path, "--home", home.path, "--now",
             RunClock.format(t0.addingTimeInterval(60)),
@@ -104,8 +104,8 @@ import Testing
     func renewedCertificateRebuildsOnlyTheMapsOwners(algorithm: Int, nsec3: Bool) throws {
         let (home, ca) = try Self.home(algorithm: algorithm, nsec3: nsec3)
         let before = try Support.read(Self.signed(home))
-        let leaf = try ca.leaf("renewed")
         let t = Self.t0.addingTimeInterval(3600)
+        let leaf = try ca.leaf("renewed", at: t)
         let twin = try Self.twin(
             home, ["tls", "import", "mail.example.org", "--cert", leaf.fullchain.path, "--key", leaf.key.path, "--now", RunClock.format(t)])
         try Self.expectSameAsFull(home, twin, algorithm: algorithm, at: t)
@@ -152,7 +152,7 @@ import Testing
         var n = 0
         func renew() throws -> String {
             n += 1
-            let leaf = try ca.leaf("leaf\(n)")
+            let leaf = try ca.leaf("leaf\(n)", at: t)
             return try run(["tls", "import", "mail.example.org", "--cert", leaf.fullchain.path, "--key", leaf.key.path])
         }
         #expect(try renew().contains("owners rebuilt"))
