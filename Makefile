@@ -23,7 +23,7 @@ CONFIG     ?= release
 STATE_DIR  ?= /var/lib/mailkeys
 UNIT_DIR   ?= /etc/systemd/system
 
-.PHONY: run build test deps test-deps bench format lint clean install
+.PHONY: run build test test-shifted deps test-deps bench format lint clean install
 
 define install_missing
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -61,9 +61,23 @@ run: build
 	@echo "---- status ----"
 	$(BIN) status --home $(RUN_HOME) $(EXAMPLE)
 
+# The suites where an injected `--now` meets something with its own clock (certificates, pebble,
+# ldns-verify-zone -t): `make test` runs them again with every injected instant and fixture moved
+# by each of SHIFT_DAYS, so a test that mixes the wall clock with an injected one fails on any date.
+DATED_SUITES := TLSTests|CheckTests|CertbotTests|ZoneMapTests|KSKRolloverTests|ZSKRolloverTests|DKIMContinuityTests|IncrementalSigningTests
+SHIFT_DAYS   ?= 400 1461
+
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
+	$(MAKE) --no-print-directory test-shifted
+
+test-shifted:
+	@for d in $(SHIFT_DAYS); do \
+	  echo "---- date-sensitive suites, every injected instant +$$d days ----"; \
+	  MAILKEYS_TEST_SHIFT_DAYS=$$d $(SWIFT) test --skip-build --disable-xctest \
+	    --filter 'MailKeysIntegrationTests\.($(DATED_SUITES))' || exit 1; \
+	done
 
 # Signs a 100,000-name zone with mailkeys and with ldns-signzone in one run and prints the ratios
 # (NAMES=... to change the size). Results go in BENCHMARKS.md.
