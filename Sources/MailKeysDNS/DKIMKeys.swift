@@ -106,6 +106,31 @@ public enum DKIMKeys {
         return (algorithm, Int(EVP_PKEY_get_bits(key.pointer)), try publicValue(key, algorithm))
     }
 
+    /// An Ed25519 private key in rspamd's own format, as `rspamadm dkim_keygen -t ed25519`
+    /// writes it: base64 of the 32-octet seed followed by the 32-octet public key (libsodium's
+    /// secret key). rspamd 3.4 cannot read Ed25519 keys from PEM.
+    public static func rspamdEd25519(pem: String, name: String) throws -> String {
+        let bio = try MemoryBIO(pem)
+        guard let raw = PEM_read_bio_PrivateKey(bio.pointer, nil, nil, nil) else {
+            ERR_clear_error()
+            throw DNSError(.unreadable, "\(name) is not a PEM private key")
+        }
+        let key = EVPKey(raw)
+        guard EVP_PKEY_is_a(key.pointer, "ED25519") == 1 else { throw DNSError(.unsupported, "\(name) is not an Ed25519 key") }
+        var secret = [UInt8](repeating: 0, count: 64)
+        var seedLength = 32
+        var publicLength = 32
+        let ok = secret.withUnsafeMutableBufferPointer { b in
+            EVP_PKEY_get_raw_private_key(key.pointer, b.baseAddress, &seedLength) == 1
+                && EVP_PKEY_get_raw_public_key(key.pointer, b.baseAddress! + 32, &publicLength) == 1
+        }
+        defer { secret.withUnsafeMutableBufferPointer { b in OPENSSL_cleanse(b.baseAddress, 64) } }
+        guard ok, seedLength == 32, publicLength == 32 else {
+            throw DNSError(.unsupported, "OpenSSL raw Ed25519 key of \(name): \(openSSLError())")
+        }
+        return Data(secret).base64EncodedString()
+    }
+
     static func publicValue(_ key: EVPKey, _ algorithm: DKIMAlgorithm) throws -> String {
         if algorithm == .ed25519 {
             var length = 32

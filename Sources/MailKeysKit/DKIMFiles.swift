@@ -14,6 +14,12 @@ enum DKIMFiles {
         dir(home, domain).appendingPathComponent("\(selector).pem")
     }
 
+    /// The copy of an Ed25519 key in rspamd's format, next to its PEM: written while the key may
+    /// sign, removed once it may not (a copy of a secret lives no longer than it is needed).
+    static func rspamdKeyFile(_ home: Home, _ domain: DomainName, _ selector: String) -> URL {
+        dir(home, domain).appendingPathComponent("\(selector).rspamd")
+    }
+
     /// Every key still in DNS or signing must have its private key file, readable, of the
     /// recorded algorithm and with the recorded public half.
     static func check(_ home: Home, domain: DomainName, keys: [DKIMKey]) throws {
@@ -66,6 +72,9 @@ enum DKIMFiles {
         let d = dir(home, domain)
         chmod(base.path, group == nil ? 0o700 : 0o711)
         if let group {
+            // The signer's user must reach the key through the home itself (0700 after `make install`).
+            var st = stat()
+            if stat(home.root.path, &st) == 0, st.st_mode & 0o011 != 0o011 { chmod(home.root.path, (st.st_mode & 0o7777) | 0o011) }
             chmod(home.keysDir.path, 0o711)
             chown(d.path, uid_t.max, group)
             chmod(d.path, 0o750)
@@ -130,6 +139,7 @@ enum DKIMFiles {
             }
             pending.afterCommit.append {
                 try? FileManager.default.removeItem(at: source)
+                try? FileManager.default.removeItem(at: rspamdKeyFile(home, p.name, selector))
                 return "\(p.name): DKIM: revealed the private key of \(selector) in \(target.path)"
             }
         }
@@ -137,6 +147,7 @@ enum DKIMFiles {
             for case .remove(let selector) in actions {
                 pending.afterCommit.append {
                     try? FileManager.default.removeItem(at: keyFile(home, p.name, selector))
+                    try? FileManager.default.removeItem(at: rspamdKeyFile(home, p.name, selector))
                     return nil
                 }
             }
@@ -162,21 +173,21 @@ enum DKIMFiles {
     /// domains), and runs the configured reload command when a file changed. A failed reload
     /// leaves a marker so the next run tries again, and fails this run.
     static func writeSignerConfigs(_ home: Home, policy: Policy, keys: [DomainName: [DKIMKey]], report: inout Report) throws {
-        var entries: [SignerConfig.Entry] = []
-        for p in policy.domains {
-            for k in (keys[p.name] ?? []) where k.signing && p.dkim.enabled {
-                entries.append(.init(domain: p.name, selector: k.selector, keyPath: keyFile(home, p.name, k.selector).path))
-            }
-        }
-        func resolve(_ path: String) -> URL { path.hasPrefix("/") ? URL(fileURLWithPath: path) : home.root.appendingPathComponent(path) }
         var failures: [String] = []
+        let entries = signingEntries(home, policy: policy, keys: keys, report: &report, failures: &failures)
+        func resolve(_ path: String) -> URL { path.hasPrefix("/") ? URL(fileURLWithPath: path) : home.root.appendingPathComponent(path) }
         func write(_ files: [(String, String)], reload: [String]?, signer: String) {
             var changed = false
             for (path, text) in files {
                 let url = resolve(path)
+                let parent = url.deletingLastPathComponent()
                 do {
+                    if !FileManager.default.fileExists(atPath: parent.path) {
+                        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+                    }
+                    // No secrets in the tables: the signer's user reads them whatever the umask was.
+                    if parent.path.hasPrefix(home.keysDir.path + "/") { chmod(parent.path, 0o755) }
                     if try AtomicFile.read(url) != text {
-                        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                         try AtomicFile.write(text, to: url, mode: 0o644)
                         report.lines.append("wrote \(home.show(url)) (\(entries.count) signing key\(entries.count == 1 ? "" : "s"))")
                         changed = true
@@ -204,14 +215,65 @@ enum DKIMFiles {
         if policy.signers.opendkim {
             write(
                 [
-                    (policy.signers.keyTable, SignerConfig.openDKIMKeyTable(entries)),
-                    (policy.signers.signingTable, SignerConfig.openDKIMSigningTable(entries)),
+                    (policy.signers.keyTable, SignerConfig.openDKIMKeyTable(entries, algorithm: .rsa)),
+                    (policy.signers.signingTable, SignerConfig.openDKIMSigningTable(entries, algorithm: .rsa)),
+                    (policy.signers.ed25519KeyTable, SignerConfig.openDKIMKeyTable(entries, algorithm: .ed25519)),
+                    (policy.signers.ed25519SigningTable, SignerConfig.openDKIMSigningTable(entries, algorithm: .ed25519)),
                 ], reload: policy.signers.opendkimReload, signer: "opendkim")
         }
         if policy.signers.rspamd {
             write([(policy.signers.rspamdMap, SignerConfig.rspamdMap(entries))], reload: policy.signers.rspamdReload, signer: "rspamd")
         }
         if let first = failures.first { throw HomeError(.io, first) }
+    }
+}
+
+extension DKIMFiles {
+    /// The keys that may sign now, across domains; for rspamd, the Ed25519 keys' copies in its
+    /// format are brought up to date (and removed for keys that no longer sign), and a key the
+    /// `dkim.group` cannot read is reported as a warning.
+    static func signingEntries(
+        _ home: Home, policy: Policy, keys: [DomainName: [DKIMKey]], report: inout Report, failures: inout [String]
+    ) -> [SignerConfig.Entry] {
+        var entries: [SignerConfig.Entry] = []
+        for p in policy.domains where p.dkim.enabled {
+            let group = p.dkim.group.flatMap { try? groupID($0) }
+            for k in keys[p.name] ?? [] {
+                let pem = keyFile(home, p.name, k.selector)
+                let copy = rspamdKeyFile(home, p.name, k.selector)
+                guard k.signing else {
+                    if FileManager.default.fileExists(atPath: copy.path) { try? FileManager.default.removeItem(at: copy) }
+                    continue
+                }
+                var entry = SignerConfig.Entry(domain: p.name, selector: k.selector, algorithm: k.algorithm, keyPath: pem.path)
+                if k.algorithm == .ed25519 && policy.signers.rspamd {
+                    do {
+                        try writeRspamdCopy(home, pem: pem, to: copy, group: group)
+                        entry.rspamdKeyPath = copy.path
+                    } catch {
+                        failures.append("rspamd: \(error)")
+                    }
+                }
+                entries.append(entry)
+                if let group, let name = p.dkim.group, let blocked = SignerAccess.blocker(pem.path, group: group) {
+                    report.warnings.append("\(p.name): DKIM key \(home.show(pem)) is not readable by group \(name) (dkim.group): \(blocked)")
+                }
+            }
+        }
+        return entries
+    }
+
+    /// Writes `copy` (rspamd's Ed25519 format) from the PEM when it is missing or differs, with
+    /// the PEM's mode and group.
+    static func writeRspamdCopy(_ home: Home, pem: URL, to copy: URL, group: gid_t?) throws {
+        guard let text = try AtomicFile.read(pem) else { throw HomeError(.missing, "DKIM key file \(home.show(pem)) is missing") }
+        let secret: String
+        do { secret = try DKIMKeys.rspamdEd25519(pem: text, name: home.show(pem)) } catch let e as DNSError { throw HomeError(.verify, e.reason) }
+        let mode: mode_t = group == nil ? 0o600 : 0o640
+        var st = stat()
+        let current = try AtomicFile.read(copy)
+        if current == secret, stat(copy.path, &st) == 0, st.st_mode & 0o777 == mode, group.map({ st.st_gid == $0 }) ?? true { return }
+        try AtomicFile.write(secret, to: copy, mode: mode, group: group)
     }
 }
 

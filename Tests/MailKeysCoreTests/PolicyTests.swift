@@ -70,6 +70,26 @@ struct PolicyDefaultsTests {
         expectCoreError(.invalidPolicy, "domian: unknown key") { try Policy(document: doc) }
     }
 
+    /// OpenDKIM signs with one algorithm per instance: the RSA and Ed25519 tables are four files,
+    /// with defaults next to each other; a policy that would mix the algorithms in one table is refused.
+    @Test func opendkimTablesArePerAlgorithm() throws {
+        let defaults = try Policy(document: Fixture.document()).signers
+        #expect(defaults.keyTable == "Keys/opendkim/KeyTable" && defaults.ed25519KeyTable == "Keys/opendkim/KeyTable.ed25519")
+        #expect(defaults.signingTable == "Keys/opendkim/SigningTable" && defaults.ed25519SigningTable == "Keys/opendkim/SigningTable.ed25519")
+        var doc = Fixture.document()
+        doc["opendkim"] = .table([
+            "ed25519_key_table": .string("/etc/opendkim/ed.keys"), "ed25519_signing_table": .string("/etc/opendkim/ed.signing"),
+        ])
+        let moved = try Policy(document: doc).signers
+        #expect(moved.ed25519KeyTable == "/etc/opendkim/ed.keys" && moved.ed25519SigningTable == "/etc/opendkim/ed.signing")
+        doc["opendkim"] = .table(["ed25519_key_table": .string("Keys/opendkim/KeyTable")])
+        expectCoreError(
+            .invalidPolicy, "opendkim: key_table, signing_table, ed25519_key_table and ed25519_signing_table must be four different files"
+        ) {
+            try Policy(document: doc)
+        }
+    }
+
     @Test func unknownDomainKeyRefusedWithItsPath() {
         refuses(.invalidPolicy, "bogus", "unknown key (see the policy reference in the README)") { $0["bogus"] = .int(1) }
     }

@@ -20,7 +20,7 @@ import Testing
         return out
     }
 
-    /// The selectors OpenDKIM would sign with, from the KeyTable mailkeys wrote.
+    /// The selectors OpenDKIM would sign with, from the KeyTable(s) mailkeys wrote.
     static func signing(_ keyTable: String) -> Set<String> {
         Set(keyTable.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { $0.split(separator: ".").first.map(String.init) })
     }
@@ -57,7 +57,10 @@ import Testing
             let zone = try Support.read(home.zoneFile(try DomainName("example.org")))
             zones.append(zone)
             records.append(Self.published(zone))
-            signers.append(Self.signing(try Support.read(root.appendingPathComponent("Keys/opendkim/KeyTable"))))
+            signers.append(
+                Self.signing(
+                    try Support.read(root.appendingPathComponent("Keys/opendkim/KeyTable"))
+                        + Support.read(root.appendingPathComponent("Keys/opendkim/KeyTable.ed25519"))))
             // When a key stops signing, sign a message with it as of its last signing step (its
             // private key stays on disk for the overlap); keys still signing at the end sign then.
             let keys = try store.dkimKeys(domain: "example.org")

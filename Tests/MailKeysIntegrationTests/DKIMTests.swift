@@ -58,18 +58,14 @@ import Testing
         }
     }
 
+    /// One OpenDKIM instance signs with one algorithm, so each algorithm has its own tables:
+    /// the RSA tables hold only RSA keys (opendkim-testkey checks them against DNS), the Ed25519
+    /// tables only Ed25519 keys, and OpenDKIM accepts a configuration for each.
     @Test func opendkimAcceptsTheTablesAndTestkeyMatchesDNS() throws {
         let home = try Support.exampleHome()
         _ = try Self.tick(home, "2026-11-21T12:05:00Z")
-        let keyTable = home.appendingPathComponent("Keys/opendkim/KeyTable")
-        let signingTable = home.appendingPathComponent("Keys/opendkim/SigningTable")
-        let table = try Support.read(keyTable)
-        for key in try Self.keys(home) {
-            #expect(table.contains("\(key.selector)._domainkey.example.org example.org:\(key.selector):\(Self.keyFile(home, key.selector).path)"))
-            #expect(try Support.read(signingTable).contains("*@example.org \(key.selector)._domainkey.example.org"))
-        }
-        let server = try NSDServer(zones: [("example.org", home.appendingPathComponent("Zones/example.org.zone"))])
         let dir = try Support.scratch("opendkim")
+        let server = try NSDServer(zones: [("example.org", home.appendingPathComponent("Zones/example.org.zone"))])
         let unbound = dir.appendingPathComponent("unbound.conf")
         try """
         server:
@@ -79,37 +75,53 @@ import Testing
             stub-addr: 127.0.0.1@\(server.port)
 
         """.write(to: unbound, atomically: true, encoding: .utf8)
-        let conf = dir.appendingPathComponent("opendkim.conf")
-        try """
-        KeyTable file:\(keyTable.path)
-        SigningTable refile:\(signingTable.path)
-        MultipleSignatures yes
-        Socket local:\(dir.path)/opendkim.sock
-        PidFile \(dir.path)/opendkim.pid
-        UserID root
-        ResolverConfiguration \(unbound.path)
+        var configs: [DKIMAlgorithm: URL] = [:]
+        for algorithm in DKIMAlgorithm.allCases {
+            let suffix = algorithm == .rsa ? "" : ".ed25519"
+            let keyTable = home.appendingPathComponent("Keys/opendkim/KeyTable\(suffix)")
+            let signingTable = home.appendingPathComponent("Keys/opendkim/SigningTable\(suffix)")
+            let table = try Support.read(keyTable)
+            for key in try Self.keys(home) {
+                let line = "\(key.selector)._domainkey.example.org example.org:\(key.selector):\(Self.keyFile(home, key.selector).path)"
+                #expect(table.contains(line) == (key.algorithm == algorithm), "\(algorithm) table: \(table)")
+                #expect(
+                    try Support.read(signingTable).contains("*@example.org \(key.selector)._domainkey.example.org") == (key.algorithm == algorithm))
+            }
+            let conf = dir.appendingPathComponent("opendkim-\(algorithm.rawValue).conf")
+            try """
+            KeyTable file:\(keyTable.path)
+            SigningTable refile:\(signingTable.path)
+            SignatureAlgorithm \(algorithm == .rsa ? "rsa-sha256" : "ed25519-sha256")
+            MultipleSignatures yes
+            Socket local:\(dir.path)/opendkim-\(algorithm.rawValue).sock
+            PidFile \(dir.path)/opendkim-\(algorithm.rawValue).pid
+            UserID root
+            ResolverConfiguration \(unbound.path)
 
-        """.write(to: conf, atomically: true, encoding: .utf8)
-        let check = try Support.exec(try Support.tool("opendkim"), ["-n", "-x", conf.path])
-        #expect(check.status == 0, "opendkim -n: \(check.stderr)")
+            """.write(to: conf, atomically: true, encoding: .utf8)
+            let check = try Support.exec(try Support.tool("opendkim"), ["-n", "-x", conf.path])
+            #expect(check.status == 0, "opendkim -n (\(algorithm)): \(check.stderr)")
+            configs[algorithm] = conf
+        }
 
         // opendkim-testkey reads every KeyTable entry, loads the key file and compares it with
-        // the record it resolves through NSD. It handles RSA only (Ed25519 keys fail inside it
-        // with "expecting an rsa key"), so the RSA entry must pass and nothing else may fail.
+        // the record it resolves through NSD (RSA only: it cannot read Ed25519 keys).
+        let conf = try #require(configs[.rsa])
         let testkey = try Support.exec(try Support.tool("opendkim-testkey"), ["-x", conf.path, "-vvv"])
         let rsa = try #require(try Self.keys(home).first { $0.algorithm == .rsa })
         let output = testkey.stdout + testkey.stderr
         #expect(output.contains("key \(rsa.selector)._domainkey.example.org: OK"), "\(output)")
-        #expect(output.contains("2 keys checked; 1 pass, 1 fail"), "only the Ed25519 entry, which testkey cannot read, fails: \(output)")
+        #expect(output.contains("1 key checked; 1 pass, 0 fail"), "the RSA table holds the RSA key only: \(output)")
 
         // A KeyTable entry pointing at another key fails: the check can fail.
+        let keyTable = home.appendingPathComponent("Keys/opendkim/KeyTable")
         let other = try Support.scratch("foreign").appendingPathComponent("k.pem")
         _ = try Support.exec(try Support.tool("openssl"), ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", other.path])
-        try table.replacingOccurrences(of: Self.keyFile(home, rsa.selector).path, with: other.path)
+        try Support.read(keyTable).replacingOccurrences(of: Self.keyFile(home, rsa.selector).path, with: other.path)
             .write(to: keyTable, atomically: true, encoding: .utf8)
         let bad = try Support.exec(try Support.tool("opendkim-testkey"), ["-x", conf.path, "-vvv"])
         #expect(!(bad.stdout + bad.stderr).contains("key \(rsa.selector)._domainkey.example.org: OK"), "\(bad.stdout)")
-        #expect((bad.stdout + bad.stderr).contains("2 keys checked; 0 pass, 2 fail"), "\(bad.stdout)")
+        #expect((bad.stdout + bad.stderr).contains("1 key checked; 0 pass, 1 fail"), "\(bad.stdout)\(bad.stderr)")
     }
 
     @Test func keyFilesAreReadableByTheConfiguredGroupOnly() throws {
@@ -134,6 +146,40 @@ import Testing
         let store = home.appendingPathComponent("Keys/mailkeys.sqlite").path
         #expect(try Support.exec(try Support.tool("runuser"), ["-u", "opendkim", "--", "/usr/bin/head", "-c", "1", store]).status != 0)
 
+        // As `make install` leaves it: the home 0700, the run under umask 077. Once the keys sign,
+        // OpenDKIM's user reaches the keys, both tables and rspamd's copy; others still nothing.
+        chmod(home.path, 0o700)
+        let old = umask(0o077)
+        defer { umask(old) }
+        let r = try Self.tick(home, "2026-11-21T12:05:00Z")
+        #expect(r.stderr.isEmpty, "no key is out of the group's reach: \(r.stderr)")
+        let runuser = try Support.tool("runuser")
+        var readable = [
+            "Keys/opendkim/KeyTable", "Keys/opendkim/SigningTable", "Keys/opendkim/KeyTable.ed25519", "Keys/opendkim/SigningTable.ed25519",
+        ]
+        for key in try Self.keys(home) {
+            readable.append("Keys/dkim/example.org/\(key.selector).pem")
+            if key.algorithm == .ed25519 { readable.append("Keys/dkim/example.org/\(key.selector).rspamd") }
+        }
+        for path in readable.map({ home.appendingPathComponent($0).path }) {
+            #expect(try Support.exec(runuser, ["-u", "opendkim", "--", "/usr/bin/head", "-c", "1", path]).status == 0, "opendkim reads \(path)")
+        }
+        for path in readable.filter({ $0.hasPrefix("Keys/dkim") }).map({ home.appendingPathComponent($0).path }) {
+            #expect(try Support.exec(runuser, ["-u", "nobody", "--", "/usr/bin/head", "-c", "1", path]).status != 0, "nobody reads \(path)")
+        }
+        #expect(try Support.exec(runuser, ["-u", "opendkim", "--", "/usr/bin/ls", home.path]).status != 0, "the home is not listable")
+
+        // A directory above the home that the group cannot pass: the run says which, and how to fix it.
+        let locked = try Support.scratch("locked")
+        let moved = locked.appendingPathComponent("home")
+        try FileManager.default.moveItem(at: home, to: moved)
+        chmod(locked.path, 0o700)
+        let warned = try Self.tick(moved, "2026-11-21T12:10:00Z")
+        #expect(
+            warned.stderr.contains(
+                "is not readable by group opendkim (dkim.group): \(locked.path) is not searchable by it (chmod o+x \(locked.path))"),
+            "\(warned.stderr)")
+
         // Without a group: 0600 and a 0700 directory.
         let plain = try Support.exampleHome()
         for key in try Self.keys(plain) {
@@ -142,6 +188,37 @@ import Testing
         }
         let dir = try FileManager.default.attributesOfItem(atPath: plain.appendingPathComponent("Keys/dkim/example.org").path)
         #expect((dir[.posixPermissions] as? Int) == 0o700)
+    }
+
+    /// rspamd 3.4 reads Ed25519 keys only in its own format (base64 of seed ‖ public key, as
+    /// `rspamadm dkim_keygen -t ed25519` writes them): each signing Ed25519 key gets that copy
+    /// next to its PEM, the map names it, and it goes once the key stops signing.
+    @Test func rspamdGetsEd25519KeysInItsOwnFormat() throws {
+        let home = try Support.exampleHome()
+        _ = try Self.tick(home, "2026-11-21T12:05:00Z")
+        let ed = try #require(try Self.keys(home).first { $0.algorithm == .ed25519 })
+        let rsa = try #require(try Self.keys(home).first { $0.algorithm == .rsa })
+        let copy = home.appendingPathComponent("Keys/dkim/example.org/\(ed.selector).rspamd")
+        let map = try Support.read(home.appendingPathComponent("Keys/rspamd/dkim_signing.conf"))
+        #expect(map.contains("path = \"\(copy.path)\"; selector = \"\(ed.selector)\";"), "\(map)")
+        #expect(map.contains("path = \"\(Self.keyFile(home, rsa.selector).path)\"; selector = \"\(rsa.selector)\";"), "\(map)")
+        let secret = try #require(Data(base64Encoded: try Support.read(copy)))
+        #expect(secret.count == 64)
+        #expect(secret.suffix(32).base64EncodedString() == ed.publicKey, "the second half is the published key")
+        let seed = try Support.exec(
+            try Support.tool("sh"), ["-c", "openssl pkey -in \"$1\" -outform DER | tail -c 32 | base64", "sh", Self.keyFile(home, ed.selector).path])
+        #expect(
+            secret.prefix(32).base64EncodedString() == seed.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "the first half is the PEM's seed"
+        )
+        #expect((try FileManager.default.attributesOfItem(atPath: copy.path)[.posixPermissions] as? Int) == 0o600)
+
+        // After a rotation the retired key keeps its PEM for the overlap, but no rspamd copy.
+        #expect(try Support.mailkeys(["rotate", "dkim", "example.org", "--home", home.path, "--now", "2026-12-01T00:00:00Z"]).status == 0)
+        _ = try Self.tick(home, "2026-12-01T02:05:00Z")
+        #expect(FileManager.default.fileExists(atPath: Self.keyFile(home, ed.selector).path))
+        #expect(!FileManager.default.fileExists(atPath: copy.path), "a key that no longer signs has no rspamd copy")
+        let next = try #require(try Self.keys(home).first { $0.algorithm == .ed25519 && $0.selector != ed.selector })
+        #expect(FileManager.default.fileExists(atPath: home.appendingPathComponent("Keys/dkim/example.org/\(next.selector).rspamd").path))
     }
 
     @Test func rotateThenTickMovesSelectorsThroughTheirStates() throws {
