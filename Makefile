@@ -60,6 +60,16 @@ run: build
 	$(BIN) ds --home $(RUN_HOME) $(EXAMPLE)
 	@echo "---- status ----"
 	$(BIN) status --home $(RUN_HOME) $(EXAMPLE)
+	@echo "---- DKIM signers for this home (README: Signers) ----"
+	@echo "OpenDKIM, RSA instance:      KeyTable file:$(abspath $(RUN_HOME))/Keys/opendkim/KeyTable"
+	@echo "                             SigningTable refile:$(abspath $(RUN_HOME))/Keys/opendkim/SigningTable"
+	@echo "                             SignatureAlgorithm rsa-sha256, MultipleSignatures yes, Socket inet:8891@127.0.0.1"
+	@echo "OpenDKIM, Ed25519 instance:  KeyTable file:$(abspath $(RUN_HOME))/Keys/opendkim/KeyTable.ed25519"
+	@echo "                             SigningTable refile:$(abspath $(RUN_HOME))/Keys/opendkim/SigningTable.ed25519"
+	@echo "                             SignatureAlgorithm ed25519-sha256, MultipleSignatures yes, Socket inet:8892@127.0.0.1"
+	@echo "Postfix main.cf:             smtpd_milters = inet:127.0.0.1:8891, inet:127.0.0.1:8892"
+	@echo "                             non_smtpd_milters = \$$smtpd_milters"
+	@echo "rspamd local.d/dkim_signing.conf: .include \"$(abspath $(RUN_HOME))/Keys/rspamd/dkim_signing.conf\""
 
 # The suites where an injected `--now` meets something with its own clock (certificates, pebble,
 # ldns-verify-zone -t): `make test` runs them again with every injected instant and fixture moved
