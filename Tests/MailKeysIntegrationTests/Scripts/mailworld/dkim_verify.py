@@ -31,7 +31,12 @@ class Collect(logging.Handler):
         self.messages = []
 
     def emit(self, record):
-        self.messages.append(record.getMessage())
+        self.messages.append((record.levelno, record.getMessage()))
+
+    def reason(self):
+        """dkimpy reports why at level INFO or above; its DEBUG lines are dumps (sig: {...})."""
+        why = [m for (level, m) in self.messages if level >= logging.INFO and m]
+        return "; ".join(why or [m for (_, m) in self.messages[-1:]])
 
 
 def main():
@@ -89,7 +94,7 @@ def main():
                 detail += ", %d-bit key" % d.keysize
             print("a=%s s=%s pass %s" % (alg, sel, detail))
         else:
-            why = reason or "; ".join(m for m in collect.messages if m) or "signature did not verify"
+            why = reason or collect.reason() or "signature did not verify"
             print("a=%s s=%s fail %s" % (alg, sel, " ".join(why.split())))
             ok = False
     sys.exit(0 if ok else 1)

@@ -15,7 +15,6 @@ import selectors
 import signal
 import socket
 import sys
-import time
 
 
 def main():
@@ -54,7 +53,7 @@ def main():
             # "<PRI>Mon dd hh:mm:ss tag[pid]: msg": drop the priority
             if data.startswith("<") and ">" in data[:5]:
                 data = data[data.index(">") + 1:]
-            key.data.write(time.strftime("%H:%M:%S ") + data + "\n")
+            key.data.write(data + "\n")
 
 
 if __name__ == "__main__":
