@@ -189,7 +189,8 @@ enum DKIMFiles {
                     if parent.path.hasPrefix(home.keysDir.path + "/") { chmod(parent.path, 0o755) }
                     if try AtomicFile.read(url) != text {
                         try AtomicFile.write(text, to: url, mode: 0o644)
-                        report.lines.append("wrote \(home.show(url)) (\(entries.count) signing key\(entries.count == 1 ? "" : "s"))")
+                        let n = text.split(separator: "\n").filter { $0.contains("._domainkey.") || $0.contains("selector = \"") }.count
+                        report.lines.append("wrote \(home.show(url)) (\(n) signing key\(n == 1 ? "" : "s"))")
                         changed = true
                     }
                 } catch {

@@ -19,8 +19,8 @@ import Testing
 
     /// A home for the world: MX mail.example.org at 127.0.0.2, the nameserver at 127.0.0.1,
     /// KSK+ZSK, and `extra` appended to the policy.
-    static func home(at t: Date, extra: String) throws -> URL {
-        let home = try Support.scratch()
+    static func home(at t: Date, extra: String, in dir: URL? = nil) throws -> URL {
+        let home = try dir ?? Support.scratch()
         let r = try Support.mailkeys([
             "init", "--home", home.path, "--now", RunClock.format(t), "--domain", "example.org", "--mx", "mail.example.org=127.0.0.2", "--ns",
             "ns1.example.org=127.0.0.1", "--rua", "mailto:dmarc-reports@example.org",
@@ -168,5 +168,47 @@ import Testing
         #expect(try Support.read(le.appendingPathComponent("live/mail.example.org/fullchain.pem")) != served, "certbot did renew")
         try world.reload()
         _ = try delivered("gate-held")
+    }
+
+    /// The README's OpenDKIM setup as a Debian host runs it: both instances as user `opendkim`
+    /// with `RequireSafeKeys yes` (the default), the home outside /tmp as `make install` puts it
+    /// (0700 to begin with) and `dkim.group = "opendkim"`: the keys sign with both algorithms.
+    @Test func opendkimAsItsOwnUserWithSafeKeysSignsBothAlgorithms() throws {
+        _ = try Support.tool("opendkim")
+        let group = try #require(getgrnam("opendkim"), "group opendkim (Debian package opendkim)")
+        var members: [String] = []
+        if let list = group.pointee.gr_mem {
+            var i = 0
+            while let p = list[i] {
+                members.append(String(cString: p))
+                i += 1
+            }
+        }
+        #expect(members.allSatisfy { $0 == "opendkim" }, "RequireSafeKeys refuses a key whose group has other members: \(members)")
+        let now = TestClock.real
+        let t0 = now.addingTimeInterval(-Self.day)
+        let dir = URL(fileURLWithPath: "/var/lib/mailkeys-test-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let home = try Self.home(at: t0, extra: "\n[domains.\"example.org\".dkim]\ngroup = \"opendkim\"\n", in: dir)
+        for (args, hours) in [(["tick"], 0.0), (["tick"], 3.0)] {
+            let r = try Support.mailkeys(args + ["--home", home.path, "--now", RunClock.format(t0.addingTimeInterval(hours * 3600))])
+            #expect(r.status == 0 && !r.stderr.contains("not readable by group"), "\(r.stdout)\(r.stderr)")
+        }
+        let ca = try TestCA(at: t0)
+        let leaf = try ca.leaf("served", at: t0)
+        let i = try Support.mailkeys([
+            "tls", "import", "mail.example.org", "--cert", leaf.fullchain.path, "--key", leaf.key.path, "--home", home.path, "--now",
+            RunClock.format(t0.addingTimeInterval(4 * 3600)),
+        ])
+        #expect(i.status == 0, "\(i.stderr)")
+        let world = try MailWorld(
+            home: home, signer: "opendkim", environment: ["MAILWORLD_OPENDKIM_USER": "opendkim", "MAILWORLD_REQUIRE_SAFE_KEYS": "yes"])
+        var why = ""
+        let delivery = try #require(try world.send("as-opendkim", why: &why), "deferred: \(why)")
+        #expect(delivery.tls.contains("Verified TLS connection established"), "\(delivery.tls)")
+        let v = try world.verify(delivery.file)
+        #expect(v.ok && v.lines.filter { $0.hasPrefix("a=") }.count == 2, "\(v.lines)")
+        #expect(v.lines.contains { $0.hasPrefix("a=ed25519-sha256 ") && $0.contains(" pass") }, "\(v.lines)")
     }
 }

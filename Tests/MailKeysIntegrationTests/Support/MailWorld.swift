@@ -18,8 +18,12 @@ final class MailWorld {
         let tls: String
     }
 
-    init(home: URL, signer: String) throws {
+    /// Extra environment for the script, e.g. `MAILWORLD_OPENDKIM_USER`, `MAILWORLD_REQUIRE_SAFE_KEYS`.
+    private let environment: [String: String]
+
+    init(home: URL, signer: String, environment: [String: String] = [:]) throws {
         self.home = home
+        self.environment = environment
         work = try Support.scratch("mailworld")
         running = true
         let r = try run(["up", work.path, home.path, signer])
@@ -42,7 +46,7 @@ final class MailWorld {
             "/bin/sh",
             ["-c", "out=$1; shift; exec /usr/bin/timeout 300 /bin/bash \"$@\" >\"$out\" 2>\"$out.err\" </dev/null", "sh", out.path, Self.script]
                 + args,
-            environment: ["MAILKEYS_BIN": try Support.binary])
+            environment: environment.merging(["MAILKEYS_BIN": try Support.binary]) { $1 })
         defer {
             try? FileManager.default.removeItem(at: out)
             try? FileManager.default.removeItem(atPath: out.path + ".err")
