@@ -20,6 +20,15 @@ struct CommonOptions: ParsableArguments {
 
     var resolvedHome: Home { Home.resolve(home) }
 
+    /// The longest `--lock-wait`: a day (a timer run that waits longer has lost its purpose).
+    static let maxLockWait: Double = 86_400
+
+    func validate() throws {
+        guard lockWait.isFinite, (0...Self.maxLockWait).contains(lockWait) else {
+            throw ValidationError("--lock-wait must be a number of seconds from 0 to \(Int(Self.maxLockWait)), not \(lockWait)")
+        }
+    }
+
     /// Runs the pipeline in `mode` with these options (home, clock, lock wait, clock override).
     func run(_ mode: MailKeys.Mode) throws -> Report {
         try MailKeys.run(resolvedHome, mode: mode, now: try RunClock.now(now), lockWait: lockWait, acceptClock: acceptClock)

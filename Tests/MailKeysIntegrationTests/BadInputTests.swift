@@ -33,6 +33,18 @@ import Testing
         #expect(try state(home) == before, "the home changed", sourceLocation: sourceLocation)
     }
 
+    /// `--lock-wait` outside 0...86400 seconds, or not a number, is a usage error: no crash
+    /// (it once died of SIGILL converting nan or -1e19 to an integer), and the home is untouched.
+    @Test(arguments: ["nan", "-inf", "inf", "-1e19", "-1", "86401", "1e300"])
+    func lockWaitOutOfRangeIsAUsageError(value: String) throws {
+        let home = try Support.exampleHome()
+        let before = try Self.state(home)
+        let r = try Support.mailkeys(["tick", "--home", home.path, "--lock-wait=\(value)"])
+        #expect(r.status == 64, "usage error, not a signal: \(r.status) \(r.stderr)")
+        #expect(r.stderr.contains("--lock-wait must be a number of seconds from 0 to 86400"), "\(r.stderr)")
+        #expect(try Self.state(home) == before)
+    }
+
     struct PolicyEdit: CustomTestStringConvertible, Sendable {
         let name: String
         let find: String
