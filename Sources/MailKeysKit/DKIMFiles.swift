@@ -53,17 +53,38 @@ enum DKIMFiles {
 
     /// Creates `Keys/dkim/<domain>` (0700, or 0750 owned by the reading group, with `Keys/` and
     /// `Keys/dkim/` made traversable) and writes a private key file (0600, or 0640 for the group).
-    static func writeKey(_ home: Home, _ domain: DomainName, _ selector: String, pem: String, group: gid_t?) throws -> URL {
+    ///
+    /// The selector is new (the store has never seen it), so a file already at its path was left
+    /// by a run that died before its commit: it is moved aside to `Keys/orphaned/` (never reused,
+    /// never deleted) and `notices` says so, instead of blocking every later run.
+    static func writeKey(
+        _ home: Home, _ domain: DomainName, _ selector: String, pem: String, group: gid_t?, notices: inout [String]
+    ) throws -> URL {
         let fm = FileManager.default
         let d = dir(home, domain)
         try fm.createDirectory(at: d, withIntermediateDirectories: true)
         setDirectoryModes(home, domain, group: group)
         let url = keyFile(home, domain, selector)
-        guard !fm.fileExists(atPath: url.path) else {
-            throw HomeError(.exists, "DKIM key file \(home.show(url)) already exists: selector \(selector) collides; nothing was changed")
+        for orphan in [url, rspamdKeyFile(home, domain, selector)] where fm.fileExists(atPath: orphan.path) {
+            let aside = try moveAside(home, orphan, label: "dkim-\(domain)")
+            notices.append(
+                "\(domain): DKIM: \(home.show(orphan)) was not in the store (left by a run that did not finish); moved to \(home.show(aside))")
         }
         try AtomicFile.write(pem, to: url, mode: group == nil ? 0o600 : 0o640, group: group)
         return url
+    }
+
+    /// Moves `file` into `Keys/orphaned/` (0700) under a name that says where it came from and
+    /// when it was found, and returns the new path.
+    static func moveAside(_ home: Home, _ file: URL, label: String) throws -> URL {
+        let dir = home.keysDir.appendingPathComponent("orphaned", isDirectory: true)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        chmod(dir.path, 0o700)
+        let target = dir.appendingPathComponent("\(label)-\(file.lastPathComponent).\(Int(Date().timeIntervalSince1970)).\(getpid())")
+        guard rename(file.path, target.path) == 0 else {
+            throw HomeError(.io, "cannot move \(home.show(file)) aside to \(home.show(target)): \(String(cString: strerror(errno)))")
+        }
+        return target
     }
 
     /// Directory modes for `dkim.group` (or none).
@@ -123,7 +144,7 @@ enum DKIMFiles {
         for case .create(let selector, let algorithm) in actions {
             let pair = try DKIMKeys.generate(algorithm, bits: p.dkim.rsaBits)
             publicKeys[selector] = pair.publicKey
-            pending.fileWrites.append { try writeKey(home, p.name, selector, pem: pair.pem, group: group) }
+            pending.fileWrites.append { try writeKey(home, p.name, selector, pem: pair.pem, group: group, notices: &pending.notices) }
         }
         for case .reveal(let selector) in actions {
             guard let reveal = p.dkim.revealDir else { continue }

@@ -18,6 +18,8 @@ final class Pending {
     /// Work after the commit that may fail (switching installed certificates, reloads): the
     /// first failure is thrown, with the commit already done; the next run repairs or retries.
     var postCommit: [() throws -> String?] = []
+    /// Lines the file writers have to report (files moved aside); printed with the commit's.
+    var notices: [String] = []
     /// Private key texts generated in this run, by path, for signing before they are on disk.
     var privateTexts: [URL: String] = [:]
 
@@ -38,7 +40,7 @@ final class Pending {
             for url in written { try? FileManager.default.removeItem(at: url) }
             throw error
         }
-        var lines = afterCommit.compactMap { $0() }
+        var lines = notices + afterCommit.compactMap { $0() }
         for step in postCommit { if let line = try step() { lines.append(line) } }
         return lines
     }

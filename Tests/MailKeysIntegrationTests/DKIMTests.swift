@@ -360,11 +360,20 @@ import Testing
         try BadInputTests.expectRefused(home, ["tick", "--home", home.path], message: "does not match the store")
 
         try original.write(to: rsa)
-        // A file already where the next ed25519 selector would go: the rsa file written before it is rolled back.
-        try Data("x".utf8).write(to: Self.keyFile(home, "mk20261201e"))
-        try BadInputTests.expectRefused(
-            home, ["rotate", "dkim", "example.org", "--home", home.path, "--now", "2026-12-01T00:00:00Z"], message: "selector mk20261201e collides")
-        #expect(!FileManager.default.fileExists(atPath: Self.keyFile(home, "mk20261201r").path))
+        // A file already where the next ed25519 selector would go (a run killed after writing it,
+        // before its commit): it is moved aside, kept and reported, and the rotation goes ahead.
+        try Data("left by a dead run".utf8).write(to: Self.keyFile(home, "mk20261201e"))
+        let rotated = try Support.mailkeys(["rotate", "dkim", "example.org", "--home", home.path, "--now", "2026-12-01T00:00:00Z"])
+        #expect(rotated.status == 0, "\(rotated.stderr)")
+        #expect(
+            rotated.stdout.contains(
+                "example.org: DKIM: Keys/dkim/example.org/mk20261201e.pem was not in the store (left by a run that did not finish); moved to Keys/orphaned/dkim-example.org-mk20261201e.pem."
+            ), "\(rotated.stdout)")
+        let orphaned = try FileManager.default.contentsOfDirectory(atPath: home.appendingPathComponent("Keys/orphaned").path)
+        #expect(orphaned.count == 1, "\(orphaned)")
+        #expect(try Support.read(home.appendingPathComponent("Keys/orphaned/\(orphaned[0])")) == "left by a dead run", "kept, not deleted")
+        #expect(try Self.keys(home).contains { $0.selector == "mk20261201e" })
+        #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-12-01T00:10:00Z"]).status == 0, "the new key file is the store's")
 
         try BadInputTests.expectRefused(home, ["rotate", "dkim", "nope.example", "--home", home.path], message: "unknown domain 'nope.example'")
         let usage = try Support.mailkeys(["rotate", "dkim", "--home", home.path])
