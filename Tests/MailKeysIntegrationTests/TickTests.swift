@@ -4,6 +4,31 @@ import Testing
 
 /// `tick` and `zone build` over simulated time: serials, idempotence, repairs, warnings, status.
 @Suite struct TickTests {
+    /// A second tick at the same instant changes no file, in any fresh KSK+ZSK home: the run that
+    /// made the keys lists the DNSKEYs in the order a later run reads them back (key tags are
+    /// random, so many homes; with the two orders differing, about half of them changed).
+    @Test func aSecondTickAtTheSameTimeChangesNothingInFreshHomes() throws {
+        for n in 0..<16 {
+            let home = try Support.exampleHome(build: false)
+            let policy = home.appendingPathComponent("mailkeys.toml")
+            try Support.read(policy).replacingOccurrences(of: "scheme = \"csk\"", with: "scheme = \"ksk+zsk\"").write(
+                to: policy, atomically: true, encoding: .utf8)
+            let first = try Support.mailkeys(["tick", "--home", home.path, "--now", Support.now])
+            #expect(first.status == 0, "\(first.stderr)")
+            let zones = home.appendingPathComponent("Zones")
+            let before = try FileManager.default.contentsOfDirectory(atPath: zones.path).sorted().map {
+                ($0, Support.bytes(zones.appendingPathComponent($0)))
+            }
+            let second = try Support.mailkeys(["tick", "--home", home.path, "--now", Support.now])
+            #expect(second.status == 0, "\(second.stderr)")
+            #expect(!second.stdout.contains("wrote Zones/"), "home \(n): \(second.stdout)")
+            let after = try FileManager.default.contentsOfDirectory(atPath: zones.path).sorted().map {
+                ($0, Support.bytes(zones.appendingPathComponent($0)))
+            }
+            #expect(after.map(\.0) == before.map(\.0) && zip(after, before).allSatisfy { $0.1 == $1.1 }, "home \(n): a file changed")
+        }
+    }
+
     static func serial(_ home: URL) throws -> UInt32? {
         let zone = try Support.read(home.appendingPathComponent("Zones/example.org.zone"))
         let soa = zone.split(separator: "\n").first { $0.contains("\tSOA\t") }
