@@ -436,22 +436,21 @@ odkim_signers_conf() {  # which signing instances: "rsa" and/or "ed25519", per e
     "# RequireSafeKeys: every test home is under /tmp (world-writable), so OpenDKIM would refuse every"
     "# key with 'yes'; MAILWORLD_REQUIRE_SAFE_KEYS=yes for a home outside /tmp"
     "RequireSafeKeys         $safe" "${user_line[@]}")
-  if [ -f "$kt" ]; then
-    [ -f "$st" ] || die "$kt exists but $st does not"
-    odkim_conf rsa "$ODKIM_RSA_PORT" "${common[@]}" "KeyTable                file:$kt" \
-      "SigningTable            refile:$st" "SignatureAlgorithm      rsa-sha256"
-    ODKIM_SIGNERS+=(rsa)
-  else
-    warn "$kt is missing: no RSA signer"
-  fi
-  if [ -f "$kt.ed25519" ]; then
-    [ -f "$st.ed25519" ] || die "$kt.ed25519 exists but $st.ed25519 does not"
-    odkim_conf ed25519 "$ODKIM_ED_PORT" "${common[@]}" "KeyTable                file:$kt.ed25519" \
-      "SigningTable            refile:$st.ed25519" "SignatureAlgorithm      ed25519-sha256"
-    ODKIM_SIGNERS+=(ed25519)
-  else
-    warn "$kt.ed25519 is missing: no Ed25519 signer"
-  fi
+  local name suffix port algorithm
+  for name in rsa ed25519; do  # one instance per algorithm, each with its own tables
+    case $name in
+      rsa) suffix="" port=$ODKIM_RSA_PORT algorithm=rsa-sha256 ;;
+      ed25519) suffix=".ed25519" port=$ODKIM_ED_PORT algorithm=ed25519-sha256 ;;
+    esac
+    if [ -f "$kt$suffix" ]; then
+      [ -f "$st$suffix" ] || die "$kt$suffix exists but $st$suffix does not"
+      odkim_conf "$name" "$port" "${common[@]}" "KeyTable                file:$kt$suffix" \
+        "SigningTable            refile:$st$suffix" "SignatureAlgorithm      $algorithm"
+      ODKIM_SIGNERS+=("$name")
+    else
+      warn "$kt$suffix is missing: no $name signer"
+    fi
+  done
 }
 odkim_port() { case $1 in rsa) echo "$ODKIM_RSA_PORT";; ed25519) echo "$ODKIM_ED_PORT";; verify) echo "$ODKIM_VERIFY_PORT";; esac; }
 odkim_verifier_conf() {
