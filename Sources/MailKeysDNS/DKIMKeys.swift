@@ -89,12 +89,7 @@ public enum DKIMKeys {
     /// can be checked against the store. Throws for anything that is not an RSA or Ed25519
     /// private key.
     public static func inspect(pem: String, name: String) throws -> (algorithm: DKIMAlgorithm, bits: Int, publicKey: String) {
-        let bio = try MemoryBIO(pem)
-        guard let raw = PEM_read_bio_PrivateKey(bio.pointer, nil, nil, nil) else {
-            ERR_clear_error()
-            throw DNSError(.unreadable, "\(name) is not a PEM private key")
-        }
-        let key = EVPKey(raw)
+        let key = try privateKey(pem: pem, name: name)
         let algorithm: DKIMAlgorithm
         if EVP_PKEY_is_a(key.pointer, "RSA") == 1 {
             algorithm = .rsa
@@ -110,12 +105,7 @@ public enum DKIMKeys {
     /// writes it: base64 of the 32-octet seed followed by the 32-octet public key (libsodium's
     /// secret key). rspamd 3.4 cannot read Ed25519 keys from PEM.
     public static func rspamdEd25519(pem: String, name: String) throws -> String {
-        let bio = try MemoryBIO(pem)
-        guard let raw = PEM_read_bio_PrivateKey(bio.pointer, nil, nil, nil) else {
-            ERR_clear_error()
-            throw DNSError(.unreadable, "\(name) is not a PEM private key")
-        }
-        let key = EVPKey(raw)
+        let key = try privateKey(pem: pem, name: name)
         guard EVP_PKEY_is_a(key.pointer, "ED25519") == 1 else { throw DNSError(.unsupported, "\(name) is not an Ed25519 key") }
         var secret = [UInt8](repeating: 0, count: 64)
         var seedLength = 32
@@ -129,6 +119,16 @@ public enum DKIMKeys {
             throw DNSError(.unsupported, "OpenSSL raw Ed25519 key of \(name): \(openSSLError())")
         }
         return Data(secret).base64EncodedString()
+    }
+
+    /// The private key in a PEM text; `name` (the file) goes into the error.
+    static func privateKey(pem: String, name: String) throws -> EVPKey {
+        let bio = try MemoryBIO(pem)
+        guard let raw = PEM_read_bio_PrivateKey(bio.pointer, nil, nil, nil) else {
+            ERR_clear_error()
+            throw DNSError(.unreadable, "\(name) is not a PEM private key")
+        }
+        return EVPKey(raw)
     }
 
     static func publicValue(_ key: EVPKey, _ algorithm: DKIMAlgorithm) throws -> String {

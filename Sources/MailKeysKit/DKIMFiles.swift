@@ -197,9 +197,9 @@ enum DKIMFiles {
         var failures: [String] = []
         let entries = signingEntries(home, policy: policy, keys: keys, report: &report, failures: &failures)
         func resolve(_ path: String) -> URL { path.hasPrefix("/") ? URL(fileURLWithPath: path) : home.root.appendingPathComponent(path) }
-        func write(_ files: [(String, String)], reload: [String]?, signer: String) {
+        func write(_ files: [(path: String, text: String, keys: Int)], reload: [String]?, signer: String) {
             var changed = false
-            for (path, text) in files {
+            for (path, text, n) in files {
                 let url = resolve(path)
                 let parent = url.deletingLastPathComponent()
                 do {
@@ -210,7 +210,6 @@ enum DKIMFiles {
                     if parent.path.hasPrefix(home.keysDir.path + "/") { chmod(parent.path, 0o755) }
                     if try AtomicFile.read(url) != text {
                         try AtomicFile.write(text, to: url, mode: 0o644)
-                        let n = text.split(separator: "\n").filter { $0.contains("._domainkey.") || $0.contains("selector = \"") }.count
                         report.lines.append("wrote \(home.show(url)) (\(n) signing key\(n == 1 ? "" : "s"))")
                         changed = true
                     }
@@ -235,16 +234,18 @@ enum DKIMFiles {
             }
         }
         if policy.signers.opendkim {
+            let rsa = entries.filter { $0.algorithm == .rsa }.count
+            let ed25519 = entries.count - rsa
             write(
                 [
-                    (policy.signers.keyTable, SignerConfig.openDKIMKeyTable(entries, algorithm: .rsa)),
-                    (policy.signers.signingTable, SignerConfig.openDKIMSigningTable(entries, algorithm: .rsa)),
-                    (policy.signers.ed25519KeyTable, SignerConfig.openDKIMKeyTable(entries, algorithm: .ed25519)),
-                    (policy.signers.ed25519SigningTable, SignerConfig.openDKIMSigningTable(entries, algorithm: .ed25519)),
+                    (policy.signers.keyTable, SignerConfig.openDKIMKeyTable(entries, algorithm: .rsa), rsa),
+                    (policy.signers.signingTable, SignerConfig.openDKIMSigningTable(entries, algorithm: .rsa), rsa),
+                    (policy.signers.ed25519KeyTable, SignerConfig.openDKIMKeyTable(entries, algorithm: .ed25519), ed25519),
+                    (policy.signers.ed25519SigningTable, SignerConfig.openDKIMSigningTable(entries, algorithm: .ed25519), ed25519),
                 ], reload: policy.signers.opendkimReload, signer: "opendkim")
         }
         if policy.signers.rspamd {
-            write([(policy.signers.rspamdMap, SignerConfig.rspamdMap(entries))], reload: policy.signers.rspamdReload, signer: "rspamd")
+            write([(policy.signers.rspamdMap, SignerConfig.rspamdMap(entries), entries.count)], reload: policy.signers.rspamdReload, signer: "rspamd")
         }
         if let first = failures.first { throw HomeError(.io, first) }
     }
@@ -270,7 +271,7 @@ extension DKIMFiles {
                 var entry = SignerConfig.Entry(domain: p.name, selector: k.selector, algorithm: k.algorithm, keyPath: pem.path)
                 if k.algorithm == .ed25519 && policy.signers.rspamd {
                     do {
-                        try writeRspamdCopy(home, pem: pem, to: copy, group: group)
+                        try writeRspamdCopy(home, key: k, pem: pem, to: copy, group: group)
                         entry.rspamdKeyPath = copy.path
                     } catch {
                         failures.append("rspamd: \(error)")
@@ -285,16 +286,21 @@ extension DKIMFiles {
         return entries
     }
 
-    /// Writes `copy` (rspamd's Ed25519 format) from the PEM when it is missing or differs, with
-    /// the PEM's mode and group.
-    static func writeRspamdCopy(_ home: Home, pem: URL, to copy: URL, group: gid_t?) throws {
+    /// Writes `copy` (rspamd's Ed25519 format) from the PEM, with the PEM's mode and group,
+    /// unless it is already there as written: 64 octets ending in the key's published half
+    /// (the store's, so an idle run reads no PEM), with that mode and group.
+    static func writeRspamdCopy(_ home: Home, key: DKIMKey, pem: URL, to copy: URL, group: gid_t?) throws {
+        let mode: mode_t = group == nil ? 0o600 : 0o640
+        var st = stat()
+        if stat(copy.path, &st) == 0, st.st_mode & 0o777 == mode, group.map({ st.st_gid == $0 }) ?? true,
+            let text = try AtomicFile.read(copy), let secret = Data(base64Encoded: text), secret.count == 64,
+            secret.suffix(32).base64EncodedString() == key.publicKey
+        {
+            return
+        }
         guard let text = try AtomicFile.read(pem) else { throw HomeError(.missing, "DKIM key file \(home.show(pem)) is missing") }
         let secret: String
         do { secret = try DKIMKeys.rspamdEd25519(pem: text, name: home.show(pem)) } catch let e as DNSError { throw HomeError(.verify, e.reason) }
-        let mode: mode_t = group == nil ? 0o600 : 0o640
-        var st = stat()
-        let current = try AtomicFile.read(copy)
-        if current == secret, stat(copy.path, &st) == 0, st.st_mode & 0o777 == mode, group.map({ st.st_gid == $0 }) ?? true { return }
         try AtomicFile.write(secret, to: copy, mode: mode, group: group)
     }
 }
