@@ -1,5 +1,6 @@
 import COpenSSL
 import Foundation
+import MailKeysCore
 
 /// A file written in pieces under a temporary name next to its target and hashed as it goes, then
 /// put in place by ``commit()`` (rename over the target, fsync of the directory). Until then the
@@ -8,7 +9,8 @@ import Foundation
 /// threads finish them, instead of being held in memory whole.
 public final class StagedFile: @unchecked Sendable {
     public let target: URL
-    let temp: String
+    /// Where the file is written until it is renamed over `target`.
+    public let temp: String
     private var fd: Int32
     private let digest: OpaquePointer
     private var committed = false
@@ -17,11 +19,12 @@ public final class StagedFile: @unchecked Sendable {
     /// Octets written so far.
     public private(set) var size = 0
 
-    public init(target: URL, mode: mode_t = 0o644) throws {
+    /// A file for `target` written at `temp` (default: a hidden name next to the target).
+    public init(target: URL, temp: String? = nil, mode: mode_t = 0o644) throws {
         self.target = target
-        temp = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).staged.\(getpid())").path
-        fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw DNSError(.io, "cannot write \(temp): \(String(cString: strerror(errno)))") }
+        self.temp = temp ?? target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).staged.\(getpid())").path
+        fd = FaultPoint.hit("create") ? -1 : open(self.temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw DNSError(.io, "cannot write \(self.temp): \(String(cString: strerror(errno)))") }
         _ = fchmod(fd, mode)
         digest = EVP_MD_CTX_new()
         EVP_DigestInit_ex(digest, EVP_sha256(), nil)
@@ -36,6 +39,7 @@ public final class StagedFile: @unchecked Sendable {
     /// Appends `bytes` (one caller at a time).
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard fd >= 0, sha256Hex == nil else { throw DNSError(.io, "\(temp) is already finished") }
+        if FaultPoint.hit("write") { throw DNSError(.io, "cannot write \(temp): \(String(cString: strerror(errno)))") }
         // In pieces of 1 MiB, each hashed right after it is written (while it is still in cache).
         var offset = 0
         while offset < bytes.count {
@@ -58,7 +62,7 @@ public final class StagedFile: @unchecked Sendable {
     @discardableResult
     public func finish() throws -> String {
         if let sha256Hex { return sha256Hex }
-        guard fsync(fd) == 0 else { throw DNSError(.io, "cannot write \(temp): \(String(cString: strerror(errno)))") }
+        guard !FaultPoint.hit("fsync"), fsync(fd) == 0 else { throw DNSError(.io, "cannot write \(temp): \(String(cString: strerror(errno)))") }
         close(fd)
         fd = -1
         var out = [UInt8](repeating: 0, count: 32)
@@ -69,10 +73,14 @@ public final class StagedFile: @unchecked Sendable {
         return hex
     }
 
+    /// Gives up ownership of the file: it was renamed into place by someone else (the run's
+    /// journal), so going away must not remove anything.
+    public func detach() { committed = true }
+
     /// Renames the finished file over its target.
     public func commit() throws {
         try finish()
-        guard rename(temp, target.path) == 0 else {
+        guard !FaultPoint.hit("rename"), rename(temp, target.path) == 0 else {
             throw DNSError(.io, "cannot replace \(target.path): \(String(cString: strerror(errno)))")
         }
         committed = true

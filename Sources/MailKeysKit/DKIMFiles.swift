@@ -58,11 +58,10 @@ enum DKIMFiles {
     /// by a run that died before its commit: it is moved aside to `Keys/orphaned/` (never reused,
     /// never deleted) and `notices` says so, instead of blocking every later run.
     static func writeKey(
-        _ home: Home, _ domain: DomainName, _ selector: String, pem: String, group: gid_t?, notices: inout [String]
-    ) throws -> URL {
+        _ home: Home, _ domain: DomainName, _ selector: String, pem: String, group: gid_t?, journal: Journal, notices: inout [String]
+    ) throws {
         let fm = FileManager.default
-        let d = dir(home, domain)
-        try fm.createDirectory(at: d, withIntermediateDirectories: true)
+        try Directory.make(dir(home, domain), mode: 0o700)
         setDirectoryModes(home, domain, group: group)
         let url = keyFile(home, domain, selector)
         for orphan in [url, rspamdKeyFile(home, domain, selector)] where fm.fileExists(atPath: orphan.path) {
@@ -70,16 +69,14 @@ enum DKIMFiles {
             notices.append(
                 "\(domain): DKIM: \(home.show(orphan)) was not in the store (left by a run that did not finish); moved to \(home.show(aside))")
         }
-        try AtomicFile.write(pem, to: url, mode: group == nil ? 0o600 : 0o640, group: group)
-        return url
+        try journal.stage(pem, to: url, mode: group == nil ? 0o600 : 0o640, group: group)
     }
 
     /// Moves `file` into `Keys/orphaned/` (0700) under a name that says where it came from and
     /// when it was found, and returns the new path.
     static func moveAside(_ home: Home, _ file: URL, label: String) throws -> URL {
         let dir = home.keysDir.appendingPathComponent("orphaned", isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        chmod(dir.path, 0o700)
+        try Directory.make(dir, mode: 0o700)
         let target = dir.appendingPathComponent("\(label)-\(file.lastPathComponent).\(Int(Date().timeIntervalSince1970)).\(getpid())")
         guard rename(file.path, target.path) == 0 else {
             throw HomeError(.io, "cannot move \(home.show(file)) aside to \(home.show(target)): \(String(cString: strerror(errno)))")
@@ -144,33 +141,26 @@ enum DKIMFiles {
         for case .create(let selector, let algorithm) in actions {
             let pair = try DKIMKeys.generate(algorithm, bits: p.dkim.rsaBits)
             publicKeys[selector] = pair.publicKey
-            pending.fileWrites.append { try writeKey(home, p.name, selector, pem: pair.pem, group: group, notices: &pending.notices) }
+            pending.stagings.append { journal in
+                try writeKey(home, p.name, selector, pem: pair.pem, group: group, journal: journal, notices: &pending.notices)
+            }
         }
         for case .reveal(let selector) in actions {
             guard let reveal = p.dkim.revealDir else { continue }
             let source = keyFile(home, p.name, selector)
+            guard FileManager.default.fileExists(atPath: source.path) else {
+                throw HomeError(.missing, "DKIM key file \(home.show(source)) to reveal is missing")
+            }
             let target = URL(fileURLWithPath: reveal).appendingPathComponent("\(selector)._domainkey.\(p.name).pem")
-            pending.fileWrites.append {
-                guard let pem = try AtomicFile.read(source) else {
-                    throw HomeError(.missing, "DKIM key file \(home.show(source)) to reveal is missing")
-                }
-                try FileManager.default.createDirectory(atPath: reveal, withIntermediateDirectories: true)
-                try AtomicFile.write(pem, to: target, mode: 0o644)
-                return target
-            }
-            pending.afterCommit.append {
-                try? FileManager.default.removeItem(at: source)
-                try? FileManager.default.removeItem(at: rspamdKeyFile(home, p.name, selector))
-                return "\(p.name): DKIM: revealed the private key of \(selector) in \(target.path)"
-            }
+            pending.journal.copy(source, to: target)
+            pending.journal.delete(source)
+            pending.journal.delete(rspamdKeyFile(home, p.name, selector))
+            pending.lines.append("\(p.name): DKIM: revealed the private key of \(selector) in \(target.path)")
         }
         if p.dkim.revealDir == nil {
             for case .remove(let selector) in actions {
-                pending.afterCommit.append {
-                    try? FileManager.default.removeItem(at: keyFile(home, p.name, selector))
-                    try? FileManager.default.removeItem(at: rspamdKeyFile(home, p.name, selector))
-                    return nil
-                }
+                pending.journal.delete(keyFile(home, p.name, selector))
+                pending.journal.delete(rspamdKeyFile(home, p.name, selector))
             }
         }
         let updated = DKIMPlanner.apply(actions, to: keys, now: now, newKeys: publicKeys)
@@ -203,13 +193,11 @@ enum DKIMFiles {
                 let url = resolve(path)
                 let parent = url.deletingLastPathComponent()
                 do {
-                    if !FileManager.default.fileExists(atPath: parent.path) {
-                        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-                    }
                     // No secrets in the tables: the signer's user reads them whatever the umask was.
+                    try Directory.make(parent, mode: 0o755)
                     if parent.path.hasPrefix(home.keysDir.path + "/") { chmod(parent.path, 0o755) }
                     if try AtomicFile.read(url) != text {
-                        try AtomicFile.write(text, to: url, mode: 0o644)
+                        try AtomicFile.write(text, to: url, mode: 0o644, tempDir: home.tempDir(for: url))
                         report.lines.append("wrote \(home.show(url)) (\(n) signing key\(n == 1 ? "" : "s"))")
                         changed = true
                     }
@@ -301,7 +289,7 @@ extension DKIMFiles {
         guard let text = try AtomicFile.read(pem) else { throw HomeError(.missing, "DKIM key file \(home.show(pem)) is missing") }
         let secret: String
         do { secret = try DKIMKeys.rspamdEd25519(pem: text, name: home.show(pem)) } catch let e as DNSError { throw HomeError(.verify, e.reason) }
-        try AtomicFile.write(secret, to: copy, mode: mode, group: group)
+        try AtomicFile.write(secret, to: copy, mode: mode, group: group, tempDir: home.tempDir(for: copy))
     }
 }
 

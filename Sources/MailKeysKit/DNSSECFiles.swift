@@ -82,19 +82,18 @@ enum DNSSECFiles {
         let pub = publicFile(home, p.name, key)
         let text = generated.privateText
         pending.privateTexts[priv] = text
-        pending.fileWrites.append {
-            try FileManager.default.createDirectory(at: dir(home), withIntermediateDirectories: true)
-            chmod(dir(home).path, 0o700)
-            guard !FileManager.default.fileExists(atPath: priv.path) else {
-                throw HomeError(.exists, "DNSSEC key file \(home.show(priv)) already exists; nothing was changed")
-            }
-            try AtomicFile.write(text, to: priv, mode: 0o600)
-            return priv
-        }
         let line = generated.dnskey
-        pending.fileWrites.append {
-            try AtomicFile.write("; \(role.rawValue) for \(p.name), written by mailkeys\n\(line)\n", to: pub, mode: 0o644)
-            return pub
+        pending.stagings.append { journal in
+            try Directory.make(dir(home), mode: 0o700)
+            chmod(dir(home).path, 0o700)
+            // The store has never seen this key tag: a file at its paths was left by a run that
+            // died before its commit; it is moved aside, never reused.
+            for orphan in [priv, pub] where FileManager.default.fileExists(atPath: orphan.path) {
+                let aside = try DKIMFiles.moveAside(home, orphan, label: "dnssec-\(p.name)")
+                pending.notices.append("\(p.name): DNSSEC: \(home.show(orphan)) was not in the store; moved to \(home.show(aside))")
+            }
+            try journal.stage(text, to: priv, mode: 0o600)
+            try journal.stage("; \(role.rawValue) for \(p.name), written by mailkeys\n\(line)\n", to: pub, mode: 0o644)
         }
         let domain = p.name.description
         pending.storeOps.append { tx in
@@ -143,11 +142,8 @@ enum DNSSECFiles {
                 continue
             case .remove(let tag):
                 if let key = updated.first(where: { $0.tag == tag }) {
-                    pending.afterCommit.append {
-                        try? FileManager.default.removeItem(at: privateFile(home, p.name, key))
-                        try? FileManager.default.removeItem(at: publicFile(home, p.name, key))
-                        return nil
-                    }
+                    pending.journal.delete(privateFile(home, p.name, key))
+                    pending.journal.delete(publicFile(home, p.name, key))
                 }
             default: break
             }

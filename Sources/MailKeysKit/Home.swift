@@ -1,5 +1,6 @@
 import Foundation
 import MailKeysCore
+import MailKeysDNS
 
 /// Errors of the use-case layer (home, files, lock, command line).
 public struct HomeError: Error, CustomStringConvertible, Equatable {
@@ -86,26 +87,45 @@ public final class HomeLock {
     deinit { if fd >= 0 { close(fd) } }
 }
 
-/// Whole-file writes that never leave a partial file: a temporary file in the same directory,
-/// fsync, rename over the target, fsync of the directory.
+/// Whole-file writes that never leave a partial file: a temporary file, fsync, rename over the
+/// target, fsync of the directory. The temporary file is made in `tempDir` when given (a home's
+/// staging directory, which every run sweeps, so a killed write leaves nothing behind), else next
+/// to the target. Every step passes a ``FaultPoint``.
 public enum AtomicFile {
-    public static func write(_ text: String, to url: URL, mode: mode_t = 0o644, group: gid_t? = nil) throws {
+    nonisolated(unsafe) static var sequence = 0
+
+    public static func write(_ text: String, to url: URL, mode: mode_t = 0o644, group: gid_t? = nil, tempDir: URL? = nil) throws {
         var text = text
-        try text.withUTF8 { try write(bytes: UnsafeRawBufferPointer($0), to: url, mode: mode, group: group) }
+        try text.withUTF8 { try write(bytes: UnsafeRawBufferPointer($0), to: url, mode: mode, group: group, tempDir: tempDir) }
     }
 
-    static func write(bytes: [UInt8], to url: URL, mode: mode_t = 0o644) throws {
-        try bytes.withUnsafeBytes { try write(bytes: $0, to: url, mode: mode, group: nil) }
+    static func write(bytes: [UInt8], to url: URL, mode: mode_t = 0o644, tempDir: URL? = nil) throws {
+        try bytes.withUnsafeBytes { try write(bytes: $0, to: url, mode: mode, group: nil, tempDir: tempDir) }
     }
 
-    static func write(bytes: UnsafeRawBufferPointer, to url: URL, mode: mode_t, group: gid_t?) throws {
-        let dir = url.deletingLastPathComponent().path
-        let tmp = "\(dir)/.\(url.lastPathComponent).tmp.\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw HomeError(.io, "cannot write \(tmp): \(String(cString: strerror(errno)))") }
+    static func write(bytes: UnsafeRawBufferPointer, to url: URL, mode: mode_t, group: gid_t?, tempDir: URL?) throws {
+        sequence += 1
+        let tmp =
+            tempDir.map { "\($0.path)/\(getpid()).\(sequence).\(url.lastPathComponent)" }
+            ?? "\(url.deletingLastPathComponent().path)/.\(url.lastPathComponent).tmp.\(getpid())"
+        try writeFile(bytes: bytes, at: tmp, mode: mode, group: group, shown: url.path)
+        if FaultPoint.hit("rename") || rename(tmp, url.path) != 0 {
+            let e = errno
+            unlink(tmp)
+            throw HomeError(.io, "cannot replace \(url.path): \(String(cString: strerror(e)))")
+        }
+        syncDirectory(url.deletingLastPathComponent().path)
+    }
+
+    /// Creates `path` (truncating a leftover) with `bytes`, its mode and group, and fsyncs it;
+    /// on failure the file is removed and the error names `shown`.
+    static func writeFile(bytes: UnsafeRawBufferPointer, at path: String, mode: mode_t, group: gid_t?, shown: String) throws {
+        let fd = FaultPoint.hit("create") ? -1 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw HomeError(.io, "cannot write \(shown): \(String(cString: strerror(errno)))") }
         var ok = true
         var offset = 0
-        while offset < bytes.count {
+        if FaultPoint.hit("write") { ok = false }
+        while ok && offset < bytes.count {
             let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n <= 0 {
                 ok = false
@@ -115,19 +135,18 @@ public enum AtomicFile {
         }
         if ok, let group, fchown(fd, uid_t.max, group) != 0 { ok = false }
         if ok && fchmod(fd, mode) != 0 { ok = false }
-        if ok && fsync(fd) != 0 { ok = false }
+        if ok && (FaultPoint.hit("fsync") || fsync(fd) != 0) { ok = false }
         let err = errno
         close(fd)
         guard ok else {
-            unlink(tmp)
-            throw HomeError(.io, "cannot write \(url.path): \(String(cString: strerror(err)))")
+            unlink(path)
+            throw HomeError(.io, "cannot write \(shown): \(String(cString: strerror(err)))")
         }
-        guard rename(tmp, url.path) == 0 else {
-            let e = errno
-            unlink(tmp)
-            throw HomeError(.io, "cannot replace \(url.path): \(String(cString: strerror(e)))")
-        }
-        let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    }
+
+    /// fsync of a directory, so a rename in it survives a power loss.
+    static func syncDirectory(_ path: String) {
+        let dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 {
             fsync(dfd)
             close(dfd)

@@ -4,45 +4,46 @@ import MailKeysCore
 import MailKeysDNS
 import MailKeysStore
 
-/// Everything one run changes, gathered before anything is written, then committed in order:
-/// new files (keys, revealed keys), one store transaction (every timestamp, every zone record
-/// and the zone files, renamed into place inside it), and only then deletions. A failure before
-/// the commit leaves the home as it was; new files are removed again.
+/// Everything one run changes, gathered before anything is published, then committed by the
+/// ``Journal``'s protocol: the new files are staged, one store transaction records every
+/// timestamp, every zone record and the file steps (the intent), then the steps are taken. A
+/// failure before the commit leaves the home as it was (staged files are removed, or swept by the
+/// next run); one after it is completed by the next run.
 final class Pending {
-    /// Writers of new files; each returns the path it created (removed again on failure).
-    var fileWrites: [() throws -> URL] = []
+    let journal: Journal
+    /// Writers of new files into the journal's staging (run just before the commit).
+    var stagings: [(Journal) throws -> Void] = []
     /// Changes made inside the one store transaction.
     var storeOps: [(StoreTransaction) throws -> Void] = []
-    /// Work after the commit (deleting retired private keys); each may return a line to print.
-    var afterCommit: [() -> String?] = []
-    /// Work after the commit that may fail (switching installed certificates, reloads): the
-    /// first failure is thrown, with the commit already done; the next run repairs or retries.
-    var postCommit: [() throws -> String?] = []
+    /// Lines to print once the commit is done (what the file steps did).
+    var lines: [String] = []
     /// Lines the file writers have to report (files moved aside); printed with the commit's.
     var notices: [String] = []
     /// Private key texts generated in this run, by path, for signing before they are on disk.
     var privateTexts: [URL: String] = [:]
 
+    init(_ home: Home) { journal = Journal(home) }
+
     /// The text of a key file: from this run if it was just generated, else from disk.
     func read(_ url: URL) throws -> String? { try privateTexts[url] ?? AtomicFile.read(url) }
 
-    /// Writes the new files, runs the store transaction, then the after-commit work.
-    func commit(_ store: Store) throws -> [String] {
-        var written: [URL] = []
+    /// Stages the new files, commits the store transaction with the intent, then takes the
+    /// file steps.
+    func commit(_ store: Store, now: Date) throws -> [String] {
         do {
-            for write in fileWrites { written.append(try write()) }
-            if !storeOps.isEmpty {
+            for stage in stagings { try stage(journal) }
+            if !storeOps.isEmpty || !journal.isEmpty {
                 try store.transaction { tx in
                     for op in storeOps { try op(tx) }
+                    try tx.recordIntent(journal.steps, at: now)
                 }
             }
         } catch {
-            for url in written { try? FileManager.default.removeItem(at: url) }
+            journal.abandon()
             throw error
         }
-        var lines = notices + afterCommit.compactMap { $0() }
-        for step in postCommit { if let line = try step() { lines.append(line) } }
-        return lines
+        let done = journal.isEmpty ? [] : try journal.apply(store)
+        return notices + lines + done
     }
 }
 

@@ -177,45 +177,29 @@ enum TLSFiles {
         guard let texts else { return out }  // recorded only (`tls import` without --key)
         // The files under their fingerprint first (removed again if the run fails), then, after
         // the commit, the names the mail server reads are switched to them by atomic renames.
+        // The files under their fingerprint are staged; after the commit they are renamed into
+        // place, then the names the mail server reads are switched to them (each by renaming a
+        // new symlink over the old name, so a reader sees the old or the new file), then the
+        // files of older certificates are deleted.
         for (suffix, text, secret) in [("privkey.pem", texts.key, true), ("fullchain.pem", texts.chain, false)] {
-            pending.fileWrites.append {
+            pending.stagings.append { journal in
                 let gid = try group.map(DKIMFiles.groupID)
-                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                try Directory.make(dir, mode: 0o711)
                 chmod(home.keysDir.appendingPathComponent("tls").path, 0o711)
                 chmod(dir.deletingLastPathComponent().path, 0o711)
                 chmod(dir.path, 0o711)
                 if gid != nil { chmod(home.keysDir.path, 0o711) }
                 let url = dir.appendingPathComponent("\(fingerprint).\(suffix)")
-                try AtomicFile.write(text, to: url, mode: secret ? (gid == nil ? 0o600 : 0o640) : 0o644, group: secret ? gid : nil)
-                return url
+                try journal.stage(text, to: url, mode: secret ? (gid == nil ? 0o600 : 0o640) : 0o644, group: secret ? gid : nil)
             }
         }
-        pending.postCommit.append {
-            try switchLinks(dir, fingerprint: fingerprint)
-            try? FileManager.default.removeItem(at: staged.appendingPathComponent("\(fingerprint).fullchain.pem"))
-            try? FileManager.default.removeItem(at: staged.appendingPathComponent("\(fingerprint).privkey.pem"))
-            return nil
-        }
-        return out
-    }
-
-    /// Points `privkey.pem` and `fullchain.pem` in `dir` at the files of `fingerprint` (each by
-    /// renaming a new symlink over the old name, so a reader sees the old or the new file), and
-    /// deletes the files of older certificates.
-    static func switchLinks(_ dir: URL, fingerprint: String) throws {
-        let fm = FileManager.default
         for suffix in ["privkey.pem", "fullchain.pem"] {
-            let link = dir.appendingPathComponent(suffix)
-            let temp = dir.appendingPathComponent(".\(suffix).new")
-            try? fm.removeItem(at: temp)
-            guard symlink("\(fingerprint).\(suffix)", temp.path) == 0, rename(temp.path, link.path) == 0 else {
-                throw HomeError(.io, "cannot install \(link.path): \(String(cString: strerror(errno)))")
-            }
+            pending.journal.symlink(dir.appendingPathComponent(suffix), to: "\(fingerprint).\(suffix)")
         }
-        for name in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? []
-        where name.hasSuffix(".pem") && !name.hasPrefix(fingerprint) && name != "privkey.pem" && name != "fullchain.pem" {
-            try? fm.removeItem(at: dir.appendingPathComponent(name))
-        }
+        pending.journal.prune(dir, keeping: fingerprint)
+        pending.journal.delete(staged.appendingPathComponent("\(fingerprint).fullchain.pem"))
+        pending.journal.delete(staged.appendingPathComponent("\(fingerprint).privkey.pem"))
+        return out
     }
 
     /// Keeps a gated certificate and its key under `Keys/tls/<host>/pending/` (0600) until tick installs it.
@@ -223,15 +207,11 @@ enum TLSFiles {
         guard let key = offer.privateKey else { return }
         let dir = pendingDir(home, host)
         let chain = offer.fullchain
-        pending.fileWrites.append {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        pending.stagings.append { journal in
+            try Directory.make(dir, mode: 0o700)
             chmod(dir.path, 0o700)
-            try AtomicFile.write(key, to: dir.appendingPathComponent("\(fingerprint).privkey.pem"), mode: 0o600)
-            return dir.appendingPathComponent("\(fingerprint).privkey.pem")
-        }
-        pending.fileWrites.append {
-            try AtomicFile.write(chain, to: dir.appendingPathComponent("\(fingerprint).fullchain.pem"), mode: 0o600)
-            return dir.appendingPathComponent("\(fingerprint).fullchain.pem")
+            try journal.stage(key, to: dir.appendingPathComponent("\(fingerprint).privkey.pem"), mode: 0o600)
+            try journal.stage(chain, to: dir.appendingPathComponent("\(fingerprint).fullchain.pem"), mode: 0o600)
         }
     }
 
@@ -275,11 +255,7 @@ enum TLSFiles {
         for i in out.indices
         where out[i].used == nil && certs.contains(where: { $0.state == .served && $0.spki == out[i].spki && $0.host == out[i].host }) {
             out[i].used = now
-            let usedFile = nextFile(home, out[i])
-            pending.afterCommit.append {
-                try? FileManager.default.removeItem(at: usedFile)
-                return nil
-            }
+            pending.journal.delete(nextFile(home, out[i]))
         }
         guard p.tls.scheme == .currentNext, generate else {
             if let force, p.mx.contains(where: { $0.host == force }), p.tls.scheme != .currentNext {
@@ -300,11 +276,10 @@ enum TLSFiles {
             let key = TLSNextKey(host: host, keyType: type, spki: spki, created: now)
             out.append(key)
             let file = nextFile(home, key)
-            pending.fileWrites.append {
-                try FileManager.default.createDirectory(at: nextDir(home, host), withIntermediateDirectories: true)
+            pending.stagings.append { journal in
+                try Directory.make(nextDir(home, host), mode: 0o700)
                 chmod(nextDir(home, host).path, 0o700)
-                try AtomicFile.write(pem, to: file, mode: 0o600)
-                return file
+                try journal.stage(pem, to: file, mode: 0o600)
             }
             lines.append(
                 "\(host): next \(type.rawValue) key \(spki.prefix(16)) generated; its 3 1 1 is published now, certbot uses it once it is 2 × TTL old")
@@ -364,11 +339,7 @@ enum TLSFiles {
             }
         }
         if let argv = p.tls.reload, changed.contains(where: { $0.state == .served && $0.installed == now }) {
-            pending.postCommit.append {
-                let status = try Command.run(argv)
-                guard status == 0 else { throw HomeError(.io, "\(p.name): TLS reload command \(argv.joined(separator: " ")) exited with \(status)") }
-                return "\(p.name): ran \(argv.joined(separator: " "))"
-            }
+            pending.journal.run(argv, label: "\(p.name): TLS")
         }
         return (certs, next, lines, wake, offered, rotated)
     }

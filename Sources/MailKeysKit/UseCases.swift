@@ -295,6 +295,8 @@ public enum MailKeys {
         }
         let store = try Store.open(at: home.storeFile.path)
         var report = Report()
+        // 0. Finish (or sweep) what a run that died left, so the files agree with the store.
+        report.lines += try Journal.recover(home, store: store)
         // 1. Validate: every key file in use must match the store, before anything is planned.
         var dkim: [DomainName: [DKIMKey]] = [:]
         var dnssecKeys: [DomainName: [DNSSECKey]] = [:]
@@ -321,7 +323,7 @@ public enum MailKeys {
         }
         Trace.mark("read templates and zone maps")
         // 2. Plan every change in memory.
-        let pending = Pending()
+        let pending = Pending(home)
         if advancing {
             for p in selected {
                 let force = rotate.map { $0 == nil || $0 == p.name } ?? false
@@ -427,7 +429,7 @@ public enum MailKeys {
         }
         // 3. Commit: new files, one transaction (keys, serials, zone files), then deletions.
         Trace.mark("write zones")
-        report.lines += try pending.commit(store)
+        report.lines += try pending.commit(store, now: now)
         Trace.mark("commit")
         defer { Trace.print() }
         switch mode {
@@ -473,7 +475,7 @@ public enum MailKeys {
             let name = w.policy.name
             let action = plan.actions.first { if case .buildZone(let d, _) = $0 { return d == name } else { return false } }
             if let text = w.mtaSTSText, try AtomicFile.read(home.mtaSTSFile(name)) != text {
-                try AtomicFile.write(text, to: home.mtaSTSFile(name))
+                try pending.journal.stage(text, to: home.mtaSTSFile(name))
                 report.lines.append("\(name): wrote MTA-STS policy \(home.show(home.mtaSTSFile(name))) (id \(w.policy.mtaSTS!.id))")
             }
             let signed = !w.signingKeys.isEmpty
@@ -622,7 +624,7 @@ public enum MailKeys {
             }
             do {
                 Trace.mark("signing request")
-                let result = try Signer.sign(request, to: StagedFile(target: home.signedFile(name)))
+                let result = try Signer.sign(request, to: pending.journal.stream(to: home.signedFile(name)))
                 Trace.add(result.stages)
                 if splicing, let pending = z.state.pending {
                     guard pending.value == z.state.expected else { throw SpliceFailure() }
@@ -658,22 +660,23 @@ public enum MailKeys {
         } else {
             mapText = nil
         }
+        // Staged now, renamed into place by the journal once the store has committed. The map goes
+        // first: should its files not follow, its hashes match no file and the next run ignores it.
+        let mapURL = ZoneMap.url(home, name)
+        if let mapText { try pending.journal.stage(mapText, to: mapURL) } else { pending.journal.delete(mapURL) }
+        try pending.journal.stage(bytes: bytes, to: home.zoneFile(name))
+        let signedHash = try signedFile.map { try $0.finish() }
+        if let signedFile { try pending.journal.adopt(signedFile) }
         pending.storeOps.append { tx in
             try tx.ensureDomain(name.description, at: now)
             try tx.recordBuild(name.description, serial: serial, contentHash: contentHash, fileHash: fileHash, at: now)
             try tx.recordTLSA(domain: name.description, records: tlsa, now: now)
             try tx.log("zone-build", domain: name.description, detail: "serial \(serial): \(reason)", at: now)
-            if let signedFile {
-                try tx.recordSigning(name.description, fileHash: try signedFile.finish(), expiresAt: expiration)
+            if let signedHash {
+                try tx.recordSigning(name.description, fileHash: signedHash, expiresAt: expiration)
                 try tx.log(
                     "zone-sign", domain: name.description, detail: "serial \(serial), signatures until \(RunClock.format(expiration))", at: now)
             }
-            // The map goes first: a run that stops before the zone files are in place leaves a
-            // map whose hashes match no file, which the next run ignores.
-            let mapURL = ZoneMap.url(home, name)
-            if let mapText { try AtomicFile.write(mapText, to: mapURL) } else { try? FileManager.default.removeItem(at: mapURL) }
-            try AtomicFile.write(bytes: bytes, to: home.zoneFile(name))
-            try signedFile?.commit()
         }
         report.lines.append("\(name): wrote \(home.show(home.zoneFile(name))) serial \(serial) (\(reason)\(signing == nil ? rebuilt : ""))")
         if signing != nil {

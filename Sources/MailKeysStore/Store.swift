@@ -211,6 +211,7 @@ public final class Store {
                     ) STRICT;
                     """)
         }
+        m.registerMigration("2026-12-01-intent") { db in try db.execute(sql: IntentStep.createTable) }
         return m
     }
 
@@ -283,6 +284,7 @@ public final class Store {
             var result: T?
             try queue.inTransaction(.immediate) { db in
                 result = try body(StoreTransaction(db: db))
+                if FaultPoint.hit("commit") { throw StoreError(.failed, "cannot commit to store \(path): \(String(cString: strerror(errno)))") }
                 return .commit
             }
             return result!

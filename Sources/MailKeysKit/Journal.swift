@@ -1,0 +1,266 @@
+import Foundation
+import MailKeysCore
+import MailKeysDNS
+import MailKeysStore
+
+/// The commit protocol of a run. Every file a run publishes is first written whole (and fsynced)
+/// under a staging directory of the home (`Keys/.staging/`, `Zones/.staging/`, 0700); the store
+/// transaction that commits the new state records, in the same transaction, the steps that put
+/// the files in place (``IntentStep``: renames, copies, links, deletions, reloads); the steps are
+/// taken right after the commit and the intent cleared. A run that dies before its commit leaves
+/// staged files only, which the next run deletes (nothing happened); one that dies after it leaves
+/// an intent, which the next run completes before anything else (``recover(_:store:)``). So the
+/// published files and the store always agree once a run has started.
+final class Journal {
+    let home: Home
+    private(set) var steps: [IntentStep] = []
+    /// Staged files not yet renamed into place, by staged path (removed if the run fails).
+    private var staged: Set<String> = []
+    /// Streamed files the signer wrote, kept alive until they are renamed (their deinit would
+    /// remove them).
+    private var streams: [StagedFile] = []
+    private var sequence = 0
+
+    init(_ home: Home) { self.home = home }
+
+    var isEmpty: Bool { steps.isEmpty }
+
+    /// A fresh staging path for `target` (which must lie under `Keys/` or `Zones/`).
+    func stagingPath(for target: URL) throws -> String {
+        guard let dir = home.staging(for: target) else {
+            throw HomeError(.io, "internal error: \(target.path) lies outside the home's Keys/ and Zones/; it cannot be staged")
+        }
+        try Directory.make(dir, mode: 0o700)
+        sequence += 1
+        return "\(dir.path)/\(getpid()).\(sequence).\(target.lastPathComponent)"
+    }
+
+    /// Writes `bytes` to a staging file (mode and group as the target gets them) and schedules its
+    /// rename over `target`.
+    func stage(_ bytes: UnsafeRawBufferPointer, to target: URL, mode: mode_t = 0o644, group: gid_t? = nil) throws {
+        let path = try stagingPath(for: target)
+        staged.insert(path)
+        try AtomicFile.writeFile(bytes: bytes, at: path, mode: mode, group: group, shown: target.path)
+        steps.append(IntentStep(.rename, source: path, target: target.path, hash: Digest.sha256Hex(bytes.bindMemory(to: UInt8.self))))
+    }
+
+    func stage(_ text: String, to target: URL, mode: mode_t = 0o644, group: gid_t? = nil) throws {
+        var text = text
+        try text.withUTF8 { try stage(UnsafeRawBufferPointer($0), to: target, mode: mode, group: group) }
+    }
+
+    func stage(bytes: [UInt8], to target: URL, mode: mode_t = 0o644) throws {
+        try bytes.withUnsafeBytes { try stage($0, to: target, mode: mode) }
+    }
+
+    /// A file the signer streams into, staged for `target`; ``adopt(_:)`` schedules its rename.
+    func stream(to target: URL) throws -> StagedFile {
+        let path = try stagingPath(for: target)
+        staged.insert(path)
+        return try StagedFile(target: target, temp: path)
+    }
+
+    /// Schedules the rename of a finished streamed file.
+    func adopt(_ file: StagedFile) throws {
+        let hash = try file.finish()
+        streams.append(file)
+        steps.append(IntentStep(.rename, source: file.temp, target: file.target.path, hash: hash))
+    }
+
+    func copy(_ source: URL, to target: URL) { steps.append(IntentStep(.copy, source: source.path, target: target.path)) }
+    func delete(_ target: URL) { steps.append(IntentStep(.delete, target: target.path)) }
+    func symlink(_ target: URL, to destination: String) { steps.append(IntentStep(.symlink, source: destination, target: target.path)) }
+    func prune(_ dir: URL, keeping prefix: String) { steps.append(IntentStep(.prune, source: prefix, target: dir.path)) }
+
+    /// Runs `argv` once every file is in place; `label` starts its failure message.
+    func run(_ argv: [String], label: String) {
+        let json = String(decoding: (try? JSONEncoder().encode(argv)) ?? Data("[]".utf8), as: UTF8.self)
+        steps.append(IntentStep(.run, source: json, target: label))
+    }
+
+    /// Removes what was staged: the run failed before its commit.
+    func abandon() {
+        for path in staged { unlink(path) }
+        staged = []
+        streams = []
+        steps = []
+    }
+
+    /// Takes the committed steps and clears the intent; the lines say what a reload did. A
+    /// failed file step throws (the intent stays, the next run completes it); a failed reload is
+    /// reported after everything else is done.
+    func apply(_ store: Store) throws -> [String] {
+        let out = try Journal.take(steps, home: home, recovering: false)
+        for file in streams { file.detach() }
+        streams = []
+        staged = []
+        steps = []
+        try store.clearIntent()
+        if let failure = out.failures.first { throw HomeError(.io, failure) }
+        return out.lines
+    }
+
+    /// Completes what a run that died after its commit left (its intent), then deletes whatever
+    /// the staging directories still hold (files of runs that died before their commit). The
+    /// lines report what was done; an idle home costs two directory reads.
+    static func recover(_ home: Home, store: Store) throws -> [String] {
+        var lines: [String] = []
+        let intent = try store.intent()
+        if !intent.isEmpty {
+            let out = try take(intent, home: home, recovering: true)
+            try store.clearIntent()
+            lines.append("completed the \(intent.count) file steps of a run that stopped after its commit")
+            lines += out.lines + out.failures.map { "warning: \($0)" }
+        }
+        var swept = 0
+        for dir in [home.keysStaging, home.zonesStaging] {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { continue }
+            for name in names {
+                if FaultPoint.hit("unlink") { throw HomeError(.io, "cannot remove \(dir.path)/\(name): \(String(cString: strerror(errno)))") }
+                if unlink("\(dir.path)/\(name)") == 0 { swept += 1 }
+            }
+        }
+        if swept > 0 { lines.append("removed \(swept) staged file\(swept == 1 ? "" : "s") of a run that stopped before its commit") }
+        return lines
+    }
+
+    /// The order steps are taken in: files into place, then links to them, then deletions
+    /// (a revealed key is copied before its source goes), then reloads.
+    static let phases: [Set<IntentStep.Operation>] = [[.rename, .copy], [.symlink], [.delete, .prune]]
+
+    /// Takes `steps` phase by phase, in recorded order within a phase (every one idempotent).
+    static func take(_ steps: [IntentStep], home: Home, recovering: Bool) throws -> (lines: [String], failures: [String]) {
+        var lines: [String] = []
+        var failures: [String] = []
+        var synced = Set<String>()
+        for step in phases.flatMap({ phase in steps.filter { phase.contains($0.operation) } }) {
+            let target = step.target
+            switch step.operation {
+            case .rename:
+                guard let source = step.source else { continue }
+                if FileManager.default.fileExists(atPath: source) {
+                    if recovering, let hash = step.hash, try fileHash(source) != hash {
+                        throw HomeError(
+                            .verify,
+                            "staged file \(source) for \(home.show(URL(fileURLWithPath: target))) does not hold what the store committed; it was left in place"
+                        )
+                    }
+                    try Directory.make(URL(fileURLWithPath: target).deletingLastPathComponent(), mode: 0o700)
+                    if FaultPoint.hit("rename") || rename(source, target) != 0 {
+                        throw HomeError(.io, "cannot replace \(target): \(String(cString: strerror(errno))); the next run completes it")
+                    }
+                    synced.insert(URL(fileURLWithPath: target).deletingLastPathComponent().path)
+                } else if let hash = step.hash, try fileHash(target) != hash {
+                    failures.append(
+                        "\(home.show(URL(fileURLWithPath: target))) is not what the store committed (its staged file is gone); the next build replaces it"
+                    )
+                }
+            case .copy:
+                guard let source = step.source else { continue }
+                guard let text = try AtomicFile.read(URL(fileURLWithPath: source)) else {
+                    if !FileManager.default.fileExists(atPath: target) { failures.append("cannot copy \(source) to \(target): it is gone") }
+                    continue
+                }
+                let url = URL(fileURLWithPath: target)
+                try Directory.make(url.deletingLastPathComponent(), mode: 0o755)
+                try AtomicFile.write(text, to: url, mode: 0o644)
+            case .symlink:
+                guard let destination = step.source else { continue }
+                let url = URL(fileURLWithPath: target)
+                let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).new").path
+                unlink(temp)
+                if FaultPoint.hit("symlink") || Glibc.symlink(destination, temp) != 0 || FaultPoint.hit("rename") || rename(temp, target) != 0 {
+                    let e = errno
+                    unlink(temp)
+                    throw HomeError(.io, "cannot install \(target): \(String(cString: strerror(e))); the next run completes it")
+                }
+                synced.insert(url.deletingLastPathComponent().path)
+            case .delete:
+                if FaultPoint.hit("unlink") { throw HomeError(.io, "cannot remove \(target): \(String(cString: strerror(errno)))") }
+                if unlink(target) != 0 && errno != ENOENT {
+                    throw HomeError(.io, "cannot remove \(target): \(String(cString: strerror(errno))); the next run completes it")
+                }
+                synced.insert(URL(fileURLWithPath: target).deletingLastPathComponent().path)
+            case .prune:
+                let keep = step.source ?? ""
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []
+                where name.hasSuffix(".pem") && !name.hasPrefix(keep) && name != "privkey.pem" && name != "fullchain.pem" {
+                    if FaultPoint.hit("unlink") || (unlink("\(target)/\(name)") != 0 && errno != ENOENT) {
+                        throw HomeError(.io, "cannot remove \(target)/\(name): \(String(cString: strerror(errno))); the next run completes it")
+                    }
+                }
+            case .run:
+                continue
+            }
+        }
+        for dir in synced.sorted() { AtomicFile.syncDirectory(dir) }
+        for step in steps where step.operation == .run {
+            guard let data = step.source?.data(using: .utf8), let argv = try? JSONDecoder().decode([String].self, from: data), !argv.isEmpty else {
+                continue
+            }
+            do {
+                let status = try Command.run(argv)
+                if status == 0 {
+                    lines.append("\(step.target): ran \(argv.joined(separator: " "))")
+                } else {
+                    failures.append("\(step.target) reload command \(argv.joined(separator: " ")) exited with \(status)")
+                }
+            } catch {
+                failures.append("\(step.target): cannot run \(argv[0]): \(error)")
+            }
+        }
+        return (lines, failures)
+    }
+
+    static func fileHash(_ path: String) throws -> String? {
+        do { return try MappedFile.open(path)?.sha256Hex } catch let e as DNSError { throw HomeError(.io, e.reason) }
+    }
+}
+
+/// Directories made with an explicit mode, whatever the umask.
+enum Directory {
+    /// Creates `url` and its missing parents, each with `mode` (set by chmod, so the umask does
+    /// not matter); existing directories keep theirs.
+    static func make(_ url: URL, mode: mode_t) throws {
+        var missing: [URL] = []
+        var dir = url.standardizedFileURL
+        var st = stat()
+        while stat(dir.path, &st) != 0 {
+            guard errno == ENOENT, dir.path != "/" else {
+                throw HomeError(.io, "cannot use directory \(dir.path): \(String(cString: strerror(errno)))")
+            }
+            missing.append(dir)
+            dir = dir.deletingLastPathComponent()
+        }
+        for d in missing.reversed() {
+            if FaultPoint.hit("mkdir") || (mkdir(d.path, mode) != 0 && errno != EEXIST) {
+                throw HomeError(.io, "cannot create directory \(d.path): \(String(cString: strerror(errno)))")
+            }
+            chmod(d.path, mode)
+        }
+    }
+}
+
+extension Home {
+    /// Where a run stages the files it publishes under `Keys/`, and its temporary files there.
+    var keysStaging: URL { keysDir.appendingPathComponent(".staging", isDirectory: true) }
+    /// The same for `Zones/`.
+    var zonesStaging: URL { zonesDir.appendingPathComponent(".staging", isDirectory: true) }
+
+    /// The staging directory for `target` (nil outside `Keys/` and `Zones/`): on the target's
+    /// file system, so the final rename is atomic.
+    func staging(for target: URL) -> URL? {
+        let path = target.standardizedFileURL.path
+        if path.hasPrefix(zonesDir.path + "/") { return zonesStaging }
+        if path.hasPrefix(keysDir.path + "/") { return keysStaging }
+        return nil
+    }
+
+    /// A temporary directory for an atomic write of `target` (the staging directory when the
+    /// target is in the home, made if need be), so a killed write leaves nothing the next run
+    /// does not sweep.
+    func tempDir(for target: URL) -> URL? {
+        guard let dir = staging(for: target), (try? Directory.make(dir, mode: 0o700)) != nil else { return nil }
+        return dir
+    }
+}
