@@ -78,6 +78,13 @@ final class Journal {
         steps.append(IntentStep(.run, source: json, target: label))
     }
 
+    /// The store has committed the intent: from now on the staged files belong to it (the next
+    /// run renames them if this one cannot), so nothing may remove them.
+    func sealed() {
+        for file in streams { file.detach() }
+        staged = []
+    }
+
     /// Removes what was staged: the run failed before its commit.
     func abandon() {
         for path in staged { unlink(path) }
@@ -91,7 +98,6 @@ final class Journal {
     /// reported after everything else is done.
     func apply(_ store: Store) throws -> [String] {
         let out = try Journal.take(steps, home: home, recovering: false)
-        for file in streams { file.detach() }
         streams = []
         staged = []
         steps = []
@@ -103,14 +109,15 @@ final class Journal {
     /// Completes what a run that died after its commit left (its intent), then deletes whatever
     /// the staging directories still hold (files of runs that died before their commit). The
     /// lines report what was done; an idle home costs two directory reads.
-    static func recover(_ home: Home, store: Store) throws -> [String] {
-        var lines: [String] = []
+    static func recover(_ home: Home, store: Store) throws -> Report {
+        var report = Report()
         let intent = try store.intent()
         if !intent.isEmpty {
             let out = try take(intent, home: home, recovering: true)
             try store.clearIntent()
-            lines.append("completed the \(intent.count) file steps of a run that stopped after its commit")
-            lines += out.lines + out.failures.map { "warning: \($0)" }
+            report.lines.append("completed the \(intent.count) file steps of a run that stopped after its commit")
+            report.lines += out.lines
+            report.warnings += out.failures
         }
         var swept = 0
         for dir in [home.keysStaging, home.zonesStaging] {
@@ -120,8 +127,8 @@ final class Journal {
                 if unlink("\(dir.path)/\(name)") == 0 { swept += 1 }
             }
         }
-        if swept > 0 { lines.append("removed \(swept) staged file\(swept == 1 ? "" : "s") of a run that stopped before its commit") }
-        return lines
+        if swept > 0 { report.lines.append("removed \(swept) staged file\(swept == 1 ? "" : "s") of a run that stopped before its commit") }
+        return report
     }
 
     /// The order steps are taken in: files into place, then links to them, then deletions

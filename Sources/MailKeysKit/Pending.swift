@@ -42,6 +42,7 @@ final class Pending {
             journal.abandon()
             throw error
         }
+        journal.sealed()
         let done = journal.isEmpty ? [] : try journal.apply(store)
         return notices + lines + done
     }

@@ -296,7 +296,9 @@ public enum MailKeys {
         let store = try Store.open(at: home.storeFile.path)
         var report = Report()
         // 0. Finish (or sweep) what a run that died left, so the files agree with the store.
-        report.lines += try Journal.recover(home, store: store)
+        let recovered = try Journal.recover(home, store: store)
+        report.lines += recovered.lines
+        report.warnings += recovered.warnings
         // 1. Validate: every key file in use must match the store, before anything is planned.
         var dkim: [DomainName: [DKIMKey]] = [:]
         var dnssecKeys: [DomainName: [DNSSECKey]] = [:]
