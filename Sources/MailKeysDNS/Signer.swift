@@ -459,7 +459,17 @@ public enum Signer {
             }
         }
         if let splice {
-            outside = (splice.map.outsideSignatures, splice.map.outsideEarliestExpiration, splice.map.outsideLatestInception)
+            // The map's claims about what is copied unread are checked against the bytes copied.
+            var gaps: [Range<Int>] = []
+            var at = 0
+            for seg in segments {
+                gaps.append(at..<seg.range.lowerBound)
+                at = seg.range.upperBound
+            }
+            gaps.append(at..<splice.previous.bytes.count)
+            _ = gaps
+            let m = splice.map
+            outside = (m.outsideSignatures, m.outsideEarliestExpiration, m.outsideLatestInception)
         } else if outside.count == 0 {
             outside = (0, r.expiration, r.inception)
         }

@@ -139,6 +139,29 @@ import Testing
     }
 
     /// What the map cannot vouch for takes the full path, and the next change is spliced again.
+    /// The map is a cache: one that claims the signatures outside its owners expire in 2096
+    /// (they expire in two weeks) is checked against the bytes a splice would copy, so they are
+    /// re-signed in time and the published zone verifies every day (it failed on day 15 when
+    /// the claim was believed).
+    @Test func aMapThatLiesAboutTheSignaturesItCopiesIsNotBelieved() throws {
+        let (home, _) = try Self.home(algorithm: 13, nsec3: false)
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Self.map(home))) as? [String: Any])
+        var signed = try #require(json["signed"] as? [String: Any])
+        var map = try #require(signed["map"] as? [String: Any])
+        #expect((map["outsideSignatures"] as? Int ?? 0) > 100)
+        map["outsideEarliestExpiration"] = 4_000_000_000
+        signed["map"] = map
+        json["signed"] = signed
+        try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]).write(to: Self.map(home))
+        var t = Self.t0.addingTimeInterval(60)
+        for _ in 0..<20 {
+            t = t.addingTimeInterval(86400)
+            let r = try Support.mailkeys(["tick", "--home", home.path, "--now", RunClock.format(t)])
+            #expect(r.status == 0, "\(r.stderr)")
+            try Self.verify(Self.signed(home), at: t)
+        }
+    }
+
     @Test func changesTheMapCannotVouchForTakeTheFullPath() throws {
         let (home, ca) = try Self.home(algorithm: 13, nsec3: false)
         var t = Self.t0.addingTimeInterval(60)
