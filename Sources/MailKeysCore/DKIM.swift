@@ -58,7 +58,7 @@ public struct DKIMPolicy: Sendable, Equatable {
         if let names = try t.strings("algorithms") {
             algorithms = try names.map { n in
                 guard let a = DKIMAlgorithm(rawValue: n.lowercased()) else {
-                    throw CoreError(.invalidPolicy, "\(t.path).algorithms: '\(n)' is not rsa or ed25519")
+                    throw CoreError(.invalidPolicy, "\(t.path).algorithms: \(Quote.short(n)) is not rsa or ed25519")
                 }
                 return a
             }
@@ -93,13 +93,13 @@ public struct DKIMPolicy: Sendable, Equatable {
         revokedFor = try t.seconds("revoked_for") ?? 0
         revealDir = try t.string("reveal_dir")
         if let dir = revealDir, !dir.hasPrefix("/") {
-            throw CoreError(.invalidPolicy, "\(t.path).reveal_dir: '\(dir)' must be an absolute path")
+            throw CoreError(.invalidPolicy, "\(t.path).reveal_dir: \(Quote.short(dir)) must be an absolute path")
         }
         strict = try t.bool("strict") ?? false
         testing = try t.bool("testing") ?? false
         group = try t.string("group")
         if let g = group, g.isEmpty || !g.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
-            throw CoreError(.invalidPolicy, "\(t.path).group: '\(g)' is not a group name")
+            throw CoreError(.invalidPolicy, "\(t.path).group: \(Quote.short(g)) is not a group name")
         }
         try t.finish()
     }

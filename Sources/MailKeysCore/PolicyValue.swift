@@ -124,9 +124,18 @@ public final class PolicyTable {
         return PolicyTable(t, path: child(key))
     }
 
-    /// The dotted path of `key` below this table, quoted as TOML needs when it contains a dot.
-    func child(_ key: String) -> String {
-        let shown = key.contains(".") || key.isEmpty ? "\"\(key)\"" : key
+    /// The dotted path of `key` below this table.
+    func child(_ key: String) -> String { Self.join(path, key) }
+
+    /// `path.key`, the key quoted as TOML needs unless it is a bare key, and cut short with its
+    /// control characters escaped (keys are input too: a message stays one short line).
+    static func join(_ path: String, _ key: String) -> String {
+        let bare =
+            !key.isEmpty
+            && key.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+            }
+        let shown = bare ? Quote.bare(key) : "\"\(Quote.bare(key))\""
         return path.isEmpty ? shown : "\(path).\(shown)"
     }
 

@@ -22,7 +22,8 @@ public enum PolicyFile {
         do {
             table = try TOMLTable(string: text)
         } catch let e as TOMLParseError {
-            throw CoreError(.invalidPolicy, "\(name) line \(e.source.begin.line), column \(e.source.begin.column): \(e.description)")
+            throw CoreError(
+                .invalidPolicy, "\(name) line \(e.source.begin.line), column \(e.source.begin.column): \(Quote.bare(e.description, limit: 200))")
         }
         do {
             return try Policy(document: convert(table))
