@@ -23,6 +23,7 @@ public struct Policy: Sendable, Equatable {
 
     /// Validates a parsed document: `[domains."NAME"]` tables, nothing else at the top level.
     public init(document: [String: PolicyValue]) throws {
+        try PolicyValue.checkLimits(document)
         let root = PolicyTable(document, path: "")
         guard let domains = try root.table("domains"), !domains.keys.isEmpty else {
             throw CoreError(.invalidPolicy, "policy: no [domains.\"NAME\"] table; run 'mailkeys init' to write one")

@@ -82,6 +82,7 @@ public struct TLSPolicy: Sendable, Equatable {
         reload = try t?.strings("reload")
         if let r = reload, r.isEmpty { throw CoreError(.invalidPolicy, "\(path).reload: an empty command") }
         group = try t?.string("group")
+        if let g = group { try GroupName.check(g, at: "\(path).group") }
         try t?.finish()
     }
 }

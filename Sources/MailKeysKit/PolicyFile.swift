@@ -10,10 +10,12 @@ public enum PolicyFile {
 
     /// The policy and the SHA-256 of the very text it was parsed from.
     static func loadHashed(_ home: Home) throws -> (policy: Policy, hash: String) {
-        guard let text = try AtomicFile.read(home.policyFile) else {
+        let name = home.show(home.policyFile)
+        guard let bytes = try InputFile.read(home.policyFile, limit: InputLimits.policyFileBytes, name: name) else {
             throw HomeError(.missing, "\(home.policyFile.path) is missing; run 'mailkeys init' first")
         }
-        return (try parse(text, name: home.show(home.policyFile)), Digest.sha256Hex(text))
+        let text = String(decoding: bytes, as: UTF8.self)
+        return (try parse(text, name: name), Digest.sha256Hex(text))
     }
 
     /// Parses policy text; `name` prefixes every message.

@@ -25,12 +25,28 @@ import Testing
     ) throws {
         let before = try state(home)
         let r = try Support.mailkeys(arguments, environment: environment)
+        let shown = r.stderr.prefix(2000)
+        #expect(r.signal == nil && r.status < 128, "died of a signal: \(r.status) \(shown)", sourceLocation: sourceLocation)
         #expect(r.status != 0, "expected a failure, got: \(r.stdout)", sourceLocation: sourceLocation)
         if let status { #expect(r.status == status, sourceLocation: sourceLocation) }
         let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("mailkeys: error:") }
-        #expect(errors.count == 1, "one error line expected: \(r.stderr)", sourceLocation: sourceLocation)
-        #expect(r.stderr.contains(message), "stderr: \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(errors.count == 1, "one error line expected: \(shown)", sourceLocation: sourceLocation)
+        let longest = r.stderr.split(separator: "\n").map(\.count).max() ?? 0
+        #expect(longest < maxLine, "a line of \(longest) characters: \(shown)", sourceLocation: sourceLocation)
+        #expect(r.stderr.contains(message), "stderr: \(shown)", sourceLocation: sourceLocation)
         #expect(try state(home) == before, "the home changed", sourceLocation: sourceLocation)
+    }
+
+    /// The longest line a failure may print: input in messages is cut to 80 characters.
+    static let maxLine = 400
+
+    /// The example policy of `home` with `edit` applied (the edit must change it).
+    static func editPolicy(_ home: URL, _ edit: (String) -> String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        let text = try Support.read(policy)
+        let edited = edit(text)
+        #expect(edited != text, "the edit must apply", sourceLocation: sourceLocation)
+        try edited.write(to: policy, atomically: true, encoding: .utf8)
     }
 
     /// `--lock-wait` outside 0...86400 seconds, or not a number, is a usage error: no crash
@@ -108,6 +124,62 @@ import Testing
         try text.replacingOccurrences(of: edit.find, with: edit.replace).write(to: policy, atomically: true, encoding: .utf8)
         try Self.expectRefused(home, ["tick", "--home", home.path, "--now", "2026-11-21T12:00:00Z"], message: edit.message)
         try Self.expectRefused(home, ["zone", "build", "--home", home.path], message: edit.message)
+    }
+
+    /// A huge SPF value: over the policy file's 1 MiB it is refused before parsing, under it by
+    /// the 4096-character bound on strings. Either way one short line, not the value echoed.
+    @Test(arguments: [100_000, 10_485_760])
+    func hugeSPFValueIsOneShortLine(size: Int) throws {
+        let home = try Support.exampleHome()
+        try Self.editPolicy(home) {
+            $0.replacingOccurrences(of: "spf = \"v=spf1 mx -all\"", with: "spf = \"v=spf1 \(String(repeating: "a", count: size)) -all\"")
+        }
+        let message =
+            size > 1 << 20
+            ? "mailkeys.toml is \(try Self.policySize(home)) bytes; the limit is 1 MiB"
+            : "domains.\"example.org\".spf: a string of \(size + 12) characters; the limit is 4096"
+        try Self.expectRefused(home, ["tick", "--home", home.path, "--now", Support.now], message: message)
+    }
+
+    /// The same for a value in the DKIM table.
+    @Test(arguments: [100_000, 10_485_760])
+    func hugeDKIMValueIsOneShortLine(size: Int) throws {
+        let home = try Support.exampleHome()
+        try Self.editPolicy(home) {
+            $0 + "\n[domains.\"example.org\".dkim]\nalgorithms = [\"rsa\", \"\(String(repeating: "e", count: size))\"]\n"
+        }
+        let message =
+            size > 1 << 20
+            ? "mailkeys.toml is \(try Self.policySize(home)) bytes; the limit is 1 MiB"
+            : "domains.\"example.org\".dkim.algorithms[1]: a string of \(size) characters; the limit is 4096"
+        try Self.expectRefused(home, ["tick", "--home", home.path, "--now", Support.now], message: message)
+    }
+
+    static func policySize(_ home: URL) throws -> Int {
+        try #require(Support.bytes(home.appendingPathComponent("mailkeys.toml"))).count
+    }
+
+    /// Long command-line input is quoted short; PEM files are read to 1 MiB at most.
+    @Test func longArgumentsAndHugeFilesAreQuotedShort() throws {
+        let home = try Support.exampleHome()
+        let long = String(repeating: "x", count: 100_000)
+        let shown = "'\(String(repeating: "x", count: 80))…' (100000 characters)"
+        try Self.expectRefused(home, ["tick", "--home", home.path, "--now", long], message: "--now \(shown) is not an ISO 8601 time")
+        try Self.expectRefused(
+            home, ["zone", "build", long + ".org", "--home", home.path], message: "domain name '\(String(repeating: "x", count: 80))…'")
+        try Self.expectRefused(home, ["check", long, "--home", home.path, "--server", long], message: "domain name '")
+        let fresh = try Support.scratch()
+        try Self.expectRefused(
+            fresh, ["init", "--home", fresh.path, "--domain", "example.org", "--mx", "mail.example.org=\(long)"],
+            message: "--mx 'mail.example.org=xxx")
+        let pem = try Support.scratch("pem").appendingPathComponent("big.pem")
+        try Data(repeating: 0x41, count: 2 << 20).write(to: pem)
+        try Self.expectRefused(
+            home, ["tls", "import", "mail.example.org", "--cert", pem.path, "--home", home.path],
+            message: "certificate \(pem.path) is 2097152 bytes; the limit is 1 MiB")
+        try Self.expectRefused(
+            home, ["tls", "import", "mail.example.org", "--cert", "/dev/zero", "--home", home.path],
+            message: "certificate /dev/zero is larger than 1 MiB, the limit")
     }
 
     @Test func trailingDotsAreTheSameName() throws {
