@@ -10,6 +10,10 @@ public enum InputLimits {
     public static let policyString = 4096
     /// One key of the policy, in characters: the longest real keys are domain names (253).
     public static let policyKey = 256
+    /// Dotted parts of one TOML key or table header (`[domains."example.org".dkim]` has 3).
+    public static let keySegments = 16
+    /// Inline arrays and tables inside each other (`rua = ["..."]` is 1).
+    public static let nesting = 16
     /// One PEM file (`tls import --cert/--chain/--key`, certbot's `fullchain.pem`, `privkey.pem`);
     /// a full chain of four RSA-4096 certificates is about 10 KB.
     public static let pemBytes = 1 << 20

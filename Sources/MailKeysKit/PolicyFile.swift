@@ -14,12 +14,21 @@ public enum PolicyFile {
         guard let bytes = try InputFile.read(home.policyFile, limit: InputLimits.policyFileBytes, name: name) else {
             throw HomeError(.missing, "\(home.policyFile.path) is missing; run 'mailkeys init' first")
         }
+        try PolicyText.check(bytes, name: name)
         let text = String(decoding: bytes, as: UTF8.self)
-        return (try parse(text, name: name), Digest.sha256Hex(text))
+        return (try parseChecked(text, name: name), Digest.sha256Hex(text))
     }
 
-    /// Parses policy text; `name` prefixes every message.
+    /// Parses policy text; `name` prefixes every message. The text is checked first
+    /// (``PolicyText``: size, UTF-8, NUL bytes, key depth, nesting), so the TOML parser never
+    /// sees what would crash it, and every key and string is bounded (``PolicyValue``).
     public static func parse(_ text: String, name: String = "mailkeys.toml") throws -> Policy {
+        try PolicyText.check(Array(text.utf8), name: name)
+        return try parseChecked(text, name: name)
+    }
+
+    /// ``parse(_:name:)`` for text ``PolicyText`` has passed.
+    static func parseChecked(_ text: String, name: String) throws -> Policy {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

@@ -159,6 +159,43 @@ import Testing
         try #require(Support.bytes(home.appendingPathComponent("mailkeys.toml"))).count
     }
 
+    /// TOML's parser (toml++) recursed once per dotted part and died of SIGSEGV on a key of a
+    /// few thousand parts; such keys and headers are refused before it runs.
+    @Test(arguments: ["key", "header", "array of tables"])
+    func keyOfTenThousandDottedPartsIsRefused(form: String) throws {
+        let home = try Support.exampleHome()
+        let key = Array(repeating: "a", count: 10_000).joined(separator: ".")
+        let line = ["key": "\(key) = 1", "header": "[\(key)]", "array of tables": "[[\(key)]]"][form]!
+        try Self.editPolicy(home) { "\(line)\n" + $0 }
+        try Self.expectRefused(
+            home, ["tick", "--home", home.path, "--now", Support.now],
+            message: "mailkeys.toml line 1: a key or table header of more than 16 dotted parts")
+    }
+
+    /// Arrays and inline tables nested 10,000 deep: refused before the parser, at 16 levels.
+    @Test(arguments: ["[", "{ a = "])
+    func nestingTenThousandDeepIsRefused(open: String) throws {
+        let home = try Support.exampleHome()
+        let close = open == "[" ? "]" : "}"
+        try Self.editPolicy(home) {
+            $0 + "\nx = \(String(repeating: open, count: 10_000))1\(String(repeating: close, count: 10_000))\n"
+        }
+        try Self.expectRefused(
+            home, ["tick", "--home", home.path, "--now", Support.now], message: "arrays or inline tables nested more than 16 deep")
+    }
+
+    /// The parser reads the text as a C string: what followed a NUL byte was silently ignored.
+    @Test func nulByteAndInvalidUTF8AreRefused() throws {
+        let home = try Support.exampleHome()
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        let original = try #require(Support.bytes(policy))
+        let lines = try Support.read(policy).split(separator: "\n", omittingEmptySubsequences: false).count
+        try (original + Data("\0\n[domains.\"example.org\".dkim]\nenabled = false\n".utf8)).write(to: policy)
+        try Self.expectRefused(home, ["tick", "--home", home.path, "--now", Support.now], message: "line \(lines): a NUL byte")
+        try (original + Data("x = \"".utf8) + Data([0xC3, 0x28]) + Data("\"\n".utf8)).write(to: policy)
+        try Self.expectRefused(home, ["tick", "--home", home.path, "--now", Support.now], message: "line \(lines): not valid UTF-8")
+    }
+
     /// Long command-line input is quoted short; PEM files are read to 1 MiB at most.
     @Test func longArgumentsAndHugeFilesAreQuotedShort() throws {
         let home = try Support.exampleHome()
