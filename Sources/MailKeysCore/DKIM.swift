@@ -58,7 +58,7 @@ public struct DKIMPolicy: Sendable, Equatable {
         if let names = try t.strings("algorithms") {
             algorithms = try names.map { n in
                 guard let a = DKIMAlgorithm(rawValue: n.lowercased()) else {
-                    throw CoreError(.invalidPolicy, "\(t.path).algorithms: '\(n)' is not rsa or ed25519")
+                    throw CoreError(.invalidPolicy, "\(t.path).algorithms: \(Quote.short(n)) is not rsa or ed25519")
                 }
                 return a
             }
@@ -93,14 +93,12 @@ public struct DKIMPolicy: Sendable, Equatable {
         revokedFor = try t.seconds("revoked_for") ?? 0
         revealDir = try t.string("reveal_dir")
         if let dir = revealDir, !dir.hasPrefix("/") {
-            throw CoreError(.invalidPolicy, "\(t.path).reveal_dir: '\(dir)' must be an absolute path")
+            throw CoreError(.invalidPolicy, "\(t.path).reveal_dir: \(Quote.short(dir)) must be an absolute path")
         }
         strict = try t.bool("strict") ?? false
         testing = try t.bool("testing") ?? false
         group = try t.string("group")
-        if let g = group, g.isEmpty || !g.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
-            throw CoreError(.invalidPolicy, "\(t.path).group: '\(g)' is not a group name")
-        }
+        if let g = group { try GroupName.check(g, at: "\(t.path).group") }
         try t.finish()
     }
 
@@ -352,5 +350,22 @@ public enum DKIMPlanner {
             }
         }
         return out
+    }
+}
+
+/// A Unix group named in the policy (`dkim.group`, `tls.group`).
+public enum GroupName {
+    /// The longest name accepted: groupadd refuses names over 32 characters; 64 leaves room for
+    /// directory services.
+    public static let maxLength = 64
+
+    /// Throws unless `name` is 1 to 64 ASCII letters, digits, `-`, `_` or `.`; `at` names the key.
+    public static func check(_ name: String, at: String) throws {
+        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+            throw CoreError(.invalidPolicy, "\(at): \(Quote.short(name)) is not a group name")
+        }
+        guard name.count <= maxLength else {
+            throw CoreError(.invalidPolicy, "\(at): \(Quote.short(name)) is longer than a group name may be (\(maxLength) characters)")
+        }
     }
 }

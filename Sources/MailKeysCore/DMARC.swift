@@ -22,12 +22,12 @@ public struct DMARCRecord: Sendable, Equatable {
 
     /// Parses a record such as `v=DMARC1; p=reject; rua=mailto:d@example.org`.
     public init(_ text: String) throws {
-        func fail(_ why: String) -> CoreError { CoreError(.invalidDMARC, "DMARC record '\(text)': \(why)") }
+        func fail(_ why: String) -> CoreError { CoreError(.invalidDMARC, "DMARC record \(Quote.context(text)): \(why)") }
         var tags: [(String, String)] = []
         for raw in text.split(separator: ";", omittingEmptySubsequences: false) {
             let item = raw.trimmingCharacters(in: .whitespaces)
             if item.isEmpty { continue }
-            guard let eq = item.firstIndex(of: "=") else { throw fail("'\(item)' is not a tag=value pair") }
+            guard let eq = item.firstIndex(of: "=") else { throw fail("\(Quote.short(item)) is not a tag=value pair") }
             let name = item[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
             let value = item[item.index(after: eq)...].trimmingCharacters(in: .whitespaces)
             tags.append((name, value))
@@ -41,23 +41,23 @@ public struct DMARCRecord: Sendable, Equatable {
     /// Validates already split tags (used by the policy, whose DMARC table names the tags).
     public init(tags: [(String, String)]) throws {
         let shown = tags.map { "\($0.0)=\($0.1)" }.joined(separator: "; ")
-        func fail(_ why: String) -> CoreError { CoreError(.invalidDMARC, "DMARC record '\(shown)': \(why)") }
+        func fail(_ why: String) -> CoreError { CoreError(.invalidDMARC, "DMARC record \(Quote.context(shown)): \(why)") }
         var seen = Set<String>()
         var warnings: [String] = []
         for (name, value) in tags {
             guard Self.knownTags.contains(name) else {
-                throw fail("unknown tag '\(name)' (known: \(Self.knownTags.joined(separator: ", ")))")
+                throw fail("unknown tag \(Quote.short(name)) (known: \(Self.knownTags.joined(separator: ", ")))")
             }
-            guard seen.insert(name).inserted else { throw fail("tag '\(name)' appears twice") }
+            guard seen.insert(name).inserted else { throw fail("tag \(Quote.short(name)) appears twice") }
             switch name {
             case "v":
-                guard value == "DMARC1" else { throw fail("v must be DMARC1, not '\(value)'") }
+                guard value == "DMARC1" else { throw fail("v must be DMARC1, not \(Quote.short(value))") }
             case "p", "sp", "np":
                 guard ["none", "quarantine", "reject"].contains(value) else {
-                    throw fail("\(name)='\(value)': use none, quarantine or reject")
+                    throw fail("\(name)=\(Quote.short(value)): use none, quarantine or reject")
                 }
             case "adkim", "aspf":
-                guard value == "r" || value == "s" else { throw fail("\(name)='\(value)': use r (relaxed) or s (strict)") }
+                guard value == "r" || value == "s" else { throw fail("\(name)=\(Quote.short(value)): use r (relaxed) or s (strict)") }
             case "rua", "ruf":
                 let uris = value.split(separator: ",", omittingEmptySubsequences: false).map {
                     $0.trimmingCharacters(in: .whitespaces)
@@ -66,24 +66,24 @@ public struct DMARCRecord: Sendable, Equatable {
                     do { try ReportURI.check(uri, allowSize: true) } catch let e as CoreError { throw fail("\(name): \(e.reason)") }
                 }
             case "ri":
-                guard let v = UInt32(value) else { throw fail("ri='\(value)' must be a number of seconds") }
+                guard let v = UInt32(value) else { throw fail("ri=\(Quote.short(value)) must be a number of seconds") }
                 _ = v
             case "pct":
-                guard let v = Int(value), (0...100).contains(v) else { throw fail("pct='\(value)' must be 0 to 100") }
+                guard let v = Int(value), (0...100).contains(v) else { throw fail("pct=\(Quote.short(value)) must be 0 to 100") }
                 if v < 100 { warnings.append("pct=\(v): the policy applies to only \(v)% of failing mail") }
             case "fo":
                 let opts = value.split(separator: ":", omittingEmptySubsequences: false)
                 guard opts.allSatisfy({ ["0", "1", "d", "s"].contains($0) }) else {
-                    throw fail("fo='\(value)': use 0, 1, d or s, separated by ':'")
+                    throw fail("fo=\(Quote.short(value)): use 0, 1, d or s, separated by ':'")
                 }
             case "rf":
                 guard value.split(separator: ":").allSatisfy({ $0 == "afrf" }) else {
-                    throw fail("rf='\(value)': the only report format is afrf")
+                    throw fail("rf=\(Quote.short(value)): the only report format is afrf")
                 }
             case "psd":
-                guard ["y", "n", "u"].contains(value) else { throw fail("psd='\(value)': use y, n or u") }
+                guard ["y", "n", "u"].contains(value) else { throw fail("psd=\(Quote.short(value)): use y, n or u") }
             case "t":
-                guard value == "y" || value == "n" else { throw fail("t='\(value)': use y or n") }
+                guard value == "y" || value == "n" else { throw fail("t=\(Quote.short(value)): use y or n") }
             default:
                 break
             }
@@ -114,13 +114,13 @@ public enum ReportURI {
             let rest = uri.dropFirst(8)
             let host = rest.prefix { $0 != "/" && $0 != ":" }
             do { _ = try DomainName(String(host)) } catch let e as CoreError {
-                throw CoreError(.invalidPolicy, "'\(uri)': \(e.reason)")
+                throw CoreError(.invalidPolicy, "\(Quote.context(uri)): \(e.reason)")
             }
             return
         }
         guard uri.lowercased().hasPrefix("mailto:") else {
             let allowed = allowHTTPS ? "mailto: or https:" : "mailto:"
-            throw CoreError(.invalidPolicy, "'\(uri)' is not a \(allowed) URI")
+            throw CoreError(.invalidPolicy, "\(Quote.short(uri)) is not a \(allowed) URI")
         }
         var address = Substring(uri.dropFirst(7))
         if allowSize, let bang = address.firstIndex(of: "!") {
@@ -128,7 +128,7 @@ public enum ReportURI {
             let digits = size.prefix { $0.isNumber }
             let unit = size.dropFirst(digits.count)
             guard !digits.isEmpty, unit.isEmpty || (unit.count == 1 && "kmgtKMGT".contains(unit)) else {
-                throw CoreError(.invalidPolicy, "'\(uri)': bad size limit '!\(size)'")
+                throw CoreError(.invalidPolicy, "\(Quote.context(uri)): bad size limit \(Quote.short("!" + size))")
             }
             address = address[..<bang]
         }
@@ -141,12 +141,12 @@ public enum ReportURI {
         guard parts.count == 2, !parts[0].isEmpty,
             parts[0].allSatisfy({ $0.isASCII && !$0.isWhitespace && !",;!<>\"".contains($0) })
         else {
-            throw CoreError(.invalidPolicy, "'\(context)' is not a valid mail address")
+            throw CoreError(.invalidPolicy, "\(Quote.short(context)) is not a valid mail address")
         }
         do {
             return try DomainName(String(parts[1]))
         } catch let e as CoreError {
-            throw CoreError(.invalidPolicy, "'\(context)': \(e.reason)")
+            throw CoreError(.invalidPolicy, "\(Quote.context(context)): \(e.reason)")
         }
     }
 

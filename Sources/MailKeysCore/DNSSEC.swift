@@ -43,7 +43,7 @@ public struct DNSSECPolicy: Sendable, Equatable {
         }
         let schemeText = try t?.string("scheme") ?? "csk"
         guard let scheme = Scheme(rawValue: schemeText) else {
-            throw CoreError(.invalidPolicy, "\(t?.path ?? "dnssec").scheme: '\(schemeText)' is not csk or ksk+zsk")
+            throw CoreError(.invalidPolicy, "\(t?.path ?? "dnssec").scheme: \(Quote.short(schemeText)) is not csk or ksk+zsk")
         }
         self.scheme = scheme
         nsec3 = try t?.bool("nsec3") ?? false
@@ -504,15 +504,17 @@ public struct ServerAddress: Sendable, Equatable, CustomStringConvertible {
             host = text[text.index(after: text.startIndex)..<close]
             let rest = text[text.index(after: close)...]
             if !rest.isEmpty {
-                guard rest.hasPrefix(":"), let p = Int(rest.dropFirst()) else { throw CoreError(.invalidPolicy, "'\(text)' is not [IPv6]:PORT") }
+                guard rest.hasPrefix(":"), let p = Int(rest.dropFirst()) else {
+                    throw CoreError(.invalidPolicy, "\(Quote.short(text)) is not [IPv6]:PORT")
+                }
                 port = p
             }
         } else if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") {
             host = text[..<colon]
-            guard let p = Int(text[text.index(after: colon)...]) else { throw CoreError(.invalidPolicy, "'\(text)' is not IP:PORT") }
+            guard let p = Int(text[text.index(after: colon)...]) else { throw CoreError(.invalidPolicy, "\(Quote.short(text)) is not IP:PORT") }
             port = p
         }
-        guard (1...65535).contains(port) else { throw CoreError(.invalidPolicy, "'\(text)': port \(port) is out of range 1...65535") }
+        guard (1...65535).contains(port) else { throw CoreError(.invalidPolicy, "\(Quote.short(text)): port \(port) is out of range 1...65535") }
         address = try IPAddress(String(host))
         self.port = port
     }

@@ -32,7 +32,7 @@ public struct DomainName: Hashable, Sendable, Comparable, CustomStringConvertibl
     /// all-numeric top-level label (it looks like an IP address) are refused.
     public init(_ text: String, kind: Kind = .host) throws {
         var body = Substring(text)
-        let shown = text.isEmpty ? "\"\"" : "'\(text)'"
+        let shown = text.isEmpty ? "\"\"" : Quote.short(text)
         guard !body.isEmpty else { throw CoreError(.invalidName, "empty domain name") }
         if body.hasSuffix(".") { body = body.dropLast() }
         guard !body.isEmpty else {
@@ -41,7 +41,7 @@ public struct DomainName: Hashable, Sendable, Comparable, CustomStringConvertibl
         if let bad = body.unicodeScalars.first(where: { !$0.isASCII }) {
             throw CoreError(
                 .invalidName,
-                "domain name \(shown) contains the non-ASCII character '\(bad)': use its A-label form (xn--...)")
+                "domain name \(shown) contains the non-ASCII character \(Quote.short(String(bad))): use its A-label form (xn--...)")
         }
         guard body.utf8.count <= 253 else {
             throw CoreError(.invalidName, "domain name \(shown) is \(body.utf8.count) characters long; the limit is 253")
@@ -54,7 +54,7 @@ public struct DomainName: Hashable, Sendable, Comparable, CustomStringConvertibl
             }
             guard part.utf8.count <= 63 else {
                 throw CoreError(
-                    .invalidName, "domain name \(shown): label '\(part)' is \(part.utf8.count) octets long; the limit is 63")
+                    .invalidName, "domain name \(shown): label \(index + 1) is \(part.utf8.count) octets long; the limit is 63")
             }
             if kind == .wildcardHost && index == 0 && part == "*" {
                 labels.append("*")
@@ -67,17 +67,18 @@ public struct DomainName: Hashable, Sendable, Comparable, CustomStringConvertibl
                 guard ok else {
                     let what = kind == .owner ? "letters, digits, '-' and '_'" : "letters, digits and '-'"
                     throw CoreError(
-                        .invalidName, "domain name \(shown): label '\(part)' contains '\(scalar)'; only \(what) are allowed")
+                        .invalidName,
+                        "domain name \(shown): label \(Quote.short(part)) contains \(Quote.short(String(scalar))); only \(what) are allowed")
                 }
             }
             if part.hasPrefix("-") || part.hasSuffix("-") {
-                throw CoreError(.invalidName, "domain name \(shown): label '\(part)' must not start or end with '-'")
+                throw CoreError(.invalidName, "domain name \(shown): label \(Quote.short(part)) must not start or end with '-'")
             }
             labels.append(part.lowercased())
         }
         if kind != .owner, let last = labels.last, last.allSatisfy(\.isNumber) {
             throw CoreError(
-                .invalidName, "domain name \(shown) ends in the numeric label '\(last)': an IP address is not a host name")
+                .invalidName, "domain name \(shown) ends in the numeric label \(Quote.short(last)): an IP address is not a host name")
         }
         self.labels = labels
     }

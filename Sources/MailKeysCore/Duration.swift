@@ -8,7 +8,7 @@ public enum TimeSpan {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard !trimmed.isEmpty else { throw CoreError(.invalidDuration, "empty duration") }
         if let plain = Int(trimmed) {
-            guard plain >= 0 else { throw CoreError(.invalidDuration, "duration '\(text)' is negative") }
+            guard plain >= 0 else { throw CoreError(.invalidDuration, "duration \(Quote.short(text)) is negative") }
             return plain
         }
         var total = 0
@@ -26,19 +26,19 @@ public enum TimeSpan {
             case "d": unit = 86400
             case "w": unit = 604800
             default:
-                throw CoreError(.invalidDuration, "duration '\(text)': unknown unit '\(ch)' (use s, m, h, d or w)")
+                throw CoreError(.invalidDuration, "duration \(Quote.short(text)): unknown unit \(Quote.short(String(ch))) (use s, m, h, d or w)")
             }
             guard !number.isEmpty else {
-                throw CoreError(.invalidDuration, "duration '\(text)': a number must come before '\(ch)'")
+                throw CoreError(.invalidDuration, "duration \(Quote.short(text)): a number must come before \(Quote.short(String(ch)))")
             }
             guard let n = Int(number), n <= 100_000_000 else {
-                throw CoreError(.invalidDuration, "duration '\(text)': the number \(number) is too large")
+                throw CoreError(.invalidDuration, "duration \(Quote.short(text)): the number \(Quote.bare(number)) is too large")
             }
             total += n * unit
             number = ""
         }
         guard number.isEmpty else {
-            throw CoreError(.invalidDuration, "duration '\(text)': '\(number)' has no unit (use s, m, h, d or w)")
+            throw CoreError(.invalidDuration, "duration \(Quote.short(text)): \(Quote.short(number)) has no unit (use s, m, h, d or w)")
         }
         return total
     }

@@ -32,7 +32,7 @@ public struct ExportTarget: Sendable, Equatable, CustomStringConvertible {
     public init(table t: PolicyTable) throws {
         let serverText = try t.string("server") ?? ""
         guard let server = Server(rawValue: serverText) else {
-            throw CoreError(.invalidPolicy, "\(t.path).server: '\(serverText)' is not nsd, knot or bind")
+            throw CoreError(.invalidPolicy, "\(t.path).server: \(Quote.short(serverText)) is not nsd, knot or bind")
         }
         self.server = server
         guard let dir = try t.string("directory"), dir.hasPrefix("/") else {

@@ -11,7 +11,7 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
         } else if text.contains(":"), let v6 = Self.parseV6(text) {
             self = .v6(v6)
         } else {
-            throw CoreError(.invalidAddress, "'\(text)' is not an IPv4 or IPv6 address")
+            throw CoreError(.invalidAddress, "\(Quote.short(text)) is not an IPv4 or IPv6 address")
         }
     }
 

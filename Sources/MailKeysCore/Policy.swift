@@ -23,6 +23,7 @@ public struct Policy: Sendable, Equatable {
 
     /// Validates a parsed document: `[domains."NAME"]` tables, nothing else at the top level.
     public init(document: [String: PolicyValue]) throws {
+        try PolicyValue.checkLimits(document)
         let root = PolicyTable(document, path: "")
         guard let domains = try root.table("domains"), !domains.keys.isEmpty else {
             throw CoreError(.invalidPolicy, "policy: no [domains.\"NAME\"] table; run 'mailkeys init' to write one")
@@ -151,7 +152,7 @@ public struct DomainPolicy: Sendable, Equatable {
         if let table = try t.table("ttls") {
             for key in table.keys {
                 guard let type = RRType.known.first(where: { $0.mnemonic == key.uppercased() }) else {
-                    throw CoreError(.invalidPolicy, "\(table.path).\(key): unknown record type")
+                    throw CoreError(.invalidPolicy, "\(table.child(key)): unknown record type")
                 }
                 ttls[type] = try table.ttl(key)
             }
@@ -267,7 +268,7 @@ public struct DomainPolicy: Sendable, Equatable {
             if let bad = unknown.first {
                 throw CoreError(
                     .invalidDMARC,
-                    "\(d.path).\(bad): unknown DMARC tag (known: \(order.joined(separator: ", ")))")
+                    "\(d.child(bad)): unknown DMARC tag (known: \(order.joined(separator: ", ")))")
             }
             for tag in order {
                 guard let v = d.value(tag) else {
@@ -308,7 +309,7 @@ public struct DomainPolicy: Sendable, Equatable {
             _ = try m.bool("enabled")
             let modeText = try m.string("mode") ?? "enforce"
             guard let mode = MTASTSPolicy.Mode(rawValue: modeText) else {
-                throw CoreError(.invalidMTASTS, "\(m.path).mode: '\(modeText)' is not enforce, testing or none")
+                throw CoreError(.invalidMTASTS, "\(m.path).mode: \(Quote.short(modeText)) is not enforce, testing or none")
             }
             let maxAge = try m.seconds("max_age") ?? Defaults.mtaSTSMaxAge
             guard (86400...31_557_600).contains(maxAge) else {
@@ -386,7 +387,7 @@ public struct DomainPolicy: Sendable, Equatable {
         let local = text[..<at]
         guard !local.isEmpty, !local.contains("."), local.allSatisfy({ $0.isLetter || $0.isNumber || "-_".contains($0) })
         else {
-            throw CoreError(.invalidName, "SOA contact '\(text)': the local part must be letters, digits, '-' or '_'")
+            throw CoreError(.invalidName, "SOA contact \(Quote.short(text)): the local part must be letters, digits, '-' or '_'")
         }
         return try DomainName(local + "." + text[text.index(after: at)...], kind: .owner)
     }
@@ -401,7 +402,7 @@ public enum CAA {
         }
         if !parts[0].isEmpty {
             do { _ = try DomainName(parts[0]) } catch let e as CoreError {
-                throw CoreError(.invalidCAA, "CAA issuer '\(value)': \(e.reason)")
+                throw CoreError(.invalidCAA, "CAA issuer \(Quote.context(value)): \(e.reason)")
             }
         }
         for param in parts.dropFirst() where !param.isEmpty {
@@ -411,7 +412,7 @@ public enum CAA {
                 tag.first != "-", tag.last != "-",
                 kv[1].allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != ";" })
             else {
-                throw CoreError(.invalidCAA, "CAA issuer '\(value)': parameter '\(param)' is not key=value")
+                throw CoreError(.invalidCAA, "CAA issuer \(Quote.context(value)): parameter \(Quote.short(param)) is not key=value")
             }
         }
     }

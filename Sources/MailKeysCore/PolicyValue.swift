@@ -10,6 +10,36 @@ public indirect enum PolicyValue: Sendable, Equatable {
     /// A value of a type the policy never uses (dates, times), named for the error message.
     case other(String)
 
+    /// Throws for the first key (in sorted order) longer than ``InputLimits/policyKey`` or
+    /// string longer than ``InputLimits/policyString``, naming where it is; the message shows
+    /// neither whole.
+    public static func checkLimits(_ table: [String: PolicyValue], path: String = "") throws {
+        for key in table.keys.sorted() {
+            let at = PolicyTable.join(path, key)
+            let length = key.unicodeScalars.count
+            guard length <= InputLimits.policyKey else {
+                throw CoreError(.invalidPolicy, "\(at): a key of \(length) characters; the limit is \(InputLimits.policyKey)")
+            }
+            try table[key]!.checkLimits(at)
+        }
+    }
+
+    private func checkLimits(_ at: String) throws {
+        switch self {
+        case .string(let s):
+            let length = s.unicodeScalars.count
+            guard length <= InputLimits.policyString else {
+                throw CoreError(.invalidPolicy, "\(at): a string of \(length) characters; the limit is \(InputLimits.policyString)")
+            }
+        case .array(let items):
+            for (index, item) in items.enumerated() { try item.checkLimits("\(at)[\(index)]") }
+        case .table(let t):
+            try Self.checkLimits(t, path: at)
+        default:
+            break
+        }
+    }
+
     var typeName: String {
         switch self {
         case .string: return "a string"
@@ -124,9 +154,18 @@ public final class PolicyTable {
         return PolicyTable(t, path: child(key))
     }
 
-    /// The dotted path of `key` below this table, quoted as TOML needs when it contains a dot.
-    func child(_ key: String) -> String {
-        let shown = key.contains(".") || key.isEmpty ? "\"\(key)\"" : key
+    /// The dotted path of `key` below this table.
+    func child(_ key: String) -> String { Self.join(path, key) }
+
+    /// `path.key`, the key quoted as TOML needs unless it is a bare key, and cut short with its
+    /// control characters escaped (keys are input too: a message stays one short line).
+    static func join(_ path: String, _ key: String) -> String {
+        let bare =
+            !key.isEmpty
+            && key.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+            }
+        let shown = bare ? Quote.bare(key) : "\"\(Quote.bare(key))\""
         return path.isEmpty ? shown : "\(path).\(shown)"
     }
 

@@ -18,7 +18,7 @@ public struct SPFRecord: Sendable, Equatable {
 
     /// Parses and validates `text`; throws a `CoreError(.invalidSPF)` naming the bad term.
     public init(_ text: String) throws {
-        func fail(_ why: String) -> CoreError { CoreError(.invalidSPF, "SPF record '\(text)': \(why)") }
+        func fail(_ why: String) -> CoreError { CoreError(.invalidSPF, "SPF record \(Quote.context(text)): \(why)") }
         let terms = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         guard let version = terms.first, version.lowercased() == "v=spf1" else {
             throw fail("must start with 'v=spf1'")
@@ -58,7 +58,7 @@ public struct SPFRecord: Sendable, Equatable {
                 qualifier = q
                 body = body.dropFirst()
             }
-            if let seen = sawAll { warnings.append("term '\(term)' after '\(seen)' is never evaluated") }
+            if let seen = sawAll { warnings.append("term \(Quote.short(term)) after \(Quote.short(seen)) is never evaluated") }
             let lower = body.lowercased()
             let name: String
             let arg: String?
@@ -68,7 +68,7 @@ public struct SPFRecord: Sendable, Equatable {
             } else if let slash = lower.firstIndex(of: "/") {
                 name = String(lower[..<slash])
                 arg = nil
-                guard name == "a" || name == "mx" else { throw fail("unknown mechanism '\(term)'") }
+                guard name == "a" || name == "mx" else { throw fail("unknown mechanism \(Quote.short(term))") }
                 try Self.checkDualCIDR(String(lower[slash...]), term: term, fail)
             } else {
                 name = lower
@@ -76,15 +76,15 @@ public struct SPFRecord: Sendable, Equatable {
             }
             switch name {
             case "all":
-                guard arg == nil, lower == "all" else { throw fail("'all' takes no argument in '\(term)'") }
+                guard arg == nil, lower == "all" else { throw fail("'all' takes no argument in \(Quote.short(term))") }
                 if qualifier == "+" {
-                    throw fail("'\(term)' authorises every host on the internet to send as this domain")
+                    throw fail("\(Quote.short(term)) authorises every host on the internet to send as this domain")
                 }
                 sawAll = term
                 strict = qualifier == "-" || qualifier == "~"
                 if qualifier == "?" { warnings.append("'?all' is neutral: receivers get no policy; use '-all' or '~all'") }
             case "include", "exists":
-                guard let arg = arg, !arg.isEmpty else { throw fail("'\(name)' needs a domain in '\(term)'") }
+                guard let arg = arg, !arg.isEmpty else { throw fail("\(Quote.short(name)) needs a domain in \(Quote.short(term))") }
                 lookups += 1
                 try Self.checkDomainSpec(arg, term: term, fail)
             case "a", "mx":
@@ -102,29 +102,29 @@ public struct SPFRecord: Sendable, Equatable {
                 warnings.append("'ptr' is deprecated (RFC 7208 §5.5) and slow: list the addresses instead")
                 if let arg = arg { try Self.checkDomainSpec(arg, term: term, fail) }
             case "ip4":
-                guard let arg = arg else { throw fail("'ip4' needs an address in '\(term)'") }
+                guard let arg = arg else { throw fail("'ip4' needs an address in \(Quote.short(term))") }
                 let parts = arg.split(separator: "/", omittingEmptySubsequences: false)
                 guard parts.count <= 2, IPAddress.parseV4(parts[0]) != nil else {
-                    throw fail("'\(arg)' in '\(term)' is not an IPv4 address or network")
+                    throw fail("\(Quote.short(arg)) in \(Quote.short(term)) is not an IPv4 address or network")
                 }
                 if parts.count == 2 {
                     guard let bits = Int(parts[1]), (0...32).contains(bits) else {
-                        throw fail("prefix length in '\(term)' must be 0 to 32")
+                        throw fail("prefix length in \(Quote.short(term)) must be 0 to 32")
                     }
                 }
             case "ip6":
-                guard let arg = arg else { throw fail("'ip6' needs an address in '\(term)'") }
+                guard let arg = arg else { throw fail("'ip6' needs an address in \(Quote.short(term))") }
                 let parts = arg.split(separator: "/", omittingEmptySubsequences: false)
                 guard parts.count <= 2, IPAddress.parseV6(String(parts[0])) != nil else {
-                    throw fail("'\(arg)' in '\(term)' is not an IPv6 address or network")
+                    throw fail("\(Quote.short(arg)) in \(Quote.short(term)) is not an IPv6 address or network")
                 }
                 if parts.count == 2 {
                     guard let bits = Int(parts[1]), (0...128).contains(bits) else {
-                        throw fail("prefix length in '\(term)' must be 0 to 128")
+                        throw fail("prefix length in \(Quote.short(term)) must be 0 to 128")
                     }
                 }
             default:
-                throw fail("unknown mechanism '\(term)'")
+                throw fail("unknown mechanism \(Quote.short(term))")
             }
         }
         if lookups > Self.lookupLimit {
@@ -145,21 +145,21 @@ public struct SPFRecord: Sendable, Equatable {
     static func checkDualCIDR(_ text: String, term: String, _ fail: (String) -> CoreError) throws {
         // "/n", "//m" or "/n//m"
         let pieces = text.components(separatedBy: "//")
-        guard pieces.count <= 2 else { throw fail("bad prefix length in '\(term)'") }
+        guard pieces.count <= 2 else { throw fail("bad prefix length in \(Quote.short(term))") }
         if !pieces[0].isEmpty {
             guard pieces[0].hasPrefix("/"), let v4 = Int(pieces[0].dropFirst()), (0...32).contains(v4) else {
-                throw fail("bad IPv4 prefix length in '\(term)' (0 to 32)")
+                throw fail("bad IPv4 prefix length in \(Quote.short(term)) (0 to 32)")
             }
         }
         if pieces.count == 2 {
             guard let v6 = Int(pieces[1]), (0...128).contains(v6) else {
-                throw fail("bad IPv6 prefix length in '\(term)' (0 to 128)")
+                throw fail("bad IPv6 prefix length in \(Quote.short(term)) (0 to 128)")
             }
         }
     }
 
     static func checkDomainSpec(_ spec: String, term: String, _ fail: (String) -> CoreError) throws {
-        guard !spec.isEmpty else { throw fail("empty domain in '\(term)'") }
+        guard !spec.isEmpty else { throw fail("empty domain in \(Quote.short(term))") }
         if spec.contains("%") {
             try checkMacroString(spec, term: term, fail)
             return
@@ -167,7 +167,7 @@ public struct SPFRecord: Sendable, Equatable {
         do {
             _ = try DomainName(spec, kind: .owner)
         } catch let error as CoreError {
-            throw fail("bad domain in '\(term)': \(error.reason)")
+            throw fail("bad domain in \(Quote.context(term)): \(error.reason)")
         }
     }
 
@@ -178,25 +178,25 @@ public struct SPFRecord: Sendable, Equatable {
         while i < chars.count {
             let c = chars[i]
             guard c.isASCII, c.asciiValue! >= 0x21, c.asciiValue! <= 0x7e else {
-                throw fail("invalid character in '\(term)'")
+                throw fail("invalid character in \(Quote.short(term))")
             }
             if c == "%" {
-                guard i + 1 < chars.count else { throw fail("dangling '%' in '\(term)'") }
+                guard i + 1 < chars.count else { throw fail("dangling '%' in \(Quote.short(term))") }
                 let n = chars[i + 1]
                 if n == "%" || n == "_" || n == "-" {
                     i += 2
                     continue
                 }
                 guard n == "{", let close = chars[(i + 2)...].firstIndex(of: "}") else {
-                    throw fail("bad macro in '\(term)'")
+                    throw fail("bad macro in \(Quote.short(term))")
                 }
                 let body = chars[(i + 2)..<close]
                 guard let letter = body.first, "slodiphcrtvSLODIPHCRTV".contains(letter) else {
-                    throw fail("unknown macro letter in '\(term)'")
+                    throw fail("unknown macro letter in \(Quote.short(term))")
                 }
                 var rest = body.dropFirst().drop(while: { $0.isNumber })
                 if rest.first == "r" || rest.first == "R" { rest = rest.dropFirst() }
-                guard rest.allSatisfy({ ".-+,/_=".contains($0) }) else { throw fail("bad macro transformer in '\(term)'") }
+                guard rest.allSatisfy({ ".-+,/_=".contains($0) }) else { throw fail("bad macro transformer in \(Quote.short(term))") }
                 i = close + 1
                 continue
             }

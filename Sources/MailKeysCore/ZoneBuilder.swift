@@ -50,7 +50,7 @@ public struct ZoneBuilder: Sendable {
         func at(_ t: TemplateRecord) -> String { "\(templateName) line \(t.line)" }
         for t in template {
             guard t.owner.isSubdomain(of: origin) else {
-                throw CoreError(.invalidRecord, "\(at(t)): owner \(t.owner) is outside the zone \(origin)")
+                throw CoreError(.invalidRecord, "\(at(t)): owner \(Quote.bare(t.owner.description)) is outside the zone \(origin)")
             }
             guard !RRType.dnssecTypes.contains(t.type) else {
                 throw CoreError(.invalidRecord, "\(at(t)): \(t.type) records are DNSSEC material that mailkeys manages; remove it from the template")
@@ -60,7 +60,7 @@ public struct ZoneBuilder: Sendable {
                 let f = t.rdata.split(separator: " ").map(String.init)
                 guard f.count == 7, let refresh = UInt32(f[3]), let retry = UInt32(f[4]), let expire = UInt32(f[5]),
                     let minimum = UInt32(f[6])
-                else { throw CoreError(.invalidRecord, "\(at(t)): cannot read SOA '\(t.rdata)'") }
+                else { throw CoreError(.invalidRecord, "\(at(t)): cannot read SOA \(Quote.short(t.rdata))") }
                 soa = SOAData(
                     ttl: t.ttl, mname: DomainName(presentation: f[0]), rname: DomainName(presentation: f[1]),
                     refresh: refresh, retry: retry, expire: expire, minimum: minimum)
@@ -91,7 +91,9 @@ public struct ZoneBuilder: Sendable {
         for r in user where r.type == .cname {
             if r.owner == origin { throw CoreError(.invalidRecord, "\(templateName) line \(line(r)): a CNAME cannot sit at the zone apex") }
             if let other = (userByOwner[r.owner] ?? []).map({ user[$0] }).first(where: { $0.type != .cname }) {
-                throw CoreError(.invalidRecord, "\(templateName) line \(line(r)): CNAME at \(r.owner) beside \(other.type) data (RFC 1034 §3.6.2)")
+                throw CoreError(
+                    .invalidRecord,
+                    "\(templateName) line \(line(r)): CNAME at \(Quote.bare(r.owner.description)) beside \(other.type) data (RFC 1034 §3.6.2)")
             }
             if p.mx.contains(where: { $0.host == r.owner }) || p.nameservers.contains(where: { $0.name == r.owner }) {
                 throw CoreError(

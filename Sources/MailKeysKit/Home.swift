@@ -211,7 +211,7 @@ public enum RunClock {
         guard let text = option else { return Date() }
         let date = try parse(text)
         guard range.contains(date) else {
-            throw HomeError(.usage, "--now '\(text)' is outside 2000-01-01...2099-12-31")
+            throw HomeError(.usage, "--now \(Quote.short(text)) is outside 2000-01-01...2099-12-31")
         }
         return date
     }
@@ -225,7 +225,7 @@ public enum RunClock {
         let day = ISO8601DateFormatter()
         day.formatOptions = [.withFullDate]
         if text.count == 10, let d = day.date(from: text) { return d }
-        throw HomeError(.usage, "--now '\(text)' is not an ISO 8601 time like 2026-11-21T10:00:00Z")
+        throw HomeError(.usage, "--now \(Quote.short(text)) is not an ISO 8601 time like 2026-11-21T10:00:00Z")
     }
 
     /// `2026-11-21T10:00:00Z`.

@@ -10,19 +10,31 @@ public enum PolicyFile {
 
     /// The policy and the SHA-256 of the very text it was parsed from.
     static func loadHashed(_ home: Home) throws -> (policy: Policy, hash: String) {
-        guard let text = try AtomicFile.read(home.policyFile) else {
+        let name = home.show(home.policyFile)
+        guard let bytes = try InputFile.read(home.policyFile, limit: InputLimits.policyFileBytes, name: name) else {
             throw HomeError(.missing, "\(home.policyFile.path) is missing; run 'mailkeys init' first")
         }
-        return (try parse(text, name: home.show(home.policyFile)), Digest.sha256Hex(text))
+        try PolicyText.check(bytes, name: name)
+        let text = String(decoding: bytes, as: UTF8.self)
+        return (try parseChecked(text, name: name), Digest.sha256Hex(text))
     }
 
-    /// Parses policy text; `name` prefixes every message.
+    /// Parses policy text; `name` prefixes every message. The text is checked first
+    /// (``PolicyText``: size, UTF-8, NUL bytes, key depth, nesting), so the TOML parser never
+    /// sees what would crash it, and every key and string is bounded (``PolicyValue``).
     public static func parse(_ text: String, name: String = "mailkeys.toml") throws -> Policy {
+        try PolicyText.check(Array(text.utf8), name: name)
+        return try parseChecked(text, name: name)
+    }
+
+    /// ``parse(_:name:)`` for text ``PolicyText`` has passed.
+    static func parseChecked(_ text: String, name: String) throws -> Policy {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
         } catch let e as TOMLParseError {
-            throw CoreError(.invalidPolicy, "\(name) line \(e.source.begin.line), column \(e.source.begin.column): \(e.description)")
+            throw CoreError(
+                .invalidPolicy, "\(name) line \(e.source.begin.line), column \(e.source.begin.column): \(Quote.bare(e.description, limit: 200))")
         }
         do {
             return try Policy(document: convert(table))

@@ -12,7 +12,7 @@ extension MailKeys {
         acceptClock: Bool = false
     ) throws -> Report {
         func read(_ path: String, _ what: String) throws -> String {
-            guard let text = try AtomicFile.read(URL(fileURLWithPath: path)) else {
+            guard let text = try readPEM(URL(fileURLWithPath: path), name: "\(what) \(path)") else {
                 throw HomeError(.missing, "\(what) \(path) does not exist")
             }
             return text
@@ -54,7 +54,7 @@ extension MailKeys {
         }
         let chainURL = lineage.appendingPathComponent("fullchain.pem")
         let keyURL = lineage.appendingPathComponent("privkey.pem")
-        guard let chain = try AtomicFile.read(chainURL), let key = try AtomicFile.read(keyURL) else {
+        guard let chain = try readPEM(chainURL, name: chainURL.path), let key = try readPEM(keyURL, name: keyURL.path) else {
             throw HomeError(.missing, "certbot-hook: \(lineage.path) lacks fullchain.pem or privkey.pem")
         }
         return try run(
@@ -62,6 +62,12 @@ extension MailKeys {
             mode: .certificate(
                 hosts: hosts.map(\.description), fullchain: chain, key: key, lineage: lineage.path, served: false, name: chainURL.path),
             now: now, lockWait: lockWait, acceptClock: acceptClock)
+    }
+
+    /// A PEM file given to mailkeys (certificates, chains, keys), at most
+    /// ``InputLimits/pemBytes``; nil if it does not exist.
+    static func readPEM(_ url: URL, name: String) throws -> String? {
+        try InputFile.read(url, limit: InputLimits.pemBytes, name: name).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// `mailkeys certbot-hook --install`: writes `DIR/renewal-hooks/deploy/mailkeys` (0755),

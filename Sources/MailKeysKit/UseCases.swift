@@ -47,12 +47,12 @@ public enum MailKeys {
         let parts = spec.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
         let host: DomainName
         do { host = try DomainName(String(parts[0])) } catch let e as CoreError {
-            throw CoreError(e.code, "\(option) '\(spec)': \(e.reason)")
+            throw CoreError(e.code, "\(option) \(Quote.context(spec)): \(e.reason)")
         }
         guard parts.count == 2 else { return (host, []) }
         let addresses = try parts[1].split(separator: ",", omittingEmptySubsequences: false).map { a -> IPAddress in
             do { return try IPAddress(String(a).trimmingCharacters(in: .whitespaces)) } catch let e as CoreError {
-                throw CoreError(e.code, "\(option) '\(spec)': \(e.reason)")
+                throw CoreError(e.code, "\(option) \(Quote.context(spec)): \(e.reason)")
             }
         }
         return (host, addresses)

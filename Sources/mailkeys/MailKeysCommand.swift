@@ -53,7 +53,7 @@ func perform(_ body: () throws -> Report) throws {
 func bootstrapLogging() {
     let text = ProcessInfo.processInfo.environment["MAILKEYS_LOG_LEVEL"] ?? "error"
     guard let level = Logger.Level(rawValue: text.lowercased()) else {
-        fail(HomeError(.usage, "MAILKEYS_LOG_LEVEL='\(text)' is not one of trace, debug, info, notice, warning, error, critical"))
+        fail(HomeError(.usage, "MAILKEYS_LOG_LEVEL=\(Quote.short(text)) is not one of trace, debug, info, notice, warning, error, critical"))
     }
     LoggingSystem.bootstrap { label in
         var handler = StreamLogHandler.standardError(label: label)

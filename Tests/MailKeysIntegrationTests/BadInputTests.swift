@@ -25,12 +25,28 @@ import Testing
     ) throws {
         let before = try state(home)
         let r = try Support.mailkeys(arguments, environment: environment)
+        let shown = r.stderr.prefix(2000)
+        #expect(r.signal == nil && r.status < 128, "died of a signal: \(r.status) \(shown)", sourceLocation: sourceLocation)
         #expect(r.status != 0, "expected a failure, got: \(r.stdout)", sourceLocation: sourceLocation)
         if let status { #expect(r.status == status, sourceLocation: sourceLocation) }
         let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("mailkeys: error:") }
-        #expect(errors.count == 1, "one error line expected: \(r.stderr)", sourceLocation: sourceLocation)
-        #expect(r.stderr.contains(message), "stderr: \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(errors.count == 1, "one error line expected: \(shown)", sourceLocation: sourceLocation)
+        let longest = r.stderr.split(separator: "\n").map(\.count).max() ?? 0
+        #expect(longest < maxLine, "a line of \(longest) characters: \(shown)", sourceLocation: sourceLocation)
+        #expect(r.stderr.contains(message), "stderr: \(shown)", sourceLocation: sourceLocation)
         #expect(try state(home) == before, "the home changed", sourceLocation: sourceLocation)
+    }
+
+    /// The longest line a failure may print: input in messages is cut to 80 characters.
+    static let maxLine = 400
+
+    /// The example policy of `home` with `edit` applied (the edit must change it).
+    static func editPolicy(_ home: URL, _ edit: (String) -> String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        let text = try Support.read(policy)
+        let edited = edit(text)
+        #expect(edited != text, "the edit must apply", sourceLocation: sourceLocation)
+        try edited.write(to: policy, atomically: true, encoding: .utf8)
     }
 
     /// `--lock-wait` outside 0...86400 seconds, or not a number, is a usage error: no crash
@@ -108,6 +124,99 @@ import Testing
         try text.replacingOccurrences(of: edit.find, with: edit.replace).write(to: policy, atomically: true, encoding: .utf8)
         try Self.expectRefused(home, ["tick", "--home", home.path, "--now", "2026-11-21T12:00:00Z"], message: edit.message)
         try Self.expectRefused(home, ["zone", "build", "--home", home.path], message: edit.message)
+    }
+
+    /// A huge SPF value: over the policy file's 1 MiB it is refused before parsing, under it by
+    /// the 4096-character bound on strings. Either way one short line, not the value echoed.
+    @Test(arguments: [100_000, 10_485_760])
+    func hugeSPFValueIsOneShortLine(size: Int) throws {
+        let home = try Support.exampleHome()
+        try Self.editPolicy(home) {
+            $0.replacingOccurrences(of: "spf = \"v=spf1 mx -all\"", with: "spf = \"v=spf1 \(String(repeating: "a", count: size)) -all\"")
+        }
+        let message =
+            size > 1 << 20
+            ? "mailkeys.toml is \(try Self.policySize(home)) bytes; the limit is 1 MiB"
+            : "domains.\"example.org\".spf: a string of \(size + 12) characters; the limit is 4096"
+        try Self.expectRefused(home, ["tick", "--home", home.path, "--now", Support.now], message: message)
+    }
+
+    /// The same for a value in the DKIM table.
+    @Test(arguments: [100_000, 10_485_760])
+    func hugeDKIMValueIsOneShortLine(size: Int) throws {
+        let home = try Support.exampleHome()
+        try Self.editPolicy(home) {
+            $0 + "\n[domains.\"example.org\".dkim]\nalgorithms = [\"rsa\", \"\(String(repeating: "e", count: size))\"]\n"
+        }
+        let message =
+            size > 1 << 20
+            ? "mailkeys.toml is \(try Self.policySize(home)) bytes; the limit is 1 MiB"
+            : "domains.\"example.org\".dkim.algorithms[1]: a string of \(size) characters; the limit is 4096"
+        try Self.expectRefused(home, ["tick", "--home", home.path, "--now", Support.now], message: message)
+    }
+
+    static func policySize(_ home: URL) throws -> Int {
+        try #require(Support.bytes(home.appendingPathComponent("mailkeys.toml"))).count
+    }
+
+    /// TOML's parser (toml++) recursed once per dotted part and died of SIGSEGV on a key of a
+    /// few thousand parts; such keys and headers are refused before it runs.
+    @Test(arguments: ["key", "header", "array of tables"])
+    func keyOfTenThousandDottedPartsIsRefused(form: String) throws {
+        let home = try Support.exampleHome()
+        let key = Array(repeating: "a", count: 10_000).joined(separator: ".")
+        let line = ["key": "\(key) = 1", "header": "[\(key)]", "array of tables": "[[\(key)]]"][form]!
+        try Self.editPolicy(home) { "\(line)\n" + $0 }
+        try Self.expectRefused(
+            home, ["tick", "--home", home.path, "--now", Support.now],
+            message: "mailkeys.toml line 1: a key or table header of more than 16 dotted parts")
+    }
+
+    /// Arrays and inline tables nested 10,000 deep: refused before the parser, at 16 levels.
+    @Test(arguments: ["[", "{ a = "])
+    func nestingTenThousandDeepIsRefused(open: String) throws {
+        let home = try Support.exampleHome()
+        let close = open == "[" ? "]" : "}"
+        try Self.editPolicy(home) {
+            $0 + "\nx = \(String(repeating: open, count: 10_000))1\(String(repeating: close, count: 10_000))\n"
+        }
+        try Self.expectRefused(
+            home, ["tick", "--home", home.path, "--now", Support.now], message: "arrays or inline tables nested more than 16 deep")
+    }
+
+    /// The parser reads the text as a C string: what followed a NUL byte was silently ignored.
+    @Test func nulByteAndInvalidUTF8AreRefused() throws {
+        let home = try Support.exampleHome()
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        let original = try #require(Support.bytes(policy))
+        let lines = try Support.read(policy).split(separator: "\n", omittingEmptySubsequences: false).count
+        try (original + Data("\0\n[domains.\"example.org\".dkim]\nenabled = false\n".utf8)).write(to: policy)
+        try Self.expectRefused(home, ["tick", "--home", home.path, "--now", Support.now], message: "line \(lines): a NUL byte")
+        try (original + Data("x = \"".utf8) + Data([0xC3, 0x28]) + Data("\"\n".utf8)).write(to: policy)
+        try Self.expectRefused(home, ["tick", "--home", home.path, "--now", Support.now], message: "line \(lines): not valid UTF-8")
+    }
+
+    /// Long command-line input is quoted short; PEM files are read to 1 MiB at most.
+    @Test func longArgumentsAndHugeFilesAreQuotedShort() throws {
+        let home = try Support.exampleHome()
+        let long = String(repeating: "x", count: 100_000)
+        let shown = "'\(String(repeating: "x", count: 80))…' (100000 characters)"
+        try Self.expectRefused(home, ["tick", "--home", home.path, "--now", long], message: "--now \(shown) is not an ISO 8601 time")
+        try Self.expectRefused(
+            home, ["zone", "build", long + ".org", "--home", home.path], message: "domain name '\(String(repeating: "x", count: 80))…'")
+        try Self.expectRefused(home, ["check", long, "--home", home.path, "--server", long], message: "domain name '")
+        let fresh = try Support.scratch()
+        try Self.expectRefused(
+            fresh, ["init", "--home", fresh.path, "--domain", "example.org", "--mx", "mail.example.org=\(long)"],
+            message: "--mx 'mail.example.org=xxx")
+        let pem = try Support.scratch("pem").appendingPathComponent("big.pem")
+        try Data(repeating: 0x41, count: 2 << 20).write(to: pem)
+        try Self.expectRefused(
+            home, ["tls", "import", "mail.example.org", "--cert", pem.path, "--home", home.path],
+            message: "certificate \(pem.path) is 2097152 bytes; the limit is 1 MiB")
+        try Self.expectRefused(
+            home, ["tls", "import", "mail.example.org", "--cert", "/dev/zero", "--home", home.path],
+            message: "certificate /dev/zero is larger than 1 MiB, the limit")
     }
 
     @Test func trailingDotsAreTheSameName() throws {

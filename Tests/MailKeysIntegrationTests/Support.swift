@@ -28,6 +28,14 @@ enum Support {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// The signal that ended the process (then `status` is the signal number), nil on exit.
+        var signal: Int32? = nil
+    }
+
+    /// Standard error, read on its own thread while standard output is read.
+    private final class Drain: @unchecked Sendable {
+        var data = Data()
+        let done = DispatchSemaphore(value: 0)
     }
 
     /// Runs `program` with `arguments`, waits for it, returns its exit status and output.
@@ -46,11 +54,20 @@ enum Support {
         p.standardError = err
         p.standardInput = FileHandle.nullDevice
         try p.run()
+        // Both pipes are drained at once: a child that fills one (64 KB of errors) while the
+        // other is read would otherwise block forever.
+        let drain = Drain()
+        let errHandle = err.fileHandleForReading
+        Thread.detachNewThread {
+            drain.data = errHandle.readDataToEndOfFile()
+            drain.done.signal()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        drain.done.wait()
         p.waitUntilExit()
         return Result(
-            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: drain.data, as: UTF8.self),
+            signal: p.terminationReason == .uncaughtSignal ? p.terminationStatus : nil)
     }
 
     /// Runs the mailkeys binary.
