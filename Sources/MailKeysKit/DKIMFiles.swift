@@ -23,12 +23,14 @@ enum DKIMFiles {
     /// Every key still in DNS or signing must have its private key file, readable, of the
     /// recorded algorithm and with the recorded public half.
     static func check(_ home: Home, domain: DomainName, keys: [DKIMKey]) throws {
+        if keys.contains(where: { $0.removed == nil }) { try FileSafety.checkDirectory(home, dir(home, domain)) }
         for key in keys where key.removed == nil {
             let url = keyFile(home, domain, key.selector)
             let shown = home.show(url)
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw HomeError(.missing, "DKIM key file \(shown) of \(key.selector) is missing; restore it from a backup")
             }
+            try FileSafety.checkPrivate(home, url)
             guard let pem = FileManager.default.contents(atPath: url.path) else {
                 throw HomeError(.io, "DKIM key file \(shown) is not readable")
             }

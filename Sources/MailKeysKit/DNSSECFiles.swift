@@ -42,6 +42,7 @@ enum DNSSECFiles {
     static func check(_ home: Home, _ p: DomainPolicy, keys: [DNSSECKey], pending: Pending? = nil) throws -> [ZoneSigner.Key] {
         try keys.filter { $0.removed == nil }.map { key in
             let url = privateFile(home, p.name, key)
+            try FileSafety.checkPrivate(home, url)
             guard let text = try pending?.read(url) ?? AtomicFile.read(url) else {
                 throw HomeError(
                     .missing, "DNSSEC key file \(home.show(url)) is missing; restore it from a backup (the zone is not re-signed without it)")

@@ -46,11 +46,11 @@ enum TLSFiles {
         guard lineage.hasPrefix("/"), !lineage.split(separator: "/").contains(".."),
             url.resolvingSymlinksInPath().deletingLastPathComponent().path == live.path
         else {
-            throw HomeError(.usage, "certbot-hook: RENEWED_LINEAGE \(lineage) is not a lineage in \(live.path)/; refused")
+            throw HomeError(.usage, "certbot-hook: RENEWED_LINEAGE \(Quote.short(lineage)) is not a lineage in \(live.path)/; refused")
         }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue else {
-            throw HomeError(.missing, "certbot-hook: lineage \(lineage) does not exist")
+            throw HomeError(.missing, "certbot-hook: lineage \(Quote.short(lineage)) does not exist")
         }
         let domains = try domainsText.split(separator: " ").map { d in
             do { return try DomainName(String(d)) } catch let e as CoreError {

@@ -293,6 +293,7 @@ public enum MailKeys {
             selected = policy.domains
         case .tick: selected = policy.domains
         }
+        try FileSafety.checkHome(home)
         let store = try Store.open(at: home.storeFile.path)
         var report = Report()
         // 0. Finish (or sweep) what a run that died left, so the files agree with the store.

@@ -70,6 +70,7 @@ func fail(_ error: Error) -> Never {
         message = e.reason
         if e.code == .locked { code = 75 }
         if e.code == .usage { code = 64 }
+        if e.code == .unsafe { code = 77 }
     case let e as CustomStringConvertible: message = e.description
     default: message = "\(error)"
     }

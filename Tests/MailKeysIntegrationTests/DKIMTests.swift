@@ -352,14 +352,19 @@ import Testing
             home, ["tick", "--home", home.path], message: "DKIM key file Keys/dkim/example.org/mk20261121r.pem of mk20261121r is missing")
 
         try Data("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n".utf8).write(to: rsa)
+
+        chmod(rsa.path, 0o600)  // a key file as mailkeys writes it; only its content is wrong
         try BadInputTests.expectRefused(
             home, ["tick", "--home", home.path], message: "Keys/dkim/example.org/mk20261121r.pem is not a PEM private key")
 
         let foreign = try DKIMKeysForTest.rsaPEM()
         try Data(foreign.utf8).write(to: rsa)
+        chmod(rsa.path, 0o600)  // a key file as mailkeys writes it; only its content is wrong
         try BadInputTests.expectRefused(home, ["tick", "--home", home.path], message: "does not match the store")
 
         try original.write(to: rsa)
+
+        chmod(rsa.path, 0o600)  // a key file as mailkeys writes it; only its content is wrong
         // A file already where the next ed25519 selector would go (a run killed after writing it,
         // before its commit): it is moved aside, kept and reported, and the rotation goes ahead.
         try Data("left by a dead run".utf8).write(to: Self.keyFile(home, "mk20261201e"))

@@ -174,10 +174,13 @@ import Testing
         try BadInputTests.expectRefused(home, ["tick", "--home", home.path], message: "is missing; restore it from a backup")
         let other = try ZoneSignerForTest.otherKey()
         try Data(other.utf8).write(to: file)
+        chmod(file.path, 0o600)  // a key file as mailkeys writes it; only its content is wrong
         try BadInputTests.expectRefused(home, ["tick", "--home", home.path], message: "does not match the store")
         try Data("Private-key-format: v1.2\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: nonsense\n".utf8).write(to: file)
+        chmod(file.path, 0o600)  // a key file as mailkeys writes it; only its content is wrong
         try BadInputTests.expectRefused(home, ["zone", "sign", "--home", home.path], message: "DNSSEC key file")
         try original.write(to: file)
+        chmod(file.path, 0o600)  // a key file as mailkeys writes it; only its content is wrong
         #expect(try Support.mailkeys(["zone", "sign", "--home", home.path, "--now", Support.now]).status == 0)
     }
 }
