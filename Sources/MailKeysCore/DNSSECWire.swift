@@ -150,3 +150,19 @@ public enum DNSSECWire {
         return out + typeBitmap(types)
     }
 }
+
+extension DNSSECWire {
+    /// The key tag (RFC 4034 Appendix B) of DNSKEY RDATA in presentation form
+    /// (`FLAGS PROTOCOL ALGORITHM BASE64...`); nil when it is not that.
+    public static func keyTag(dnskeyRDATA text: some StringProtocol) -> UInt16? {
+        let fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard fields.count >= 4, let flags = UInt16(fields[0]), let proto = UInt8(fields[1]), let algorithm = UInt8(fields[2]),
+            let key = Data(base64Encoded: fields[3...].joined())
+        else { return nil }
+        let wire = [UInt8(flags >> 8), UInt8(flags & 0xFF), proto, algorithm] + Array(key)
+        var sum: UInt32 = 0
+        for (i, b) in wire.enumerated() { sum += i & 1 == 0 ? UInt32(b) << 8 : UInt32(b) }
+        sum += (sum >> 16) & 0xFFFF
+        return UInt16(sum & 0xFFFF)
+    }
+}

@@ -633,6 +633,7 @@ public enum MailKeys {
                     guard pending.value == z.state.expected else { throw SpliceFailure() }
                     Trace.mark("hash of the previous signed file")
                 }
+                try checkPublishedKeys(home, name, signed: result.file.temp, keys: w.dnssec.keys, pending: pending)
                 signing = result
                 expiration = Date(timeIntervalSince1970: TimeInterval(result.earliestExpiration))
                 signStats = "\(result.made) signatures made, \(result.kept) kept\(rebuilt)"
@@ -685,6 +686,42 @@ public enum MailKeys {
         if signing != nil {
             report.lines.append(
                 "\(name): signed \(home.show(home.signedFile(name))) (\(signStats)), signatures valid until \(RunClock.format(expiration))")
+        }
+    }
+
+    /// Every DNSKEY the staged signed file publishes (read from its bytes, not from what the run
+    /// meant to write) must be a live key of the store (or of this run) whose private key file
+    /// exists (or is staged now): a key published without its private half can never sign, and
+    /// a key without its row is one mailkeys cannot roll.
+    static func checkPublishedKeys(_ home: Home, _ name: DomainName, signed path: String, keys: [DNSSECKey], pending: Pending) throws {
+        // The apex comes first in a signed file; its lines are in the first MiB.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw HomeError(.io, "internal error: \(name): the staged signed zone is gone; nothing was written")
+        }
+        defer { try? handle.close() }
+        let bytes = [UInt8](handle.readData(ofLength: 1 << 20))
+        let apex = Array((name.fqdn + "\t").utf8)
+        var tags: [UInt16] = []
+        for line in bytes.split(separator: 0x0A) where line.starts(with: apex) {
+            let fields = line.split(separator: 0x09, maxSplits: 4)
+            guard fields.count == 5, fields[3].elementsEqual("DNSKEY".utf8) else { continue }
+            guard let tag = DNSSECWire.keyTag(dnskeyRDATA: String(decoding: fields[4], as: UTF8.self)) else {
+                throw HomeError(.verify, "internal error: \(name): the signed zone holds a DNSKEY that does not parse; nothing was written")
+            }
+            tags.append(tag)
+        }
+        guard !tags.isEmpty else { throw HomeError(.verify, "internal error: \(name): the signed zone publishes no DNSKEY; nothing was written") }
+        for tag in tags {
+            guard let key = keys.first(where: { $0.tag == tag && $0.removed == nil }) else {
+                throw HomeError(.verify, "\(name): the signed zone would publish DNSKEY \(tag), which the store does not hold; nothing was written")
+            }
+            let file = DNSSECFiles.privateFile(home, name, key)
+            guard pending.privateTexts[file] != nil || FileManager.default.fileExists(atPath: file.path) else {
+                throw HomeError(
+                    .missing,
+                    "\(name): DNSKEY \(tag) (\(key.role.rawValue)) is published but its private key file \(home.show(file)) is missing; restore it from a backup (nothing was written)"
+                )
+            }
         }
     }
 

@@ -165,6 +165,36 @@ import Testing
         #expect(try Support.read(zone) != first)
     }
 
+    /// A pre-published ZSK whose private key file was lost is not published again (it could
+    /// never sign): the run is refused with the file to restore, and the home is unchanged. Key
+    /// tags computed in Swift from the published DNSKEYs (as the check of every staged signed
+    /// zone reads them) are libldns's (the store's).
+    @Test func aPublishedKeyWithoutItsPrivateFileIsRefused() throws {
+        let home = try Support.exampleHome(build: false)
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        try Support.read(policy).replacingOccurrences(of: "scheme = \"csk\"", with: "scheme = \"ksk+zsk\"")
+            .write(to: policy, atomically: true, encoding: .utf8)
+        let t0 = TestClock.date(Support.now)
+        func at(_ hours: Double) -> String { RunClock.format(t0.addingTimeInterval(hours * 3600)) }
+        #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", at(0)]).status == 0)
+        #expect(try Support.mailkeys(["rotate", "zsk", "example.org", "--home", home.path, "--now", at(1)]).status == 0)
+        let keys = try Self.keys(home)
+        let signed = try Support.read(home.appendingPathComponent("Zones/example.org.zone.signed"))
+        let published = signed.split(separator: "\n").filter { $0.contains("\tDNSKEY\t") }.compactMap {
+            DNSSECWire.keyTag(dnskeyRDATA: $0.split(separator: "\t").last!)
+        }
+        #expect(Set(published) == Set(keys.map(\.tag)) && published.count == 3, "\(published) vs \(keys.map(\.tag))")
+        let prePublished = try #require(keys.first { $0.role == .zsk && $0.active == nil })
+        let file = home.appendingPathComponent("Keys/dnssec/\(prePublished.fileStem(zone: try DomainName("example.org"))).private")
+        try FileManager.default.removeItem(at: file)
+        // Content changes (a new serial, new signatures) must not publish the lost key again.
+        try (Support.read(home.appendingPathComponent("Zones/example.org.zone.in")) + "lost IN A 192.0.2.99\n").write(
+            to: home.appendingPathComponent("Zones/example.org.zone.in"), atomically: true, encoding: .utf8)
+        try BadInputTests.expectRefused(
+            home, ["tick", "--home", home.path, "--now", at(2)],
+            message: "DNSSEC key file Keys/dnssec/\(prePublished.fileStem(zone: try DomainName("example.org"))).private is missing")
+    }
+
     @Test func badDNSSECKeyFilesChangeNothing() throws {
         let home = try Support.exampleHome()
         let key = try #require(try Self.keys(home).first)
