@@ -263,4 +263,49 @@ import Testing
             try Self.checkRepaired(home, twins: twins, at: s.at, "\(s) \(fault)")
         }
     }
+
+    /// A real full disk: the home on a small tmpfs filled to leave 0 to 256 KiB free, then
+    /// `rotate dkim`: whatever fails, what is published is what the store says (or an intent
+    /// is pending), and once space is freed one tick completes the home like a twin.
+    @Test func aFullDiskLeavesStoreAndFilesAgreeing() throws {
+        let s = Self.scenarios.first { $0.description == "rotate dkim" }!
+        let base = try s.prepare()
+        defer { try? FileManager.default.removeItem(at: base) }
+        let twins = try Self.twins(s, base, at: s.at)
+        let mount = try Support.scratch("tmpfs")
+        let m = try Support.exec("/bin/mount", ["-t", "tmpfs", "-o", "size=8m,mode=0755", "tmpfs", mount.path])
+        try #require(m.status == 0, "mount: \(m.stderr) (the test needs root, as make test runs it)")
+        defer { _ = try? Support.exec("/bin/umount", [mount.path]) }
+        var failures = 0
+        for free in [0, 4096, 16384, 32768, 65536, 131072, 262144] {
+            let home = mount.appendingPathComponent("home-\(free)")
+            #expect(try Support.exec("/bin/cp", ["-a", base.path, home.path]).status == 0)
+            let filler = mount.appendingPathComponent("filler")
+            var st = statvfs()
+            #expect(statvfs(mount.path, &st) == 0)
+            let available = Int(st.f_bavail) * Int(st.f_frsize)
+            #expect(try Support.exec("/usr/bin/fallocate", ["-l", String(max(0, available - free)), filler.path]).status == 0)
+            let r = try Support.mailkeys(s.arguments(home), environment: s.environment(home))
+            #expect(r.status < 128, "free \(free): died of a signal")
+            if r.status != 0 {
+                failures += 1
+                #expect(r.stderr.split(separator: "\n").filter { $0.hasPrefix("mailkeys: error:") }.count == 1, "free \(free): \(r.stderr)")
+            }
+            // Space is freed first (sqlite3 itself needs some to open the store); nothing runs
+            // in between, so this is what the failed run left.
+            try FileManager.default.removeItem(at: filler)
+            if try Self.sql(home, "SELECT count(*) FROM intent") == "0\n" {
+                let recorded = try Self.sql(home, "SELECT file_hash FROM domain WHERE name = 'example.org'")
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                let onDisk =
+                    Support.bytes(home.appendingPathComponent("Zones/example.org.zone")).map {
+                        Array($0).withUnsafeBufferPointer(Digest.sha256Hex)
+                    } ?? ""
+                #expect(recorded == onDisk, "free \(free): the zone file is not what the store recorded (\(r.stderr))")
+            }
+            try Self.checkRepaired(home, twins: twins, at: s.at, "free \(free)")
+            try FileManager.default.removeItem(at: home)
+        }
+        #expect(failures > 0, "the disk was never full enough to fail")
+    }
 }
