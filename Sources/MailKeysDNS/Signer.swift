@@ -467,8 +467,12 @@ public enum Signer {
                 at = seg.range.upperBound
             }
             gaps.append(at..<splice.previous.bytes.count)
-            _ = gaps
             let m = splice.map
+            guard let copied = SignatureScan.scan(splice.previous.bytes, ranges: gaps), copied.count == m.outsideSignatures,
+                copied.count == 0
+                    || (copied.earliestExpiration == m.outsideEarliestExpiration && copied.latestInception == m.outsideLatestInception),
+                copied.keyTags.isSubset(of: Set(keys.map(\.tag)))
+            else { throw spliceError("the zone map's claims about the signatures it does not cover do not hold") }
             outside = (m.outsideSignatures, m.outsideEarliestExpiration, m.outsideLatestInception)
         } else if outside.count == 0 {
             outside = (0, r.expiration, r.inception)

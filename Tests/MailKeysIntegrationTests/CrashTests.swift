@@ -137,7 +137,10 @@ import Testing
     /// What a home holds, without what differs between two homes by chance (key tags, next-key
     /// names): its file names, its keys' roles and timestamps, serials, certificates and TLSA.
     static func shape(_ home: URL) throws -> String {
-        let names = files(home).map {
+        // An installed certificate's names are links: where they point is part of the state.
+        let names = files(home).map { rel in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: home.appendingPathComponent(rel).path)).map { "\(rel) -> \($0)" } ?? rel
+        }.map {
             $0.replacingOccurrences(of: #"\+\d{3}\+\d{5}"#, with: "+ALG+TAG", options: .regularExpression)
                 .replacingOccurrences(of: #"-[0-9a-f]{16}\.pem"#, with: "-SPKI.pem", options: .regularExpression)
         }.filter { !$0.hasPrefix("in-") && !$0.hasPrefix("le/") }
@@ -171,6 +174,14 @@ import Testing
             let priv = files(home).filter { $0.hasPrefix("Keys/dnssec/") && $0.hasSuffix(String(format: "+%05d.private", tag)) }
             #expect(priv.count == 1, "\(label): DNSKEY \(tag) is published without its private key file")
             #expect(stored.contains(String(tag)), "\(label): DNSKEY \(tag) is published without its store row")
+        }
+        // The certificate the store says is served is the one the mail server's names point at.
+        for row in try sql(home, "SELECT host, key_type, fingerprint FROM tls_cert WHERE state = 'served'").split(separator: "\n") {
+            let f = row.split(separator: "|").map(String.init)
+            let link = home.appendingPathComponent("Keys/tls/\(f[0])/\(f[1])/fullchain.pem").path
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: link) else { continue }
+            #expect(target == "\(f[2]).fullchain.pem", "\(label): the store serves \(f[2].prefix(12)) but fullchain.pem is \(target)")
+            #expect(FileManager.default.fileExists(atPath: link), "\(label): fullchain.pem points at a missing file")
         }
         let selectors = Set(try sql(home, "SELECT name FROM key WHERE kind = 'dkim' AND removed_at IS NULL").split(separator: "\n").map(String.init))
         for line in text.split(separator: "\n") where line.contains("._domainkey.example.org.") && line.contains("\tTXT\t") {

@@ -69,8 +69,13 @@ import Testing
         #expect(last == 2026112201 + 120)
 
         // The clock goes back a month: signing is refused (the signatures could be expired for
-        // everyone else) and nothing changes; with --accept-clock the serial still increases.
+        // everyone else) and nothing changes, not even the MTA-STS policy file, whose text the
+        // policy changes too; with --accept-clock the serial still increases.
         try Self.setTTL(home, "\"1h\"")
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        let text = try Support.read(policy)
+        #expect(text.contains("max_age = \"1w\""))
+        try text.replacingOccurrences(of: "max_age = \"1w\"", with: "max_age = \"2w\"").write(to: policy, atomically: true, encoding: .utf8)
         try BadInputTests.expectRefused(
             home, ["tick", "--home", home.path, "--now", "2026-10-01T00:00:00Z"], message: "behind the last signing")
         r = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-10-01T00:00:00Z", "--accept-clock"])
