@@ -327,6 +327,8 @@ public enum MailKeys {
         Trace.mark("read templates and zone maps")
         // 2. Plan every change in memory.
         let pending = Pending(home)
+        // A run refused before its commit removes what it staged (a no-op once committed).
+        defer { pending.journal.abandon() }
         if advancing {
             for p in selected {
                 let force = rotate.map { $0 == nil || $0 == p.name } ?? false
