@@ -47,39 +47,3 @@ final class Pending {
         return notices + lines + done
     }
 }
-
-/// A domain's DNSSEC keys and what they do in this run.
-struct DNSSECSigning {
-    var keys: [DNSSECKey] = []
-    /// The keys that sign, each with what it signs.
-    var signing: [SignRequest.SigningKey] = []
-    /// DNSKEY records published without signing (pre-published, or new KSKs' ZSK partners).
-    var publishedOnly: [String] = []
-    /// DNSKEY records whose CDS and CDNSKEY the apex publishes.
-    var cds: [String] = []
-    /// What each key does now, by tag (`keyset`, `zone`, `keyset+zone`, `published`).
-    var uses: [UInt16: String] = [:]
-}
-
-/// The log (swift-log): what runs did, for the journal. The command line sends it to standard
-/// error at the level of `MAILKEYS_LOG_LEVEL` (default `error`; `notice` shows exports, `info`
-/// every action, `debug` the stage timings too).
-public enum Log {
-    public static let logger = Logger(label: "mailkeys")
-}
-
-/// Stage timings printed to standard error when `MAILKEYS_TIMING` is set (used by `make bench`).
-enum Trace {
-    nonisolated(unsafe) static var clock = StageClock()
-    static let enabled = ProcessInfo.processInfo.environment["MAILKEYS_TIMING"] != nil
-
-    static func mark(_ stage: String) {
-        if enabled || Log.logger.logLevel <= .debug { clock.mark(stage) }
-    }
-    static func add(_ stages: [(String, Double)]) { if enabled { clock.append(stages) } }
-    static func print() {
-        for (name, seconds) in clock.stages { Log.logger.debug("stage", metadata: ["stage": "\(name)", "seconds": "\(seconds)"]) }
-        guard enabled else { return }
-        for (name, seconds) in clock.stages { FileHandle.standardError.write(Data(String(format: "timing: %-36@ %8.3f s\n", name, seconds).utf8)) }
-    }
-}

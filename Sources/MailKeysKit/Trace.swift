@@ -1,0 +1,20 @@
+import Foundation
+import Logging
+import MailKeysCore
+import MailKeysDNS
+
+/// Stage timings printed to standard error when `MAILKEYS_TIMING` is set (used by `make bench`).
+enum Trace {
+    nonisolated(unsafe) static var clock = StageClock()
+    static let enabled = ProcessInfo.processInfo.environment["MAILKEYS_TIMING"] != nil
+
+    static func mark(_ stage: String) {
+        if enabled || Log.logger.logLevel <= .debug { clock.mark(stage) }
+    }
+    static func add(_ stages: [(String, Double)]) { if enabled { clock.append(stages) } }
+    static func print() {
+        for (name, seconds) in clock.stages { Log.logger.debug("stage", metadata: ["stage": "\(name)", "seconds": "\(seconds)"]) }
+        guard enabled else { return }
+        for (name, seconds) in clock.stages { FileHandle.standardError.write(Data(String(format: "timing: %-36@ %8.3f s\n", name, seconds).utf8)) }
+    }
+}
