@@ -25,7 +25,8 @@ public struct SignatureScan: Equatable, Sendable {
         return out
     }
 
-    /// Adds one line (`owner TTL IN TYPE RDATA`, tab-separated); false when an RRSIG line is malformed.
+    /// Adds one line (`owner TTL IN TYPE RDATA`, tab-separated); false when an RRSIG line is
+    /// malformed. No allocation: a splice scans every line it copies.
     mutating func add(_ b: UnsafeBufferPointer<UInt8>, _ line: Range<Int>) -> Bool {
         // The fourth tab-separated field is the type.
         var i = line.lowerBound
@@ -33,26 +34,27 @@ public struct SignatureScan: Equatable, Sendable {
             while i < line.upperBound && b[i] != 0x09 { i += 1 }
             i += 1
         }
-        let rrsig: [UInt8] = Array("RRSIG\t".utf8)
-        guard i + rrsig.count <= line.upperBound, (0..<rrsig.count).allSatisfy({ b[i + $0] == rrsig[$0] }) else { return true }
-        i += rrsig.count
+        // "RRSIG\t"
+        guard i + 6 <= line.upperBound, b[i] == 0x52, b[i + 1] == 0x52, b[i + 2] == 0x53, b[i + 3] == 0x49, b[i + 4] == 0x47,
+            b[i + 5] == 0x09
+        else { return true }
+        i += 6
         // RDATA: type covered, algorithm, labels, original TTL, expiration, inception, key tag.
-        var fields: [Range<Int>] = []
-        while fields.count < 7 && i < line.upperBound {
+        var expiration: UInt32?
+        var inception: UInt32?
+        var tag: Int?
+        for field in 0..<7 {
             let start = i
             while i < line.upperBound && b[i] != 0x20 && b[i] != 0x09 { i += 1 }
-            fields.append(start..<i)
+            switch field {
+            case 4: expiration = Self.time(b, start..<i)
+            case 5: inception = Self.time(b, start..<i)
+            case 6: tag = Self.number(b, start..<i)
+            default: break
+            }
             i += 1
         }
-        guard fields.count == 7, let expiration = Self.time(b, fields[4]), let inception = Self.time(b, fields[5]), fields[6].count <= 5 else {
-            return false
-        }
-        var tag = 0
-        for j in fields[6] {
-            guard (0x30...0x39).contains(b[j]) else { return false }
-            tag = tag * 10 + Int(b[j] - 0x30)
-        }
-        guard tag <= 65535 else { return false }
+        guard let expiration, let inception, let tag, tag <= 65535 else { return false }
         count += 1
         earliestExpiration = min(earliestExpiration, expiration)
         latestInception = max(latestInception, inception)
@@ -60,7 +62,30 @@ public struct SignatureScan: Equatable, Sendable {
         return true
     }
 
+    /// A decimal of at most 10 digits.
+    static func number(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Int? {
+        guard !r.isEmpty, r.count <= 10, r.upperBound <= b.count else { return nil }
+        var n = 0
+        for j in r {
+            guard b[j] >= 0x30 && b[j] <= 0x39 else { return nil }
+            n = n * 10 + Int(b[j] - 0x30)
+        }
+        return n
+    }
+
+    /// An RRSIG time, `YYYYMMDDHHmmSS` (or plain seconds), as ``DNSSECWire/parseTime(_:)`` reads it.
     static func time(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> UInt32? {
-        DNSSECWire.parseTime(String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self))
+        guard r.count == 14, r.upperBound <= b.count else { return number(b, r).flatMap { UInt32(exactly: $0) } }
+        guard let date = number(b, r.lowerBound..<r.lowerBound + 8), let clock = number(b, r.lowerBound + 8..<r.upperBound) else { return nil }
+        let (y0, m, d) = (date / 10000, date / 100 % 100, date % 100)
+        let (hh, mm, ss) = (clock / 10000, clock / 100 % 100, clock % 100)
+        guard (1...12).contains(m), (1...31).contains(d), hh < 24, mm < 60, ss < 61 else { return nil }
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = y / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        return UInt32(exactly: days * 86400 + hh * 3600 + mm * 60 + ss)
     }
 }
