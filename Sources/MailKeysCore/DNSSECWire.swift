@@ -84,14 +84,20 @@ public enum DNSSECWire {
         guard digits.count == 14 else { return UInt32(String(text)) }
         func n(_ r: Range<Int>) -> Int { digits[r].reduce(0) { $0 * 10 + Int($1 - 0x30) } }
         let (y0, m, d) = (n(0..<4), n(4..<6), n(6..<8))
-        guard (1...12).contains(m), (1...31).contains(d), n(8..<10) < 24, n(10..<12) < 60, n(12..<14) < 61 else { return nil }
+        return seconds(year: y0, month: m, day: d, hour: n(8..<10), minute: n(10..<12), second: n(12..<14))
+    }
+
+    /// Seconds since 1970 of a UTC civil time (H. Hinnant's days-from-civil); nil when a field
+    /// is out of range or the result does not fit 32 bits.
+    public static func seconds(year y0: Int, month m: Int, day d: Int, hour: Int, minute: Int, second: Int) -> UInt32? {
+        guard (1...12).contains(m), (1...31).contains(d), hour < 24, minute < 60, second < 61 else { return nil }
         let y = m <= 2 ? y0 - 1 : y0
         let era = y / 400
         let yoe = y - era * 400
         let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         let days = era * 146_097 + doe - 719_468
-        return UInt32(exactly: days * 86400 + n(8..<10) * 3600 + n(10..<12) * 60 + n(12..<14))
+        return UInt32(exactly: days * 86400 + hour * 3600 + minute * 60 + second)
     }
 
     /// Appends the RRSIG RDATA up to (not including) the signature to `out`: what precedes the

@@ -77,15 +77,7 @@ public struct SignatureScan: Equatable, Sendable {
     static func time(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> UInt32? {
         guard r.count == 14, r.upperBound <= b.count else { return number(b, r).flatMap { UInt32(exactly: $0) } }
         guard let date = number(b, r.lowerBound..<r.lowerBound + 8), let clock = number(b, r.lowerBound + 8..<r.upperBound) else { return nil }
-        let (y0, m, d) = (date / 10000, date / 100 % 100, date % 100)
-        let (hh, mm, ss) = (clock / 10000, clock / 100 % 100, clock % 100)
-        guard (1...12).contains(m), (1...31).contains(d), hh < 24, mm < 60, ss < 61 else { return nil }
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = y / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        return UInt32(exactly: days * 86400 + hh * 3600 + mm * 60 + ss)
+        return DNSSECWire.seconds(
+            year: date / 10000, month: date / 100 % 100, day: date % 100, hour: clock / 10000, minute: clock / 100 % 100, second: clock % 100)
     }
 }
