@@ -89,7 +89,7 @@ import Testing
                 retiredAt = r
                 parent.append((t.addingTimeInterval(3600), [newTag!]))  // the operator withdraws the old DS an hour later
             }
-            let wake = report.lines.last { $0.hasPrefix("next: ") }.flatMap { try? RunClock.now(String($0.dropFirst(6))) }
+            let wake = report.lines.last { $0.hasPrefix("next: ") }.flatMap { try? RunClock.now(String($0.dropFirst(6).prefix { $0 != " " })) }
             var next = min(wake ?? .distantFuture, t.addingTimeInterval(6 * 3600))
             if let r = readyAt, !seen { next = min(next, r.addingTimeInterval(operatorDelay)) }
             t = max(t.addingTimeInterval(1), next)

@@ -1,0 +1,12 @@
+/// The DKIM step of a run: the rollover transitions due for one domain (and a rollover started
+/// by `rotate dkim`), key files staged, store rows planned.
+enum DKIMStep {
+    static func run(_ d: inout DomainRun, _ c: StepContext) throws -> StepOutcome {
+        let force = try c.mode.rotatesDKIM(d.name)
+        let (keys, lines, wake) = try DKIMFiles.advance(c.home, policy: d.policy, keys: d.dkim, now: c.now, rotate: force, pending: c.pending)
+        d.dkim = keys
+        var out = StepOutcome(lines: lines)
+        out.wake(wake, "\(d.name): DKIM key event")
+        return out
+    }
+}

@@ -1,0 +1,40 @@
+import MailKeysCore
+import MailKeysDNS
+import MailKeysStore
+
+/// One domain as a run carries it from step to step: its policy, its keys as the steps change
+/// them, its certificates, and what its zone is built from (the zone map, or the template).
+struct DomainRun {
+    let policy: DomainPolicy
+    var dkim: [DKIMKey]
+    /// The DNSSEC keys as stored; ``dnssec`` holds them as the DNSSEC step left them.
+    var storedDNSSEC: [DNSSECKey]
+    var dnssec = DNSSECSigning()
+    var tls: [TLSCertificate] = []
+    var tlsNext: [TLSNextKey] = []
+    /// The zone map when it still describes the zone's files (the zone is rebuilt in part,
+    /// without reading the template), with the previous unsigned file.
+    var map: (map: ZoneMap, unsigned: MappedFile)?
+    /// The template, read when there is no usable map; dropped once the zone is built.
+    var template: Template?
+
+    var name: DomainName { policy.name }
+
+    /// The domain's keys from the store, each key file checked against them before anything is
+    /// planned.
+    static func load(_ p: DomainPolicy, home: Home, store: Store) throws -> DomainRun {
+        let dkim = try store.dkimKeys(domain: p.name.description)
+        try DKIMFiles.check(home, domain: p.name, keys: dkim)
+        let dnssec = try store.dnssecKeys(domain: p.name.description)
+        _ = try DNSSECFiles.check(home, p, keys: dnssec)
+        return DomainRun(policy: p, dkim: dkim, storedDNSSEC: dnssec)
+    }
+
+    /// Reads the zone map, or the template when the map no longer describes the files.
+    mutating func readZoneInputs(_ home: Home, policyHash: String) throws {
+        if let m = try ZoneMap.usable(home, policy, policyHash: policyHash) { map = m } else { template = try MailKeys.template(home, policy) }
+    }
+
+    /// The largest TTL the template holds, from the map or the template.
+    var templateMaxTTL: UInt32? { map.map { $0.map.templateMaxTTL } ?? template?.records.map(\.ttl).max() }
+}

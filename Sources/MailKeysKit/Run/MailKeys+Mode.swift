@@ -1,0 +1,90 @@
+import MailKeysCore
+
+extension MailKeys {
+    /// What a run does.
+    public enum Mode: Sendable, Equatable {
+        /// `zone build [DOMAIN]`: zones only, from the store as it is.
+        case zoneBuild(String?)
+        /// `zone sign [DOMAIN]`: as `zoneBuild`, for domains whose policy signs.
+        case zoneSign(String?)
+        /// `tick`: every due transition, then zones and signer configuration.
+        case tick
+        /// `rotate dkim [DOMAIN]` (nil: all): start DKIM rollovers now, then as `tick`.
+        case rotateDKIM(String?)
+        /// `rotate zsk DOMAIN`: pre-publish a new ZSK now, then as `tick`.
+        case rotateZSK(String)
+        /// `rotate ksk DOMAIN`: publish a new KSK (or CSK) now and start the double-DS rollover.
+        case rotateKSK(String)
+        /// `ds seen DOMAIN TAG`: the operator saw the new key's DS at the parent; then as `tick`.
+        case dsSeen(String, UInt16)
+        /// `tls import` and `certbot-hook`: a certificate (chain PEM, optional key PEM) for MX
+        /// `hosts`; `served` records it as what the server already serves (import), else it goes
+        /// through the deploy gate. Then as `tick`.
+        case certificate(hosts: [String], fullchain: String, key: String?, lineage: String?, served: Bool, name: String)
+        /// `rotate tls HOST`: generate the next key of HOST now (scheme current+next); then as `tick`.
+        case rotateTLS(String)
+        /// `zone export [DOMAIN]`: as `zoneBuild` (signing where the policy signs), then export.
+        case zoneExport(String?)
+    }
+}
+
+extension MailKeys.Mode {
+    /// The domains a run in this mode works on, after checking what the mode names: the domain
+    /// given to `zone …` (all when none), every domain otherwise (a rollover or a certificate can
+    /// change a record in another domain's zone, e.g. an MX host's TLSA).
+    func domains(in policy: Policy) throws -> [DomainPolicy] {
+        switch self {
+        case .zoneBuild(let d), .zoneExport(let d): return try MailKeys.select(policy, d)
+        case .zoneSign(let d):
+            let selected = try MailKeys.select(policy, d)
+            if let unsigned = selected.first(where: { !$0.dnssec.enabled }) {
+                throw HomeError(.usage, "\(unsigned.name) is not signed: its policy has [dnssec] enabled = false")
+            }
+            return selected
+        case .rotateDKIM(let d):
+            _ = try MailKeys.select(policy, d)
+        case .rotateZSK(let d):
+            let p = try policy.domain(d)
+            guard p.dnssec.enabled, p.dnssec.scheme == .kskzsk else {
+                throw HomeError(.usage, "\(p.name) has no ZSK: set [dnssec] scheme = \"ksk+zsk\" (a CSK rolls with its KSK procedure)")
+            }
+        case .rotateKSK(let d), .dsSeen(let d, _):
+            let p = try policy.domain(d)
+            guard p.dnssec.enabled else { throw HomeError(.usage, "\(p.name) is not signed: its policy has [dnssec] enabled = false") }
+        case .certificate, .rotateTLS, .tick: break
+        }
+        return policy.domains
+    }
+
+    /// Whether key and certificate events fall due in this mode (the `zone` commands only build).
+    var advances: Bool {
+        switch self {
+        case .zoneBuild, .zoneSign, .zoneExport: return false
+        default: return true
+        }
+    }
+
+    /// Whether this run starts a DKIM rollover of `name` now.
+    func rotatesDKIM(_ name: DomainName) throws -> Bool {
+        guard case .rotateDKIM(let d) = self else { return false }
+        guard let d else { return true }
+        return try DomainName(d) == name
+    }
+
+    /// Whether this run pre-publishes a new ZSK of `name`, or starts its KSK rollover.
+    func rotatesZSK(_ name: DomainName) throws -> Bool {
+        guard case .rotateZSK(let d) = self else { return false }
+        return try DomainName(d) == name
+    }
+
+    func rotatesKSK(_ name: DomainName) throws -> Bool {
+        guard case .rotateKSK(let d) = self else { return false }
+        return try DomainName(d) == name
+    }
+
+    /// The key whose DS the operator saw at the parent of `name`, if this run records one.
+    func dsSeen(_ name: DomainName) throws -> UInt16? {
+        guard case .dsSeen(let d, let tag) = self, try DomainName(d) == name else { return nil }
+        return tag
+    }
+}

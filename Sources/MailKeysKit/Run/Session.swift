@@ -1,0 +1,29 @@
+import Foundation
+import MailKeysCore
+import MailKeysStore
+
+/// What every command that reads a home opens, once and in this order: the home lock, the
+/// policy (with the hash of its bytes), then the store when first asked for.
+final class Session {
+    let home: Home
+    let lock: HomeLock
+    let policy: Policy
+    /// SHA-256 of the policy file as read (zone maps record it).
+    let policyHash: String
+    private var opened: Store?
+
+    /// Takes the lock (shared for commands that only read), then reads and validates the policy.
+    init(_ home: Home, lockWait: Double, shared: Bool = false) throws {
+        self.home = home
+        lock = try HomeLock(home, wait: lockWait, shared: shared)
+        (policy, policyHash) = try PolicyFile.loadHashed(home)
+    }
+
+    /// The store, opened on first use.
+    func store() throws -> Store {
+        if let opened { return opened }
+        let store = try Store.open(at: home.storeFile.path)
+        opened = store
+        return store
+    }
+}

@@ -1,0 +1,18 @@
+import Foundation
+import MailKeysCore
+import MailKeysStore
+
+/// What every step of one run reads: the home, its store and policy, the mode, the time, and the
+/// changes planned so far (``Pending``), which the steps add to.
+struct StepContext {
+    let home: Home
+    let store: Store
+    let policy: Policy
+    let policyHash: String
+    let mode: MailKeys.Mode
+    let now: Date
+    let acceptClock: Bool
+    let pending: Pending
+
+    var advancing: Bool { mode.advances }
+}

@@ -1,0 +1,34 @@
+import MailKeysCore
+
+/// The TLS step of a run: each domain's certificates and next keys; the certificate that
+/// `tls import` or the certbot hook offers, gated installs that fall due, next keys (scheme
+/// current+next). Refuses a run whose host no domain lists.
+enum TLSStep {
+    static func run(_ domains: inout [DomainRun], _ c: StepContext) throws -> StepOutcome {
+        var out = StepOutcome()
+        var offered = false
+        var rotated = false
+        for i in domains.indices {
+            let p = domains[i].policy
+            domains[i].tls = try c.store.tlsCertificates(domain: p.name.description)
+            domains[i].tlsNext = try c.store.tlsNextKeys(domain: p.name.description)
+            guard p.tls.enabled else { continue }
+            let step = try TLSFiles.plan(
+                c.home, p, store: c.store, certs: domains[i].tls, next: domains[i].tlsNext, mode: c.mode, now: c.now,
+                advancing: c.advancing, pending: c.pending)
+            domains[i].tls = step.certs
+            domains[i].tlsNext = step.next
+            out.lines += step.lines
+            out.wake(step.wake, "\(p.name): TLS certificate event")
+            offered = offered || step.offered
+            rotated = rotated || step.rotated
+        }
+        if case .rotateTLS(let host) = c.mode, !rotated {
+            throw HomeError(.usage, "\(host) is not an MX host of any domain in the policy")
+        }
+        if case .certificate(let hosts, _, _, _, _, _) = c.mode, !offered {
+            throw HomeError(.usage, "\(hosts.joined(separator: ", ")) is not an MX host of any domain in the policy; nothing was changed")
+        }
+        return out
+    }
+}

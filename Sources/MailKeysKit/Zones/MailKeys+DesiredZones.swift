@@ -1,0 +1,108 @@
+import Foundation
+import MailKeysCore
+import MailKeysDNS
+import MailKeysStore
+
+/// Building the zones mailkeys wants: templates read once, each domain's zone in full or in
+/// part from its zone map.
+extension MailKeys {
+    /// The template records of each domain (none when it has no template), read once per run.
+    static func templates(_ home: Home, _ domains: [DomainPolicy]) throws -> [DomainName: [TemplateRecord]] {
+        var out: [DomainName: [TemplateRecord]] = [:]
+        for p in domains { out[p.name] = try template(home, p).records }
+        return out
+    }
+
+    /// A domain's template (empty, hash "", when it has none), read once, hashed and parsed.
+    static func template(_ home: Home, _ p: DomainPolicy) throws -> Template {
+        let url = home.template(p.name)
+        guard let bytes = try AtomicFile.readBytes(url) else { return Template() }
+        let records = try LDNSZoneReader.read(bytes: bytes, origin: p.name, defaultTTL: p.defaultTTL, name: home.show(url))
+        return Template(records: records, hash: bytes.withUnsafeBufferPointer(Digest.sha256Hex))
+    }
+
+    /// An upper bound of the largest TTL in a domain's zone (TTLsig of RFC 7583), from the policy
+    /// and the template without building the zone.
+    static func maxTTL(_ p: DomainPolicy, template: [TemplateRecord]) -> Int { maxTTL(p, templateMax: template.map(\.ttl).max()) }
+
+    static func maxTTL(_ p: DomainPolicy, templateMax: UInt32?) -> Int {
+        Int(([p.defaultTTL, p.ttl(for: .soa)] + Array(p.ttls.values) + [templateMax ?? 0]).max()!)
+    }
+
+    static func desired(
+        _ home: Home, policy: Policy, domains: [DomainPolicy], dkim: [DomainName: [DKIMKey]],
+        dnssec: [DomainName: DNSSECSigning] = [:], tls: [DomainName: [TLSCertificate]] = [:], tlsNext: [DomainName: [TLSNextKey]] = [:],
+        templates given: [DomainName: Template]? = nil, maps: [DomainName: (map: ZoneMap, unsigned: MappedFile)] = [:], policyHash: String = ""
+    ) throws -> [DesiredZone] {
+        try domains.map { p in
+            try desired(
+                home, policy: policy, p, dkim: dkim[p.name] ?? [], dnssec: dnssec[p.name], tls: tls[p.name] ?? [], tlsNext: tlsNext[p.name] ?? [],
+                template: given?[p.name], map: maps[p.name], policyHash: policyHash)
+        }
+    }
+
+    /// The zone of one domain: built in part from `map` (the owners it names, the rest being the
+    /// previous unsigned file) when the map's owners are still exactly the owners that building
+    /// them gives, else built in full from the template (read now when not given).
+    static func desired(
+        _ home: Home, policy: Policy, _ p: DomainPolicy, dkim: [DKIMKey], dnssec: DNSSECSigning?, tls: [TLSCertificate], tlsNext: [TLSNextKey],
+        template given: Template?, map: (map: ZoneMap, unsigned: MappedFile)?, policyHash: String
+    ) throws -> DesiredZone {
+        let signing = p.dnssec.enabled ? dnssec : nil
+        var keysText = ""
+        if let signing, !signing.signing.isEmpty {
+            // The DNSKEY set and the denial method are part of what is published.
+            keysText += signing.keys.filter { $0.removed == nil && $0.published != nil }.map { k in
+                "\(k.dnskey) \(k.role.rawValue) \(signing.uses[k.tag] ?? "published")\n"
+            }.joined()
+            keysText += signing.cds.map { "CDS \($0)\n" }.joined()
+            keysText += "; nsec3=\(p.dnssec.nsec3)\n"
+        }
+        func builder(_ template: [TemplateRecord]) -> ZoneBuilder {
+            ZoneBuilder(
+                policy: p, allDomains: policy.domains, template: template, templateName: home.show(home.template(p.name)), dkimKeys: dkim,
+                tlsCertificates: tls, tlsNextKeys: tlsNext)
+        }
+        if let (map, unsigned) = map {
+            let (zone, warnings) = try builder(map.template).build()
+            let owners = ZoneMap.owners(zone)
+            if owners.map(\.fqdn) == map.owners {
+                // The content hash is the full build's: the unsigned zone with serial 0, keys appended.
+                let part = zone.render(serial: 0, header: header(home, p.name), tracking: Set(owners))
+                if var whole = map.spliceUnsigned(unsigned, part: part.text, blocks: part.blocks)?.bytes {
+                    whole.append(contentsOf: Array(keysText.utf8))
+                    var seen = Set<String>()
+                    return DesiredZone(
+                        policy: p, zone: zone, warnings: (p.warnings + warnings + map.outsideWarnings).filter { seen.insert($0).inserted },
+                        contentHash: whole.withUnsafeBufferPointer(Digest.sha256Hex), mtaSTSText: p.mtaSTS?.text,
+                        dnssec: signing ?? DNSSECSigning(), map: map, previousUnsigned: unsigned)
+                }
+            }
+        }
+        let template = try given ?? template(home, p)
+        let b = builder(template.records)
+        let (zone, warnings) = try b.build()
+        let text = zone.render(serial: 0, header: header(home, p.name)) + keysText
+        let base =
+            policyHash.isEmpty
+            ? nil : try ZoneMap.base(p, builder: b, zone: zone, warnings: warnings, templateHash: template.hash, policyHash: policyHash)
+        return DesiredZone(
+            policy: p, zone: zone, warnings: p.warnings + warnings, contentHash: Digest.sha256Hex(text),
+            mtaSTSText: p.mtaSTS?.text, dnssec: signing ?? DNSSECSigning(), map: base)
+    }
+
+    static func header(_ home: Home, _ name: DomainName) -> [String] {
+        [
+            "\(name): written by mailkeys from mailkeys.toml and \(home.show(home.template(name))).",
+            "Do not edit: changes here are overwritten. Edit the policy or the template instead.",
+        ]
+    }
+
+    /// Seconds since 1970 as RRSIG fields hold them (mailkeys' clock stays within 2000...2099).
+    static func seconds(_ d: Date) -> UInt32 { UInt32(clamping: Int(d.timeIntervalSince1970.rounded(.down))) }
+
+    static func fileHash(_ url: URL) throws -> String? {
+        try AtomicFile.read(url).map(Digest.sha256Hex)
+    }
+
+}
