@@ -112,8 +112,8 @@ public enum MailKeys {
             created.append(home.storeFile)
             chmod(home.storeFile.path, 0o600)
             try store.transaction { tx in
-                for d in policy.domains { try tx.ensureDomain(d.name.description, at: now) }
-                try tx.log("init", domain: name.description, detail: "home created", at: now)
+                for d in policy.domains { try tx.ensureDomain(d.name, at: now) }
+                try tx.log("init", domain: name, detail: "home created", at: now)
             }
         } catch {
             for url in created.reversed() {
@@ -304,9 +304,9 @@ public enum MailKeys {
         var dkim: [DomainName: [DKIMKey]] = [:]
         var dnssecKeys: [DomainName: [DNSSECKey]] = [:]
         for p in selected {
-            dkim[p.name] = try store.dkimKeys(domain: p.name.description)
+            dkim[p.name] = try store.dkimKeys(domain: p.name)
             try DKIMFiles.check(home, domain: p.name, keys: dkim[p.name]!)
-            dnssecKeys[p.name] = try store.dnssecKeys(domain: p.name.description)
+            dnssecKeys[p.name] = try store.dnssecKeys(domain: p.name)
             _ = try DNSSECFiles.check(home, p, keys: dnssecKeys[p.name]!)
         }
         var wakes: [Date] = []
@@ -366,7 +366,7 @@ public enum MailKeys {
                         report.lines.append("\(p.name): DNSSEC: the DS of key \(tag) was already marked seen")
                     } else {
                         let key = marked.first { $0.tag == tag }!
-                        let domain = p.name.description
+                        let domain = p.name
                         pending.storeOps.append { tx in
                             try tx.updateDNSSEC(key, domain: domain)
                             try tx.log("dnssec", domain: domain, detail: "DS of key \(tag) seen at the parent", at: now)
@@ -398,8 +398,8 @@ public enum MailKeys {
         var offered = false
         var rotatedTLS = false
         for p in selected {
-            tls[p.name] = try store.tlsCertificates(domain: p.name.description)
-            tlsNext[p.name] = try store.tlsNextKeys(domain: p.name.description)
+            tls[p.name] = try store.tlsCertificates(domain: p.name)
+            tlsNext[p.name] = try store.tlsNextKeys(domain: p.name)
             guard p.tls.enabled else { continue }
             let step = try TLSFiles.plan(
                 home, p, store: store, certs: tls[p.name]!, next: tlsNext[p.name]!, mode: mode, now: now, advancing: advancing, pending: pending)
@@ -468,7 +468,7 @@ public enum MailKeys {
         var stored: [DomainName: ZoneState] = [:]
         var onDisk: [DomainName: String?] = [:]
         for w in wanted {
-            stored[w.policy.name] = rows[w.policy.name.description]?.state
+            stored[w.policy.name] = rows[w.policy.name]?.state
             // A zone built in part has just checked its unsigned file against the map.
             onDisk[w.policy.name] = w.previousUnsigned != nil ? w.map?.unsignedHash : try fileHash(home.zoneFile(w.policy.name))
         }
@@ -606,7 +606,7 @@ public enum MailKeys {
         var expiration = now
         if signed && changed {
             let p = w.policy.dnssec
-            if !acceptClock, let last = try store.events(domain: name.description, limit: 50).first(where: { $0.action == "zone-sign" })?.at,
+            if !acceptClock, let last = try store.events(domain: name, limit: 50).first(where: { $0.action == "zone-sign" })?.at,
                 now < last.addingTimeInterval(-3600)
             {
                 throw HomeError(
@@ -674,14 +674,14 @@ public enum MailKeys {
         let signedHash = try signedFile.map { try $0.finish() }
         if let signedFile { try pending.journal.adopt(signedFile) }
         pending.storeOps.append { tx in
-            try tx.ensureDomain(name.description, at: now)
-            try tx.recordBuild(name.description, serial: serial, contentHash: contentHash, fileHash: fileHash, at: now)
-            try tx.recordTLSA(domain: name.description, records: tlsa, now: now)
-            try tx.log("zone-build", domain: name.description, detail: "serial \(serial): \(reason)", at: now)
+            try tx.ensureDomain(name, at: now)
+            try tx.recordBuild(name, serial: serial, contentHash: contentHash, fileHash: fileHash, at: now)
+            try tx.recordTLSA(domain: name, records: tlsa, now: now)
+            try tx.log("zone-build", domain: name, detail: "serial \(serial): \(reason)", at: now)
             if let signedHash {
-                try tx.recordSigning(name.description, fileHash: signedHash, expiresAt: expiration)
+                try tx.recordSigning(name, fileHash: signedHash, expiresAt: expiration)
                 try tx.log(
-                    "zone-sign", domain: name.description, detail: "serial \(serial), signatures until \(RunClock.format(expiration))", at: now)
+                    "zone-sign", domain: name, detail: "serial \(serial), signatures until \(RunClock.format(expiration))", at: now)
             }
         }
         report.lines.append("\(name): wrote \(home.show(home.zoneFile(name))) serial \(serial) (\(reason)\(signing == nil ? rebuilt : ""))")
@@ -756,7 +756,7 @@ public enum MailKeys {
     /// state is provisional until ``ResignState/settled()``.
     static func resignState(_ home: Home, store: Store, _ w: DesiredZone, now: Date, deferHash: Bool = false) throws -> ResignState {
         let name = w.policy.name
-        let state = try store.signingState(name.description)
+        let state = try store.signingState(name)
         let file: MappedFile?
         do { file = try MappedFile.open(home.signedFile(name).path) } catch let e as DNSError { throw HomeError(.io, e.reason) }
         guard let file else { return ResignState(reason: "signed zone is missing") }
@@ -820,7 +820,7 @@ extension MailKeys {
         let policy = try PolicyFile.load(home)
         let p = try policy.domain(domain)
         let store = try Store.open(at: home.storeFile.path)
-        let all = try store.dnssecKeys(domain: p.name.description)
+        let all = try store.dnssecKeys(domain: p.name)
         let wanted = DNSSECPlanner.cdsKeys(keys: all)
         let keys = all.filter { wanted.contains($0.tag) }
         guard !keys.isEmpty else {
