@@ -387,10 +387,7 @@ public enum MailKeys {
             }
             // The order the store gives them back in, so a later run renders the same DNSKEY RRset
             // byte for byte (keys made in one run share their creation second).
-            keys.sort { a, b in
-                let (ca, cb) = (a.created.timeIntervalSince1970.rounded(.down), b.created.timeIntervalSince1970.rounded(.down))
-                return ca != cb ? ca < cb : String(a.tag) < String(b.tag)
-            }
+            keys.sort(by: DNSSECKey.storeOrder)
             dnssec[p.name] = p.dnssec.enabled ? try DNSSECFiles.signing(home, p, keys: keys, pending: pending) : DNSSECSigning(keys: keys)
         }
         var tls: [DomainName: [TLSCertificate]] = [:]
