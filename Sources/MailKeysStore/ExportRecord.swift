@@ -33,7 +33,8 @@ struct ExportRecord: StoreRecord {
     /// The export state this row holds; a serial out of range is `.corrupt`.
     func exportState() throws -> ExportState {
         guard let serial = UInt32(exactly: serial) else {
-            throw StoreError.corrupt(Self.databaseTableName, "serial", value: String(serial), expected: "a 32-bit serial")
+            throw StoreError.corrupt(
+                Self.databaseTableName, "serial", value: String(serial), expected: "a 32-bit serial")
         }
         return ExportState(
             serial: serial, fileHash: fileHash, attempted: StoredTime.date(attemptedAt),

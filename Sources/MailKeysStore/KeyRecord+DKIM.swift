@@ -3,14 +3,17 @@ import MailKeysCore
 extension KeyRecord {
     /// The columns a DKIM key's lifecycle changes.
     static let dkimTimes = [
-        Columns.publishedAt, Columns.activeAt, Columns.retiredAt, Columns.revokedAt, Columns.removedAt, Columns.revealedAt,
+        Columns.publishedAt, Columns.activeAt, Columns.retiredAt, Columns.revokedAt, Columns.removedAt,
+        Columns.revealedAt,
     ]
 
     /// The row of DKIM key `key` of `domain`.
     init(_ key: DKIMKey, domain: DomainName) {
         self.init(
-            domain: StoredName.text(domain), kind: Kind.dkim.rawValue, name: key.selector, algorithm: key.algorithm.rawValue,
-            publicKey: key.publicKey, createdAt: StoredTime.seconds(key.created), publishedAt: StoredTime.seconds(key.published),
+            domain: StoredName.text(domain), kind: Kind.dkim.rawValue, name: key.selector,
+            algorithm: key.algorithm.rawValue,
+            publicKey: key.publicKey, createdAt: StoredTime.seconds(key.created),
+            publishedAt: StoredTime.seconds(key.published),
             activeAt: StoredTime.seconds(key.active), retiredAt: StoredTime.seconds(key.retired),
             revokedAt: StoredTime.seconds(key.revoked), removedAt: StoredTime.seconds(key.removed),
             revealedAt: StoredTime.seconds(key.revealed))
@@ -26,7 +29,9 @@ extension KeyRecord {
         }
         return DKIMKey(
             selector: name, algorithm: a, publicKey: publicKey, created: StoredTime.date(createdAt),
-            published: StoredTime.date(publishedAt), active: StoredTime.date(activeAt), retired: StoredTime.date(retiredAt),
-            revoked: StoredTime.date(revokedAt), removed: StoredTime.date(removedAt), revealed: StoredTime.date(revealedAt))
+            published: StoredTime.date(publishedAt), active: StoredTime.date(activeAt),
+            retired: StoredTime.date(retiredAt),
+            revoked: StoredTime.date(revokedAt), removed: StoredTime.date(removedAt),
+            revealed: StoredTime.date(revealedAt))
     }
 }

@@ -23,6 +23,8 @@ extension StoreTransaction {
     public func updateDKIM(_ key: DKIMKey, domain: DomainName) throws {
         let changes = try KeyRecord(key, domain: domain).assignments(KeyRecord.dkimTimes)
         let changed = try KeyRecord.key(.dkim, of: domain, named: key.selector).updateAll(db, changes)
-        guard changed == 1 else { throw StoreError(.failed, "DKIM key \(key.selector) of \(domain) is not in the store") }
+        guard changed == 1 else {
+            throw StoreError(.failed, "DKIM key \(key.selector) of \(domain) is not in the store")
+        }
     }
 }

@@ -29,7 +29,9 @@ extension StoreTransaction {
     }
 
     /// Records that `name`'s zone was written with `serial`.
-    public func recordBuild(_ name: DomainName, serial: UInt32, contentHash: String, fileHash: String, at now: Date) throws {
+    public func recordBuild(_ name: DomainName, serial: UInt32, contentHash: String, fileHash: String, at now: Date)
+        throws
+    {
         typealias C = DomainRecord.Columns
         let changed = try DomainRecord.filter(key: StoredName.text(name)).updateAll(
             db, C.serial.set(to: Int64(serial)), C.contentHash.set(to: contentHash), C.fileHash.set(to: fileHash),

@@ -25,7 +25,8 @@ extension StoreTransaction {
     public func saveTLSCertificate(_ c: TLSCertificate, domain: DomainName) throws {
         typealias C = TLSCertificateRecord.Columns
         try TLSCertificateRecord(c, domain: domain).insert(
-            db, onConflict: [C.domain, C.host, C.fingerprint], update: [C.state, C.installedAt, C.replacedAt, C.lineage])
+            db, onConflict: [C.domain, C.host, C.fingerprint],
+            update: [C.state, C.installedAt, C.replacedAt, C.lineage])
     }
 
     /// The next keys (scheme current+next) of `domain`'s MX hosts, oldest first.

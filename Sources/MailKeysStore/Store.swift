@@ -69,7 +69,8 @@ public final class Store {
                 )
             }
             guard appID == applicationID else {
-                throw StoreError(.foreign, "\(path) is an SQLite database but not a mailkeys store; it was left untouched")
+                throw StoreError(
+                    .foreign, "\(path) is an SQLite database but not a mailkeys store; it was left untouched")
             }
             guard check == "ok" else {
                 throw StoreError(.corrupt, "store \(path) is damaged (\(check)); it was left untouched")

@@ -63,7 +63,8 @@ extension TLSCertificateRecord {
     init(_ c: TLSCertificate, domain: DomainName) {
         self.init(
             domain: StoredName.text(domain), host: c.host.description, fingerprint: c.fingerprint, spki: c.spki,
-            keyType: c.keyType.rawValue, issuers: c.issuers.joined(separator: " "), notBefore: StoredTime.seconds(c.notBefore),
+            keyType: c.keyType.rawValue, issuers: c.issuers.joined(separator: " "),
+            notBefore: StoredTime.seconds(c.notBefore),
             notAfter: StoredTime.seconds(c.notAfter), lineage: c.lineage, state: c.state.rawValue,
             importedAt: StoredTime.seconds(c.imported), installedAt: StoredTime.seconds(c.installed),
             replacedAt: StoredTime.seconds(c.replaced))
