@@ -20,7 +20,7 @@ extension StoreTransaction {
     /// Adds `name` if the store does not know it yet.
     public func ensureDomain(_ name: DomainName, at now: Date) throws {
         let record = DomainRecord(name: StoredName.text(name), addedAt: StoredTime.seconds(now))
-        try record.insert(db, onConflict: [DomainRecord.Columns.name], update: [])
+        try record.insertOrUpdate(db, conflictingOn: [DomainRecord.Columns.name], updating: [])
     }
 
     /// The stored state of `name`.

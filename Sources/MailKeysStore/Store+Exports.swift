@@ -17,9 +17,9 @@ extension Store {
     public func recordExport(domain: DomainName, target: String, state: ExportState) throws {
         typealias C = ExportRecord.Columns
         try transaction { tx in
-            try ExportRecord(state, domain: domain, target: target).insert(
-                tx.db, onConflict: [C.domain, C.target],
-                update: [C.serial, C.fileHash, C.attemptedAt, C.confirmedAt, C.error])
+            try ExportRecord(state, domain: domain, target: target).insertOrUpdate(
+                tx.db, conflictingOn: [C.domain, C.target],
+                updating: [C.serial, C.fileHash, C.attemptedAt, C.confirmedAt, C.error])
         }
     }
 }

@@ -24,9 +24,9 @@ extension StoreTransaction {
     /// Inserts a certificate, or updates the state and times of one already recorded.
     public func saveTLSCertificate(_ c: TLSCertificate, domain: DomainName) throws {
         typealias C = TLSCertificateRecord.Columns
-        try TLSCertificateRecord(c, domain: domain).insert(
-            db, onConflict: [C.domain, C.host, C.fingerprint],
-            update: [C.state, C.installedAt, C.replacedAt, C.lineage])
+        try TLSCertificateRecord(c, domain: domain).insertOrUpdate(
+            db, conflictingOn: [C.domain, C.host, C.fingerprint],
+            updating: [C.state, C.installedAt, C.replacedAt, C.lineage])
     }
 
     /// The next keys (scheme current+next) of `domain`'s MX hosts, oldest first.
@@ -39,6 +39,7 @@ extension StoreTransaction {
     /// Inserts a next key or records when it was used.
     public func saveTLSNextKey(_ k: TLSNextKey, domain: DomainName) throws {
         typealias C = TLSNextKeyRecord.Columns
-        try TLSNextKeyRecord(k, domain: domain).insert(db, onConflict: [C.domain, C.host, C.spki], update: [C.usedAt])
+        try TLSNextKeyRecord(k, domain: domain).insertOrUpdate(
+            db, conflictingOn: [C.domain, C.host, C.spki], updating: [C.usedAt])
     }
 }

@@ -39,7 +39,8 @@ extension StoreTransaction {
         for r in records where current["\(r.owner) \(r.rdata)"] == nil {
             // A record back after its removal is published anew: its removal is cleared.
             let row = TLSARecord(domain: name, owner: r.owner, rdata: r.rdata, publishedAt: StoredTime.seconds(now))
-            try row.insert(db, onConflict: [C.domain, C.owner, C.rdata], update: [C.publishedAt, C.removedAt])
+            try row.insertOrUpdate(
+                db, conflictingOn: [C.domain, C.owner, C.rdata], updating: [C.publishedAt, C.removedAt])
         }
         for key in current.keys where !wanted.contains(key) {
             let parts = key.split(separator: " ", maxSplits: 1).map(String.init)

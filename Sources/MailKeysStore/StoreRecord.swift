@@ -8,7 +8,7 @@ protocol StoreRecord: Codable, FetchableRecord, PersistableRecord {}
 extension StoreRecord {
     /// Inserts the record; when a row with the same `target` columns exists, sets only the
     /// `update` columns of that row from the record (none: leaves the row as it is).
-    func insert(_ db: Database, onConflict target: [Column], update: [Column]) throws {
+    func insertOrUpdate(_ db: Database, conflictingOn target: [Column], updating update: [Column]) throws {
         let values = try databaseDictionary
         let columns = values.keys.sorted()
         func quoted(_ name: String) -> String { "\"\(name)\"" }
