@@ -46,6 +46,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "MailKeysCoreTests", dependencies: ["MailKeysCore"]),
+        /// The store against in-memory databases; GRDB to write rows the API would refuse.
+        .testTarget(
+            name: "MailKeysStoreTests",
+            dependencies: ["MailKeysStore", "MailKeysCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "MailKeysIntegrationTests",
             dependencies: ["MailKeysKit", "MailKeysCore", "MailKeysStore", "MailKeysDNS"],

@@ -1,10 +1,10 @@
 import Foundation
-import GRDB
 
 /// One file-system step a run has committed to take after its store transaction (the intent):
 /// recorded in the same transaction as the new state, taken right after it, and taken again by
 /// the next run if this one died before clearing them. Every step is idempotent.
 public struct IntentStep: Sendable, Equatable, Codable {
+    /// What the step does.
     public enum Operation: String, Sendable, Codable {
         /// Rename the staged file `source` over `target`; `hash` is the SHA-256 of its content.
         case rename
@@ -21,11 +21,16 @@ public struct IntentStep: Sendable, Equatable, Codable {
         case run
     }
 
+    /// What the step does.
     public var operation: Operation
+    /// The file (or argv list) the step reads, for the operations that take one.
     public var source: String?
+    /// The file or directory the step changes.
     public var target: String
+    /// SHA-256 of the content `target` gets (`rename`).
     public var hash: String?
 
+    /// A step doing `operation` on `target`.
     public init(_ operation: Operation, source: String? = nil, target: String, hash: String? = nil) {
         self.operation = operation
         self.source = source
@@ -43,35 +48,4 @@ public struct IntentStep: Sendable, Equatable, Codable {
             recorded_at INTEGER NOT NULL
         ) STRICT;
         """
-}
-
-extension Store {
-    /// The steps a run committed to and has not cleared yet, in order (empty: nothing pending).
-    public func intent() throws -> [IntentStep] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM intent ORDER BY seq").map { row in
-                let op: String = row["operation"]
-                guard let operation = IntentStep.Operation(rawValue: op) else {
-                    throw StoreError(.corrupt, "store \(path): unknown intent step '\(op)'")
-                }
-                return IntentStep(operation, source: row["source"], target: row["target"], hash: row["hash"])
-            }
-        }
-    }
-
-    /// Forgets the steps once they are all taken.
-    public func clearIntent() throws {
-        try transaction { tx in try tx.db.execute(sql: "DELETE FROM intent") }
-    }
-}
-
-extension StoreTransaction {
-    /// Records the steps to take once this transaction has committed.
-    public func recordIntent(_ steps: [IntentStep], at now: Date) throws {
-        for step in steps {
-            try db.execute(
-                sql: "INSERT INTO intent (operation, source, target, hash, recorded_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [step.operation.rawValue, step.source, step.target, step.hash, Int64(now.timeIntervalSince1970)])
-        }
-    }
 }

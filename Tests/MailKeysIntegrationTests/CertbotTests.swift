@@ -211,8 +211,8 @@ final class PostfixServer {
 
         // The certificate served now went live 2 × TTL after its 3 1 1 was first published.
         let store = try Store.open(at: Home(root: home).storeFile.path)
-        let published = try store.tlsaPublished(domain: "example.org")
-        let certs = try store.tlsCertificates(domain: "example.org")
+        let published = try store.tlsaPublished(domain: .exampleOrg)
+        let certs = try store.tlsCertificates(domain: .exampleOrg)
         #expect(certs.filter { $0.installed != nil }.count == 4, "\(certs.map(\.state))")
         let live = try #require(certs.first { $0.state == .served })
         let record = try #require(published["_25._tcp.mail.example.org. 3 1 1 \(live.spki)"])
@@ -244,8 +244,8 @@ final class PostfixServer {
         // A record matching the served certificate had been published 2 × TTL when it went live
         // and stayed at least until then.
         let store = try Store.open(at: Home(root: home).storeFile.path)
-        let history = try store.tlsaHistory(domain: "example.org")
-        let live = try #require(try store.tlsCertificates(domain: "example.org").first { $0.state == .served }, sourceLocation: sourceLocation)
+        let history = try store.tlsaHistory(domain: .exampleOrg)
+        let live = try #require(try store.tlsCertificates(domain: .exampleOrg).first { $0.state == .served }, sourceLocation: sourceLocation)
         let owner = "_25._tcp.mail.example.org. "
         let matches = Set([owner + "3 1 1 \(live.spki)"] + live.issuers.map { owner + "2 1 1 \($0)" })
         let installed = live.installed!
@@ -283,7 +283,7 @@ final class PostfixServer {
         func tick(_ when: String) throws { #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", when]).status == 0) }
         let live = le.appendingPathComponent("live/mail.example.org")
         let served = home.appendingPathComponent("Keys/tls/mail.example.org/ecdsa/fullchain.pem")
-        func nextKeys() throws -> [TLSNextKey] { try Store.open(at: Home(root: home).storeFile.path).tlsNextKeys(domain: "example.org") }
+        func nextKeys() throws -> [TLSNextKey] { try Store.open(at: Home(root: home).storeFile.path).tlsNextKeys(domain: .exampleOrg) }
 
         try certbot(
             [

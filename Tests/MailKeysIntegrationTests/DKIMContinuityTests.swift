@@ -63,7 +63,7 @@ import Testing
                         + Support.read(root.appendingPathComponent("Keys/opendkim/KeyTable.ed25519"))))
             // When a key stops signing, sign a message with it as of its last signing step (its
             // private key stays on disk for the overlap); keys still signing at the end sign then.
-            let keys = try store.dkimKeys(domain: "example.org")
+            let keys = try store.dkimKeys(domain: .exampleOrg)
             let stopped = i == 0 ? [] : signers[i - 1].subtracting(signers[i])
             let ending = i == times.count - 1 ? signers[i] : []
             for selector in stopped.union(ending) {
@@ -74,7 +74,7 @@ import Testing
 
         // Structural check at every step: for every t with key k signing, every t' in
         // [t, t + overlap] publishes k's full public key; k was published publish_ahead before t.
-        let keys = try store.dkimKeys(domain: "example.org")
+        let keys = try store.dkimKeys(domain: .exampleOrg)
         var failures: [String] = []
         for i in times.indices {
             for selector in signers[i] {

@@ -8,7 +8,7 @@ import Testing
 /// loopback, OpenDKIM's own configuration check, file permissions, rollovers over simulated time.
 @Suite struct DKIMTests {
     static func keys(_ home: URL) throws -> [DKIMKey] {
-        try Store.open(at: home.appendingPathComponent("Keys/mailkeys.sqlite").path).dkimKeys(domain: "example.org")
+        try Store.open(at: home.appendingPathComponent("Keys/mailkeys.sqlite").path).dkimKeys(domain: .exampleOrg)
     }
 
     static func keyFile(_ home: URL, _ selector: String) -> URL {

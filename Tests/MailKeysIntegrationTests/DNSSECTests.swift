@@ -32,7 +32,7 @@ import Testing
     }
 
     static func keys(_ home: URL) throws -> [DNSSECKey] {
-        try Store.open(at: home.appendingPathComponent("Keys/mailkeys.sqlite").path).dnssecKeys(domain: "example.org")
+        try Store.open(at: home.appendingPathComponent("Keys/mailkeys.sqlite").path).dnssecKeys(domain: .exampleOrg)
     }
 
     struct Variant: CustomTestStringConvertible, Sendable {
@@ -152,7 +152,7 @@ import Testing
         let zone = home.appendingPathComponent("Zones/example.org.zone.signed")
         let first = try Support.read(zone)
         let store = try Store.open(at: home.appendingPathComponent("Keys/mailkeys.sqlite").path)
-        let expires = try #require(try store.signingState("example.org").expiresAt)
+        let expires = try #require(try store.signingState(.exampleOrg).expiresAt)
         // 14 days validity minus up to 12 h jitter; refresh 5 days before.
         let start = try RunClock.now(Support.now)
         #expect(expires <= start.addingTimeInterval(14 * 86400) && expires > start.addingTimeInterval(13 * 86400))

@@ -78,7 +78,7 @@ import Testing
             let report = try MailKeys.run(home, mode: mode, now: t, lockWait: 10)
             let text = try Support.read(home.signedFile(zone))
             if versions.last?.text != text { versions.append(Self.parse(text, at: t)) }
-            let keys = try Store.open(at: home.storeFile.path).dnssecKeys(domain: "example.org").filter { $0.role != .zsk }
+            let keys = try Store.open(at: home.storeFile.path).dnssecKeys(domain: .exampleOrg).filter { $0.role != .zsk }
             if oldTag == nil, let k = keys.first {
                 oldTag = Int(k.tag)
                 parent.append((t, [oldTag!]))
@@ -94,7 +94,7 @@ import Testing
             if let r = readyAt, !seen { next = min(next, r.addingTimeInterval(operatorDelay)) }
             t = max(t.addingTimeInterval(1), next)
         }
-        let keys = try Store.open(at: home.storeFile.path).dnssecKeys(domain: "example.org")
+        let keys = try Store.open(at: home.storeFile.path).dnssecKeys(domain: .exampleOrg)
         let old = try #require(keys.first { Int($0.tag) == oldTag })
         let new = try #require(keys.first { Int($0.tag) == newTag })
         #expect(old.removed != nil, "the old key left the zone: \(old)")
@@ -221,7 +221,7 @@ import Testing
         try usePolicy(port: server!.port)
         r = try run(["tick"], at: TestClock.at("2026-11-21T16:00:00Z"))
         #expect(r.stdout.contains("DS of key \(tag) seen at the parent (127.0.0.1:\(server!.port))"), "\(r.stdout)")
-        let key = try #require(try Store.open(at: Home(root: home).storeFile.path).dnssecKeys(domain: "example.org").first { String($0.tag) == tag })
+        let key = try #require(try Store.open(at: Home(root: home).storeFile.path).dnssecKeys(domain: .exampleOrg).first { String($0.tag) == tag })
         #expect(key.dsSeen == TestClock.date("2026-11-21T16:00:00Z"))
     }
 }

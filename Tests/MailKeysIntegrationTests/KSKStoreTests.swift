@@ -12,7 +12,7 @@ import Testing
 
     static func store() throws -> Store {
         let store = try Store.create(at: try Support.scratch("store").appendingPathComponent("mailkeys.sqlite").path)
-        try store.transaction { tx in try tx.ensureDomain("example.org", at: t0) }
+        try store.transaction { tx in try tx.ensureDomain(.exampleOrg, at: t0) }
         return store
     }
 
@@ -25,18 +25,18 @@ import Testing
     @Test func readyAndDSSeenRoundTrip() throws {
         let store = try Self.store()
         var k = Self.key(1)
-        try store.transaction { tx in try tx.insertDNSSEC(k, domain: "example.org") }
-        #expect(try store.dnssecKeys(domain: "example.org") == [k])
-        #expect(try store.dnssecKeys(domain: "example.org")[0].ready == nil)
+        try store.transaction { tx in try tx.insertDNSSEC(k, domain: .exampleOrg) }
+        #expect(try store.dnssecKeys(domain: .exampleOrg) == [k])
+        #expect(try store.dnssecKeys(domain: .exampleOrg)[0].ready == nil)
 
         k.ready = Self.at(7500)
         k.dsSeen = Self.at(86400)
-        try store.transaction { tx in try tx.updateDNSSEC(k, domain: "example.org") }
-        #expect(try store.dnssecKeys(domain: "example.org") == [k])
+        try store.transaction { tx in try tx.updateDNSSEC(k, domain: .exampleOrg) }
+        #expect(try store.dnssecKeys(domain: .exampleOrg) == [k])
 
         k.active = Self.at(2 * 86400)
-        try store.transaction { tx in try tx.updateDNSSEC(k, domain: "example.org") }
-        #expect(try store.dnssecKeys(domain: "example.org") == [k])
+        try store.transaction { tx in try tx.updateDNSSEC(k, domain: .exampleOrg) }
+        #expect(try store.dnssecKeys(domain: .exampleOrg) == [k])
 
         // A key inserted with every timestamp set keeps them all.
         var full = Self.key(2)
@@ -45,17 +45,17 @@ import Testing
         full.active = Self.at(30)
         full.retired = Self.at(40)
         full.removed = Self.at(50)
-        try store.transaction { tx in try tx.insertDNSSEC(full, domain: "example.org") }
-        #expect(try store.dnssecKeys(domain: "example.org") == [k, full])
+        try store.transaction { tx in try tx.insertDNSSEC(full, domain: .exampleOrg) }
+        #expect(try store.dnssecKeys(domain: .exampleOrg) == [k, full])
     }
 
     @Test func outOfOrderTimestampsAreRefused() throws {
         let store = try Self.store()
-        try store.transaction { tx in try tx.insertDNSSEC(Self.key(1), domain: "example.org") }
+        try store.transaction { tx in try tx.insertDNSSEC(Self.key(1), domain: .exampleOrg) }
         func refused(_ change: (inout DNSSECKey) -> Void) {
             var k = Self.key(1)
             change(&k)
-            #expect(throws: StoreError.self) { try store.transaction { tx in try tx.updateDNSSEC(k, domain: "example.org") } }
+            #expect(throws: StoreError.self) { try store.transaction { tx in try tx.updateDNSSEC(k, domain: .exampleOrg) } }
         }
         refused { $0.ready = Self.at(-1) }
         refused { $0.dsSeen = Self.at(100) }  // seen without ever being ready
@@ -63,6 +63,6 @@ import Testing
             $0.ready = Self.at(100)
             $0.dsSeen = Self.at(99)
         }
-        #expect(try store.dnssecKeys(domain: "example.org") == [Self.key(1)])
+        #expect(try store.dnssecKeys(domain: .exampleOrg) == [Self.key(1)])
     }
 }

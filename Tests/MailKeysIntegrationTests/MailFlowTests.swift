@@ -89,7 +89,7 @@ import Testing
 
         // 3. A ZSK rollover on a punctual timer: mail after every published version.
         let store = try Store.open(at: Home(root: home).storeFile.path)
-        let zsk = try #require(try store.dnssecKeys(domain: "example.org").first { $0.role == .zsk && $0.removed == nil })
+        let zsk = try #require(try store.dnssecKeys(domain: .exampleOrg).first { $0.role == .zsk && $0.removed == nil })
         _ = try run(["rotate", "zsk", "example.org"], at: at(48))
         var t = t0.addingTimeInterval(48 * 3600 + 60)
         var versions = 0
@@ -107,7 +107,7 @@ import Testing
             let wake = r.stdout.split(separator: "\n").last { $0.hasPrefix("next: ") }.flatMap { try? RunClock.now(String($0.dropFirst(6))) }
             t = max(t.addingTimeInterval(60), min(wake ?? .distantFuture, t.addingTimeInterval(12 * 3600)))
         }
-        let zsks = try store.dnssecKeys(domain: "example.org").filter { $0.role == .zsk && $0.removed == nil }
+        let zsks = try store.dnssecKeys(domain: .exampleOrg).filter { $0.role == .zsk && $0.removed == nil }
         #expect(zsks.count == 1 && zsks.first?.tag != zsk.tag, "the ZSK rolled: \(zsks.map(\.tag)) (was \(zsk.tag))")
         #expect(versions >= 2, "the rollover published its steps: \(versions)")
 

@@ -57,7 +57,7 @@ import Testing
             let wake = report.lines.last { $0.hasPrefix("next: ") }.flatMap { try? RunClock.now(String($0.dropFirst(6))) }
             t = max(t.addingTimeInterval(1), min(wake ?? .distantFuture, t.addingTimeInterval(6 * 3600)))
         }
-        let keys = try Store.open(at: home.storeFile.path).dnssecKeys(domain: "example.org")
+        let keys = try Store.open(at: home.storeFile.path).dnssecKeys(domain: .exampleOrg)
         let zsks = keys.filter { $0.role == .zsk }
         #expect(zsks.count >= 3, "one manual and at least one scheduled rollover: \(zsks.map(\.tag))")
         #expect(zsks.filter { $0.removed != nil }.count >= 2)

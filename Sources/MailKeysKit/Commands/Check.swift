@@ -74,7 +74,7 @@ extension MailKeys {
             report.checks.append(.init(id: id, areas: areas, ok: ok, detail: detail))
         }
 
-        let keys = try store.dnssecKeys(domain: p.name.description)
+        let keys = try store.dnssecKeys(domain: p.name)
         let anchorTags = DNSSECPlanner.cdsKeys(keys: keys)
         let anchors = keys.filter { anchorTags.contains($0.tag) }.map(\.dnskey)
         let validator: ZoneValidator
@@ -214,7 +214,7 @@ extension MailKeys {
         }
         var dkimProblems: [String] = []
         var dkimCount = 0
-        for key in try store.dkimKeys(domain: p.name.description) where key.inDNS {
+        for key in try store.dkimKeys(domain: p.name) where key.inDNS {
             dkimCount += 1
             let name = try p.name.prepending("\(key.selector)._domainkey")
             let found = txt(ask(name, "TXT"))

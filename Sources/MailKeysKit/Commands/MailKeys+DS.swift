@@ -12,7 +12,7 @@ extension MailKeys {
         let policy = try PolicyFile.load(home)
         let p = try policy.domain(domain)
         let store = try Store.open(at: home.storeFile.path)
-        let all = try store.dnssecKeys(domain: p.name.description)
+        let all = try store.dnssecKeys(domain: p.name)
         let wanted = DNSSECPlanner.cdsKeys(keys: all)
         let keys = all.filter { wanted.contains($0.tag) }
         guard !keys.isEmpty else {

@@ -74,8 +74,8 @@ extension MailKeys {
             created.append(home.storeFile)
             chmod(home.storeFile.path, 0o600)
             try store.transaction { tx in
-                for d in policy.domains { try tx.ensureDomain(d.name.description, at: now) }
-                try tx.log("init", domain: name.description, detail: "home created", at: now)
+                for d in policy.domains { try tx.ensureDomain(d.name, at: now) }
+                try tx.log("init", domain: name, detail: "home created", at: now)
             }
         } catch {
             for url in created.reversed() {

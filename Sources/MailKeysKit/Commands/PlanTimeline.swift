@@ -119,7 +119,7 @@ extension MailKeys {
             }
             var zoneChanges: [Date] = []
             // DKIM.
-            var dkim = try store.dkimKeys(domain: d)
+            var dkim = try store.dkimKeys(domain: p.name)
             var t = now
             var steps = 0
             while t <= end && steps < 10_000 {
@@ -144,7 +144,7 @@ extension MailKeys {
             if p.dnssec.enabled {
                 let timing = DNSSECTiming(
                     policy: p.dnssec, propagation: p.propagationDelay, maxZoneTTL: maxTTL(p, template: templates[p.name] ?? []))
-                var keys = try store.dnssecKeys(domain: d)
+                var keys = try store.dnssecKeys(domain: p.name)
                 var created = 0
                 t = now
                 steps = 0
@@ -183,7 +183,7 @@ extension MailKeys {
                     if let ret = k.retired { spans.append(("retired", ret, k.removed ?? end)) }
                     timeline.lanes.append(.init(domain: d, label: "dnssec \(name)", spans: clip(spans, now, end)))
                 }
-                if let expires = try store.signingState(d).expiresAt {
+                if let expires = try store.signingState(p.name).expiresAt {
                     var due = Resign.due(expiration: expires, policy: p.dnssec)
                     var serial: UInt32 = 1
                     while due <= end {
@@ -196,8 +196,8 @@ extension MailKeys {
                 }
             }
             // TLS: expected renewals (about two thirds of the lifetime), expiries, gated installs.
-            let published = try store.tlsaPublished(domain: d)
-            for c in try store.tlsCertificates(domain: d) where c.state != .replaced {
+            let published = try store.tlsaPublished(domain: p.name)
+            for c in try store.tlsCertificates(domain: p.name) where c.state != .replaced {
                 let life = c.notAfter.timeIntervalSince(c.notBefore)
                 if c.state == .served {
                     add(c.notBefore.addingTimeInterval(life * 2 / 3), "tls", c.host.description, "expected certbot renewal (2/3 of the lifetime)")

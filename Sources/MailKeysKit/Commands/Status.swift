@@ -73,18 +73,18 @@ extension MailKeys {
         let selected = try select(policy, domain)
         let store = try Store.open(at: home.storeFile.path)
         var dkim: [DomainName: [DKIMKey]] = [:]
-        for p in selected { dkim[p.name] = try store.dkimKeys(domain: p.name.description) }
+        for p in selected { dkim[p.name] = try store.dkimKeys(domain: p.name) }
         var dnssec: [DomainName: DNSSECSigning] = [:]
         for p in selected {
-            let keys = try store.dnssecKeys(domain: p.name.description)
+            let keys = try store.dnssecKeys(domain: p.name)
             dnssec[p.name] = p.dnssec.enabled ? try DNSSECFiles.signing(home, p, keys: keys) : DNSSECSigning(keys: keys)
         }
         let templates = try templates(home, selected)
         var tls: [DomainName: [TLSCertificate]] = [:]
         var tlsNext: [DomainName: [TLSNextKey]] = [:]
         for p in selected {
-            tls[p.name] = try store.tlsCertificates(domain: p.name.description)
-            tlsNext[p.name] = try store.tlsNextKeys(domain: p.name.description)
+            tls[p.name] = try store.tlsCertificates(domain: p.name)
+            tlsNext[p.name] = try store.tlsNextKeys(domain: p.name)
         }
         let wanted = try desired(
             home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, tls: tls, tlsNext: tlsNext,
@@ -93,7 +93,7 @@ extension MailKeys {
         var domains: [StatusReport.DomainInfo] = []
         for w in wanted {
             let name = w.policy.name
-            let row = rows[name.description]
+            let row = rows[name]
             let disk = try fileHash(home.zoneFile(name))
             let plan = Planner.plan(
                 desired: [name: w.contentHash], stored: [name: row?.state ?? ZoneState()], onDisk: [name: disk], now: now)
@@ -137,7 +137,7 @@ extension MailKeys {
                                     ? "ds-seen \(k.role.rawValue)" : k.ready != nil ? "ready \(k.role.rawValue)" : "published \(k.role.rawValue)",
                     publicKey: k.dnskey)
             }
-            if w.policy.dnssec.enabled, let expires = try store.signingState(name.description).expiresAt {
+            if w.policy.dnssec.enabled, let expires = try store.signingState(name).expiresAt {
                 signatures = RunClock.format(expires)
             }
             var next = plan.actions.map { StatusReport.EventInfo(at: RunClock.format(now), action: "tick", detail: $0.description) }
@@ -175,7 +175,7 @@ extension MailKeys {
             }
             var tlsInfo: [StatusReport.TLSInfo] = []
             if w.policy.tls.enabled {
-                let published = try store.tlsaPublished(domain: name.description)
+                let published = try store.tlsaPublished(domain: name)
                 let certs = tls[name] ?? []
                 for mx in w.policy.mx where mx.host.isSubdomain(of: name) {
                     for port in w.policy.tls.ports {
@@ -198,7 +198,7 @@ extension MailKeys {
                 }
             }
             if let wake = plan.nextWake { next.append(.init(at: RunClock.format(wake), action: "wake", detail: "next scheduled run")) }
-            let recent = try store.events(domain: name.description, limit: 5).map {
+            let recent = try store.events(domain: name, limit: 5).map {
                 StatusReport.EventInfo(at: RunClock.format($0.at), action: $0.action, detail: $0.detail)
             }
             domains.append(

@@ -114,9 +114,9 @@ extension MailKeys {
         let store = try Store.open(at: home.storeFile.path)
         var report = Report()
         for p in policy.domains where p.tls.enabled && p.tls.scheme == .currentNext {
-            let published = try store.tlsaPublished(domain: p.name.description)
-            let next = try store.tlsNextKeys(domain: p.name.description)
-            for c in try store.tlsCertificates(domain: p.name.description) where c.state == .served {
+            let published = try store.tlsaPublished(domain: p.name)
+            let next = try store.tlsNextKeys(domain: p.name)
+            for c in try store.tlsCertificates(domain: p.name) where c.state == .served {
                 guard let lineage = c.lineage, let key = next.first(where: { $0.host == c.host && $0.keyType == c.keyType && $0.used == nil })
                 else { continue }
                 guard TLSFiles.covered(host: c.host, spki: key.spki, issuers: [], policy: p, published: published, now: now) else {
@@ -146,7 +146,7 @@ extension MailKeys {
         var report = Report()
         var seen = Set<String>()
         for p in policy.domains {
-            for c in try store.tlsCertificates(domain: p.name.description) {
+            for c in try store.tlsCertificates(domain: p.name) {
                 guard let lineage = c.lineage, seen.insert(lineage).inserted else { continue }
                 if let line = try CertbotLineage(URL(fileURLWithPath: lineage)).restoreMatchingKey() { report.lines.append(line) }
             }

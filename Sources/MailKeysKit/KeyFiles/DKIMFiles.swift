@@ -166,7 +166,7 @@ enum DKIMFiles {
             }
         }
         let updated = DKIMPlanner.apply(actions, to: keys, now: now, newKeys: publicKeys)
-        let domain = p.name.description
+        let domain = p.name
         pending.storeOps.append { tx in
             try tx.ensureDomain(domain, at: now)
             for key in updated {

@@ -96,7 +96,7 @@ enum DNSSECFiles {
             try journal.stage(text, to: priv, mode: 0o600)
             try journal.stage("; \(role.rawValue) for \(p.name), written by mailkeys\n\(line)\n", to: pub, mode: 0o644)
         }
-        let domain = p.name.description
+        let domain = p.name
         pending.storeOps.append { tx in
             try tx.ensureDomain(domain, at: now)
             try tx.insertDNSSEC(key, domain: domain)
@@ -151,7 +151,7 @@ enum DNSSECFiles {
             updated = DNSSECPlanner.apply([action], to: updated, now: now)
             lines.append("\(p.name): DNSSEC: \(action)")
         }
-        let domain = p.name.description
+        let domain = p.name
         let changed = updated.filter { k in keys.contains { $0.tag == k.tag && $0 != k } }
         let actions = plan.actions
         pending.storeOps.append { tx in
@@ -196,7 +196,7 @@ enum DNSSECFiles {
             }
             updated = try DNSSECPlanner.markDSSeen(keys: updated, tag: tag, now: now)
             let marked = updated.first { $0.tag == tag }!
-            let domain = p.name.description
+            let domain = p.name
             let servers = p.dnssec.parentServers.map(\.description).joined(separator: ", ")
             pending.storeOps.append { tx in
                 try tx.updateDNSSEC(marked, domain: domain)

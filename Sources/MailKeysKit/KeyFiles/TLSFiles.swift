@@ -294,7 +294,7 @@ enum TLSFiles {
         _ home: Home, _ p: DomainPolicy, store: Store, certs before: [TLSCertificate], next nextBefore: [TLSNextKey], mode: MailKeys.Mode,
         now: Date, advancing: Bool, pending: Pending
     ) throws -> (certs: [TLSCertificate], next: [TLSNextKey], lines: [String], wake: Date?, offered: Bool, rotated: Bool) {
-        let published = try store.tlsaPublished(domain: p.name.description)
+        let published = try store.tlsaPublished(domain: p.name)
         var certs = before
         var lines: [String] = []
         var wake: Date?
@@ -325,7 +325,7 @@ enum TLSFiles {
         lines += nextLines
         let nextChanged = next.filter { !nextBefore.contains($0) }
         let changed = certs.filter { !before.contains($0) }
-        let domain = p.name.description
+        let domain = p.name
         if !nextChanged.isEmpty || !changed.isEmpty {
             pending.storeOps.append { tx in
                 try tx.ensureDomain(domain, at: now)

@@ -12,16 +12,9 @@ enum DNSSECStep {
         var (keys, lines) = try DNSSECFiles.ensureKeys(c.home, policy: p, keys: d.storedDNSSEC, now: c.now, pending: c.pending)
         out.lines += lines
         if c.advancing && p.dnssec.enabled { keys = try advance(d, keys: keys, c, &out) }
-        keys.sort(by: storeOrder)
+        keys.sort(by: DNSSECKey.storeOrder)
         d.dnssec = p.dnssec.enabled ? try DNSSECFiles.signing(c.home, p, keys: keys, pending: c.pending) : DNSSECSigning(keys: keys)
         return out
-    }
-
-    /// The order the store gives keys back in, so a later run renders the same DNSKEY RRset byte
-    /// for byte (keys made in one run share their creation second).
-    static func storeOrder(_ a: DNSSECKey, _ b: DNSSECKey) -> Bool {
-        let (ca, cb) = (a.created.timeIntervalSince1970.rounded(.down), b.created.timeIntervalSince1970.rounded(.down))
-        return ca != cb ? ca < cb : String(a.tag) < String(b.tag)
     }
 
     /// A warning when the live keys are not of the policy's algorithm or scheme (rollovers of
@@ -67,7 +60,7 @@ enum DNSSECStep {
             return keys
         }
         let key = marked.first { $0.tag == tag }!
-        let domain = p.name.description
+        let domain = p.name
         let now = c.now
         c.pending.storeOps.append { tx in
             try tx.updateDNSSEC(key, domain: domain)

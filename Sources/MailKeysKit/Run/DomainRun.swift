@@ -23,9 +23,9 @@ struct DomainRun {
     /// The domain's keys from the store, each key file checked against them before anything is
     /// planned.
     static func load(_ p: DomainPolicy, home: Home, store: Store) throws -> DomainRun {
-        let dkim = try store.dkimKeys(domain: p.name.description)
+        let dkim = try store.dkimKeys(domain: p.name)
         try DKIMFiles.check(home, domain: p.name, keys: dkim)
-        let dnssec = try store.dnssecKeys(domain: p.name.description)
+        let dnssec = try store.dnssecKeys(domain: p.name)
         _ = try DNSSECFiles.check(home, p, keys: dnssec)
         return DomainRun(policy: p, dkim: dkim, storedDNSSEC: dnssec)
     }

@@ -10,8 +10,8 @@ enum TLSStep {
         var rotated = false
         for i in domains.indices {
             let p = domains[i].policy
-            domains[i].tls = try c.store.tlsCertificates(domain: p.name.description)
-            domains[i].tlsNext = try c.store.tlsNextKeys(domain: p.name.description)
+            domains[i].tls = try c.store.tlsCertificates(domain: p.name)
+            domains[i].tlsNext = try c.store.tlsNextKeys(domain: p.name)
             guard p.tls.enabled else { continue }
             let step = try TLSFiles.plan(
                 c.home, p, store: c.store, certs: domains[i].tls, next: domains[i].tlsNext, mode: c.mode, now: c.now,

@@ -14,11 +14,11 @@ enum Exports {
         var failures: [String] = []
         let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
         for p in domains where !p.exports.isEmpty {
-            guard let row = rows[p.name.description], let serial = row.state.serial else { continue }
+            guard let row = rows[p.name], let serial = row.state.serial else { continue }
             let source = p.dnssec.enabled ? home.signedFile(p.name) : home.zoneFile(p.name)
             // The hash of what this run committed is in the store; the file is read only when a
             // target needs it.
-            guard let hash = p.dnssec.enabled ? try store.signingState(p.name.description).fileHash : row.state.fileHash else { continue }
+            guard let hash = p.dnssec.enabled ? try store.signingState(p.name).fileHash : row.state.fileHash else { continue }
             var loaded: String?
             func text() throws -> String {
                 if let loaded { return loaded }
@@ -28,7 +28,7 @@ enum Exports {
                 loaded = t
                 return t
             }
-            let states = try store.exports(domain: p.name.description)
+            let states = try store.exports(domain: p.name)
             for t in p.exports {
                 let file = URL(fileURLWithPath: t.directory).appendingPathComponent("\(p.name).zone")
                 let last = states[t.description]
@@ -68,7 +68,7 @@ enum Exports {
                     Log.logger.notice("exported", metadata: ["zone": "\(p.name)", "target": "\(t)", "serial": "\(serial)"])
                 }
                 try store.recordExport(
-                    domain: p.name.description, target: t.description,
+                    domain: p.name, target: t.description,
                     state: ExportState(serial: serial, fileHash: hash, attempted: now, confirmed: failure == nil ? now : nil, error: failure))
             }
         }

@@ -33,7 +33,7 @@ extension MailKeys {
     /// state is provisional until ``ResignState/settled()``.
     static func resignState(_ home: Home, store: Store, _ w: DesiredZone, now: Date, deferHash: Bool = false) throws -> ResignState {
         let name = w.policy.name
-        let state = try store.signingState(name.description)
+        let state = try store.signingState(name)
         let file: MappedFile?
         do { file = try MappedFile.open(home.signedFile(name).path) } catch let e as DNSError { throw HomeError(.io, e.reason) }
         guard let file else { return ResignState(reason: "signed zone is missing") }

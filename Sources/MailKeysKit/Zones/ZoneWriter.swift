@@ -50,7 +50,7 @@ struct ZoneWriter {
         var stored: [DomainName: ZoneState] = [:]
         var onDisk: [DomainName: String?] = [:]
         for w in wanted {
-            stored[w.policy.name] = rows[w.policy.name.description]?.state
+            stored[w.policy.name] = rows[w.policy.name]?.state
             // A zone built in part has just checked its unsigned file against the map.
             onDisk[w.policy.name] = w.previousUnsigned != nil ? w.map?.unsignedHash : try MailKeys.fileHash(home.zoneFile(w.policy.name))
         }
@@ -233,7 +233,7 @@ struct ZoneWriter {
     /// Refuses to sign with a clock more than an hour behind the last signing (unless told to):
     /// signatures made now could already be expired for everyone else.
     private func checkClock(_ name: DomainName) throws {
-        guard !acceptClock, let last = try store.events(domain: name.description, limit: 50).first(where: { $0.action == "zone-sign" })?.at,
+        guard !acceptClock, let last = try store.events(domain: name, limit: 50).first(where: { $0.action == "zone-sign" })?.at,
             now < last.addingTimeInterval(-3600)
         else { return }
         throw HomeError(
@@ -263,14 +263,14 @@ struct ZoneWriter {
         if let signed { try pending.journal.adopt(signed.result.file) }
         let expiration = signed?.expiration ?? now
         pending.storeOps.append { tx in
-            try tx.ensureDomain(name.description, at: now)
-            try tx.recordBuild(name.description, serial: serial, contentHash: contentHash, fileHash: fileHash, at: now)
-            try tx.recordTLSA(domain: name.description, records: tlsa, now: now)
-            try tx.log("zone-build", domain: name.description, detail: "serial \(serial): \(reason)", at: now)
+            try tx.ensureDomain(name, at: now)
+            try tx.recordBuild(name, serial: serial, contentHash: contentHash, fileHash: fileHash, at: now)
+            try tx.recordTLSA(domain: name, records: tlsa, now: now)
+            try tx.log("zone-build", domain: name, detail: "serial \(serial): \(reason)", at: now)
             if let signedHash {
-                try tx.recordSigning(name.description, fileHash: signedHash, expiresAt: expiration)
+                try tx.recordSigning(name, fileHash: signedHash, expiresAt: expiration)
                 try tx.log(
-                    "zone-sign", domain: name.description, detail: "serial \(serial), signatures until \(RunClock.format(expiration))", at: now)
+                    "zone-sign", domain: name, detail: "serial \(serial), signatures until \(RunClock.format(expiration))", at: now)
             }
         }
         out.lines.append("\(name): wrote \(home.show(home.zoneFile(name))) serial \(serial) (\(reason)\(signed == nil ? rendered.rebuilt : ""))")
