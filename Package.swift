@@ -46,6 +46,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "MailKeysCoreTests", dependencies: ["MailKeysCore"]),
+        /// White-box tests of the libldns and OpenSSL wrappers; no peers, no binary.
+        .testTarget(name: "MailKeysDNSTests", dependencies: ["MailKeysDNS", "MailKeysCore"]),
         .testTarget(
             name: "MailKeysIntegrationTests",
             dependencies: ["MailKeysKit", "MailKeysCore", "MailKeysStore", "MailKeysDNS"],
