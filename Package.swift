@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "MailKeysDNSTests", dependencies: ["MailKeysDNS", "MailKeysCore"]),
         .testTarget(
             name: "MailKeysIntegrationTests",
-            dependencies: ["MailKeysKit", "MailKeysCore", "MailKeysStore", "MailKeysDNS"],
+            dependencies: ["MailKeysKit", "MailKeysCore", "MailKeysStore"],
             exclude: ["Snapshots", "Scripts"]),
     ]
 )
