@@ -35,25 +35,25 @@ struct CommonOptions: ParsableArguments {
     }
 }
 
-/// Prints a report and maps every error to one line on stderr and a non-zero exit
-/// (75, EX_TEMPFAIL, when another run holds the lock).
+/// Prints a report; an error becomes one line on stderr and a thrown ``ExitCode`` (see
+/// ``exitCode(for:)``).
 func perform(_ body: () throws -> Report) throws {
-    bootstrapLogging()
+    try bootstrapLogging()
     do {
         let report = try body()
         for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         for l in report.lines { print(l) }
     } catch {
-        fail(error)
+        throw failure(error)
     }
 }
 
 /// Sends swift-log output to standard error at `MAILKEYS_LOG_LEVEL` (trace, debug, info, notice,
 /// warning, error (default), critical); a bad value is an error.
-func bootstrapLogging() {
+func bootstrapLogging() throws {
     let text = ProcessInfo.processInfo.environment["MAILKEYS_LOG_LEVEL"] ?? "error"
     guard let level = Logger.Level(rawValue: text.lowercased()) else {
-        fail(HomeError(.usage, "MAILKEYS_LOG_LEVEL=\(Quote.short(text)) is not one of trace, debug, info, notice, warning, error, critical"))
+        throw failure(HomeError(.usage, "MAILKEYS_LOG_LEVEL=\(Quote.short(text)) is not one of trace, debug, info, notice, warning, error, critical"))
     }
     LoggingSystem.bootstrap { label in
         var handler = StreamLogHandler.standardError(label: label)
@@ -62,20 +62,31 @@ func bootstrapLogging() {
     }
 }
 
-func fail(_ error: Error) -> Never {
-    let message: String
-    var code: Int32 = 1
+/// Prints `error` as one line on stderr and gives the exit status for it: 64 (EX_USAGE) for a
+/// usage error, 75 (EX_TEMPFAIL) when another run holds the lock, 77 (EX_NOPERM) for an unsafe
+/// home, 1 otherwise. The caller throws it, and ArgumentParser exits with it.
+func failure(_ error: Error) -> ExitCode {
+    if let code = error as? ExitCode { return code }
+    FileHandle.standardError.write(Data("mailkeys: error: \(message(for: error))\n".utf8))
+    return exitCode(for: error)
+}
+
+func message(for error: Error) -> String {
     switch error {
-    case let e as HomeError:
-        message = e.reason
-        if e.code == .locked { code = 75 }
-        if e.code == .usage { code = 64 }
-        if e.code == .unsafe { code = 77 }
-    case let e as CustomStringConvertible: message = e.description
-    default: message = "\(error)"
+    case let e as HomeError: return e.reason
+    case let e as CustomStringConvertible: return e.description
+    default: return "\(error)"
     }
-    FileHandle.standardError.write(Data("mailkeys: error: \(message)\n".utf8))
-    exit(code)
+}
+
+func exitCode(for error: Error) -> ExitCode {
+    guard let e = error as? HomeError else { return ExitCode(1) }
+    switch e.code {
+    case .locked: return ExitCode(75)
+    case .usage: return ExitCode(64)
+    case .unsafe: return ExitCode(77)
+    default: return ExitCode(1)
+    }
 }
 
 @main
@@ -331,7 +342,7 @@ struct Status: ParsableCommand {
                 print(MailKeys.render(report), terminator: "")
             }
         } catch {
-            fail(error)
+            throw failure(error)
         }
     }
 }
@@ -456,12 +467,12 @@ struct Check: ParsableCommand {
     var json = false
 
     func run() throws {
-        bootstrapLogging()
+        try bootstrapLogging()
         let report: CheckReport
         do {
             report = try MailKeys.check(
                 common.resolvedHome, domain: domain, server: server, smtp: smtp, now: try RunClock.now(common.now), lockWait: common.lockWait)
-        } catch { fail(error) }
+        } catch { throw failure(error) }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
