@@ -52,6 +52,16 @@ extension MailKeys {
         let text = PolicyFile.initial(domain: name, mx: mxHosts, ns: nsHosts, rua: ruaText)
         let policy = try PolicyFile.parse(text)
 
+        try create(home, policyText: text, policy: policy, domain: name, now: now)
+        report.warnings += policy.domains.flatMap(\.warnings)
+        report.lines.append("created \(home.root.path): policy \(home.show(home.policyFile)), store \(home.show(home.storeFile))")
+        report.lines.append("next: edit \(home.show(home.policyFile)) if needed, then run 'mailkeys tick'")
+        return report
+    }
+
+    /// Writes the home: its directories, the policy, a new store (0600) with the domains. Refuses
+    /// a home that has a policy or a store; removes what it wrote if a later step fails.
+    private static func create(_ home: Home, policyText text: String, policy: Policy, domain name: DomainName, now: Date) throws {
         let fm = FileManager.default
         if fm.fileExists(atPath: home.policyFile.path) {
             throw HomeError(.exists, "\(home.policyFile.path) already exists; init never overwrites a home")
@@ -84,9 +94,5 @@ extension MailKeys {
             }
             throw error
         }
-        report.warnings += policy.domains.flatMap(\.warnings)
-        report.lines.append("created \(home.root.path): policy \(home.show(home.policyFile)), store \(home.show(home.storeFile))")
-        report.lines.append("next: edit \(home.show(home.policyFile)) if needed, then run 'mailkeys tick'")
-        return report
     }
 }

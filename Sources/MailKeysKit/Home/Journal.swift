@@ -137,73 +137,111 @@ final class Journal {
 
     /// Takes `steps` phase by phase, in recorded order within a phase (every one idempotent).
     static func take(_ steps: [IntentStep], home: Home, recovering: Bool) throws -> (lines: [String], failures: [String]) {
+        var taker = StepTaker(home: home, recovering: recovering)
+        for step in phases.flatMap({ phase in steps.filter { phase.contains($0.operation) } }) {
+            switch step.operation {
+            case .rename: try taker.rename(step)
+            case .copy: try taker.copy(step)
+            case .symlink: try taker.symlink(step)
+            case .delete: try taker.delete(step)
+            case .prune: try taker.prune(step)
+            case .run: continue
+            }
+        }
+        for dir in taker.synced.sorted() { AtomicFile.syncDirectory(dir) }
+        for step in steps where step.operation == .run { taker.run(step) }
+        return (taker.lines, taker.failures)
+    }
+
+    /// Takes the steps of one intent: what it reports, and the directories to sync once the
+    /// files are in place.
+    private struct StepTaker {
+        let home: Home
+        /// A run that died left the intent: a staged file must hold the committed bytes.
+        let recovering: Bool
         var lines: [String] = []
         var failures: [String] = []
         var synced = Set<String>()
-        for step in phases.flatMap({ phase in steps.filter { phase.contains($0.operation) } }) {
+
+        /// A staged file into place (checked against its committed hash when recovering); when it
+        /// is gone, the target must already hold what was committed.
+        mutating func rename(_ step: IntentStep) throws {
+            guard let source = step.source else { return }
             let target = step.target
-            switch step.operation {
-            case .rename:
-                guard let source = step.source else { continue }
-                if FileManager.default.fileExists(atPath: source) {
-                    if recovering, let hash = step.hash, try fileHash(source) != hash {
-                        throw HomeError(
-                            .verify,
-                            "staged file \(source) for \(home.show(URL(fileURLWithPath: target))) does not hold what the store committed; it was left in place"
-                        )
-                    }
-                    try Directory.make(URL(fileURLWithPath: target).deletingLastPathComponent(), mode: 0o700)
-                    if FaultPoint.hit("rename") || rename(source, target) != 0 {
-                        throw HomeError(.io, "cannot replace \(target): \(String(cString: strerror(errno))); the next run completes it")
-                    }
-                    synced.insert(URL(fileURLWithPath: target).deletingLastPathComponent().path)
-                } else if let hash = step.hash, try fileHash(target) != hash {
+            guard FileManager.default.fileExists(atPath: source) else {
+                if let hash = step.hash, try Journal.fileHash(target) != hash {
                     failures.append(
                         "\(home.show(URL(fileURLWithPath: target))) is not what the store committed (its staged file is gone); the next build replaces it"
                     )
                 }
-            case .copy:
-                guard let source = step.source else { continue }
-                guard let text = try AtomicFile.read(URL(fileURLWithPath: source)) else {
-                    if !FileManager.default.fileExists(atPath: target) { failures.append("cannot copy \(source) to \(target): it is gone") }
-                    continue
-                }
-                let url = URL(fileURLWithPath: target)
-                try Directory.make(url.deletingLastPathComponent(), mode: 0o755)
-                try AtomicFile.write(text, to: url, mode: 0o644)
-            case .symlink:
-                guard let destination = step.source else { continue }
-                let url = URL(fileURLWithPath: target)
-                let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).new").path
+                return
+            }
+            if recovering, let hash = step.hash, try Journal.fileHash(source) != hash {
+                throw HomeError(
+                    .verify,
+                    "staged file \(source) for \(home.show(URL(fileURLWithPath: target))) does not hold what the store committed; it was left in place"
+                )
+            }
+            try Directory.make(URL(fileURLWithPath: target).deletingLastPathComponent(), mode: 0o700)
+            if FaultPoint.hit("rename") || Glibc.rename(source, target) != 0 {
+                throw HomeError(.io, "cannot replace \(target): \(String(cString: strerror(errno))); the next run completes it")
+            }
+            synced.insert(URL(fileURLWithPath: target).deletingLastPathComponent().path)
+        }
+
+        /// A revealed DKIM key copied where the signers read it (0644).
+        mutating func copy(_ step: IntentStep) throws {
+            guard let source = step.source else { return }
+            let target = step.target
+            guard let text = try AtomicFile.read(URL(fileURLWithPath: source)) else {
+                if !FileManager.default.fileExists(atPath: target) { failures.append("cannot copy \(source) to \(target): it is gone") }
+                return
+            }
+            let url = URL(fileURLWithPath: target)
+            try Directory.make(url.deletingLastPathComponent(), mode: 0o755)
+            try AtomicFile.write(text, to: url, mode: 0o644)
+        }
+
+        /// A link (an installed certificate) replaced atomically through a temporary link.
+        mutating func symlink(_ step: IntentStep) throws {
+            guard let destination = step.source else { return }
+            let target = step.target
+            let url = URL(fileURLWithPath: target)
+            let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).new").path
+            unlink(temp)
+            if FaultPoint.hit("symlink") || Glibc.symlink(destination, temp) != 0 || FaultPoint.hit("rename") || Glibc.rename(temp, target) != 0 {
+                let e = errno
                 unlink(temp)
-                if FaultPoint.hit("symlink") || Glibc.symlink(destination, temp) != 0 || FaultPoint.hit("rename") || rename(temp, target) != 0 {
-                    let e = errno
-                    unlink(temp)
-                    throw HomeError(.io, "cannot install \(target): \(String(cString: strerror(e))); the next run completes it")
+                throw HomeError(.io, "cannot install \(target): \(String(cString: strerror(e))); the next run completes it")
+            }
+            synced.insert(url.deletingLastPathComponent().path)
+        }
+
+        mutating func delete(_ step: IntentStep) throws {
+            let target = step.target
+            if FaultPoint.hit("unlink") { throw HomeError(.io, "cannot remove \(target): \(String(cString: strerror(errno)))") }
+            if unlink(target) != 0 && errno != ENOENT {
+                throw HomeError(.io, "cannot remove \(target): \(String(cString: strerror(errno))); the next run completes it")
+            }
+            synced.insert(URL(fileURLWithPath: target).deletingLastPathComponent().path)
+        }
+
+        /// Old certificate files of a lineage, except those of the kept prefix and the links.
+        mutating func prune(_ step: IntentStep) throws {
+            let target = step.target
+            let keep = step.source ?? ""
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []
+            where name.hasSuffix(".pem") && !name.hasPrefix(keep) && name != "privkey.pem" && name != "fullchain.pem" {
+                if FaultPoint.hit("unlink") || (unlink("\(target)/\(name)") != 0 && errno != ENOENT) {
+                    throw HomeError(.io, "cannot remove \(target)/\(name): \(String(cString: strerror(errno))); the next run completes it")
                 }
-                synced.insert(url.deletingLastPathComponent().path)
-            case .delete:
-                if FaultPoint.hit("unlink") { throw HomeError(.io, "cannot remove \(target): \(String(cString: strerror(errno)))") }
-                if unlink(target) != 0 && errno != ENOENT {
-                    throw HomeError(.io, "cannot remove \(target): \(String(cString: strerror(errno))); the next run completes it")
-                }
-                synced.insert(URL(fileURLWithPath: target).deletingLastPathComponent().path)
-            case .prune:
-                let keep = step.source ?? ""
-                for name in (try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []
-                where name.hasSuffix(".pem") && !name.hasPrefix(keep) && name != "privkey.pem" && name != "fullchain.pem" {
-                    if FaultPoint.hit("unlink") || (unlink("\(target)/\(name)") != 0 && errno != ENOENT) {
-                        throw HomeError(.io, "cannot remove \(target)/\(name): \(String(cString: strerror(errno))); the next run completes it")
-                    }
-                }
-            case .run:
-                continue
             }
         }
-        for dir in synced.sorted() { AtomicFile.syncDirectory(dir) }
-        for step in steps where step.operation == .run {
+
+        /// A reload command; its failure is reported, not thrown (the files are in place).
+        mutating func run(_ step: IntentStep) {
             guard let data = step.source?.data(using: .utf8), let argv = try? JSONDecoder().decode([String].self, from: data), !argv.isEmpty else {
-                continue
+                return
             }
             do {
                 let status = try Command.run(argv)
@@ -216,7 +254,6 @@ final class Journal {
                 failures.append("\(step.target): cannot run \(argv[0]): \(error)")
             }
         }
-        return (lines, failures)
     }
 
     static func fileHash(_ path: String) throws -> String? {

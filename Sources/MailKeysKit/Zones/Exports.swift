@@ -40,20 +40,7 @@ enum Exports {
                 }
                 var failure: String?
                 do {
-                    try AtomicFile.write(try text(), to: file, mode: 0o644)
-                    let argv = t.reloadCommand(zone: p.name)
-                    let status = try Command.run(argv)
-                    guard status == 0 else { throw HomeError(.io, "\(argv.joined(separator: " ")) exited with \(status)") }
-                    try confirm(p, target: t, serial: serial, signed: p.dnssec.enabled)
-                    report.lines.append("\(p.name): exported serial \(serial) to \(t) (\(t.address) serves it)")
-                    for n in t.notify {
-                        do {
-                            try DNSQuery.notify(zone: p.name, server: n)
-                            report.lines.append("\(p.name): NOTIFY sent to \(n)")
-                        } catch let e as DNSError {
-                            report.warnings.append("\(p.name): \(e.reason)")
-                        }
-                    }
+                    try export(p, to: t, file: file, text: try text(), serial: serial, report: &report)
                 } catch let e as HomeError {
                     failure = e.reason
                 } catch let e as DNSError {
@@ -75,6 +62,27 @@ enum Exports {
         if !failures.isEmpty {
             report.lines += failures.dropFirst().map { "error: \($0)" }
             throw HomeError(.io, failures[0])
+        }
+    }
+
+    /// One target: the zone file written, the reload command run, the new serial confirmed as
+    /// served, NOTIFYs sent (a failed NOTIFY is a warning).
+    static func export(
+        _ p: DomainPolicy, to t: ExportTarget, file: URL, text: String, serial: UInt32, report: inout Report
+    ) throws {
+        try AtomicFile.write(text, to: file, mode: 0o644)
+        let argv = t.reloadCommand(zone: p.name)
+        let status = try Command.run(argv)
+        guard status == 0 else { throw HomeError(.io, "\(argv.joined(separator: " ")) exited with \(status)") }
+        try confirm(p, target: t, serial: serial, signed: p.dnssec.enabled)
+        report.lines.append("\(p.name): exported serial \(serial) to \(t) (\(t.address) serves it)")
+        for n in t.notify {
+            do {
+                try DNSQuery.notify(zone: p.name, server: n)
+                report.lines.append("\(p.name): NOTIFY sent to \(n)")
+            } catch let e as DNSError {
+                report.warnings.append("\(p.name): \(e.reason)")
+            }
         }
     }
 
