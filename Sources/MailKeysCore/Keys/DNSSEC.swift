@@ -313,12 +313,12 @@ public enum DNSSECPlanner {
     /// and retired or removed keys sign nothing.
     public static func signers(keys: [DNSSECKey]) -> (dnskeySigners: [UInt16], zoneSigners: [UInt16]) {
         let live = live(keys)
-        return (live.filter(\.isKeySigning).map(\.tag), live.filter { $0.role != .ksk && $0.active != nil }.map(\.tag))
+        return (live.filter(\.isKeySigning).map(\.tag), live.filter { $0.role != .ksk && $0.state == .active }.map(\.tag))
     }
 
     /// New KSKs/CSKs that are ready (CDS/CDNSKEY published) but whose DS nobody marked seen.
     public static func waitingForDS(keys: [DNSSECKey]) -> [UInt16] {
-        live(keys).filter { $0.isKeySigning && $0.active == nil && $0.ready != nil && $0.dsSeen == nil }.map(\.tag)
+        live(keys).filter { $0.isKeySigning && $0.state == .ready }.map(\.tag)
     }
 
     /// Records at `now` that the DS of key `tag` is at the parent (`mailkeys ds seen DOMAIN TAG`,
@@ -328,7 +328,7 @@ public enum DNSSECPlanner {
     /// ``CoreError`` (`.conflict`) that says why. A key already marked keeps its first time.
     public static func markDSSeen(keys: [DNSSECKey], tag: UInt16, now: Date) throws -> [DNSSECKey] {
         guard let i = keys.firstIndex(where: { $0.tag == tag }) else {
-            let known = keys.filter { $0.isKeySigning && $0.removed == nil }.map { String($0.tag) }
+            let known = keys.filter { $0.isKeySigning && $0.state != .removed }.map { String($0.tag) }
             throw CoreError(
                 .conflict, "no DNSSEC key \(tag) in this zone (its KSK/CSK: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
         }
@@ -336,12 +336,12 @@ public enum DNSSECPlanner {
         guard k.isKeySigning else {
             throw CoreError(.conflict, "key \(tag) is a ZSK: only a KSK or CSK has a DS at the parent")
         }
-        guard k.removed == nil else { throw CoreError(.conflict, "key \(tag) was removed from the zone; its DS must not be at the parent") }
-        guard k.retired == nil else {
+        guard k.state != .removed else { throw CoreError(.conflict, "key \(tag) was removed from the zone; its DS must not be at the parent") }
+        guard k.state != .retired else {
             throw CoreError(.conflict, "key \(tag) is retired: its DS is being withdrawn from the parent, not added")
         }
         if k.dsSeen != nil { return keys }
-        guard k.active == nil else {
+        guard k.state != .active else {
             throw CoreError(
                 .conflict, "key \(tag) is the active key, not the new key of a rollover: there is no DS to mark seen (start one with `rotate ksk`)")
         }
@@ -391,11 +391,11 @@ public enum DNSSECPlanner {
     static func stamp(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
 
     static func zskSteps(keys: [DNSSECKey], timing: DNSSECTiming, now: Date, rotate: Bool) -> (actions: [DNSSECAction], wakes: [Date]) {
-        let zsks = keys.filter { $0.role == .zsk && $0.removed == nil }
+        let zsks = keys.filter { $0.role == .zsk && $0.state != .removed }
         guard !zsks.isEmpty else { return ([], []) }
         var actions: [DNSSECAction] = []
         var wakes: [Date] = []
-        let signing = zsks.filter { $0.active != nil && $0.retired == nil }
+        let signing = zsks.filter { $0.state == .active }
         let pending = zsks.filter { $0.active == nil && $0.published != nil }
         if let next = pending.max(by: { $0.created < $1.created }) {
             let ready = at(next.published!, timing.zskPublishInterval)
@@ -416,7 +416,7 @@ public enum DNSSECPlanner {
                 wakes.append(due)
             }
         }
-        for k in zsks where k.retired != nil {
+        for k in zsks where k.state == .retired {
             let gone = at(k.retired!, timing.zskRetireInterval)
             if now >= gone { actions.append(.remove(tag: k.tag)) } else { wakes.append(gone) }
         }
@@ -424,8 +424,8 @@ public enum DNSSECPlanner {
     }
 
     static func kskSteps(keys: [DNSSECKey], timing: DNSSECTiming, now: Date, rotate: Bool, into plan: inout DNSSECPlan, wakes: inout [Date]) {
-        let ksks = keys.filter { $0.isKeySigning && $0.removed == nil }
-        let current = ksks.filter { $0.active != nil && $0.retired == nil }
+        let ksks = keys.filter { $0.isKeySigning && $0.state != .removed }
+        let current = ksks.filter { $0.state == .active }
         let incoming = ksks.filter { $0.published != nil && $0.active == nil && $0.retired == nil }
         if let next = incoming.max(by: { $0.created < $1.created }) {
             let stage: String
@@ -443,7 +443,7 @@ public enum DNSSECPlanner {
                     wakes.append(swap)
                     stage = "its DS was seen at the parent; it takes over at \(stamp(swap))"
                 }
-            } else if next.ready == nil {
+            } else if next.state == .published {
                 let ready = at(next.published!, timing.kskPublishInterval)
                 if now >= ready {
                     plan.actions.append(.ready(tag: next.tag))
@@ -460,7 +460,7 @@ public enum DNSSECPlanner {
             }
         } else if let cur = current.max(by: { $0.active! < $1.active! }) {
             let due = timing.kskLifetime > 0 ? at(cur.active!, timing.kskLifetime) : nil
-            let leaving = ksks.filter { $0.retired != nil }.map { ($0.tag, at($0.retired!, timing.retireInterval($0.role))) }
+            let leaving = ksks.filter { $0.state == .retired }.map { ($0.tag, at($0.retired!, timing.retireInterval($0.role))) }
                 .filter { $0.1 > now }
             if rotate || due.map({ now >= $0 }) == true {
                 if let (tag, gone) = leaving.max(by: { $0.1 < $1.1 }) {
@@ -479,7 +479,7 @@ public enum DNSSECPlanner {
         } else if rotate {
             plan.notes.append("rotate ksk: there is no active KSK or CSK to roll")
         }
-        for k in ksks where k.retired != nil {
+        for k in ksks where k.state == .retired {
             let gone = at(k.retired!, timing.retireInterval(k.role))
             if now >= gone { plan.actions.append(.remove(tag: k.tag)) } else { wakes.append(gone) }
         }

@@ -115,28 +115,8 @@ extension MailKeys {
                 return .init(owner: r.owner.description, ttl: r.ttl, type: r.type.mnemonic, rdata: r.rdata, source: source)
             }
             var signatures: String?
-            var keys = (dkim[name] ?? []).map { k in
-                StatusReport.KeyInfo(
-                    kind: "dkim", name: k.selector, algorithm: k.algorithm.rawValue, created: RunClock.format(k.created),
-                    published: k.published.map(RunClock.format), active: k.active.map(RunClock.format),
-                    retired: k.retired.map(RunClock.format), removed: k.removed.map(RunClock.format),
-                    revoked: k.revoked.map(RunClock.format), state: k.state(at: now).rawValue, publicKey: k.publicKey)
-            }
-            keys += (dnssec[name]?.keys ?? []).map { k in
-                StatusReport.KeyInfo(
-                    kind: "dnssec", name: String(k.tag), algorithm: String(k.algorithm), created: RunClock.format(k.created),
-                    published: k.published.map(RunClock.format), active: k.active.map(RunClock.format),
-                    retired: k.retired.map(RunClock.format), removed: k.removed.map(RunClock.format), revoked: nil,
-                    state: k.removed != nil
-                        ? "removed"
-                        : k.retired != nil
-                            ? "retired \(k.role.rawValue)"
-                            : k.active != nil
-                                ? "active \(k.role.rawValue)"
-                                : k.dsSeen != nil
-                                    ? "ds-seen \(k.role.rawValue)" : k.ready != nil ? "ready \(k.role.rawValue)" : "published \(k.role.rawValue)",
-                    publicKey: k.dnskey)
-            }
+            var keys = (dkim[name] ?? []).map { keyInfo($0, now: now) }
+            keys += (dnssec[name]?.keys ?? []).map(keyInfo)
             if w.policy.dnssec.enabled, let expires = try store.signingState(name).expiresAt {
                 signatures = RunClock.format(expires)
             }
@@ -208,6 +188,31 @@ extension MailKeys {
                     recent: recent, warnings: w.warnings, signaturesExpire: signatures, tls: tlsInfo))
         }
         return StatusReport(home: home.root.path, now: RunClock.format(now), domains: domains)
+    }
+
+    /// A DKIM key as `status` lists it, in its state at `now`.
+    static func keyInfo(_ k: DKIMKey, now: Date) -> StatusReport.KeyInfo {
+        StatusReport.KeyInfo(
+            kind: "dkim", name: k.selector, algorithm: k.algorithm.rawValue, created: RunClock.format(k.created),
+            published: k.published.map(RunClock.format), active: k.active.map(RunClock.format),
+            retired: k.retired.map(RunClock.format), removed: k.removed.map(RunClock.format),
+            revoked: k.revoked.map(RunClock.format), state: k.state(at: now).rawValue, publicKey: k.publicKey)
+    }
+
+    /// A DNSSEC key as `status` lists it: its recorded state and role ("removed" alone).
+    static func keyInfo(_ k: DNSSECKey) -> StatusReport.KeyInfo {
+        let state: String
+        switch k.state {
+        case .removed: state = "removed"
+        // A key is published when it is generated; one without a publication time shows so too.
+        case .created: state = "\(DNSSECKeyState.published.rawValue) \(k.role.rawValue)"
+        case .published, .ready, .dsSeen, .active, .retired: state = "\(k.state.rawValue) \(k.role.rawValue)"
+        }
+        return StatusReport.KeyInfo(
+            kind: "dnssec", name: String(k.tag), algorithm: String(k.algorithm), created: RunClock.format(k.created),
+            published: k.published.map(RunClock.format), active: k.active.map(RunClock.format),
+            retired: k.retired.map(RunClock.format), removed: k.removed.map(RunClock.format), revoked: nil,
+            state: state, publicKey: k.dnskey)
     }
 
     /// The human form of a status report.

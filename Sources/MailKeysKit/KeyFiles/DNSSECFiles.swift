@@ -40,7 +40,7 @@ enum DNSSECFiles {
     /// Every key in use must have its `.private` file (or be generated in this run), loadable,
     /// with the recorded key tag and DNSKEY.
     static func check(_ home: Home, _ p: DomainPolicy, keys: [DNSSECKey], pending: Pending? = nil) throws -> [ZoneSigner.Key] {
-        try keys.filter { $0.removed == nil }.map { key in
+        try keys.filter { $0.state != .removed }.map { key in
             let url = privateFile(home, p.name, key)
             try FileSafety.checkPrivate(home, url)
             guard let text = try pending?.read(url) ?? AtomicFile.read(url) else {
@@ -110,7 +110,7 @@ enum DNSSECFiles {
     static func ensureKeys(_ home: Home, policy p: DomainPolicy, keys: [DNSSECKey], now: Date, pending: Pending) throws -> (
         [DNSSECKey], [String]
     ) {
-        guard p.dnssec.enabled, !keys.contains(where: { $0.removed == nil }) else { return (keys, []) }
+        guard p.dnssec.enabled, !keys.contains(where: { $0.state != .removed }) else { return (keys, []) }
         let roles: [DNSSECKey.Role] = p.dnssec.scheme == .csk ? [.csk] : [.ksk, .zsk]
         var made: [DNSSECKey] = []
         for role in roles { made.append(try generate(home, p, role: role, existing: keys + made, now: now, active: true, pending: pending)) }

@@ -20,7 +20,7 @@ enum DNSSECStep {
     /// A warning when the live keys are not of the policy's algorithm or scheme (rollovers of
     /// either are not automated, so the keys stay).
     static func schemeMismatch(_ p: DomainPolicy, keys: [DNSSECKey]) -> String? {
-        let live = keys.filter { $0.removed == nil }
+        let live = keys.filter { $0.state != .removed }
         guard
             p.dnssec.enabled && !live.isEmpty
                 && (live.contains { $0.algorithm != p.dnssec.algorithm } || (p.dnssec.scheme == .csk) != live.contains { $0.role == .csk })
