@@ -77,7 +77,7 @@ extension MailKeys {
         var dnssec: [DomainName: DNSSECSigning] = [:]
         for p in selected {
             let keys = try store.dnssecKeys(domain: p.name)
-            dnssec[p.name] = p.dnssec.enabled ? try DNSSECFiles.signing(home, p, keys: keys) : DNSSECSigning(keys: keys)
+            dnssec[p.name] = p.dnssec.enabled ? try DNSSECKeyFiles.signing(home, p, keys: keys) : DNSSECSigning(keys: keys)
         }
         let templates = try templates(home, selected)
         var tls: [DomainName: [TLSCertificate]] = [:]
@@ -95,7 +95,7 @@ extension MailKeys {
             let name = w.policy.name
             let row = rows[name]
             let disk = try fileHash(home.zoneFile(name))
-            let plan = Planner.plan(
+            let plan = ZoneBuildPlanner.plan(
                 desired: [name: w.contentHash], stored: [name: row?.state ?? ZoneState()], onDisk: [name: disk], now: now)
             var state = disk == nil ? "missing" : plan.actions.isEmpty ? "current" : "stale"
             if state == "current" && !w.signingKeys.isEmpty, let reason = try resignState(home, store: store, w, now: now).reason {

@@ -39,7 +39,7 @@ extension MailKeys {
         var firstError: Error?
         for dir in dirs {
             do {
-                found = try TLSFiles.hookEnvironment(environment, letsencryptDir: dir)
+                found = try TLSCertificateFiles.hookEnvironment(environment, letsencryptDir: dir)
                 break
             } catch { firstError = firstError ?? error }
         }
@@ -76,7 +76,7 @@ extension MailKeys {
         let policy = try PolicyFile.load(home)
         let dir = letsencryptDir ?? policy.domains.first?.tls.letsencryptDir ?? "/etc/letsencrypt"
         for (what, path) in [("mailkeys binary", binary), ("home", home.root.path), ("letsencrypt dir", dir)]
-        where path.rangeOfCharacter(from: TLSFiles.unsafe.union(.whitespaces)) != nil || !path.hasPrefix("/") {
+        where path.rangeOfCharacter(from: TLSCertificateFiles.unsafe.union(.whitespaces)) != nil || !path.hasPrefix("/") {
             throw HomeError(.usage, "certbot-hook --install: the \(what) path \(path) must be absolute, without spaces or shell metacharacters")
         }
         var report = Report()
@@ -119,12 +119,12 @@ extension MailKeys {
             for c in try store.tlsCertificates(domain: p.name) where c.state == .served {
                 guard let lineage = c.lineage, let key = next.first(where: { $0.host == c.host && $0.keyType == c.keyType && $0.used == nil })
                 else { continue }
-                guard TLSFiles.covered(host: c.host, spki: key.spki, issuers: [], policy: p, published: published, now: now) else {
+                guard TLSCertificateFiles.covered(host: c.host, spki: key.spki, issuers: [], policy: p, published: published, now: now) else {
                     report.lines.append("\(c.host): next key \(key.spki.prefix(16)) is not 2 × TTL old yet; certbot keeps the current key")
                     continue
                 }
-                guard let pem = try AtomicFile.read(TLSFiles.nextFile(home, key)) else {
-                    throw HomeError(.missing, "\(home.show(TLSFiles.nextFile(home, key))) is missing; run `mailkeys rotate tls \(c.host)`")
+                guard let pem = try AtomicFile.read(TLSCertificateFiles.nextFile(home, key)) else {
+                    throw HomeError(.missing, "\(home.show(TLSCertificateFiles.nextFile(home, key))) is missing; run `mailkeys rotate tls \(c.host)`")
                 }
                 report.lines.append(try CertbotLineage(URL(fileURLWithPath: lineage)).useKey(pem, spki: key.spki))
                 if !CertbotLineage(URL(fileURLWithPath: lineage)).reusesKey {

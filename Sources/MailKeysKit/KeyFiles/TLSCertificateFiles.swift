@@ -5,7 +5,7 @@ import MailKeysStore
 
 /// Certificates of the MX hosts: the certbot deploy hook, `tls import`, the deploy gate and the
 /// files the mail server reads (`Keys/tls/<host>/<rsa|ecdsa>/fullchain.pem` and `privkey.pem`).
-enum TLSFiles {
+enum TLSCertificateFiles {
     /// A certificate offered to mailkeys (by the hook or `tls import`), read and checked.
     struct Offer {
         var hosts: [DomainName]
@@ -183,7 +183,7 @@ enum TLSFiles {
         // files of older certificates are deleted.
         for (suffix, text, secret) in [("privkey.pem", texts.key, true), ("fullchain.pem", texts.chain, false)] {
             pending.stagings.append { journal in
-                let gid = try group.map(DKIMFiles.groupID)
+                let gid = try group.map(DKIMKeyFiles.groupID)
                 try Directory.make(dir, mode: 0o711)
                 chmod(home.keysDir.appendingPathComponent("tls").path, 0o711)
                 chmod(dir.deletingLastPathComponent().path, 0o711)
@@ -302,7 +302,7 @@ enum TLSFiles {
         if case .certificate(let hosts, let fullchain, let key, let lineage, let served, let name) = mode {
             let names = try hosts.map { try DomainName($0) }
             if names.contains(where: { h in p.mx.contains { $0.host == h } }) {
-                let offer = try TLSFiles.offer(fullchain: fullchain, privateKey: key, hosts: names, lineage: lineage, name: name, now: now)
+                let offer = try TLSCertificateFiles.offer(fullchain: fullchain, privateKey: key, hosts: names, lineage: lineage, name: name, now: now)
                 let accepted = try accept(home, p, offer: offer, certs: certs, published: published, now: now, served: served, pending: pending)
                 certs = accepted.certs
                 lines += accepted.lines

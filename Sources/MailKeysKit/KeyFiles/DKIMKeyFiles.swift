@@ -5,7 +5,7 @@ import MailKeysStore
 
 /// DKIM private key files under `Keys/dkim/<domain>/`, the rollover steps that touch them, and
 /// the signer configuration written from the store.
-enum DKIMFiles {
+enum DKIMKeyFiles {
     static func dir(_ home: Home, _ domain: DomainName) -> URL {
         home.keysDir.appendingPathComponent("dkim/\(domain)", isDirectory: true)
     }
@@ -241,7 +241,7 @@ enum DKIMFiles {
     }
 }
 
-extension DKIMFiles {
+extension DKIMKeyFiles {
     /// The keys that may sign now, across domains; for rspamd, the Ed25519 keys' copies in its
     /// format are brought up to date (and removed for keys that no longer sign), and a key the
     /// `dkim.group` cannot read is reported as a warning.

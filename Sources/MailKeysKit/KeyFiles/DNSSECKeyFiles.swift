@@ -4,7 +4,7 @@ import MailKeysDNS
 import MailKeysStore
 
 /// DNSSEC key files in BIND's format under `Keys/dnssec/`, and the keys' first creation.
-enum DNSSECFiles {
+enum DNSSECKeyFiles {
     static func dir(_ home: Home) -> URL { home.keysDir.appendingPathComponent("dnssec", isDirectory: true) }
 
     static func privateFile(_ home: Home, _ zone: DomainName, _ key: DNSSECKey) -> URL {
@@ -39,7 +39,7 @@ enum DNSSECFiles {
 
     /// Every key in use must have its `.private` file (or be generated in this run), loadable,
     /// with the recorded key tag and DNSKEY.
-    static func check(_ home: Home, _ p: DomainPolicy, keys: [DNSSECKey], pending: Pending? = nil) throws -> [ZoneSigner.Key] {
+    static func check(_ home: Home, _ p: DomainPolicy, keys: [DNSSECKey], pending: Pending? = nil) throws -> [DNSSECKeys.Key] {
         try keys.filter { $0.state != .removed }.map { key in
             let url = privateFile(home, p.name, key)
             try FileSafety.checkPrivate(home, url)
@@ -47,9 +47,9 @@ enum DNSSECFiles {
                 throw HomeError(
                     .missing, "DNSSEC key file \(home.show(url)) is missing; restore it from a backup (the zone is not re-signed without it)")
             }
-            let k = ZoneSigner.Key(privateText: text, flags: key.flags)
+            let k = DNSSECKeys.Key(privateText: text, flags: key.flags)
             let found: (tag: UInt16, dnskey: String)
-            do { found = try ZoneSigner.inspect(k, zone: p.name, ttl: p.dnssec.dnskeyTTL) } catch let e as DNSError {
+            do { found = try DNSSECKeys.inspect(k, zone: p.name, ttl: p.dnssec.dnskeyTTL) } catch let e as DNSError {
                 throw HomeError(.verify, "DNSSEC key file \(home.show(url)): \(e.reason)")
             }
             guard found.tag == key.tag, rdata(found.dnskey) == rdata(key.dnskey) else {
@@ -70,10 +70,10 @@ enum DNSSECFiles {
     static func generate(
         _ home: Home, _ p: DomainPolicy, role: DNSSECKey.Role, existing: [DNSSECKey], now: Date, active: Bool, pending: Pending
     ) throws -> DNSSECKey {
-        var generated: ZoneSigner.Generated
+        var generated: DNSSECKeys.Generated
         var key: DNSSECKey
         repeat {  // a key tag this zone already used is skipped
-            generated = try ZoneSigner.generate(
+            generated = try DNSSECKeys.generate(
                 algorithm: p.dnssec.algorithm, flags: role == .zsk ? 256 : 257, zone: p.name, ttl: p.dnssec.dnskeyTTL)
             key = DNSSECKey(
                 tag: generated.tag, role: role, algorithm: p.dnssec.algorithm, dnskey: generated.dnskey, created: now, published: now,
@@ -90,7 +90,7 @@ enum DNSSECFiles {
             // The store has never seen this key tag: a file at its paths was left by a run that
             // died before its commit; it is moved aside, never reused.
             for orphan in [priv, pub] where FileManager.default.fileExists(atPath: orphan.path) {
-                let aside = try DKIMFiles.moveAside(home, orphan, label: "dnssec-\(p.name)")
+                let aside = try DKIMKeyFiles.moveAside(home, orphan, label: "dnssec-\(p.name)")
                 pending.notices.append("\(p.name): DNSSEC: \(home.show(orphan)) was not in the store; moved to \(home.show(aside))")
             }
             try journal.stage(text, to: priv, mode: 0o600)
@@ -189,7 +189,7 @@ enum DNSSECFiles {
         var updated = keys
         for tag in waiting {
             guard let key = keys.first(where: { $0.tag == tag }) else { continue }
-            let ds = try ZoneSigner.ds(dnskey: key.dnskey).split(separator: "\t").last.map { $0.lowercased() } ?? ""
+            let ds = try DNSSECKeys.ds(dnskey: key.dnskey).split(separator: "\t").last.map { $0.lowercased() } ?? ""
             guard answers.allSatisfy({ $0.contains(ds) }) else {
                 lines.append("\(p.name): DNSSEC: the parent's servers do not all serve the DS of key \(tag) yet")
                 continue

@@ -15,8 +15,8 @@ public struct ZoneState: Sendable, Equatable {
     }
 }
 
-/// One thing `tick` has to do now.
-public enum PlannedAction: Sendable, Equatable, CustomStringConvertible {
+/// One zone build `tick` has to do now.
+public enum ZoneBuildAction: Sendable, Equatable, CustomStringConvertible {
     /// Write the zone of `domain` (with a new serial when the content changed).
     case buildZone(domain: DomainName, reason: String)
 
@@ -27,24 +27,25 @@ public enum PlannedAction: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The planner's answer: actions due at `now`, in order, and when to run next (nil: nothing is
+/// The zone-build planner's answer: builds due at `now`, in order, and when to run next (nil: nothing is
 /// scheduled; only a policy or template change creates work).
-public struct PlanResult: Sendable, Equatable {
-    public var actions: [PlannedAction]
+public struct ZoneBuildPlan: Sendable, Equatable {
+    public var actions: [ZoneBuildAction]
     public var nextWake: Date?
 }
 
-/// The pure scheduling function `tick` and `plan` run: from the desired zone contents, the
-/// store's snapshot and what is on disk, decide what is due at `now`.
-public enum Planner {
+/// Which zones must be built at `now`: the pure function `tick` and `status` run, from the
+/// desired zone contents, the store's snapshot and what is on disk. Key rollovers are planned
+/// by ``DKIMPlanner`` and ``DNSSECPlanner``.
+public enum ZoneBuildPlanner {
     /// - Parameters:
     ///   - desired: content hash of each domain's zone as the policy and template say now.
     ///   - stored: the store's state per domain (absent: never built).
     ///   - onDisk: hash of each zone file as it is on disk (nil: missing).
     public static func plan(
         desired: [DomainName: String], stored: [DomainName: ZoneState], onDisk: [DomainName: String?], now: Date
-    ) -> PlanResult {
-        var actions: [PlannedAction] = []
+    ) -> ZoneBuildPlan {
+        var actions: [ZoneBuildAction] = []
         for domain in desired.keys.sorted(by: { $0.description < $1.description }) {
             let state = stored[domain] ?? ZoneState()
             let disk = onDisk[domain] ?? nil
@@ -58,6 +59,6 @@ public enum Planner {
                 actions.append(.buildZone(domain: domain, reason: "zone file was changed outside mailkeys"))
             }
         }
-        return PlanResult(actions: actions, nextWake: nil)
+        return ZoneBuildPlan(actions: actions, nextWake: nil)
     }
 }
