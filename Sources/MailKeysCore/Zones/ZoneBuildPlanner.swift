@@ -1,39 +1,5 @@
 import Foundation
 
-/// What the store knows about a domain's last written zone.
-public struct ZoneState: Sendable, Equatable {
-    public var serial: UInt32?
-    /// SHA-256 of the zone rendered with serial 0: what decides whether content changed.
-    public var contentHash: String?
-    /// SHA-256 of the file exactly as written, to notice a file edited or deleted behind our back.
-    public var fileHash: String?
-
-    public init(serial: UInt32? = nil, contentHash: String? = nil, fileHash: String? = nil) {
-        self.serial = serial
-        self.contentHash = contentHash
-        self.fileHash = fileHash
-    }
-}
-
-/// One zone build `tick` has to do now.
-public enum ZoneBuildAction: Sendable, Equatable, CustomStringConvertible {
-    /// Write the zone of `domain` (with a new serial when the content changed).
-    case buildZone(domain: DomainName, reason: String)
-
-    public var description: String {
-        switch self {
-        case .buildZone(let d, let reason): return "build zone \(d): \(reason)"
-        }
-    }
-}
-
-/// The zone-build planner's answer: builds due at `now`, in order, and when to run next (nil: nothing is
-/// scheduled; only a policy or template change creates work).
-public struct ZoneBuildPlan: Sendable, Equatable {
-    public var actions: [ZoneBuildAction]
-    public var nextWake: Date?
-}
-
 /// Which zones must be built at `now`: the pure function `tick` and `status` run, from the
 /// desired zone contents, the store's snapshot and what is on disk. Key rollovers are planned
 /// by ``DKIMPlanner`` and ``DNSSECPlanner``.
