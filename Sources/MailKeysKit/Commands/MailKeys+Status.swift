@@ -42,19 +42,7 @@ extension MailKeys {
             if state == "current" && !w.signingKeys.isEmpty, let reason = try resignState(home, store: store, w, now: now).reason {
                 state = "stale (\(reason))"
             }
-            var records = [
-                StatusReport.RecordInfo(
-                    owner: name.description, ttl: w.zone.soa.ttl, type: "SOA",
-                    rdata: w.zone.soaRDATA(serial: row?.state.serial ?? 0), source: "policy")
-            ]
-            records += w.zone.records.map { r in
-                let source: String
-                switch r.source {
-                case .generated(let what): source = "policy \(what)"
-                case .template(let line): source = "\(home.show(home.template(name))):\(line)"
-                }
-                return .init(owner: r.owner.description, ttl: r.ttl, type: r.type.mnemonic, rdata: r.rdata, source: source)
-            }
+            let records = recordInfo(home, w, serial: row?.state.serial)
             var signatures: String?
             var keys = (dkim[name] ?? []).map { keyInfo($0, now: now) }
             keys += (dnssec[name]?.keys ?? []).map(keyInfo)
@@ -62,62 +50,8 @@ extension MailKeys {
                 signatures = RunClock.format(expires)
             }
             var next = plan.actions.map { StatusReport.EventInfo(at: RunClock.format(now), action: "tick", detail: $0.description) }
-            var probe = now
-            var simulated = dkim[name] ?? []
-            for _ in 0..<4 {
-                let (actions, wake) = DKIMPlanner.plan(keys: simulated, policy: w.policy.dkim, now: probe)
-                if probe > now || !actions.isEmpty {
-                    for a in actions { next.append(.init(at: RunClock.format(probe), action: "dkim", detail: a.description)) }
-                }
-                guard let wake, wake > probe else { break }
-                simulated = DKIMPlanner.apply(actions, to: simulated, now: probe, newKeys: [:])
-                probe = wake
-            }
-            if w.policy.dnssec.enabled, let dk = dnssec[name]?.keys, !dk.isEmpty {
-                let timing = DNSSECTiming(
-                    policy: w.policy.dnssec, propagation: w.policy.propagationDelay,
-                    maxZoneTTL: maxTTL(w.policy, template: templates[name] ?? []))
-                var simulated = dk
-                var probe = now
-                for _ in 0..<4 {
-                    let step = DNSSECPlanner.plan(keys: simulated, timing: timing, now: probe)
-                    for a in step.actions { next.append(.init(at: RunClock.format(probe), action: "dnssec", detail: a.description)) }
-                    for tag in step.waitingForDS where probe == now {
-                        next.append(
-                            .init(
-                                at: nil, action: "dnssec",
-                                detail:
-                                    "key \(tag) waits for its DS at the parent (run `mailkeys ds seen \(name) \(tag)` once the registrar shows it)"))
-                    }
-                    guard let wake = step.nextWake, wake > probe else { break }
-                    simulated = DNSSECPlanner.apply(step.actions, to: simulated, now: probe)
-                    probe = wake
-                }
-            }
-            var tlsInfo: [StatusReport.TLSInfo] = []
-            if w.policy.tls.enabled {
-                let published = try store.tlsaPublished(domain: name)
-                let certs = tls[name] ?? []
-                for mx in w.policy.mx where mx.host.isSubdomain(of: name) {
-                    for port in w.policy.tls.ports {
-                        let owner = "_\(port)._tcp.\(mx.host.fqdn)"
-                        let served = certs.filter { $0.host == mx.host && $0.state == .served }.map {
-                            "\($0.keyType.rawValue) \($0.fingerprint.prefix(16)) (key \($0.spki.prefix(16))) until \(RunClock.format($0.notAfter))"
-                        }
-                        let records = published.filter { $0.key.hasPrefix(owner + " ") }.sorted { $0.key < $1.key }.map {
-                            "\($0.key.dropFirst(owner.count + 1)) since \(RunClock.format($0.value))"
-                        }
-                        let pending = certs.filter { $0.host == mx.host && $0.state == .pending }.map { c in
-                            let at = published["\(owner) 3 1 1 \(c.spki)"].map { TLSA.coveredAt(publishedAt: $0, ttl: w.policy.ttl(for: .tlsa)) }
-                            return
-                                "\(c.keyType.rawValue) \(c.fingerprint.prefix(16)) goes live \(at.map(RunClock.format) ?? "once its record is published")"
-                        }
-                        if !served.isEmpty || !records.isEmpty || !pending.isEmpty {
-                            tlsInfo.append(.init(owner: owner, served: served, records: records, pending: pending))
-                        }
-                    }
-                }
-            }
+            next += keySteps(w, dkim: dkim[name] ?? [], dnssec: dnssec[name]?.keys, template: templates[name] ?? [], now: now)
+            let tlsInfo = try w.policy.tls.enabled ? tlsStatus(w, store: store, certs: tls[name] ?? []) : []
             if let wake = plan.nextWake { next.append(.init(at: RunClock.format(wake), action: "wake", detail: "next scheduled run")) }
             let recent = try store.events(domain: name, limit: 5).map {
                 StatusReport.EventInfo(at: RunClock.format($0.at), action: $0.action, detail: $0.detail)
@@ -129,6 +63,95 @@ extension MailKeys {
                     recent: recent, warnings: w.warnings, signaturesExpire: signatures, tls: tlsInfo))
         }
         return StatusReport(home: home.root.path, now: RunClock.format(now), domains: domains)
+    }
+
+    /// The SOA and the records of `w`'s zone, each with where it comes from.
+    static func recordInfo(_ home: Home, _ w: DesiredZone, serial: UInt32?) -> [StatusReport.RecordInfo] {
+        let name = w.policy.name
+        var records = [
+            StatusReport.RecordInfo(
+                owner: name.description, ttl: w.zone.soa.ttl, type: "SOA",
+                rdata: w.zone.soaRDATA(serial: serial ?? 0), source: "policy")
+        ]
+        records += w.zone.records.map { r in
+            let source: String
+            switch r.source {
+            case .generated(let what): source = "policy \(what)"
+            case .template(let line): source = "\(home.show(home.template(name))):\(line)"
+            }
+            return .init(owner: r.owner.description, ttl: r.ttl, type: r.type.mnemonic, rdata: r.rdata, source: source)
+        }
+        return records
+    }
+
+    /// The next DKIM and DNSSEC key steps (up to four each), from the planners run ahead on
+    /// copies of the keys, and the new KSKs/CSKs that wait for their DS now.
+    static func keySteps(
+        _ w: DesiredZone, dkim: [DKIMKey], dnssec: [DNSSECKey]?, template: [TemplateRecord], now: Date
+    ) -> [StatusReport.EventInfo] {
+        let name = w.policy.name
+        var next: [StatusReport.EventInfo] = []
+        var probe = now
+        var simulated = dkim
+        for _ in 0..<4 {
+            let (actions, wake) = DKIMPlanner.plan(keys: simulated, policy: w.policy.dkim, now: probe)
+            if probe > now || !actions.isEmpty {
+                for a in actions { next.append(.init(at: RunClock.format(probe), action: "dkim", detail: a.description)) }
+            }
+            guard let wake, wake > probe else { break }
+            simulated = DKIMPlanner.apply(actions, to: simulated, now: probe, newKeys: [:])
+            probe = wake
+        }
+        if w.policy.dnssec.enabled, let dk = dnssec, !dk.isEmpty {
+            let timing = DNSSECTiming(
+                policy: w.policy.dnssec, propagation: w.policy.propagationDelay,
+                maxZoneTTL: maxTTL(w.policy, template: template))
+            var simulated = dk
+            var probe = now
+            for _ in 0..<4 {
+                let step = DNSSECPlanner.plan(keys: simulated, timing: timing, now: probe)
+                for a in step.actions { next.append(.init(at: RunClock.format(probe), action: "dnssec", detail: a.description)) }
+                for tag in step.waitingForDS where probe == now {
+                    next.append(
+                        .init(
+                            at: nil, action: "dnssec",
+                            detail:
+                                "key \(tag) waits for its DS at the parent (run `mailkeys ds seen \(name) \(tag)` once the registrar shows it)"))
+                }
+                guard let wake = step.nextWake, wake > probe else { break }
+                simulated = DNSSECPlanner.apply(step.actions, to: simulated, now: probe)
+                probe = wake
+            }
+        }
+        return next
+    }
+
+    /// The TLSA owners of `w`'s MX hosts in the zone: the certificates served, the records
+    /// published and since when, and the certificates pending until their record is covered.
+    static func tlsStatus(_ w: DesiredZone, store: Store, certs: [TLSCertificate]) throws -> [StatusReport.TLSInfo] {
+        let name = w.policy.name
+        var tlsInfo: [StatusReport.TLSInfo] = []
+        let published = try store.tlsaPublished(domain: name)
+        for mx in w.policy.mx where mx.host.isSubdomain(of: name) {
+            for port in w.policy.tls.ports {
+                let owner = "_\(port)._tcp.\(mx.host.fqdn)"
+                let served = certs.filter { $0.host == mx.host && $0.state == .served }.map {
+                    "\($0.keyType.rawValue) \($0.fingerprint.prefix(16)) (key \($0.spki.prefix(16))) until \(RunClock.format($0.notAfter))"
+                }
+                let records = published.filter { $0.key.hasPrefix(owner + " ") }.sorted { $0.key < $1.key }.map {
+                    "\($0.key.dropFirst(owner.count + 1)) since \(RunClock.format($0.value))"
+                }
+                let pending = certs.filter { $0.host == mx.host && $0.state == .pending }.map { c in
+                    let at = published["\(owner) 3 1 1 \(c.spki)"].map { TLSA.coveredAt(publishedAt: $0, ttl: w.policy.ttl(for: .tlsa)) }
+                    return
+                        "\(c.keyType.rawValue) \(c.fingerprint.prefix(16)) goes live \(at.map(RunClock.format) ?? "once its record is published")"
+                }
+                if !served.isEmpty || !records.isEmpty || !pending.isEmpty {
+                    tlsInfo.append(.init(owner: owner, served: served, records: records, pending: pending))
+                }
+            }
+        }
+        return tlsInfo
     }
 
     /// A DKIM key as `status` lists it, in its state at `now`.
