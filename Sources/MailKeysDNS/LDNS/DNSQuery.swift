@@ -96,12 +96,3 @@ public enum DNSQuery {
         }
     }
 }
-
-extension LDNSRecord {
-    /// RDATA fields joined by single spaces, lower-cased unless `keepCase` (DS digests compare
-    /// case-insensitively; TXT data must keep its case).
-    static func normalizedRDATA(_ rr: UnsafeMutablePointer<ldns_rr>, keepCase: Bool = false) -> String {
-        let text = (0..<ldns_rr_rd_count(rr)).map { take(ldns_rdf2str(ldns_rr_rdf(rr, $0))) }.joined(separator: " ")
-        return keepCase ? text : text.lowercased()
-    }
-}

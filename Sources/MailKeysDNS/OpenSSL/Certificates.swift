@@ -2,13 +2,6 @@ import COpenSSL
 import Foundation
 import MailKeysCore
 
-/// An `X509` owned by Swift.
-final class X509Certificate {
-    let pointer: OpaquePointer
-    init(_ pointer: OpaquePointer) { self.pointer = pointer }
-    deinit { X509_free(pointer) }
-}
-
 /// X.509 certificates through OpenSSL: what a TLSA record needs from them.
 public enum Certificates {
     /// One certificate of a PEM chain.
@@ -134,6 +127,3 @@ public enum Certificates {
         return Date(timeIntervalSince1970: TimeInterval(timegm(&tm)))
     }
 }
-
-/// `ERR_GET_REASON` is a macro in OpenSSL 3 headers; the reason is the low 23 bits.
-func ERR_GET_REASON_shim(_ code: UInt) -> Int32 { Int32(code & 0x7FFFFF) }

@@ -13,7 +13,7 @@ final class LoadedKey: @unchecked Sendable {
     var pkey: OpaquePointer { ldns_key_evp_key(key.pointer) }
 
     init(_ k: SignRequest.SigningKey, zone: DomainName) throws {
-        key = try ZoneSigner.load(k.key, zone: zone)
+        key = try DNSSECKeys.load(k.key, zone: zone)
         tag = key.tag
         algorithm = UInt8(truncatingIfNeeded: ldns_key_algorithm(key.pointer).rawValue)
         dnskeyRDATA = try Signer.rdataOf(key.dnskey(ttl: 3600))

@@ -5,12 +5,12 @@ import MailKeysCore
 public struct SignRequest: Sendable {
     /// A key that signs in this run, and what it signs.
     public struct SigningKey: Sendable {
-        public var key: ZoneSigner.Key
+        public var key: DNSSECKeys.Key
         /// Signs the DNSKEY, CDS and CDNSKEY RRsets (a KSK or CSK).
         public var signsKeySet: Bool
         /// Signs every other RRset (a ZSK or CSK).
         public var signsZone: Bool
-        public init(key: ZoneSigner.Key, signsKeySet: Bool, signsZone: Bool) {
+        public init(key: DNSSECKeys.Key, signsKeySet: Bool, signsZone: Bool) {
             self.key = key
             self.signsKeySet = signsKeySet
             self.signsZone = signsZone

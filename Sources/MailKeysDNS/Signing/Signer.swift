@@ -125,7 +125,7 @@ public enum Signer {
     /// returns how many RRsets it checked.
     private static func verifySample(_ samples: [[UInt8]], jobs: [SigningJob], request r: SignRequest, stride: Int) throws -> Int {
         let sample = samples.joined()
-        try ZoneSigner.verify(
+        try SignedZoneVerifier.verify(
             signedText: String(decoding: sample, as: UTF8.self), origin: r.origin, now: Date(timeIntervalSince1970: TimeInterval(r.now)))
         return jobs.indices.filter { jobs[$0].owner == r.origin || $0 % stride == 0 }.count
     }

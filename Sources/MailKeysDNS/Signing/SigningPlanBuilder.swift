@@ -69,7 +69,7 @@ struct SigningPlanBuilder {
         ]
         if !r.cds.isEmpty {
             let cdnskey = try r.cds.map(Signer.rdataOf)
-            let cds = try r.cds.map { try Signer.rdataOf(ZoneSigner.ds(dnskey: $0)) }
+            let cds = try r.cds.map { try Signer.rdataOf(DNSSECKeys.ds(dnskey: $0)) }
             sets += [(.cds, r.dnskeyTTL, SigningPlan.OwnSet(rdata: cds)), (.cdnskey, r.dnskeyTTL, SigningPlan.OwnSet(rdata: cdnskey))]
         }
         if r.nsec3 { sets.append((.nsec3param, 0, SigningPlan.OwnSet(rdata: ["1 0 0 -"]))) }

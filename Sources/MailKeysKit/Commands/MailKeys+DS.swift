@@ -26,7 +26,7 @@ extension MailKeys {
             )
         }
         report.lines.append("; DS records for the parent zone of \(p.name) (give them to your registrar; the zone publishes them as CDS too):")
-        for key in keys { report.lines.append(try ZoneSigner.ds(dnskey: key.dnskey)) }
+        for key in keys { report.lines.append(try DNSSECKeys.ds(dnskey: key.dnskey)) }
         report.lines.append("; trust anchor (DNSKEY) for a validator such as delv -a:")
         for key in keys { report.lines.append(key.dnskey) }
         return report

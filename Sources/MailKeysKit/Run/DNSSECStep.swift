@@ -9,18 +9,18 @@ enum DNSSECStep {
         let p = d.policy
         var out = StepOutcome()
         if let warning = schemeMismatch(p, keys: d.storedDNSSEC) { out.warnings.append(warning) }
-        var (keys, lines) = try DNSSECFiles.ensureKeys(c.home, policy: p, keys: d.storedDNSSEC, now: c.now, pending: c.pending)
+        var (keys, lines) = try DNSSECKeyFiles.ensureKeys(c.home, policy: p, keys: d.storedDNSSEC, now: c.now, pending: c.pending)
         out.lines += lines
         if c.advancing && p.dnssec.enabled { keys = try advance(d, keys: keys, c, &out) }
         keys.sort(by: DNSSECKey.storeOrder)
-        d.dnssec = p.dnssec.enabled ? try DNSSECFiles.signing(c.home, p, keys: keys, pending: c.pending) : DNSSECSigning(keys: keys)
+        d.dnssec = p.dnssec.enabled ? try DNSSECKeyFiles.signing(c.home, p, keys: keys, pending: c.pending) : DNSSECSigning(keys: keys)
         return out
     }
 
     /// A warning when the live keys are not of the policy's algorithm or scheme (rollovers of
     /// either are not automated, so the keys stay).
     static func schemeMismatch(_ p: DomainPolicy, keys: [DNSSECKey]) -> String? {
-        let live = keys.filter { $0.removed == nil }
+        let live = keys.filter { $0.state != .removed }
         guard
             p.dnssec.enabled && !live.isEmpty
                 && (live.contains { $0.algorithm != p.dnssec.algorithm } || (p.dnssec.scheme == .csk) != live.contains { $0.role == .csk })
@@ -37,9 +37,9 @@ enum DNSSECStep {
             policy: p.dnssec, propagation: p.propagationDelay, maxZoneTTL: MailKeys.maxTTL(p, templateMax: d.templateMaxTTL))
         var keys = keys
         if let tag = try c.mode.dsSeen(p.name) { keys = try markDSSeen(p, keys: keys, tag: tag, c, &out) }
-        let parent = try DNSSECFiles.checkParent(p, keys: keys, now: c.now, pending: c.pending)
+        let parent = try DNSSECKeyFiles.checkParent(p, keys: keys, now: c.now, pending: c.pending)
         out.lines += parent.lines
-        let (moved, lines, wake) = try DNSSECFiles.advance(
+        let (moved, lines, wake) = try DNSSECKeyFiles.advance(
             c.home, policy: p, keys: parent.keys, timing: timing, now: c.now, rotateZSK: try c.mode.rotatesZSK(p.name),
             rotateKSK: try c.mode.rotatesKSK(p.name), pending: c.pending)
         out.lines += lines

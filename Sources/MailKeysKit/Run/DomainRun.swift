@@ -24,9 +24,9 @@ struct DomainRun {
     /// planned.
     static func load(_ p: DomainPolicy, home: Home, store: Store) throws -> DomainRun {
         let dkim = try store.dkimKeys(domain: p.name)
-        try DKIMFiles.check(home, domain: p.name, keys: dkim)
+        try DKIMKeyFiles.check(home, domain: p.name, keys: dkim)
         let dnssec = try store.dnssecKeys(domain: p.name)
-        _ = try DNSSECFiles.check(home, p, keys: dnssec)
+        _ = try DNSSECKeyFiles.check(home, p, keys: dnssec)
         return DomainRun(policy: p, dkim: dkim, storedDNSSEC: dnssec)
     }
 

@@ -15,9 +15,9 @@ enum ExportStep {
         do { try Exports.run(c.home, store: c.store, domains: domains.map(\.policy), now: c.now, report: &report) } catch {
             exportError = error
         }
-        for d in domains { try DKIMFiles.applyGroup(c.home, d.policy, keys: d.dkim) }
+        for d in domains { try DKIMKeyFiles.applyGroup(c.home, d.policy, keys: d.dkim) }
         let keys = Dictionary(uniqueKeysWithValues: domains.map { ($0.name, $0.dkim) })
-        try DKIMFiles.writeSignerConfigs(c.home, policy: c.policy, keys: keys, report: &report)
+        try DKIMKeyFiles.writeSignerConfigs(c.home, policy: c.policy, keys: keys, report: &report)
         if let exportError { throw exportError }
         return StepOutcome(lines: report.lines, warnings: report.warnings)
     }

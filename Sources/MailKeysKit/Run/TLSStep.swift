@@ -13,7 +13,7 @@ enum TLSStep {
             domains[i].tls = try c.store.tlsCertificates(domain: p.name)
             domains[i].tlsNext = try c.store.tlsNextKeys(domain: p.name)
             guard p.tls.enabled else { continue }
-            let step = try TLSFiles.plan(
+            let step = try TLSCertificateFiles.plan(
                 c.home, p, store: c.store, certs: domains[i].tls, next: domains[i].tlsNext, mode: c.mode, now: c.now,
                 advancing: c.advancing, pending: c.pending)
             domains[i].tls = step.certs

@@ -42,10 +42,10 @@ enum ZoneChecks {
         }
         guard !tags.isEmpty else { throw HomeError(.verify, "internal error: \(name): the signed zone publishes no DNSKEY; nothing was written") }
         for tag in tags {
-            guard let key = keys.first(where: { $0.tag == tag && $0.removed == nil }) else {
+            guard let key = keys.first(where: { $0.tag == tag && $0.state != .removed }) else {
                 throw HomeError(.verify, "\(name): the signed zone would publish DNSKEY \(tag), which the store does not hold; nothing was written")
             }
-            let file = DNSSECFiles.privateFile(home, name, key)
+            let file = DNSSECKeyFiles.privateFile(home, name, key)
             guard pending.privateTexts[file] != nil || FileManager.default.fileExists(atPath: file.path) else {
                 throw HomeError(
                     .missing,

@@ -54,7 +54,7 @@ struct ZoneWriter {
             // A zone built in part has just checked its unsigned file against the map.
             onDisk[w.policy.name] = w.previousUnsigned != nil ? w.map?.unsignedHash : try MailKeys.fileHash(home.zoneFile(w.policy.name))
         }
-        let plan = Planner.plan(
+        let plan = ZoneBuildPlanner.plan(
             desired: Dictionary(uniqueKeysWithValues: wanted.map { ($0.policy.name, $0.contentHash) }), stored: stored, onDisk: onDisk,
             now: now)
         for w in wanted {
@@ -75,7 +75,7 @@ struct ZoneWriter {
 
     /// One domain: decides whether and how its zone is written, and writes it; a splice the
     /// signer refuses is done again in full.
-    private func write(_ w: DesiredZone, action: PlannedAction?, previous: ZoneState, _ out: inout StepOutcome) throws {
+    private func write(_ w: DesiredZone, action: ZoneBuildAction?, previous: ZoneState, _ out: inout StepOutcome) throws {
         let name = w.policy.name
         let signed = !w.signingKeys.isEmpty
         // A zone built in part hashes the previous signed file while it is spliced; any other
@@ -111,7 +111,7 @@ struct ZoneWriter {
     /// The write the plan or the signed file's state asks for (nil: none). New content, or new
     /// signatures (which secondaries must fetch), take a new serial; a repaired unsigned file
     /// keeps it and leaves the signed zone alone.
-    private func prepare(_ w: DesiredZone, action: PlannedAction?, previous: ZoneState, state: MailKeys.ResignState) -> ZoneWrite? {
+    private func prepare(_ w: DesiredZone, action: ZoneBuildAction?, previous: ZoneState, state: MailKeys.ResignState) -> ZoneWrite? {
         let reason: String
         switch (action, state.reason) {
         case (.buildZone(_, let r)?, _): reason = r

@@ -1,0 +1,122 @@
+import Foundation
+
+/// The DKIM rollover schedule: a pure function of the keys, the policy and `now`.
+///
+/// Timeline of one key: created and published together → active once it has been in DNS for
+/// `publish_ahead` (the predecessor of the same algorithm retires at that moment) → retired
+/// after `rotate_every` when its successor activates → (revoked for `revoked_for`) → removed
+/// `overlap` after retirement. Every interval is measured from the recorded timestamp of the
+/// step before, so a tick that comes late only delays later steps and never shortens one.
+public enum DKIMPlanner {
+    /// The selector for a new key: `mk` + date (UTC) + `r`/`e`, plus a counter from 2 when that
+    /// name was used before (selectors are never reused).
+    public static func selector(for algorithm: DKIMAlgorithm, at now: Date, taken: Set<String>) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day], from: now)
+        let base = String(format: "mk%04d%02d%02d%@", c.year!, c.month!, c.day!, algorithm.selectorSuffix)
+        if !taken.contains(base) { return base }
+        var n = 2
+        while taken.contains("\(base)\(n)") { n += 1 }
+        return "\(base)\(n)"
+    }
+
+    /// The transitions due at `now` (in the order to apply them) and when the next one falls due.
+    /// `rotate` starts a rollover now for every algorithm that has no successor waiting.
+    /// A `now` earlier than the newest key event plans nothing (the clock went backwards; no
+    /// timestamp is ever written out of order).
+    public static func plan(keys: [DKIMKey], policy: DKIMPolicy, now: Date, rotate: Bool = false) -> (
+        actions: [DKIMAction], nextWake: Date?
+    ) {
+        if let newest = keys.map(\.lastEvent).max(), now < newest { return ([], nil) }
+        var actions: [DKIMAction] = []
+        var wakes: [Date] = []
+        var taken = Set(keys.map(\.selector))
+        let wanted = policy.enabled ? policy.algorithms : []
+        func at(_ d: Date, _ s: Int) -> Date { d.addingTimeInterval(TimeInterval(s)) }
+
+        // Wanted algorithms first: a dropped algorithm keeps signing until a wanted one signs,
+        // so switching algorithms never leaves the domain without a signature.
+        let order = wanted + DKIMAlgorithm.allCases.filter { !wanted.contains($0) }
+        for algorithm in order {
+            let live = keys.filter { $0.algorithm == algorithm && $0.removed == nil }
+            let signing = live.filter(\.signing)
+            let pending = live.filter { $0.published != nil && $0.active == nil }.sorted { $0.created < $1.created }
+            guard wanted.contains(algorithm) else {
+                let wantedSigns =
+                    keys.contains { wanted.contains($0.algorithm) && $0.signing }
+                    || actions.contains { if case .activate = $0 { return true } else { return false } }
+                if wanted.isEmpty || wantedSigns {
+                    for k in signing { actions.append(.retire(selector: k.selector)) }
+                }
+                for k in pending { actions.append(.remove(selector: k.selector)) }
+                continue
+            }
+            if let next = pending.last {
+                let ready = at(next.published!, policy.publishAhead)
+                if now >= ready {
+                    actions.append(.activate(selector: next.selector))
+                    for k in signing { actions.append(.retire(selector: k.selector)) }
+                    for k in pending.dropLast() { actions.append(.remove(selector: k.selector)) }
+                    wakes.append(at(now, policy.rotateEvery))
+                } else {
+                    wakes.append(ready)
+                }
+            } else if signing.isEmpty || rotate || now >= at(signing.map { $0.active! }.max()!, policy.rotateEvery) {
+                let s = selector(for: algorithm, at: now, taken: taken)
+                taken.insert(s)
+                actions.append(.create(selector: s, algorithm: algorithm))
+                wakes.append(at(now, policy.publishAhead))
+            } else {
+                wakes.append(at(signing.map { $0.active! }.max()!, policy.rotateEvery))
+            }
+        }
+        for k in keys where k.retired != nil && k.removed == nil {
+            let end = at(k.retired!, policy.overlap)
+            if let revoked = k.revoked {
+                let gone = at(revoked, policy.revokedFor)
+                if now >= gone { actions.append(.remove(selector: k.selector)) } else { wakes.append(gone) }
+            } else if now >= end {
+                if policy.revokedFor > 0 {
+                    actions.append(.revoke(selector: k.selector))
+                    wakes.append(at(now, policy.revokedFor))
+                } else {
+                    actions.append(.remove(selector: k.selector))
+                }
+            } else {
+                wakes.append(end)
+            }
+        }
+        if let dir = policy.revealDir, !dir.isEmpty {
+            for k in keys where k.removed != nil && k.revealed == nil {
+                let when = at(k.removed!, policy.revealAfter)
+                if now >= when { actions.append(.reveal(selector: k.selector)) } else { wakes.append(when) }
+            }
+        }
+        // A retirement decided in this run starts its overlap now.
+        for case .retire in actions { wakes.append(at(now, policy.overlap)) }
+        return (actions, wakes.min())
+    }
+
+    /// Applies `actions` to `keys` at `now` (new keys need their public half from the caller).
+    public static func apply(_ actions: [DKIMAction], to keys: [DKIMKey], now: Date, newKeys: [String: String]) -> [DKIMKey] {
+        var out = keys
+        for action in actions {
+            switch action {
+            case .create(let s, let a):
+                out.append(DKIMKey(selector: s, algorithm: a, publicKey: newKeys[s] ?? "", created: now, published: now))
+            case .activate(let s):
+                if let i = out.firstIndex(where: { $0.selector == s }) { out[i].active = now }
+            case .retire(let s):
+                if let i = out.firstIndex(where: { $0.selector == s }) { out[i].retired = now }
+            case .revoke(let s):
+                if let i = out.firstIndex(where: { $0.selector == s }) { out[i].revoked = now }
+            case .remove(let s):
+                if let i = out.firstIndex(where: { $0.selector == s }) { out[i].removed = now }
+            case .reveal(let s):
+                if let i = out.firstIndex(where: { $0.selector == s }) { out[i].revealed = now }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,100 @@
+import CLDNS
+import COpenSSL
+import Foundation
+import MailKeysCore
+
+/// An SMTP server's STARTTLS offer, read with OpenSSL: the TLS version and the SPKI SHA-256 of
+/// every certificate it sends (leaf first), for matching against TLSA records.
+public enum SMTPProbe {
+    public struct Result: Sendable {
+        public var tlsVersion: String
+        public var spkis: [String]
+    }
+
+    /// Connects to `address`, speaks SMTP up to STARTTLS, and completes a TLS handshake with SNI
+    /// `host` (no certificate verification: the caller matches the keys against TLSA).
+    public static func starttls(host: DomainName, address: ServerAddress, timeout: Int = 5) throws -> Result {
+        let family = address.address.isV4 ? AF_INET : AF_INET6
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw DNSError(.unreadable, "socket: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var tv = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        let connected: Int32
+        if address.address.isV4 {
+            var sa = sockaddr_in()
+            sa.sin_family = sa_family_t(AF_INET)
+            sa.sin_port = in_port_t(UInt16(address.port).bigEndian)
+            inet_pton(AF_INET, address.address.description, &sa.sin_addr)
+            connected = withUnsafePointer(to: &sa) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        } else {
+            var sa = sockaddr_in6()
+            sa.sin6_family = sa_family_t(AF_INET6)
+            sa.sin6_port = in_port_t(UInt16(address.port).bigEndian)
+            inet_pton(AF_INET6, address.address.description, &sa.sin6_addr)
+            connected = withUnsafePointer(to: &sa) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            }
+        }
+        guard connected == 0 else { throw DNSError(.unreadable, "SMTP \(address): \(String(cString: strerror(errno)))") }
+
+        var pending = [UInt8]()
+        func reply() throws -> (code: String, lines: [String]) {
+            var lines: [String] = []
+            while true {
+                while !pending.contains(10) {
+                    var buffer = [UInt8](repeating: 0, count: 1024)
+                    let n = recv(fd, &buffer, buffer.count, 0)
+                    guard n > 0 else { throw DNSError(.unreadable, "SMTP \(address): connection closed or timed out") }
+                    pending += buffer[0..<n]
+                }
+                let i = pending.firstIndex(of: 10)!
+                let line = String(decoding: pending[..<i], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                pending.removeSubrange(...i)
+                lines.append(line)
+                if line.count < 4 || line[line.index(line.startIndex, offsetBy: 3)] != "-" { return (String(line.prefix(3)), lines) }
+            }
+        }
+        func send(_ text: String) throws {
+            let bytes = Array((text + "\r\n").utf8)
+            guard Foundation.send(fd, bytes, bytes.count, 0) == bytes.count else { throw DNSError(.unreadable, "SMTP \(address): send failed") }
+        }
+        guard try reply().code == "220" else { throw DNSError(.unreadable, "SMTP \(address): no 220 greeting") }
+        try send("EHLO mailkeys.check")
+        let ehlo = try reply()
+        guard ehlo.code == "250" else { throw DNSError(.unreadable, "SMTP \(address): EHLO refused") }
+        guard ehlo.lines.contains(where: { $0.dropFirst(4).uppercased().hasPrefix("STARTTLS") }) else {
+            throw DNSError(.verify, "SMTP \(address) does not offer STARTTLS")
+        }
+        try send("STARTTLS")
+        guard try reply().code == "220" else { throw DNSError(.verify, "SMTP \(address): STARTTLS refused") }
+
+        guard let ctx = SSL_CTX_new(TLS_client_method()) else { throw DNSError(.unsupported, "OpenSSL: no TLS context") }
+        defer { SSL_CTX_free(ctx) }
+        guard let ssl = SSL_new(ctx) else { throw DNSError(.unsupported, "OpenSSL: no TLS connection") }
+        defer { SSL_free(ssl) }
+        _ = host.description.withCString { SSL_ctrl(ssl, 55, 0, UnsafeMutableRawPointer(mutating: $0)) }  // SNI
+        SSL_set_fd(ssl, fd)
+        guard SSL_connect(ssl) == 1 else { throw DNSError(.verify, "TLS handshake with \(address) failed: \(openSSLError())") }
+        defer { SSL_shutdown(ssl) }
+        let version = String(cString: SSL_get_version(ssl))
+        var spkis: [String] = []
+        if let chain = SSL_get_peer_cert_chain(ssl) {
+            let stack = chain
+            for i in 0..<OPENSSL_sk_num(stack) {
+                guard let raw = OPENSSL_sk_value(stack, i) else { continue }
+                let x = OpaquePointer(raw)
+                guard let pub = X509_get_X509_PUBKEY(x) else { continue }
+                var der: UnsafeMutablePointer<UInt8>?
+                let n = i2d_X509_PUBKEY(pub, &der)
+                guard n > 0, let der else { continue }
+                spkis.append(Digest.sha256Hex(UnsafeBufferPointer(start: der, count: Int(n))))
+                CRYPTO_free(der, #file, #line)
+            }
+        }
+        return Result(tlsVersion: version, spkis: spkis)
+    }
+}

@@ -1,0 +1,226 @@
+import Foundation
+import MailKeysCore
+import MailKeysDNS
+import MailKeysStore
+
+extension MailKeys {
+    /// Reads the policy, the templates and the store (under a shared lock) and reports, per
+    /// domain, the serial, the records the zone holds, the keys, what `tick` would do next and
+    /// the latest events. Changes nothing.
+    public static func status(_ home: Home, domain: String?, now: Date, lockWait: Double) throws -> StatusReport {
+        let lock = try HomeLock(home, wait: lockWait, shared: true)
+        defer { _ = lock }
+        let policy = try PolicyFile.load(home)
+        let selected = try select(policy, domain)
+        let store = try Store.open(at: home.storeFile.path)
+        var dkim: [DomainName: [DKIMKey]] = [:]
+        for p in selected { dkim[p.name] = try store.dkimKeys(domain: p.name) }
+        var dnssec: [DomainName: DNSSECSigning] = [:]
+        for p in selected {
+            let keys = try store.dnssecKeys(domain: p.name)
+            dnssec[p.name] = p.dnssec.enabled ? try DNSSECKeyFiles.signing(home, p, keys: keys) : DNSSECSigning(keys: keys)
+        }
+        let templates = try templates(home, selected)
+        var tls: [DomainName: [TLSCertificate]] = [:]
+        var tlsNext: [DomainName: [TLSNextKey]] = [:]
+        for p in selected {
+            tls[p.name] = try store.tlsCertificates(domain: p.name)
+            tlsNext[p.name] = try store.tlsNextKeys(domain: p.name)
+        }
+        let wanted = try desired(
+            home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, tls: tls, tlsNext: tlsNext,
+            templates: templates.mapValues { Template(records: $0) })
+        let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
+        var domains: [StatusReport.DomainInfo] = []
+        for w in wanted {
+            let name = w.policy.name
+            let row = rows[name]
+            let disk = try fileHash(home.zoneFile(name))
+            let plan = ZoneBuildPlanner.plan(
+                desired: [name: w.contentHash], stored: [name: row?.state ?? ZoneState()], onDisk: [name: disk], now: now)
+            var state = disk == nil ? "missing" : plan.actions.isEmpty ? "current" : "stale"
+            if state == "current" && !w.signingKeys.isEmpty, let reason = try resignState(home, store: store, w, now: now).reason {
+                state = "stale (\(reason))"
+            }
+            let records = recordInfo(home, w, serial: row?.state.serial)
+            var signatures: String?
+            var keys = (dkim[name] ?? []).map { keyInfo($0, now: now) }
+            keys += (dnssec[name]?.keys ?? []).map(keyInfo)
+            if w.policy.dnssec.enabled, let expires = try store.signingState(name).expiresAt {
+                signatures = RunClock.format(expires)
+            }
+            var next = plan.actions.map { StatusReport.EventInfo(at: RunClock.format(now), action: "tick", detail: $0.description) }
+            next += keySteps(w, dkim: dkim[name] ?? [], dnssec: dnssec[name]?.keys, template: templates[name] ?? [], now: now)
+            let tlsInfo = try w.policy.tls.enabled ? tlsStatus(w, store: store, certs: tls[name] ?? []) : []
+            if let wake = plan.nextWake { next.append(.init(at: RunClock.format(wake), action: "wake", detail: "next scheduled run")) }
+            let recent = try store.events(domain: name, limit: 5).map {
+                StatusReport.EventInfo(at: RunClock.format($0.at), action: $0.action, detail: $0.detail)
+            }
+            domains.append(
+                .init(
+                    domain: name.description, serial: row?.state.serial, builtAt: row?.builtAt.map(RunClock.format),
+                    zoneFile: home.show(home.zoneFile(name)), zoneState: state, records: records, keys: keys, next: next,
+                    recent: recent, warnings: w.warnings, signaturesExpire: signatures, tls: tlsInfo))
+        }
+        return StatusReport(home: home.root.path, now: RunClock.format(now), domains: domains)
+    }
+
+    /// The SOA and the records of `w`'s zone, each with where it comes from.
+    static func recordInfo(_ home: Home, _ w: DesiredZone, serial: UInt32?) -> [StatusReport.RecordInfo] {
+        let name = w.policy.name
+        var records = [
+            StatusReport.RecordInfo(
+                owner: name.description, ttl: w.zone.soa.ttl, type: "SOA",
+                rdata: w.zone.soaRDATA(serial: serial ?? 0), source: "policy")
+        ]
+        records += w.zone.records.map { r in
+            let source: String
+            switch r.source {
+            case .generated(let what): source = "policy \(what)"
+            case .template(let line): source = "\(home.show(home.template(name))):\(line)"
+            }
+            return .init(owner: r.owner.description, ttl: r.ttl, type: r.type.mnemonic, rdata: r.rdata, source: source)
+        }
+        return records
+    }
+
+    /// The next DKIM and DNSSEC key steps (up to four each), from the planners run ahead on
+    /// copies of the keys, and the new KSKs/CSKs that wait for their DS now.
+    static func keySteps(
+        _ w: DesiredZone, dkim: [DKIMKey], dnssec: [DNSSECKey]?, template: [TemplateRecord], now: Date
+    ) -> [StatusReport.EventInfo] {
+        let name = w.policy.name
+        var next: [StatusReport.EventInfo] = []
+        var probe = now
+        var simulated = dkim
+        for _ in 0..<4 {
+            let (actions, wake) = DKIMPlanner.plan(keys: simulated, policy: w.policy.dkim, now: probe)
+            if probe > now || !actions.isEmpty {
+                for a in actions { next.append(.init(at: RunClock.format(probe), action: "dkim", detail: a.description)) }
+            }
+            guard let wake, wake > probe else { break }
+            simulated = DKIMPlanner.apply(actions, to: simulated, now: probe, newKeys: [:])
+            probe = wake
+        }
+        if w.policy.dnssec.enabled, let dk = dnssec, !dk.isEmpty {
+            let timing = DNSSECTiming(
+                policy: w.policy.dnssec, propagation: w.policy.propagationDelay,
+                maxZoneTTL: maxTTL(w.policy, template: template))
+            var simulated = dk
+            var probe = now
+            for _ in 0..<4 {
+                let step = DNSSECPlanner.plan(keys: simulated, timing: timing, now: probe)
+                for a in step.actions { next.append(.init(at: RunClock.format(probe), action: "dnssec", detail: a.description)) }
+                for tag in step.waitingForDS where probe == now {
+                    next.append(
+                        .init(
+                            at: nil, action: "dnssec",
+                            detail:
+                                "key \(tag) waits for its DS at the parent (run `mailkeys ds seen \(name) \(tag)` once the registrar shows it)"))
+                }
+                guard let wake = step.nextWake, wake > probe else { break }
+                simulated = DNSSECPlanner.apply(step.actions, to: simulated, now: probe)
+                probe = wake
+            }
+        }
+        return next
+    }
+
+    /// The TLSA owners of `w`'s MX hosts in the zone: the certificates served, the records
+    /// published and since when, and the certificates pending until their record is covered.
+    static func tlsStatus(_ w: DesiredZone, store: Store, certs: [TLSCertificate]) throws -> [StatusReport.TLSInfo] {
+        let name = w.policy.name
+        var tlsInfo: [StatusReport.TLSInfo] = []
+        let published = try store.tlsaPublished(domain: name)
+        for mx in w.policy.mx where mx.host.isSubdomain(of: name) {
+            for port in w.policy.tls.ports {
+                let owner = "_\(port)._tcp.\(mx.host.fqdn)"
+                let served = certs.filter { $0.host == mx.host && $0.state == .served }.map {
+                    "\($0.keyType.rawValue) \($0.fingerprint.prefix(16)) (key \($0.spki.prefix(16))) until \(RunClock.format($0.notAfter))"
+                }
+                let records = published.filter { $0.key.hasPrefix(owner + " ") }.sorted { $0.key < $1.key }.map {
+                    "\($0.key.dropFirst(owner.count + 1)) since \(RunClock.format($0.value))"
+                }
+                let pending = certs.filter { $0.host == mx.host && $0.state == .pending }.map { c in
+                    let at = published["\(owner) 3 1 1 \(c.spki)"].map { TLSA.coveredAt(publishedAt: $0, ttl: w.policy.ttl(for: .tlsa)) }
+                    return
+                        "\(c.keyType.rawValue) \(c.fingerprint.prefix(16)) goes live \(at.map(RunClock.format) ?? "once its record is published")"
+                }
+                if !served.isEmpty || !records.isEmpty || !pending.isEmpty {
+                    tlsInfo.append(.init(owner: owner, served: served, records: records, pending: pending))
+                }
+            }
+        }
+        return tlsInfo
+    }
+
+    /// A DKIM key as `status` lists it, in its state at `now`.
+    static func keyInfo(_ k: DKIMKey, now: Date) -> StatusReport.KeyInfo {
+        StatusReport.KeyInfo(
+            kind: "dkim", name: k.selector, algorithm: k.algorithm.rawValue, created: RunClock.format(k.created),
+            published: k.published.map(RunClock.format), active: k.active.map(RunClock.format),
+            retired: k.retired.map(RunClock.format), removed: k.removed.map(RunClock.format),
+            revoked: k.revoked.map(RunClock.format), state: k.state(at: now).rawValue, publicKey: k.publicKey)
+    }
+
+    /// A DNSSEC key as `status` lists it: its recorded state and role ("removed" alone).
+    static func keyInfo(_ k: DNSSECKey) -> StatusReport.KeyInfo {
+        let state: String
+        switch k.state {
+        case .removed: state = "removed"
+        // A key is published when it is generated; one without a publication time shows so too.
+        case .created: state = "\(DNSSECKeyState.published.rawValue) \(k.role.rawValue)"
+        case .published, .ready, .dsSeen, .active, .retired: state = "\(k.state.rawValue) \(k.role.rawValue)"
+        }
+        return StatusReport.KeyInfo(
+            kind: "dnssec", name: String(k.tag), algorithm: String(k.algorithm), created: RunClock.format(k.created),
+            published: k.published.map(RunClock.format), active: k.active.map(RunClock.format),
+            retired: k.retired.map(RunClock.format), removed: k.removed.map(RunClock.format), revoked: nil,
+            state: state, publicKey: k.dnskey)
+    }
+
+    /// The human form of a status report.
+    public static func render(_ s: StatusReport) -> String {
+        var out = ""
+        for d in s.domains {
+            out += "\(d.domain)\n"
+            out += "  serial   \(d.serial.map(String.init) ?? "none yet")\(d.builtAt.map { " (built \($0))" } ?? "")\n"
+            out += "  zone     \(d.zoneFile): \(d.zoneState)\n"
+            if let s = d.signaturesExpire { out += "  signed   \(d.zoneFile).signed, signatures valid until \(s)\n" }
+            let counts = Dictionary(grouping: d.records, by: \.type).map { "\($0.key) \($0.value.count)" }.sorted()
+            out += "  records  \(d.records.count) (\(counts.joined(separator: ", ")))\n"
+            for r in d.records {
+                let rdata = r.rdata.count > 70 ? String(r.rdata.prefix(67)) + "..." : r.rdata
+                out += "           \(r.owner) \(r.ttl) \(r.type) \(rdata)\n"
+            }
+            if d.keys.isEmpty {
+                out += "  keys     none\n"
+            } else {
+                out += "  keys\n"
+                for k in d.keys {
+                    var dates = "created \(k.created)"
+                    if let d = k.published { dates += ", published \(d)" }
+                    if let d = k.active { dates += ", active \(d)" }
+                    if let d = k.retired { dates += ", retired \(d)" }
+                    if let d = k.revoked { dates += ", revoked \(d)" }
+                    if let d = k.removed { dates += ", removed \(d)" }
+                    out += "           \(k.kind) \(k.name) \(k.algorithm) \(k.state): \(dates)\n"
+                }
+            }
+            for t in d.tls {
+                out += "  tlsa     \(t.owner)\n"
+                for c in t.served { out += "           served \(c)\n" }
+                for r in t.records { out += "           \(r)\n" }
+                for c in t.pending { out += "           pending \(c)\n" }
+            }
+            if d.next.isEmpty {
+                out += "  next     nothing scheduled\n"
+            } else {
+                for (i, e) in d.next.enumerated() { out += "  \(i == 0 ? "next    " : "        ") \(e.at ?? "") \(e.detail)\n" }
+            }
+            for (i, e) in d.recent.enumerated() { out += "  \(i == 0 ? "recent  " : "        ") \(e.at ?? "") \(e.action): \(e.detail)\n" }
+            for w in d.warnings { out += "  warning  \(w)\n" }
+        }
+        return out
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import MailKeysCore
+import MailKeysDNS
+import MailKeysStore
+
+/// The state `mailkeys status` prints, and its stable JSON form.
+public struct StatusReport: Codable, Sendable {
+    public struct RecordInfo: Codable, Sendable {
+        public var owner: String
+        public var ttl: UInt32
+        public var type: String
+        public var rdata: String
+        public var source: String
+    }
+    public struct KeyInfo: Codable, Sendable {
+        public var kind: String
+        public var name: String
+        public var algorithm: String
+        public var created: String
+        public var published: String?
+        public var active: String?
+        public var retired: String?
+        public var removed: String?
+        public var revoked: String?
+        /// Derived from the timestamps at `now`: created, published, active, retired, revoked, removed.
+        public var state: String
+        public var publicKey: String?
+    }
+    public struct EventInfo: Codable, Sendable {
+        public var at: String?
+        public var action: String
+        public var detail: String
+    }
+    /// One MX host and port: the certificate served, the TLSA set and what comes next.
+    public struct TLSInfo: Codable, Sendable {
+        public var owner: String
+        /// `ecdsa 1b0edcbc4c437a6b until 2027-01-20T00:00:00Z`, one per served key type.
+        public var served: [String]
+        /// Each TLSA record with when it was first published.
+        public var records: [String]
+        /// Certificates held by the deploy gate, with when they go live.
+        public var pending: [String]
+    }
+    public struct DomainInfo: Codable, Sendable {
+        public var domain: String
+        public var serial: UInt32?
+        public var builtAt: String?
+        public var zoneFile: String
+        /// `current`, `stale` (tick would rebuild) or `missing`.
+        public var zoneState: String
+        public var records: [RecordInfo]
+        public var keys: [KeyInfo]
+        public var next: [EventInfo]
+        public var recent: [EventInfo]
+        public var warnings: [String]
+        /// When the signatures of the signed zone expire (signed domains only).
+        public var signaturesExpire: String?
+        public var tls: [TLSInfo] = []
+    }
+    public var home: String
+    public var now: String
+    public var domains: [DomainInfo]
+}
