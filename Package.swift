@@ -52,6 +52,8 @@ let package = Package(
             dependencies: ["MailKeysStore", "MailKeysCore", .product(name: "GRDB", package: "GRDB.swift")]),
         /// White-box tests of the libldns and OpenSSL wrappers; no peers, no binary.
         .testTarget(name: "MailKeysDNSTests", dependencies: ["MailKeysDNS", "MailKeysCore"]),
+        /// The use-case layer's own types, without a home or peers.
+        .testTarget(name: "MailKeysKitTests", dependencies: ["MailKeysKit", "MailKeysCore", "MailKeysDNS"]),
         .testTarget(
             name: "MailKeysIntegrationTests",
             dependencies: ["MailKeysKit", "MailKeysCore", "MailKeysStore"],

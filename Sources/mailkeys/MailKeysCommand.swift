@@ -71,9 +71,10 @@ func failure(_ error: Error) -> ExitCode {
     return exitCode(for: error)
 }
 
+/// The error's one line: a layer's reason (``MailKeysError``), else its description.
 func message(for error: Error) -> String {
     switch error {
-    case let e as HomeError: return e.reason
+    case let e as MailKeysError: return e.reason
     case let e as CustomStringConvertible: return e.description
     default: return "\(error)"
     }

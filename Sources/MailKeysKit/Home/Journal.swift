@@ -257,6 +257,6 @@ final class Journal {
     }
 
     static func fileHash(_ path: String) throws -> String? {
-        do { return try MappedFile.open(path)?.sha256Hex } catch let e as DNSError { throw HomeError(.io, e.reason) }
+        do { return try MappedFile.open(path)?.sha256Hex } catch let e as DNSError { throw HomeError(.io, wrapping: e) }
     }
 }

@@ -64,7 +64,7 @@ enum TLSCertificateFiles {
     static func offer(fullchain: String, privateKey: String?, hosts: [DomainName], lineage: String?, name: String, now: Date) throws -> Offer {
         let chain: [Certificates.Info]
         do { chain = try Certificates.read(pem: fullchain, name: name) } catch let e as DNSError {
-            throw HomeError(.verify, e.reason)
+            throw HomeError(.verify, wrapping: e)
         }
         let leaf = chain[0]
         guard leaf.keyType != nil else { throw HomeError(.verify, "\(name): the key is neither RSA nor ECDSA") }
@@ -83,7 +83,7 @@ enum TLSCertificateFiles {
         if let privateKey {
             let spki: String
             do { spki = try Certificates.privateKeySPKI(pem: privateKey, name: "\(name) key") } catch let e as DNSError {
-                throw HomeError(.verify, e.reason)
+                throw HomeError(.verify, wrapping: e)
             }
             guard spki == leaf.spki else { throw HomeError(.verify, "\(name): the private key does not belong to the certificate") }
         }

@@ -35,7 +35,7 @@ extension MailKeys {
         let name = w.policy.name
         let state = try store.signingState(name)
         let file: MappedFile?
-        do { file = try MappedFile.open(home.signedFile(name).path) } catch let e as DNSError { throw HomeError(.io, e.reason) }
+        do { file = try MappedFile.open(home.signedFile(name).path) } catch let e as DNSError { throw HomeError(.io, wrapping: e) }
         guard let file else { return ResignState(reason: "signed zone is missing") }
         var out = ResignState(previous: file, expected: state.fileHash)
         if deferHash {

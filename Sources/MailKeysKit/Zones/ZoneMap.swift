@@ -86,7 +86,7 @@ struct ZoneMap: Codable, Equatable {
             else { return nil }
             return (map, unsigned)
         } catch let e as DNSError {
-            throw HomeError(.io, e.reason)
+            throw HomeError(.io, wrapping: e)
         }
     }
 
