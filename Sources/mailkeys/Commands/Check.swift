@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MailKeysCore
+import MailKeysKit
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Audit the live DNS and the MX's STARTTLS like MECSA and internet.nl: DNSSEC from mailkeys' trust anchor, MX, STARTTLS, TLSA, MTA-STS, TLS-RPT, SPF, DKIM, DMARC, CAA. Exits 1 if anything fails."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Argument(help: "The domain.")
+    var domain: String
+
+    @Option(help: "The authoritative server to ask, IP[:PORT] (default: the first export target's address, else 127.0.0.1).")
+    var server: String?
+
+    @Option(help: "Where to reach the MX's SMTP, IP[:PORT] (default: the MX's address, port 25 or the TLSA port).")
+    var smtp: String?
+
+    @Flag(help: "Print JSON (stable keys) instead of the score card.")
+    var json = false
+
+    func run() throws {
+        try bootstrapLogging()
+        let report: CheckReport
+        do {
+            report = try MailKeys.check(
+                common.resolvedHome, domain: domain, server: server, smtp: smtp, now: try RunClock.now(common.now), lockWait: common.lockWait)
+        } catch { throw failure(error) }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.text, terminator: "")
+        }
+        if !report.ok { throw ExitCode(1) }
+    }
+}
