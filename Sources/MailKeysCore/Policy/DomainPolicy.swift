@@ -59,7 +59,8 @@ public struct DomainPolicy: Sendable, Equatable {
         tlsRPT = try Self.readTLSRPT(t, domain: name)
         caa = try Self.readCAA(t, domain: name)
         propagationDelay = try Self.readPropagationDelay(t, domain: name)
-        dkim = try DKIMPolicy(table: try t.table("dkim"), txtTTL: ttls[.txt] ?? defaultTTL, propagation: propagationDelay)
+        dkim = try DKIMPolicy(
+            table: try t.table("dkim"), txtTTL: ttls[.txt] ?? defaultTTL, propagation: propagationDelay)
         dnssec = try DNSSECPolicy(table: try t.table("dnssec"), defaultTTL: ttls[.dnskey] ?? defaultTTL)
         tls = try TLSPolicy(table: try t.table("tls"))
         exports = try Self.readExports(t, domain: name)
@@ -298,7 +299,9 @@ extension DomainPolicy {
             let covered = patterns.contains { p in
                 p == host || (p.labels.first == "*" && host.parent == p.parent)
             }
-            if !covered { throw CoreError(.invalidMTASTS, "\(m.path).mx: MX host \(host) is not covered; enforce mode would refuse it") }
+            if !covered {
+                throw CoreError(.invalidMTASTS, "\(m.path).mx: MX host \(host) is not covered; enforce mode would refuse it")
+            }
         }
         let addresses = try (m.strings("addresses") ?? []).map { a in try m.within("addresses") { try IPAddress(a) } }
         try m.finish()
@@ -345,7 +348,8 @@ extension DomainPolicy {
     private static func readPropagationDelay(_ t: PolicyTable, domain name: DomainName) throws -> Int {
         let delay = try t.seconds("propagation_delay") ?? Defaults.propagationDelay
         guard delay <= 86400 else {
-            throw CoreError(.invalidPolicy, "domains.\"\(name)\".propagation_delay: more than a day is not a propagation delay")
+            throw CoreError(
+                .invalidPolicy, "domains.\"\(name)\".propagation_delay: more than a day is not a propagation delay")
         }
         return delay
     }
@@ -354,7 +358,8 @@ extension DomainPolicy {
     private static func readExports(_ t: PolicyTable, domain name: DomainName) throws -> [ExportTarget] {
         let exports = try (t.tables("export") ?? []).map(ExportTarget.init)
         if Set(exports.map(\.description)).count != exports.count {
-            throw CoreError(.invalidPolicy, "domains.\"\(name)\".export: two targets with the same server and directory")
+            throw CoreError(
+                .invalidPolicy, "domains.\"\(name)\".export: two targets with the same server and directory")
         }
         return exports
     }

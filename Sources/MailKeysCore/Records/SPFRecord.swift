@@ -151,7 +151,9 @@ private struct SPFParser {
             qualifier = q
             body = body.dropFirst()
         }
-        if let seen = sawAll { warnings.append("term \(Quote.short(term)) after \(Quote.short(seen)) is never evaluated") }
+        if let seen = sawAll {
+            warnings.append("term \(Quote.short(term)) after \(Quote.short(seen)) is never evaluated")
+        }
         let lower = body.lowercased()
         let (name, arg) = try splitMechanism(term, body: body, lower: lower)
         switch name {
@@ -165,7 +167,9 @@ private struct SPFParser {
         case "ip4":
             try checkNetwork(term, arg: arg, kind: "ip4", family: "IPv4", maxBits: 32) { IPAddress.parseV4($0) != nil }
         case "ip6":
-            try checkNetwork(term, arg: arg, kind: "ip6", family: "IPv6", maxBits: 128) { IPAddress.parseV6(String($0)) != nil }
+            try checkNetwork(term, arg: arg, kind: "ip6", family: "IPv6", maxBits: 128) {
+                IPAddress.parseV6(String($0)) != nil
+            }
         default:
             throw fail("unknown mechanism \(Quote.short(term))")
         }
@@ -199,7 +203,9 @@ private struct SPFParser {
 
     /// Reads `include` or `exists`: a domain-spec is required.
     mutating func readDomainMechanism(_ term: String, name: String, arg: String?) throws {
-        guard let arg = arg, !arg.isEmpty else { throw fail("\(Quote.short(name)) needs a domain in \(Quote.short(term))") }
+        guard let arg = arg, !arg.isEmpty else {
+            throw fail("\(Quote.short(name)) needs a domain in \(Quote.short(term))")
+        }
         lookups += 1
         try SPFRecord.checkDomainSpec(arg, term: term, fail)
     }

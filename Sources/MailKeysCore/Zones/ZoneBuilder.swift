@@ -94,7 +94,9 @@ public struct ZoneBuilder: Sendable {
 
     /// A template SOA record (only at the apex) as SOA data.
     private func templateSOA(_ t: TemplateRecord) throws -> SOAData {
-        guard t.owner == policy.name else { throw CoreError(.invalidRecord, "\(at(t)): SOA is only allowed at the apex") }
+        guard t.owner == policy.name else {
+            throw CoreError(.invalidRecord, "\(at(t)): SOA is only allowed at the apex")
+        }
         let f = t.rdata.split(separator: " ").map(String.init)
         guard f.count == 7, let refresh = UInt32(f[3]), let retry = UInt32(f[4]), let expire = UInt32(f[5]),
             let minimum = UInt32(f[6])
@@ -122,7 +124,9 @@ public struct ZoneBuilder: Sendable {
     private func checkCNAMEs(in user: TemplateRecords) throws {
         let p = policy
         for r in user.records where r.type == .cname {
-            if r.owner == p.name { throw CoreError(.invalidRecord, "\(templateName) line \(line(r)): a CNAME cannot sit at the zone apex") }
+            if r.owner == p.name {
+                throw CoreError(.invalidRecord, "\(templateName) line \(line(r)): a CNAME cannot sit at the zone apex")
+            }
             if let other = user.at(r.owner).first(where: { $0.type != .cname }) {
                 throw CoreError(
                     .invalidRecord,
@@ -212,7 +216,8 @@ public struct ZoneBuilder: Sendable {
             try out.addHost(try origin.prepending("mta-sts"), sts.addresses, "[mta_sts]")
         }
         if let rua = p.tlsRPT {
-            out.add(try origin.prepending("_smtp._tls"), .txt, TXT.rdata("v=TLSRPTv1; rua=\(rua.joined(separator: ","))"), "tls_rpt")
+            let text = "v=TLSRPTv1; rua=\(rua.joined(separator: ","))"
+            out.add(try origin.prepending("_smtp._tls"), .txt, TXT.rdata(text), "tls_rpt")
         }
         for mx in p.mx where mx.host.isSubdomain(of: origin) {
             for r in TLSA.records(host: mx.host, certificates: tlsCertificates, next: tlsNextKeys, policy: p.tls) {
@@ -220,7 +225,8 @@ public struct ZoneBuilder: Sendable {
             }
         }
         for key in dkimKeys where key.inDNS {
-            out.add(try origin.prepending("\(key.selector)._domainkey"), .txt, TXT.rdata(key.recordText(policy: p.dkim)), "dkim")
+            let owner = try origin.prepending("\(key.selector)._domainkey")
+            out.add(owner, .txt, TXT.rdata(key.recordText(policy: p.dkim)), "dkim")
         }
         if let caa = p.caa {
             for v in caa.issue { out.add(origin, .caa, CAA.rdata(tag: "issue", value: v), "caa") }
@@ -258,7 +264,8 @@ public struct ZoneBuilder: Sendable {
             let uris = ((dmarc["rua"] ?? "") + "," + (dmarc["ruf"] ?? "")).split(separator: ",")
             for target in Set(uris.compactMap { ReportURI.mailtoDomain($0.trimmingCharacters(in: .whitespaces)) })
             where target.isSubdomain(of: origin) && !target.isSubdomain(of: other.name) {
-                out.add(try target.prepending("\(other.name)._report._dmarc"), .txt, TXT.rdata("v=DMARC1"), "dmarc report authorisation")
+                let owner = try target.prepending("\(other.name)._report._dmarc")
+                out.add(owner, .txt, TXT.rdata("v=DMARC1"), "dmarc report authorisation")
             }
         }
     }
