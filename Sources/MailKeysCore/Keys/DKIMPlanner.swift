@@ -33,44 +33,85 @@ public enum DKIMPlanner {
         var wakes: [Date] = []
         var taken = Set(keys.map(\.selector))
         let wanted = policy.enabled ? policy.algorithms : []
-        func at(_ d: Date, _ s: Int) -> Date { d.addingTimeInterval(TimeInterval(s)) }
 
         // Wanted algorithms first: a dropped algorithm keeps signing until a wanted one signs,
         // so switching algorithms never leaves the domain without a signature.
         let order = wanted + DKIMAlgorithm.allCases.filter { !wanted.contains($0) }
         for algorithm in order {
-            let live = keys.filter { $0.algorithm == algorithm && $0.removed == nil }
-            let signing = live.filter(\.signing)
-            let pending = live.filter { $0.published != nil && $0.active == nil }.sorted { $0.created < $1.created }
-            guard wanted.contains(algorithm) else {
-                let wantedSigns =
-                    keys.contains { wanted.contains($0.algorithm) && $0.signing }
-                    || actions.contains { if case .activate = $0 { return true } else { return false } }
-                if wanted.isEmpty || wantedSigns {
-                    for k in signing { actions.append(.retire(selector: k.selector)) }
-                }
-                for k in pending { actions.append(.remove(selector: k.selector)) }
-                continue
-            }
-            if let next = pending.last {
-                let ready = at(next.published!, policy.publishAhead)
-                if now >= ready {
-                    actions.append(.activate(selector: next.selector))
-                    for k in signing { actions.append(.retire(selector: k.selector)) }
-                    for k in pending.dropLast() { actions.append(.remove(selector: k.selector)) }
-                    wakes.append(at(now, policy.rotateEvery))
-                } else {
-                    wakes.append(ready)
-                }
-            } else if signing.isEmpty || rotate || now >= at(signing.map { $0.active! }.max()!, policy.rotateEvery) {
-                let s = selector(for: algorithm, at: now, taken: taken)
-                taken.insert(s)
-                actions.append(.create(selector: s, algorithm: algorithm))
-                wakes.append(at(now, policy.publishAhead))
+            if wanted.contains(algorithm) {
+                rolloverSteps(
+                    algorithm, keys: keys, policy: policy, now: now, rotate: rotate, taken: &taken, actions: &actions,
+                    wakes: &wakes)
             } else {
-                wakes.append(at(signing.map { $0.active! }.max()!, policy.rotateEvery))
+                droppedAlgorithmSteps(algorithm, keys: keys, wanted: wanted, actions: &actions)
             }
         }
+        retiredKeySteps(keys: keys, policy: policy, now: now, actions: &actions, wakes: &wakes)
+        revealSteps(keys: keys, policy: policy, now: now, actions: &actions, wakes: &wakes)
+        // A retirement decided in this run starts its overlap now.
+        for case .retire in actions { wakes.append(at(now, policy.overlap)) }
+        return (actions, wakes.min())
+    }
+
+    /// `d` plus `s` seconds.
+    private static func at(_ d: Date, _ s: Int) -> Date { d.addingTimeInterval(TimeInterval(s)) }
+
+    /// The live keys of `algorithm` that sign, and those published but not yet active (oldest first).
+    private static func liveKeys(
+        _ algorithm: DKIMAlgorithm, in keys: [DKIMKey]
+    ) -> (signing: [DKIMKey], pending: [DKIMKey]) {
+        let live = keys.filter { $0.algorithm == algorithm && $0.removed == nil }
+        let signing = live.filter(\.signing)
+        let pending = live.filter { $0.published != nil && $0.active == nil }.sorted { $0.created < $1.created }
+        return (signing, pending)
+    }
+
+    /// An algorithm the policy no longer wants: its signing keys retire once a wanted algorithm
+    /// signs (or none is wanted), its pending keys go.
+    private static func droppedAlgorithmSteps(
+        _ algorithm: DKIMAlgorithm, keys: [DKIMKey], wanted: [DKIMAlgorithm], actions: inout [DKIMAction]
+    ) {
+        let (signing, pending) = liveKeys(algorithm, in: keys)
+        let wantedSigns =
+            keys.contains { wanted.contains($0.algorithm) && $0.signing }
+            || actions.contains { if case .activate = $0 { return true } else { return false } }
+        if wanted.isEmpty || wantedSigns {
+            for k in signing { actions.append(.retire(selector: k.selector)) }
+        }
+        for k in pending { actions.append(.remove(selector: k.selector)) }
+    }
+
+    /// A wanted algorithm: activate the newest pending key once published long enough, or
+    /// create a successor when there is no signing key, `rotate` is set or the signer is due.
+    private static func rolloverSteps(
+        _ algorithm: DKIMAlgorithm, keys: [DKIMKey], policy: DKIMPolicy, now: Date, rotate: Bool,
+        taken: inout Set<String>, actions: inout [DKIMAction], wakes: inout [Date]
+    ) {
+        let (signing, pending) = liveKeys(algorithm, in: keys)
+        if let next = pending.last {
+            let ready = at(next.published!, policy.publishAhead)
+            if now >= ready {
+                actions.append(.activate(selector: next.selector))
+                for k in signing { actions.append(.retire(selector: k.selector)) }
+                for k in pending.dropLast() { actions.append(.remove(selector: k.selector)) }
+                wakes.append(at(now, policy.rotateEvery))
+            } else {
+                wakes.append(ready)
+            }
+        } else if signing.isEmpty || rotate || now >= at(signing.map { $0.active! }.max()!, policy.rotateEvery) {
+            let s = selector(for: algorithm, at: now, taken: taken)
+            taken.insert(s)
+            actions.append(.create(selector: s, algorithm: algorithm))
+            wakes.append(at(now, policy.publishAhead))
+        } else {
+            wakes.append(at(signing.map { $0.active! }.max()!, policy.rotateEvery))
+        }
+    }
+
+    /// Retired keys: revoked after `overlap` (when `revoked_for` is set), removed after that.
+    private static func retiredKeySteps(
+        keys: [DKIMKey], policy: DKIMPolicy, now: Date, actions: inout [DKIMAction], wakes: inout [Date]
+    ) {
         for k in keys where k.retired != nil && k.removed == nil {
             let end = at(k.retired!, policy.overlap)
             if let revoked = k.revoked {
@@ -87,15 +128,17 @@ public enum DKIMPlanner {
                 wakes.append(end)
             }
         }
-        if let dir = policy.revealDir, !dir.isEmpty {
-            for k in keys where k.removed != nil && k.revealed == nil {
-                let when = at(k.removed!, policy.revealAfter)
-                if now >= when { actions.append(.reveal(selector: k.selector)) } else { wakes.append(when) }
-            }
+    }
+
+    /// Removed keys whose private half is due to be revealed (only with a reveal directory).
+    private static func revealSteps(
+        keys: [DKIMKey], policy: DKIMPolicy, now: Date, actions: inout [DKIMAction], wakes: inout [Date]
+    ) {
+        guard let dir = policy.revealDir, !dir.isEmpty else { return }
+        for k in keys where k.removed != nil && k.revealed == nil {
+            let when = at(k.removed!, policy.revealAfter)
+            if now >= when { actions.append(.reveal(selector: k.selector)) } else { wakes.append(when) }
         }
-        // A retirement decided in this run starts its overlap now.
-        for case .retire in actions { wakes.append(at(now, policy.overlap)) }
-        return (actions, wakes.min())
     }
 
     /// Applies `actions` to `keys` at `now` (new keys need their public half from the caller).

@@ -160,65 +160,82 @@ public enum DNSSECPlanner {
         return (actions, wakes)
     }
 
+    /// The KSK/CSK steps due at `now`: the rollover in progress, else a new one when the active
+    /// key's lifetime ends or `rotate` asks; retired keys leave after their retire interval.
     static func kskSteps(keys: [DNSSECKey], timing: DNSSECTiming, now: Date, rotate: Bool, into plan: inout DNSSECPlan, wakes: inout [Date]) {
         let ksks = keys.filter { $0.isKeySigning && $0.state != .removed }
         let current = ksks.filter { $0.state == .active }
         let incoming = ksks.filter { $0.published != nil && $0.active == nil && $0.retired == nil }
         if let next = incoming.max(by: { $0.created < $1.created }) {
-            let stage: String
-            if let seen = next.dsSeen {
-                let swap = at(seen, timing.dsSwapInterval)
-                if now >= swap {
-                    plan.actions.append(.activate(tag: next.tag))
-                    for k in current {
-                        plan.actions.append(.retire(tag: k.tag))
-                        wakes.append(at(now, timing.retireInterval(k.role)))
-                    }
-                    if timing.kskLifetime > 0 { wakes.append(at(now, timing.kskLifetime)) }
-                    stage = "it takes over now"
-                } else {
-                    wakes.append(swap)
-                    stage = "its DS was seen at the parent; it takes over at \(stamp(swap))"
-                }
-            } else if next.state == .published {
-                let ready = at(next.published!, timing.kskPublishInterval)
-                if now >= ready {
-                    plan.actions.append(.ready(tag: next.tag))
-                    stage = "its CDS/CDNSKEY are published now; then it waits for its DS at the parent"
-                } else {
-                    wakes.append(ready)
-                    stage = "its CDS/CDNSKEY are published at \(stamp(ready))"
-                }
-            } else {
-                stage = "waiting for its DS at the parent"
-            }
+            let stage = incomingKSKSteps(next, current: current, timing: timing, now: now, into: &plan, wakes: &wakes)
             if rotate {
                 plan.notes.append("rotate ksk: the rollover to key \(next.tag) is in progress (\(stage)); one KSK rollover at a time")
             }
         } else if let cur = current.max(by: { $0.active! < $1.active! }) {
-            let due = timing.kskLifetime > 0 ? at(cur.active!, timing.kskLifetime) : nil
-            let leaving = ksks.filter { $0.state == .retired }.map { ($0.tag, at($0.retired!, timing.retireInterval($0.role))) }
-                .filter { $0.1 > now }
-            if rotate || due.map({ now >= $0 }) == true {
-                if let (tag, gone) = leaving.max(by: { $0.1 < $1.1 }) {
-                    // The removal below wakes the planner, and a due lifetime starts the next rollover then.
-                    if rotate {
-                        plan.notes.append(
-                            "rotate ksk: the previous rollover ends when DNSKEY \(tag) leaves at \(stamp(gone)); one KSK rollover at a time")
-                    }
-                } else {
-                    plan.actions.append(.createKSK(role: cur.role))
-                    wakes.append(at(now, timing.kskPublishInterval))
-                }
-            } else if let due {
-                wakes.append(due)
-            }
+            newKSKSteps(current: cur, ksks: ksks, timing: timing, now: now, rotate: rotate, into: &plan, wakes: &wakes)
         } else if rotate {
             plan.notes.append("rotate ksk: there is no active KSK or CSK to roll")
         }
         for k in ksks where k.state == .retired {
             let gone = at(k.retired!, timing.retireInterval(k.role))
             if now >= gone { plan.actions.append(.remove(tag: k.tag)) } else { wakes.append(gone) }
+        }
+    }
+
+    /// The next step of the incoming KSK `next`: CDS/CDNSKEY ready, then taking over from
+    /// `current` once its DS has been seen long enough. Returns where the rollover stands.
+    private static func incomingKSKSteps(
+        _ next: DNSSECKey, current: [DNSSECKey], timing: DNSSECTiming, now: Date, into plan: inout DNSSECPlan,
+        wakes: inout [Date]
+    ) -> String {
+        if let seen = next.dsSeen {
+            let swap = at(seen, timing.dsSwapInterval)
+            guard now >= swap else {
+                wakes.append(swap)
+                return "its DS was seen at the parent; it takes over at \(stamp(swap))"
+            }
+            plan.actions.append(.activate(tag: next.tag))
+            for k in current {
+                plan.actions.append(.retire(tag: k.tag))
+                wakes.append(at(now, timing.retireInterval(k.role)))
+            }
+            if timing.kskLifetime > 0 { wakes.append(at(now, timing.kskLifetime)) }
+            return "it takes over now"
+        } else if next.state == .published {
+            let ready = at(next.published!, timing.kskPublishInterval)
+            guard now >= ready else {
+                wakes.append(ready)
+                return "its CDS/CDNSKEY are published at \(stamp(ready))"
+            }
+            plan.actions.append(.ready(tag: next.tag))
+            return "its CDS/CDNSKEY are published now; then it waits for its DS at the parent"
+        } else {
+            return "waiting for its DS at the parent"
+        }
+    }
+
+    /// With no rollover in progress: a successor of the active key `cur` when `rotate` asks or
+    /// its lifetime is over, unless a previous rollover's old DNSKEY has yet to leave.
+    private static func newKSKSteps(
+        current cur: DNSSECKey, ksks: [DNSSECKey], timing: DNSSECTiming, now: Date, rotate: Bool,
+        into plan: inout DNSSECPlan, wakes: inout [Date]
+    ) {
+        let due = timing.kskLifetime > 0 ? at(cur.active!, timing.kskLifetime) : nil
+        let leaving = ksks.filter { $0.state == .retired }.map { ($0.tag, at($0.retired!, timing.retireInterval($0.role))) }
+            .filter { $0.1 > now }
+        if rotate || due.map({ now >= $0 }) == true {
+            if let (tag, gone) = leaving.max(by: { $0.1 < $1.1 }) {
+                // The removal in kskSteps wakes the planner, and a due lifetime starts the next rollover then.
+                if rotate {
+                    plan.notes.append(
+                        "rotate ksk: the previous rollover ends when DNSKEY \(tag) leaves at \(stamp(gone)); one KSK rollover at a time")
+                }
+            } else {
+                plan.actions.append(.createKSK(role: cur.role))
+                wakes.append(at(now, timing.kskPublishInterval))
+            }
+        } else if let due {
+            wakes.append(due)
         }
     }
 }

@@ -49,50 +49,63 @@ public struct DMARCRecord: Sendable, Equatable {
                 throw fail("unknown tag \(Quote.short(name)) (known: \(Self.knownTags.joined(separator: ", ")))")
             }
             guard seen.insert(name).inserted else { throw fail("tag \(Quote.short(name)) appears twice") }
-            switch name {
-            case "v":
-                guard value == "DMARC1" else { throw fail("v must be DMARC1, not \(Quote.short(value))") }
-            case "p", "sp", "np":
-                guard ["none", "quarantine", "reject"].contains(value) else {
-                    throw fail("\(name)=\(Quote.short(value)): use none, quarantine or reject")
-                }
-            case "adkim", "aspf":
-                guard value == "r" || value == "s" else { throw fail("\(name)=\(Quote.short(value)): use r (relaxed) or s (strict)") }
-            case "rua", "ruf":
-                let uris = value.split(separator: ",", omittingEmptySubsequences: false).map {
-                    $0.trimmingCharacters(in: .whitespaces)
-                }
-                for uri in uris {
-                    do { try ReportURI.check(uri, allowSize: true) } catch let e as CoreError { throw fail("\(name): \(e.reason)") }
-                }
-            case "ri":
-                guard let v = UInt32(value) else { throw fail("ri=\(Quote.short(value)) must be a number of seconds") }
-                _ = v
-            case "pct":
-                guard let v = Int(value), (0...100).contains(v) else { throw fail("pct=\(Quote.short(value)) must be 0 to 100") }
-                if v < 100 { warnings.append("pct=\(v): the policy applies to only \(v)% of failing mail") }
-            case "fo":
-                let opts = value.split(separator: ":", omittingEmptySubsequences: false)
-                guard opts.allSatisfy({ ["0", "1", "d", "s"].contains($0) }) else {
-                    throw fail("fo=\(Quote.short(value)): use 0, 1, d or s, separated by ':'")
-                }
-            case "rf":
-                guard value.split(separator: ":").allSatisfy({ $0 == "afrf" }) else {
-                    throw fail("rf=\(Quote.short(value)): the only report format is afrf")
-                }
-            case "psd":
-                guard ["y", "n", "u"].contains(value) else { throw fail("psd=\(Quote.short(value)): use y, n or u") }
-            case "t":
-                guard value == "y" || value == "n" else { throw fail("t=\(Quote.short(value)): use y or n") }
-            default:
-                break
-            }
+            try Self.checkTag(name, value, fail, warnings: &warnings)
         }
         guard seen.contains("p") else { throw fail("the policy tag 'p' is missing") }
         if let p = tags.first(where: { $0.0 == "p" })?.1, p == "none" {
             warnings.append("p=none only monitors: MECSA and internet.nl want quarantine or reject")
         }
         if !seen.contains("rua") { warnings.append("no rua: nobody receives aggregate reports") }
+        self.tags = Self.versionFirst(tags).map { (name: $0.0, value: $0.1) }
+        self.warnings = warnings
+    }
+
+    /// Checks the value of one known tag; `pct` below 100 adds a warning.
+    private static func checkTag(
+        _ name: String, _ value: String, _ fail: (String) -> CoreError, warnings: inout [String]
+    ) throws {
+        switch name {
+        case "v":
+            guard value == "DMARC1" else { throw fail("v must be DMARC1, not \(Quote.short(value))") }
+        case "p", "sp", "np":
+            guard ["none", "quarantine", "reject"].contains(value) else {
+                throw fail("\(name)=\(Quote.short(value)): use none, quarantine or reject")
+            }
+        case "adkim", "aspf":
+            guard value == "r" || value == "s" else { throw fail("\(name)=\(Quote.short(value)): use r (relaxed) or s (strict)") }
+        case "rua", "ruf":
+            let uris = value.split(separator: ",", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            for uri in uris {
+                do { try ReportURI.check(uri, allowSize: true) } catch let e as CoreError { throw fail("\(name): \(e.reason)") }
+            }
+        case "ri":
+            guard let v = UInt32(value) else { throw fail("ri=\(Quote.short(value)) must be a number of seconds") }
+            _ = v
+        case "pct":
+            guard let v = Int(value), (0...100).contains(v) else { throw fail("pct=\(Quote.short(value)) must be 0 to 100") }
+            if v < 100 { warnings.append("pct=\(v): the policy applies to only \(v)% of failing mail") }
+        case "fo":
+            let opts = value.split(separator: ":", omittingEmptySubsequences: false)
+            guard opts.allSatisfy({ ["0", "1", "d", "s"].contains($0) }) else {
+                throw fail("fo=\(Quote.short(value)): use 0, 1, d or s, separated by ':'")
+            }
+        case "rf":
+            guard value.split(separator: ":").allSatisfy({ $0 == "afrf" }) else {
+                throw fail("rf=\(Quote.short(value)): the only report format is afrf")
+            }
+        case "psd":
+            guard ["y", "n", "u"].contains(value) else { throw fail("psd=\(Quote.short(value)): use y, n or u") }
+        case "t":
+            guard value == "y" || value == "n" else { throw fail("t=\(Quote.short(value)): use y or n") }
+        default:
+            break
+        }
+    }
+
+    /// `tags` with `v` moved to the front (added as `v=DMARC1` when missing).
+    private static func versionFirst(_ tags: [(String, String)]) -> [(String, String)] {
         var ordered = tags
         if let v = ordered.firstIndex(where: { $0.0 == "v" }) {
             let tag = ordered.remove(at: v)
@@ -100,7 +113,6 @@ public struct DMARCRecord: Sendable, Equatable {
         } else {
             ordered.insert(("v", "DMARC1"), at: 0)
         }
-        self.tags = ordered.map { (name: $0.0, value: $0.1) }
-        self.warnings = warnings
+        return ordered
     }
 }

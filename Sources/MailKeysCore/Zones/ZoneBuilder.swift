@@ -32,22 +32,47 @@ public struct ZoneBuilder: Sendable {
     /// DNSSEC records, owners outside the zone, a CNAME beside other data, an SOA off the apex,
     /// a CNAME at an MX or NS host, an invalid SPF or DMARC TXT.
     public func build() throws -> (zone: Zone, warnings: [String]) {
-        let p = policy
-        let origin = p.name
         var warnings: [String] = []
         var generated = try generatedRecords()
+        var soa = policySOA()
+        var all = try merge(&generated, soa: &soa, warnings: &warnings)
+        generated = []
+        Zone.sort(&all)
+        unifyRRsetTTLs(&all, warnings: &warnings)
+        warnIfMTASTSHostHasNoAddress(all, warnings: &warnings)
+        var seen = Set<String>()
+        warnings = warnings.filter { seen.insert($0).inserted }
+        return (Zone(origin: policy.name, defaultTTL: policy.defaultTTL, soa: soa, sortedRecords: all), warnings)
+    }
 
-        var soa = SOAData(
+    /// The SOA the policy asks for (a template SOA may replace it).
+    private func policySOA() -> SOAData {
+        let p = policy
+        return SOAData(
             ttl: p.ttl(for: .soa), mname: p.soa.mname, rname: p.soa.rname, refresh: p.soa.refresh,
             retry: p.soa.retry, expire: p.soa.expire, minimum: p.soa.minimum)
+    }
 
-        // Merge the template (indexes keep this linear for templates of 100,000 names).
-        var user: [Record] = []
-        user.reserveCapacity(template.count)
-        var userIndex: [RecordKey: Int] = [:]
-        userIndex.reserveCapacity(template.count)
-        var userByOwner: [DomainName: [Int]] = [:]
-        func at(_ t: TemplateRecord) -> String { "\(templateName) line \(t.line)" }
+    /// The generated records the template does not replace, followed by the template's records.
+    private func merge(_ generated: inout [Record], soa: inout SOAData, warnings: inout [String]) throws -> [Record] {
+        let user = try readTemplate(soa: &soa, warnings: &warnings)
+        try checkCNAMEs(in: user)
+        dropReplaced(from: &generated, by: user, warnings: &warnings)
+        var all = generated
+        all.reserveCapacity(generated.count + user.records.count)
+        all += user.records
+        return all
+    }
+
+    /// `Zones/example.org.zone.in line 12`, for messages about a template record.
+    private func at(_ t: TemplateRecord) -> String { "\(templateName) line \(t.line)" }
+
+    /// The template's records, checked one by one; a template SOA replaces `soa`.
+    private func readTemplate(soa: inout SOAData, warnings: inout [String]) throws -> TemplateRecords {
+        let origin = policy.name
+        var user = TemplateRecords()
+        user.records.reserveCapacity(template.count)
+        user.index.reserveCapacity(template.count)
         for t in template {
             guard t.owner.isSubdomain(of: origin) else {
                 throw CoreError(.invalidRecord, "\(at(t)): owner \(Quote.bare(t.owner.description)) is outside the zone \(origin)")
@@ -56,41 +81,53 @@ public struct ZoneBuilder: Sendable {
                 throw CoreError(.invalidRecord, "\(at(t)): \(t.type) records are DNSSEC material that mailkeys manages; remove it from the template")
             }
             if t.type == .soa {
-                guard t.owner == origin else { throw CoreError(.invalidRecord, "\(at(t)): SOA is only allowed at the apex") }
-                let f = t.rdata.split(separator: " ").map(String.init)
-                guard f.count == 7, let refresh = UInt32(f[3]), let retry = UInt32(f[4]), let expire = UInt32(f[5]),
-                    let minimum = UInt32(f[6])
-                else { throw CoreError(.invalidRecord, "\(at(t)): cannot read SOA \(Quote.short(t.rdata))") }
-                soa = SOAData(
-                    ttl: t.ttl, mname: DomainName(presentation: f[0]), rname: DomainName(presentation: f[1]),
-                    refresh: refresh, retry: retry, expire: expire, minimum: minimum)
+                soa = try templateSOA(t)
                 warnings.append("\(at(t)): the template's SOA replaces the policy's SOA timers; mailkeys still sets the serial")
                 continue
             }
             let r = Record(owner: t.owner, ttl: t.ttl, type: t.type, rdata: t.rdata, source: .template(line: t.line), wire: t.wire)
-            // Only TXT data that starts like an SPF or DMARC record is parsed (templates can hold
-            // a hundred thousand other TXT records).
-            if t.type == .txt, Self.mayBePolicy(t.rdata), let text = r.text {
-                let purpose = r.txtPurpose
-                do {
-                    if purpose == "v=spf1" { _ = try SPFRecord(text) }
-                    if purpose == "v=dmarc1" && t.owner.labels.first == "_dmarc" { _ = try DMARCRecord(text) }
-                } catch let e as CoreError {
-                    throw CoreError(e.code, "\(at(t)): \(e.reason)")
-                }
-            }
-            let key = RecordKey(owner: r.owner, type: r.type.code, rdata: r.rdata)
-            if let same = userIndex[key] {
-                user[same].ttl = min(user[same].ttl, r.ttl)
-            } else {
-                userIndex[key] = user.count
-                userByOwner[r.owner, default: []].append(user.count)
-                user.append(r)
-            }
+            try checkPolicyTXT(t, r)
+            user.add(r)
         }
-        for r in user where r.type == .cname {
-            if r.owner == origin { throw CoreError(.invalidRecord, "\(templateName) line \(line(r)): a CNAME cannot sit at the zone apex") }
-            if let other = (userByOwner[r.owner] ?? []).map({ user[$0] }).first(where: { $0.type != .cname }) {
+        return user
+    }
+
+    /// A template SOA record (only at the apex) as SOA data.
+    private func templateSOA(_ t: TemplateRecord) throws -> SOAData {
+        guard t.owner == policy.name else {
+            throw CoreError(.invalidRecord, "\(at(t)): SOA is only allowed at the apex")
+        }
+        let f = t.rdata.split(separator: " ").map(String.init)
+        guard f.count == 7, let refresh = UInt32(f[3]), let retry = UInt32(f[4]), let expire = UInt32(f[5]),
+            let minimum = UInt32(f[6])
+        else { throw CoreError(.invalidRecord, "\(at(t)): cannot read SOA \(Quote.short(t.rdata))") }
+        return SOAData(
+            ttl: t.ttl, mname: DomainName(presentation: f[0]), rname: DomainName(presentation: f[1]),
+            refresh: refresh, retry: retry, expire: expire, minimum: minimum)
+    }
+
+    /// Validates a template TXT record that looks like SPF or DMARC.
+    private func checkPolicyTXT(_ t: TemplateRecord, _ r: Record) throws {
+        // Only TXT data that starts like an SPF or DMARC record is parsed (templates can hold
+        // a hundred thousand other TXT records).
+        guard t.type == .txt, Self.mayBePolicy(t.rdata), let text = r.text else { return }
+        let purpose = r.txtPurpose
+        do {
+            if purpose == "v=spf1" { _ = try SPFRecord(text) }
+            if purpose == "v=dmarc1" && t.owner.labels.first == "_dmarc" { _ = try DMARCRecord(text) }
+        } catch let e as CoreError {
+            throw CoreError(e.code, "\(at(t)): \(e.reason)")
+        }
+    }
+
+    /// Refuses template CNAMEs at the apex, beside other data, or at an MX or NS host.
+    private func checkCNAMEs(in user: TemplateRecords) throws {
+        let p = policy
+        for r in user.records where r.type == .cname {
+            if r.owner == p.name {
+                throw CoreError(.invalidRecord, "\(templateName) line \(line(r)): a CNAME cannot sit at the zone apex")
+            }
+            if let other = user.at(r.owner).first(where: { $0.type != .cname }) {
                 throw CoreError(
                     .invalidRecord,
                     "\(templateName) line \(line(r)): CNAME at \(Quote.bare(r.owner.description)) beside \(other.type) data (RFC 1034 §3.6.2)")
@@ -100,41 +137,37 @@ public struct ZoneBuilder: Sendable {
                     .invalidRecord, "\(templateName) line \(line(r)): \(r.owner) is an MX or NS host and must not be a CNAME (RFC 2181 §10.3)")
             }
         }
+    }
+
+    /// Removes the generated records a template record replaces, with a warning for each.
+    private func dropReplaced(from generated: inout [Record], by user: TemplateRecords, warnings: inout [String]) {
         var replaced = Set<String>()
         generated.removeAll { g in
-            for u in (userByOwner[g.owner] ?? []).map({ user[$0] }) {
-                let same: Bool
-                if u.type == .cname {
-                    same = true
-                } else if u.type != g.type {
-                    same = false
-                } else if g.type == .txt {
-                    same = u.txtPurpose == g.txtPurpose && g.txtPurpose != nil
-                } else {
-                    same = true
+            for u in user.at(g.owner) where Self.replaces(u, g) {
+                let what: String
+                if case .generated(let w) = g.source { what = w } else { what = "generated" }
+                let key = "\(line(u)) \(u.type) \(g.type) \(g.owner)"
+                if replaced.insert(key).inserted {
+                    warnings.append(
+                        "\(templateName) line \(line(u)): \(u.type) at \(u.owner) replaces the generated \(g.type) (\(what))")
                 }
-                if same {
-                    let what: String
-                    if case .generated(let w) = g.source { what = w } else { what = "generated" }
-                    let key = "\(line(u)) \(u.type) \(g.type) \(g.owner)"
-                    if replaced.insert(key).inserted {
-                        warnings.append(
-                            "\(templateName) line \(line(u)): \(u.type) at \(u.owner) replaces the generated \(g.type) (\(what))")
-                    }
-                    return true
-                }
+                return true
             }
             return false
         }
-        userIndex = [:]
-        userByOwner = [:]
-        var all = generated
-        all.reserveCapacity(generated.count + user.count)
-        all += user
-        user = []
-        Zone.sort(&all)
+    }
 
-        // One TTL per RRset (RFC 2181 §5.2): the smallest wins (an RRset's records are together).
+    /// Whether template record `u` replaces generated record `g` at the same owner: a CNAME
+    /// replaces everything, a TXT the TXT of the same purpose, other types their own type.
+    private static func replaces(_ u: Record, _ g: Record) -> Bool {
+        if u.type == .cname { return true }
+        if u.type != g.type { return false }
+        if g.type == .txt { return u.txtPurpose == g.txtPurpose && g.txtPurpose != nil }
+        return true
+    }
+
+    /// One TTL per RRset (RFC 2181 §5.2): the smallest wins (an RRset's records are together).
+    private func unifyRRsetTTLs(_ all: inout [Record], warnings: inout [String]) {
         var start = 0
         while start < all.count {
             var end = start + 1
@@ -149,14 +182,15 @@ public struct ZoneBuilder: Sendable {
             }
             start = end
         }
-        if p.mtaSTS != nil, let sts = try? origin.prepending("mta-sts"),
+    }
+
+    /// Warns when MTA-STS is on but `mta-sts.<domain>` has no address in the zone.
+    private func warnIfMTASTSHostHasNoAddress(_ all: [Record], warnings: inout [String]) {
+        if policy.mtaSTS != nil, let sts = try? policy.name.prepending("mta-sts"),
             !all.contains(where: { $0.owner == sts && [.a, .aaaa, .cname].contains($0.type) })
         {
             warnings.append("\(sts) has no address: senders cannot fetch the MTA-STS policy (set [mta_sts] addresses or add it to the template)")
         }
-        var seen = Set<String>()
-        warnings = warnings.filter { seen.insert($0).inserted }
-        return (Zone(origin: origin, defaultTTL: p.defaultTTL, soa: soa, sortedRecords: all), warnings)
     }
 
     /// The owners that get generated records (before the template's records replace any): with
@@ -173,67 +207,67 @@ public struct ZoneBuilder: Sendable {
     func generatedRecords() throws -> [Record] {
         let p = policy
         let origin = p.name
-        var generated: [Record] = []
-        func add(_ owner: DomainName, _ type: RRType, _ rdata: String, _ what: String) {
-            let r = Record(owner: owner, ttl: p.ttl(for: type), type: type, rdata: rdata, source: .generated(what))
-            if !generated.contains(where: { $0.owner == r.owner && $0.type == r.type && $0.rdata == r.rdata }) {
-                generated.append(r)
+        var out = GeneratedRecords(policy: p)
+        try addNameserversAndMX(to: &out)
+        out.add(origin, .txt, TXT.rdata(p.spf.text), "spf")
+        try addDMARC(to: &out)
+        if let sts = p.mtaSTS {
+            out.add(try origin.prepending("_mta-sts"), .txt, TXT.rdata("v=STSv1; id=\(sts.id)"), "mta_sts")
+            try out.addHost(try origin.prepending("mta-sts"), sts.addresses, "[mta_sts]")
+        }
+        if let rua = p.tlsRPT {
+            let text = "v=TLSRPTv1; rua=\(rua.joined(separator: ","))"
+            out.add(try origin.prepending("_smtp._tls"), .txt, TXT.rdata(text), "tls_rpt")
+        }
+        for mx in p.mx where mx.host.isSubdomain(of: origin) {
+            for r in TLSA.records(host: mx.host, certificates: tlsCertificates, next: tlsNextKeys, policy: p.tls) {
+                out.add(r.owner, .tlsa, r.rdata, "tls")
             }
         }
-        var hostAddresses: [DomainName: (Set<IPAddress>, String)] = [:]
-        func addHost(_ host: DomainName, _ addresses: [IPAddress], _ what: String) throws {
-            guard host.isSubdomain(of: origin), !addresses.isEmpty else { return }
-            if let (known, by) = hostAddresses[host], known != Set(addresses) {
-                throw CoreError(.conflict, "\(host) has different addresses in \(by) and \(what)")
-            }
-            hostAddresses[host] = (Set(addresses), what)
-            for a in addresses { add(host, a.recordType, a.description, what) }
+        for key in dkimKeys where key.inDNS {
+            let owner = try origin.prepending("\(key.selector)._domainkey")
+            out.add(owner, .txt, TXT.rdata(key.recordText(policy: p.dkim)), "dkim")
         }
+        if let caa = p.caa {
+            for v in caa.issue { out.add(origin, .caa, CAA.rdata(tag: "issue", value: v), "caa") }
+            for v in caa.issuewild { out.add(origin, .caa, CAA.rdata(tag: "issuewild", value: v), "caa") }
+            for v in caa.iodef { out.add(origin, .caa, CAA.rdata(tag: "iodef", value: v), "caa") }
+        }
+        return out.records
+    }
 
+    /// The NS and MX records, their glue addresses, and the HELO SPF of MX hosts in the domain.
+    private func addNameserversAndMX(to out: inout GeneratedRecords) throws {
+        let p = policy
+        let origin = p.name
         for ns in p.nameservers {
-            add(origin, .ns, ns.name.fqdn, "ns")
-            try addHost(ns.name, ns.addresses, "[[ns]]")
+            out.add(origin, .ns, ns.name.fqdn, "ns")
+            try out.addHost(ns.name, ns.addresses, "[[ns]]")
         }
         for mx in p.mx {
-            add(origin, .mx, "\(mx.preference) \(mx.host.fqdn)", "mx")
-            try addHost(mx.host, mx.addresses, "[[mx]]")
+            out.add(origin, .mx, "\(mx.preference) \(mx.host.fqdn)", "mx")
+            try out.addHost(mx.host, mx.addresses, "[[mx]]")
             if p.heloSPF && mx.host.isSubdomain(of: origin) && mx.host != origin {
-                add(mx.host, .txt, TXT.rdata("v=spf1 a -all"), "helo_spf")
+                out.add(mx.host, .txt, TXT.rdata("v=spf1 a -all"), "helo_spf")
             }
         }
-        add(origin, .txt, TXT.rdata(p.spf.text), "spf")
-        if let dmarc = p.dmarc {
-            add(try origin.prepending("_dmarc"), .txt, TXT.rdata(dmarc.text), "dmarc")
+    }
+
+    /// The domain's DMARC record, and the report authorisations other domains' `rua`/`ruf` need here.
+    private func addDMARC(to out: inout GeneratedRecords) throws {
+        let origin = policy.name
+        if let dmarc = policy.dmarc {
+            out.add(try origin.prepending("_dmarc"), .txt, TXT.rdata(dmarc.text), "dmarc")
         }
         for other in allDomains where other.name != origin {
             guard let dmarc = other.dmarc else { continue }
             let uris = ((dmarc["rua"] ?? "") + "," + (dmarc["ruf"] ?? "")).split(separator: ",")
             for target in Set(uris.compactMap { ReportURI.mailtoDomain($0.trimmingCharacters(in: .whitespaces)) })
             where target.isSubdomain(of: origin) && !target.isSubdomain(of: other.name) {
-                add(try target.prepending("\(other.name)._report._dmarc"), .txt, TXT.rdata("v=DMARC1"), "dmarc report authorisation")
+                let owner = try target.prepending("\(other.name)._report._dmarc")
+                out.add(owner, .txt, TXT.rdata("v=DMARC1"), "dmarc report authorisation")
             }
         }
-        if let sts = p.mtaSTS {
-            add(try origin.prepending("_mta-sts"), .txt, TXT.rdata("v=STSv1; id=\(sts.id)"), "mta_sts")
-            try addHost(try origin.prepending("mta-sts"), sts.addresses, "[mta_sts]")
-        }
-        if let rua = p.tlsRPT {
-            add(try origin.prepending("_smtp._tls"), .txt, TXT.rdata("v=TLSRPTv1; rua=\(rua.joined(separator: ","))"), "tls_rpt")
-        }
-        for mx in p.mx where mx.host.isSubdomain(of: origin) {
-            for r in TLSA.records(host: mx.host, certificates: tlsCertificates, next: tlsNextKeys, policy: p.tls) {
-                add(r.owner, .tlsa, r.rdata, "tls")
-            }
-        }
-        for key in dkimKeys where key.inDNS {
-            add(try origin.prepending("\(key.selector)._domainkey"), .txt, TXT.rdata(key.recordText(policy: p.dkim)), "dkim")
-        }
-        if let caa = p.caa {
-            for v in caa.issue { add(origin, .caa, CAA.rdata(tag: "issue", value: v), "caa") }
-            for v in caa.issuewild { add(origin, .caa, CAA.rdata(tag: "issuewild", value: v), "caa") }
-            for v in caa.iodef { add(origin, .caa, CAA.rdata(tag: "iodef", value: v), "caa") }
-        }
-        return generated
     }
 
     /// Whether TXT RDATA may hold an SPF or DMARC record (`v=spf1`/`v=dmarc1` near its start).
@@ -255,5 +289,56 @@ public struct ZoneBuilder: Sendable {
     private func line(_ r: Record) -> Int {
         if case .template(let l) = r.source { return l }
         return 0
+    }
+}
+
+/// A template's records, deduplicated, with indexes that keep merging linear for templates of
+/// 100,000 names.
+private struct TemplateRecords {
+    var records: [Record] = []
+    var index: [ZoneBuilder.RecordKey: Int] = [:]
+    var byOwner: [DomainName: [Int]] = [:]
+
+    /// Adds `r`, or lowers the TTL of the same record already added.
+    mutating func add(_ r: Record) {
+        let key = ZoneBuilder.RecordKey(owner: r.owner, type: r.type.code, rdata: r.rdata)
+        if let same = index[key] {
+            records[same].ttl = min(records[same].ttl, r.ttl)
+        } else {
+            index[key] = records.count
+            byOwner[r.owner, default: []].append(records.count)
+            records.append(r)
+        }
+    }
+
+    /// The records at `owner`, in template order.
+    func at(_ owner: DomainName) -> [Record] { (byOwner[owner] ?? []).map { records[$0] } }
+}
+
+/// The records `ZoneBuilder.generatedRecords` collects: none twice, no host with two address sets.
+private struct GeneratedRecords {
+    let policy: DomainPolicy
+    var records: [Record] = []
+    /// Each host's addresses and the policy section that gave them.
+    var hostAddresses: [DomainName: (Set<IPAddress>, String)] = [:]
+
+    init(policy: DomainPolicy) { self.policy = policy }
+
+    /// Adds a record with the policy's TTL for `type`, unless the same record is there already.
+    mutating func add(_ owner: DomainName, _ type: RRType, _ rdata: String, _ what: String) {
+        let r = Record(owner: owner, ttl: policy.ttl(for: type), type: type, rdata: rdata, source: .generated(what))
+        if !records.contains(where: { $0.owner == r.owner && $0.type == r.type && $0.rdata == r.rdata }) {
+            records.append(r)
+        }
+    }
+
+    /// Adds the address records of a host inside the domain; the same host must not get other addresses elsewhere.
+    mutating func addHost(_ host: DomainName, _ addresses: [IPAddress], _ what: String) throws {
+        guard host.isSubdomain(of: policy.name), !addresses.isEmpty else { return }
+        if let (known, by) = hostAddresses[host], known != Set(addresses) {
+            throw CoreError(.conflict, "\(host) has different addresses in \(by) and \(what)")
+        }
+        hostAddresses[host] = (Set(addresses), what)
+        for a in addresses { add(host, a.recordType, a.description, what) }
     }
 }
