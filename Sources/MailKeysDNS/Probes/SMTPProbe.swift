@@ -14,35 +14,74 @@ public enum SMTPProbe {
     /// Connects to `address`, speaks SMTP up to STARTTLS, and completes a TLS handshake with SNI
     /// `host` (no certificate verification: the caller matches the keys against TLSA).
     public static func starttls(host: DomainName, address: ServerAddress, timeout: Int = 5) throws -> Result {
+        let fd = try connectedSocket(to: address, timeout: timeout)
+        defer { close(fd) }
+        var dialogue = Dialogue(fd: fd, address: address)
+        try dialogue.startTLS()
+        return try handshake(fd: fd, host: host, address: address)
+    }
+
+    /// A TCP socket connected to `address`, with `timeout` seconds for each send and receive.
+    private static func connectedSocket(to address: ServerAddress, timeout: Int) throws -> Int32 {
         let family = address.address.isV4 ? AF_INET : AF_INET6
         let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw DNSError(.unreadable, "socket: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
         var tv = timeval(tv_sec: timeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        let connected: Int32
+        guard connectSocket(fd, address) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw DNSError(.unreadable, "SMTP \(address): \(reason)")
+        }
+        return fd
+    }
+
+    /// `connect(2)` of `fd` to `address`, IPv4 or IPv6: 0, or -1 with `errno` set.
+    private static func connectSocket(_ fd: Int32, _ address: ServerAddress) -> Int32 {
         if address.address.isV4 {
             var sa = sockaddr_in()
             sa.sin_family = sa_family_t(AF_INET)
             sa.sin_port = in_port_t(UInt16(address.port).bigEndian)
             inet_pton(AF_INET, address.address.description, &sa.sin_addr)
-            connected = withUnsafePointer(to: &sa) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-        } else {
-            var sa = sockaddr_in6()
-            sa.sin6_family = sa_family_t(AF_INET6)
-            sa.sin6_port = in_port_t(UInt16(address.port).bigEndian)
-            inet_pton(AF_INET6, address.address.description, &sa.sin6_addr)
-            connected = withUnsafePointer(to: &sa) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            return withUnsafePointer(to: &sa) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
         }
-        guard connected == 0 else { throw DNSError(.unreadable, "SMTP \(address): \(String(cString: strerror(errno)))") }
+        var sa = sockaddr_in6()
+        sa.sin6_family = sa_family_t(AF_INET6)
+        sa.sin6_port = in_port_t(UInt16(address.port).bigEndian)
+        inet_pton(AF_INET6, address.address.description, &sa.sin6_addr)
+        return withUnsafePointer(to: &sa) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+            }
+        }
+    }
 
+    /// The SMTP side of the probe on a connected socket: replies read line by line, commands sent.
+    private struct Dialogue {
+        let fd: Int32
+        let address: ServerAddress
         var pending = [UInt8]()
-        func reply() throws -> (code: String, lines: [String]) {
+
+        /// Greeting, EHLO and STARTTLS: returns once the server has said 220 to STARTTLS.
+        mutating func startTLS() throws {
+            guard try reply().code == "220" else { throw DNSError(.unreadable, "SMTP \(address): no 220 greeting") }
+            try send("EHLO mailkeys.check")
+            let ehlo = try reply()
+            guard ehlo.code == "250" else { throw DNSError(.unreadable, "SMTP \(address): EHLO refused") }
+            guard ehlo.lines.contains(where: { $0.dropFirst(4).uppercased().hasPrefix("STARTTLS") }) else {
+                throw DNSError(.verify, "SMTP \(address) does not offer STARTTLS")
+            }
+            try send("STARTTLS")
+            guard try reply().code == "220" else { throw DNSError(.verify, "SMTP \(address): STARTTLS refused") }
+        }
+
+        /// One reply, all its lines (a multi-line reply ends at the line without "-" after the code).
+        mutating func reply() throws -> (code: String, lines: [String]) {
             var lines: [String] = []
             while true {
                 while !pending.contains(10) {
@@ -58,20 +97,18 @@ public enum SMTPProbe {
                 if line.count < 4 || line[line.index(line.startIndex, offsetBy: 3)] != "-" { return (String(line.prefix(3)), lines) }
             }
         }
+
+        /// Sends one command line.
         func send(_ text: String) throws {
             let bytes = Array((text + "\r\n").utf8)
-            guard Foundation.send(fd, bytes, bytes.count, 0) == bytes.count else { throw DNSError(.unreadable, "SMTP \(address): send failed") }
+            guard Foundation.send(fd, bytes, bytes.count, 0) == bytes.count else {
+                throw DNSError(.unreadable, "SMTP \(address): send failed")
+            }
         }
-        guard try reply().code == "220" else { throw DNSError(.unreadable, "SMTP \(address): no 220 greeting") }
-        try send("EHLO mailkeys.check")
-        let ehlo = try reply()
-        guard ehlo.code == "250" else { throw DNSError(.unreadable, "SMTP \(address): EHLO refused") }
-        guard ehlo.lines.contains(where: { $0.dropFirst(4).uppercased().hasPrefix("STARTTLS") }) else {
-            throw DNSError(.verify, "SMTP \(address) does not offer STARTTLS")
-        }
-        try send("STARTTLS")
-        guard try reply().code == "220" else { throw DNSError(.verify, "SMTP \(address): STARTTLS refused") }
+    }
 
+    /// The TLS handshake on `fd` with SNI `host`: the version negotiated and the keys served.
+    private static func handshake(fd: Int32, host: DomainName, address: ServerAddress) throws -> Result {
         guard let ctx = SSL_CTX_new(TLS_client_method()) else { throw DNSError(.unsupported, "OpenSSL: no TLS context") }
         defer { SSL_CTX_free(ctx) }
         guard let ssl = SSL_new(ctx) else { throw DNSError(.unsupported, "OpenSSL: no TLS connection") }
@@ -81,20 +118,23 @@ public enum SMTPProbe {
         guard SSL_connect(ssl) == 1 else { throw DNSError(.verify, "TLS handshake with \(address) failed: \(openSSLError())") }
         defer { SSL_shutdown(ssl) }
         let version = String(cString: SSL_get_version(ssl))
+        return Result(tlsVersion: version, spkis: spkis(ssl))
+    }
+
+    /// The SPKI SHA-256 (hex) of every certificate the peer of `ssl` sent, leaf first.
+    private static func spkis(_ ssl: OpaquePointer) -> [String] {
         var spkis: [String] = []
-        if let chain = SSL_get_peer_cert_chain(ssl) {
-            let stack = chain
-            for i in 0..<OPENSSL_sk_num(stack) {
-                guard let raw = OPENSSL_sk_value(stack, i) else { continue }
-                let x = OpaquePointer(raw)
-                guard let pub = X509_get_X509_PUBKEY(x) else { continue }
-                var der: UnsafeMutablePointer<UInt8>?
-                let n = i2d_X509_PUBKEY(pub, &der)
-                guard n > 0, let der else { continue }
-                spkis.append(Digest.sha256Hex(UnsafeBufferPointer(start: der, count: Int(n))))
-                CRYPTO_free(der, #file, #line)
-            }
+        guard let stack = SSL_get_peer_cert_chain(ssl) else { return spkis }
+        for i in 0..<OPENSSL_sk_num(stack) {
+            guard let raw = OPENSSL_sk_value(stack, i) else { continue }
+            let x = OpaquePointer(raw)
+            guard let pub = X509_get_X509_PUBKEY(x) else { continue }
+            var der: UnsafeMutablePointer<UInt8>?
+            let n = i2d_X509_PUBKEY(pub, &der)
+            guard n > 0, let der else { continue }
+            spkis.append(Digest.sha256Hex(UnsafeBufferPointer(start: der, count: Int(n))))
+            CRYPTO_free(der, #file, #line)
         }
-        return Result(tlsVersion: version, spkis: spkis)
+        return spkis
     }
 }

@@ -13,161 +13,243 @@ extension MailKeys {
         let policy = try PolicyFile.load(home)
         let p = try policy.domain(domain)
         let store = try Store.open(at: home.storeFile.path)
+        let (address, smtpAddress) = try checkAddresses(p, server: server, smtp: smtp)
+        let report = CheckReport(
+            domain: p.name.description, server: address.description, now: RunClock.format(now), checks: [])
+        let keys = try store.dnssecKeys(domain: p.name)
+        let anchorTags = DNSSECPlanner.cdsKeys(keys: keys)
+        let anchors = keys.filter { anchorTags.contains($0.tag) }.map(\.dnskey)
+        let validator: ZoneValidator
+        do {
+            validator = try ZoneValidator(zone: p.name, server: address, anchors: anchors, now: now)
+        } catch let e as DNSError {
+            throw HomeError(.io, "check: \(e.reason)")
+        }
+        var run = DomainCheck(policy: p, validator: validator, report: report)
+        let hosts = try run.checkMailExchangers(smtp: smtpAddress)
+        try run.checkMTASTS(home, hosts: hosts)
+        try run.checkTLSRPT()
+        try run.checkSPF()
+        try run.checkDKIM(store)
+        try run.checkDMARC()
+        run.checkCAA()
+        run.insertDNSSEC(anchors: anchors)
+        return run.report
+    }
+
+    /// The DNS server to query (`--server`, else the first export, else 127.0.0.1) and the `--smtp` override.
+    private static func checkAddresses(
+        _ p: DomainPolicy, server: String?, smtp: String?
+    ) throws -> (ServerAddress, ServerAddress?) {
         let address: ServerAddress
         do {
             address = try server.map { try ServerAddress($0) } ?? p.exports.first?.address ?? ServerAddress("127.0.0.1")
         } catch let e as CoreError { throw HomeError(.usage, "--server: \(e.reason)") }
         let smtpAddress: ServerAddress?
         do { smtpAddress = try smtp.map { try ServerAddress($0) } } catch let e as CoreError { throw HomeError(.usage, "--smtp: \(e.reason)") }
+        return (address, smtpAddress)
+    }
+}
 
-        var report = CheckReport(domain: p.name.description, server: address.description, now: RunClock.format(now), checks: [])
-        func line(_ id: String, _ areas: [String], _ ok: Bool, _ detail: String) {
-            report.checks.append(.init(id: id, areas: areas, ok: ok, detail: detail))
-        }
+/// One `check` of a domain: asks the validator, counts the answers and their DNSSEC problems,
+/// and appends one report line per check, in the order the report lists them.
+private struct DomainCheck {
+    let policy: DomainPolicy
+    let validator: ZoneValidator
+    var report: CheckReport
+    var dnssecProblems: [String]
+    var answers = 0
 
-        let keys = try store.dnssecKeys(domain: p.name)
-        let anchorTags = DNSSECPlanner.cdsKeys(keys: keys)
-        let anchors = keys.filter { anchorTags.contains($0.tag) }.map(\.dnskey)
-        let validator: ZoneValidator
-        do { validator = try ZoneValidator(zone: p.name, server: address, anchors: anchors, now: now) } catch let e as DNSError {
-            throw HomeError(.io, "check: \(e.reason)")
-        }
-        var dnssecProblems: [String] = validator.keysValid ? [] : [validator.keysProblem ?? "DNSKEY does not validate"]
-        var answers = 0
-        func ask(_ name: DomainName, _ type: String) -> ZoneValidator.Answer {
-            do {
-                let a = try validator.answer(name, type)
-                if !a.records.isEmpty {
-                    answers += 1
-                    if a.signed && !a.valid { dnssecProblems.append(a.problem ?? "\(name) \(type) does not validate") }
-                }
-                return a
-            } catch let e as DNSError {
-                return .init(records: [], signed: false, valid: false, problem: e.reason)
-            } catch {
-                return .init(records: [], signed: false, valid: false, problem: "\(error)")
-            }
-        }
-        func txt(_ a: ZoneValidator.Answer) -> [String] { a.records.map { String(decoding: TXT.decode($0).joined(), as: UTF8.self) } }
-
-        // MX, its addresses, STARTTLS and TLSA.
-        let mx = ask(p.name, "MX")
-        let hosts = mx.records.compactMap { $0.split(separator: " ").last.map { DomainName(presentation: String($0)) } }
-        var mxProblems: [String] = mx.records.isEmpty ? ["no MX record"] : (mx.signed ? [] : ["MX is not signed"])
-        var tlsaProblems: [String] = []
+    /// The problems and details the MX, STARTTLS and TLSA lines are made of.
+    struct MXFindings {
+        var mx: [String] = []
+        var tlsa: [String] = []
         var tlsaDetails: [String] = []
-        var starttlsProblems: [String] = []
+        var starttls: [String] = []
         var starttlsDetails: [String] = []
-        for host in hosts {
-            let a = ask(host, "A")
-            let aaaa = ask(host, "AAAA")
-            if a.records.isEmpty && aaaa.records.isEmpty { mxProblems.append("\(host) has no address") }
-            for r in [a, aaaa] where !r.records.isEmpty && !r.signed { mxProblems.append("the addresses of \(host) are not signed") }
-            guard host.isSubdomain(of: p.name) else { continue }
-            for port in p.tls.ports {
-                let owner = DomainName(presentation: "_\(port)._tcp.\(host.fqdn)")
-                let tlsa = ask(owner, "TLSA")
-                if tlsa.records.isEmpty {
-                    tlsaProblems.append("no TLSA at \(owner)")
-                    continue
-                }
-                if !tlsa.signed { tlsaProblems.append("\(owner) TLSA is not signed") }
-                let usages = tlsa.records.compactMap { $0.split(separator: " ").first }
-                let ee = usages.filter { $0 == "3" }.count
-                let ta = usages.filter { $0 == "2" }.count
-                if !(ee >= 2 || (ee >= 1 && ta >= 1)) {
-                    tlsaProblems.append("\(owner) has no rollover pair (3 x x + 3 x x or 3 x x + 2 x x)")
-                }
-                guard let target = smtpAddress ?? (a.records.first ?? aaaa.records.first).flatMap({ try? ServerAddress($0 + ":\(port)") }) else {
-                    starttlsProblems.append("no address to connect to for \(host)")
-                    continue
-                }
-                let probeTarget = smtpAddress.map { $0 } ?? target
-                do {
-                    let served = try SMTPProbe.starttls(host: host, address: probeTarget)
-                    if !["TLSv1.2", "TLSv1.3"].contains(served.tlsVersion) {
-                        starttlsProblems.append("\(probeTarget) negotiates \(served.tlsVersion)")
-                    } else {
-                        starttlsDetails.append("\(host) at \(probeTarget): \(served.tlsVersion)")
-                    }
-                    var ee: Set<String> = []
-                    var ta: Set<String> = []
-                    for record in tlsa.records {
-                        let f = record.split(separator: " ").map(String.init)
-                        guard f.count >= 4, f[1] == "1", f[2] == "1" else { continue }
-                        let hash: String = f[3...].joined().lowercased()
-                        if f[0] == "3" { ee.insert(hash) } else if f[0] == "2" { ta.insert(hash) }
-                    }
-                    let leafMatch = served.spkis.first.map { ee.contains($0) } ?? false
-                    let caMatch = served.spkis.dropFirst().contains { ta.contains($0) }
-                    if leafMatch || caMatch {
-                        tlsaDetails.append("\(owner) matches the certificate served (\(leafMatch ? "3 1 1" : "2 1 1"))")
-                    } else {
-                        tlsaProblems.append(
-                            "no TLSA record at \(owner) matches the certificate \(host) serves (key \(served.spkis.first?.prefix(16) ?? "none"))")
-                    }
-                } catch let e as DNSError {
-                    starttlsProblems.append(e.reason)
-                    tlsaProblems.append("the certificate of \(host) could not be read")
-                }
-            }
-        }
-        let cd = ["confidential-delivery"]
-        line(
-            "mx", cd, mxProblems.isEmpty, mxProblems.first ?? "MX \(hosts.map(\.description).joined(separator: ", ")) and their addresses are signed")
-        line("starttls", cd, starttlsProblems.isEmpty && !hosts.isEmpty, starttlsProblems.first ?? starttlsDetails.joined(separator: "; "))
-        line("tlsa", cd, tlsaProblems.isEmpty && !tlsaDetails.isEmpty, tlsaProblems.first ?? tlsaDetails.joined(separator: "; "))
+    }
 
-        // MTA-STS and TLS-RPT.
-        let sts = txt(ask(try p.name.prepending("_mta-sts"), "TXT")).filter { $0.lowercased().hasPrefix("v=stsv1") }
-        if let local = p.mtaSTS {
-            let fields: [String] = sts.first?.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
-            let id: String? = fields.first { $0.hasPrefix("id=") }.map { String($0.dropFirst(3)) }
-            let file = try AtomicFile.read(home.mtaSTSFile(p.name))
-            let covers = hosts.allSatisfy { h in
-                local.text.contains("mx: \(h.description)") || local.text.contains("mx: *.\(h.parent.description)")
+    init(policy: DomainPolicy, validator: ZoneValidator, report: CheckReport) {
+        self.policy = policy
+        self.validator = validator
+        self.report = report
+        self.dnssecProblems = validator.keysValid ? [] : [validator.keysProblem ?? "DNSKEY does not validate"]
+    }
+
+    /// Appends one line to the report.
+    mutating func line(_ id: String, _ areas: [String], _ ok: Bool, _ detail: String) {
+        report.checks.append(.init(id: id, areas: areas, ok: ok, detail: detail))
+    }
+
+    /// Asks for `name` `type`, counting a non-empty answer and noting a signed one that fails to validate.
+    mutating func ask(_ name: DomainName, _ type: String) -> ZoneValidator.Answer {
+        do {
+            let a = try validator.answer(name, type)
+            if !a.records.isEmpty {
+                answers += 1
+                if a.signed && !a.valid { dnssecProblems.append(a.problem ?? "\(name) \(type) does not validate") }
             }
-            let detail: String
-            if id == nil {
-                detail = "no _mta-sts TXT record"
-            } else if id != local.id {
-                detail = "the published id \(id!) is not the policy's \(local.id)"
-            } else if !covers {
-                detail = "the policy does not list every MX host"
-            } else if file != local.text {
-                detail = "the policy file differs from the policy"
+            return a
+        } catch let e as DNSError {
+            return .init(records: [], signed: false, valid: false, problem: e.reason)
+        } catch {
+            return .init(records: [], signed: false, valid: false, problem: "\(error)")
+        }
+    }
+
+    /// The texts of a TXT answer, each record's strings joined.
+    func txt(_ a: ZoneValidator.Answer) -> [String] {
+        a.records.map { String(decoding: TXT.decode($0).joined(), as: UTF8.self) }
+    }
+
+    /// The mx, starttls and tlsa lines: the MX, its hosts' addresses, TLSA and STARTTLS; returns the hosts.
+    mutating func checkMailExchangers(smtp: ServerAddress?) throws -> [DomainName] {
+        let mx = ask(policy.name, "MX")
+        let hosts = mx.records.compactMap { $0.split(separator: " ").last.map { DomainName(presentation: String($0)) } }
+        var f = MXFindings()
+        f.mx = mx.records.isEmpty ? ["no MX record"] : (mx.signed ? [] : ["MX is not signed"])
+        for host in hosts { try checkHost(host, smtp: smtp, into: &f) }
+        let cd = ["confidential-delivery"]
+        let names = hosts.map(\.description).joined(separator: ", ")
+        line("mx", cd, f.mx.isEmpty, f.mx.first ?? "MX \(names) and their addresses are signed")
+        let starttlsDetail = f.starttls.first ?? f.starttlsDetails.joined(separator: "; ")
+        line("starttls", cd, f.starttls.isEmpty && !hosts.isEmpty, starttlsDetail)
+        let tlsaDetail = f.tlsa.first ?? f.tlsaDetails.joined(separator: "; ")
+        line("tlsa", cd, f.tlsa.isEmpty && !f.tlsaDetails.isEmpty, tlsaDetail)
+        return hosts
+    }
+
+    /// One MX host: its addresses, and for a host in the domain the TLSA and STARTTLS of each port.
+    mutating func checkHost(_ host: DomainName, smtp: ServerAddress?, into f: inout MXFindings) throws {
+        let a = ask(host, "A")
+        let aaaa = ask(host, "AAAA")
+        if a.records.isEmpty && aaaa.records.isEmpty { f.mx.append("\(host) has no address") }
+        for r in [a, aaaa] where !r.records.isEmpty && !r.signed {
+            f.mx.append("the addresses of \(host) are not signed")
+        }
+        guard host.isSubdomain(of: policy.name) else { return }
+        for port in policy.tls.ports {
+            let owner = DomainName(presentation: "_\(port)._tcp.\(host.fqdn)")
+            let tlsa = ask(owner, "TLSA")
+            if tlsa.records.isEmpty {
+                f.tlsa.append("no TLSA at \(owner)")
+                continue
+            }
+            if !tlsa.signed { f.tlsa.append("\(owner) TLSA is not signed") }
+            let usages = tlsa.records.compactMap { $0.split(separator: " ").first }
+            let ee = usages.filter { $0 == "3" }.count
+            let ta = usages.filter { $0 == "2" }.count
+            if !(ee >= 2 || (ee >= 1 && ta >= 1)) {
+                f.tlsa.append("\(owner) has no rollover pair (3 x x + 3 x x or 3 x x + 2 x x)")
+            }
+            let address = (a.records.first ?? aaaa.records.first).flatMap { try? ServerAddress($0 + ":\(port)") }
+            guard let target = smtp ?? address else {
+                f.starttls.append("no address to connect to for \(host)")
+                continue
+            }
+            try probe(host, at: target, against: tlsa.records, owner: owner, into: &f)
+        }
+    }
+
+    /// Reads the certificate `host` serves at `target` over STARTTLS and matches its keys against `tlsa`.
+    func probe(
+        _ host: DomainName, at target: ServerAddress, against tlsa: [String], owner: DomainName,
+        into f: inout MXFindings
+    ) throws {
+        do {
+            let served = try SMTPProbe.starttls(host: host, address: target)
+            if !["TLSv1.2", "TLSv1.3"].contains(served.tlsVersion) {
+                f.starttls.append("\(target) negotiates \(served.tlsVersion)")
             } else {
-                detail = "id \(local.id) matches the policy, which lists every MX"
+                f.starttlsDetails.append("\(host) at \(target): \(served.tlsVersion)")
             }
-            line("mta-sts", cd, id == local.id && file == local.text && covers, detail)
-        } else {
+            var ee: Set<String> = []
+            var ta: Set<String> = []
+            for record in tlsa {
+                let fields = record.split(separator: " ").map(String.init)
+                guard fields.count >= 4, fields[1] == "1", fields[2] == "1" else { continue }
+                let hash: String = fields[3...].joined().lowercased()
+                if fields[0] == "3" { ee.insert(hash) } else if fields[0] == "2" { ta.insert(hash) }
+            }
+            let leafMatch = served.spkis.first.map { ee.contains($0) } ?? false
+            let caMatch = served.spkis.dropFirst().contains { ta.contains($0) }
+            if leafMatch || caMatch {
+                f.tlsaDetails.append("\(owner) matches the certificate served (\(leafMatch ? "3 1 1" : "2 1 1"))")
+            } else {
+                let key = served.spkis.first?.prefix(16) ?? "none"
+                f.tlsa.append("no TLSA record at \(owner) matches the certificate \(host) serves (key \(key))")
+            }
+        } catch let e as DNSError {
+            f.starttls.append(e.reason)
+            f.tlsa.append("the certificate of \(host) could not be read")
+        }
+    }
+
+    /// The mta-sts line: the _mta-sts id against the policy, which must list every MX and match its file.
+    mutating func checkMTASTS(_ home: Home, hosts: [DomainName]) throws {
+        let stsName = try policy.name.prepending("_mta-sts")
+        let sts = txt(ask(stsName, "TXT")).filter { $0.lowercased().hasPrefix("v=stsv1") }
+        let cd = ["confidential-delivery"]
+        guard let local = policy.mtaSTS else {
             line(
                 "mta-sts", cd, false,
                 sts.isEmpty ? "no MTA-STS (mta_sts is off in the policy)" : "an _mta-sts record without a policy in mailkeys.toml")
+            return
         }
-        let rpt = txt(ask(try p.name.prepending("_smtp._tls"), "TXT")).first { $0.lowercased().hasPrefix("v=tlsrptv1") }
-        line("tls-rpt", cd, rpt?.contains("rua=") == true, rpt.map { "\($0)" } ?? "no _smtp._tls TXT record")
+        let fields: [String] = sts.first?.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        let id: String? = fields.first { $0.hasPrefix("id=") }.map { String($0.dropFirst(3)) }
+        let file = try AtomicFile.read(home.mtaSTSFile(policy.name))
+        let covers = hosts.allSatisfy { h in
+            local.text.contains("mx: \(h.description)") || local.text.contains("mx: *.\(h.parent.description)")
+        }
+        let detail: String
+        if id == nil {
+            detail = "no _mta-sts TXT record"
+        } else if id != local.id {
+            detail = "the published id \(id!) is not the policy's \(local.id)"
+        } else if !covers {
+            detail = "the policy does not list every MX host"
+        } else if file != local.text {
+            detail = "the policy file differs from the policy"
+        } else {
+            detail = "id \(local.id) matches the policy, which lists every MX"
+        }
+        line("mta-sts", cd, id == local.id && file == local.text && covers, detail)
+    }
 
-        // SPF, DKIM, DMARC.
-        let apexTXT = txt(ask(p.name, "TXT"))
+    /// The tls-rpt line: a _smtp._tls TXT record with a rua.
+    mutating func checkTLSRPT() throws {
+        let rptName = try policy.name.prepending("_smtp._tls")
+        let rpt = txt(ask(rptName, "TXT")).first { $0.lowercased().hasPrefix("v=tlsrptv1") }
+        let detail = rpt.map { "\($0)" } ?? "no _smtp._tls TXT record"
+        line("tls-rpt", ["confidential-delivery"], rpt?.contains("rua=") == true, detail)
+    }
+
+    /// The spf line: exactly one SPF record at the apex, readable and ending in -all or ~all.
+    mutating func checkSPF() throws {
+        let apexTXT = txt(ask(policy.name, "TXT"))
         let spfTexts = apexTXT.filter { $0.lowercased() == "v=spf1" || $0.lowercased().hasPrefix("v=spf1 ") }
         if spfTexts.count != 1 {
             line("spf", ["phishing"], false, spfTexts.isEmpty ? "no SPF record" : "\(spfTexts.count) SPF records (RFC 7208 allows one)")
-        } else {
-            do {
-                let spf = try SPFRecord(spfTexts[0])
-                line(
-                    "spf", ["phishing"], spf.hasStrictEnding || spfTexts[0].hasSuffix("~all"),
-                    "\(spfTexts[0]) (\(spf.lookups) of \(SPFRecord.lookupLimit) lookups)")
-            } catch let e as CoreError {
-                line("spf", ["phishing"], false, e.reason)
-            }
+            return
         }
+        do {
+            let spf = try SPFRecord(spfTexts[0])
+            line(
+                "spf", ["phishing"], spf.hasStrictEnding || spfTexts[0].hasSuffix("~all"),
+                "\(spfTexts[0]) (\(spf.lookups) of \(SPFRecord.lookupLimit) lookups)")
+        } catch let e as CoreError {
+            line("spf", ["phishing"], false, e.reason)
+        }
+    }
+
+    /// The dkim line: every key the store has in DNS is published with its public key.
+    mutating func checkDKIM(_ store: Store) throws {
         var dkimProblems: [String] = []
         var dkimCount = 0
-        for key in try store.dkimKeys(domain: p.name) where key.inDNS {
+        for key in try store.dkimKeys(domain: policy.name) where key.inDNS {
             dkimCount += 1
-            let name = try p.name.prepending("\(key.selector)._domainkey")
+            let name = try policy.name.prepending("\(key.selector)._domainkey")
             let found = txt(ask(name, "TXT"))
             let p = found.first?.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("p=") }?.dropFirst(2)
             if p.map(String.init) != key.publicKey { dkimProblems.append("\(name): \(found.isEmpty ? "missing" : "p= differs from the local key")") }
@@ -175,7 +257,12 @@ extension MailKeys {
         let dkimOK = dkimProblems.isEmpty && dkimCount > 0
         let dkimDetail = dkimProblems.first ?? (dkimCount == 0 ? "no DKIM key is in DNS" : "\(dkimCount) selector(s) match the local keys")
         line("dkim", ["phishing", "integrity"], dkimOK, dkimDetail)
-        let dmarcText = txt(ask(try p.name.prepending("_dmarc"), "TXT")).first { $0.lowercased().hasPrefix("v=dmarc1") }
+    }
+
+    /// The dmarc line: a readable _dmarc record with p=quarantine or reject and a rua.
+    mutating func checkDMARC() throws {
+        let dmarcName = try policy.name.prepending("_dmarc")
+        let dmarcText = txt(ask(dmarcName, "TXT")).first { $0.lowercased().hasPrefix("v=dmarc1") }
         if let dmarcText, let dmarc = try? DMARCRecord(dmarcText) {
             let policyOK = ["quarantine", "reject"].contains(dmarc["p"]?.lowercased() ?? "")
             let rua = dmarc["rua"] != nil
@@ -186,16 +273,21 @@ extension MailKeys {
         } else {
             line("dmarc", ["phishing", "integrity"], false, dmarcText.map { "unreadable: \($0)" } ?? "no _dmarc TXT record")
         }
-        let caa = ask(p.name, "CAA")
-        line("caa", [], !caa.records.isEmpty, caa.records.isEmpty ? "no CAA record" : caa.records.joined(separator: "; "))
+    }
 
-        // DNSSEC last: it covers every answer read above.
+    /// The caa line: a CAA record at the apex.
+    mutating func checkCAA() {
+        let caa = ask(policy.name, "CAA")
+        line("caa", [], !caa.records.isEmpty, caa.records.isEmpty ? "no CAA record" : caa.records.joined(separator: "; "))
+    }
+
+    /// The dnssec line, first in the report but made last: it covers every answer read above.
+    mutating func insertDNSSEC(anchors: [String]) {
         report.checks.insert(
             .init(
                 id: "dnssec", areas: ["confidential-delivery", "phishing", "integrity"], ok: dnssecProblems.isEmpty && !anchors.isEmpty,
                 detail: anchors.isEmpty
                     ? "mailkeys holds no trust anchor (DNSSEC is off or has no keys)"
                     : dnssecProblems.first ?? "the DNSKEY RRset validates from the trust anchor; all \(answers) answers validate"), at: 0)
-        return report
     }
 }

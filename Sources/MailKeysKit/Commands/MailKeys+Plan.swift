@@ -17,110 +17,15 @@ extension MailKeys {
         var timeline = Timeline(from: now, to: end)
         let templates = try templates(home, selected)
         for p in selected {
-            let d = p.name.description
-            func add(_ at: Date, _ kind: String, _ subject: String, _ detail: String) {
-                if at >= now && at <= end { timeline.events.append(.init(at: at, domain: d, kind: kind, subject: subject, detail: detail)) }
-            }
-            var zoneChanges: [Date] = []
-            // DKIM.
-            var dkim = try store.dkimKeys(domain: p.name)
-            var t = now
-            var steps = 0
-            while t <= end && steps < 10_000 {
-                steps += 1
-                let (actions, wake) = DKIMPlanner.plan(keys: dkim, policy: p.dkim, now: t)
-                for a in actions {
-                    add(t, "dkim", a.selector, a.description)
-                    zoneChanges.append(t)
-                }
-                dkim = DKIMPlanner.apply(actions, to: dkim, now: t, newKeys: [:])
-                guard let wake, wake > t else { break }
-                t = wake
-            }
-            for k in dkim {
-                var spans: [(String, Date, Date)] = []
-                if let pub = k.published { spans.append(("published", pub, k.active ?? k.removed ?? end)) }
-                if let act = k.active { spans.append(("active", act, k.retired ?? k.removed ?? end)) }
-                if let ret = k.retired { spans.append(("retired", ret, k.removed ?? end)) }
-                if (k.removed ?? end) >= now { timeline.lanes.append(.init(domain: d, label: "dkim \(k.selector)", spans: clip(spans, now, end))) }
-            }
-            // DNSSEC keys and re-signs.
+            var domainPlan = DomainPlan(policy: p, now: now, end: end, timeline: timeline)
+            try domainPlan.planDKIM(store)
             if p.dnssec.enabled {
-                let timing = DNSSECTiming(
-                    policy: p.dnssec, propagation: p.propagationDelay, maxZoneTTL: maxTTL(p, template: templates[p.name] ?? []))
-                var keys = try store.dnssecKeys(domain: p.name)
-                var created = 0
-                t = now
-                steps = 0
-                while t <= end && steps < 10_000 {
-                    steps += 1
-                    let step = DNSSECPlanner.plan(keys: keys, timing: timing, now: t)
-                    for a in step.actions {
-                        var detail = a.description
-                        switch a {
-                        case .ready(let tag), .activate(let tag), .retire(let tag), .remove(let tag):
-                            let name = subject(a, keys)
-                            detail = detail.replacingOccurrences(of: "DNSKEY \(tag)", with: "DNSKEY of \(name)")
-                                .replacingOccurrences(of: "key \(tag)", with: name)
-                        default: break
-                        }
-                        add(t, "dnssec", subject(a, keys), detail)
-                        zoneChanges.append(t)
-                    }
-                    for tag in step.waitingForDS where t == now { add(t, "dnssec", "key \(tag)", "waits for its DS at the parent (ds seen)") }
-                    keys = DNSSECPlanner.apply(step.actions, to: keys, now: t).map { k in
-                        var k = k
-                        if k.tag == 0 {
-                            created += 1
-                            k.tag = UInt16(65535 - created)  // a placeholder: the real tag is known when the key is made
-                        }
-                        return k
-                    }
-                    guard let wake = step.nextWake, wake > t else { break }
-                    t = wake
-                }
-                for k in keys where (k.removed ?? end) >= now {
-                    let name = k.dnskey.isEmpty ? "new \(k.role.rawValue) #\(65535 - Int(k.tag))" : "\(k.role.rawValue) \(k.tag)"
-                    var spans: [(String, Date, Date)] = []
-                    if let pub = k.published { spans.append(("published", pub, k.active ?? k.retired ?? k.removed ?? end)) }
-                    if let act = k.active { spans.append(("active", act, k.retired ?? k.removed ?? end)) }
-                    if let ret = k.retired { spans.append(("retired", ret, k.removed ?? end)) }
-                    timeline.lanes.append(.init(domain: d, label: "dnssec \(name)", spans: clip(spans, now, end)))
-                }
-                if let expires = try store.signingState(p.name).expiresAt {
-                    var due = Resign.due(expiration: expires, policy: p.dnssec)
-                    var serial: UInt32 = 1
-                    while due <= end {
-                        let at = max(due, now)
-                        add(at, "zone", d, "re-sign (signatures expire \(RunClock.format(due.addingTimeInterval(TimeInterval(p.dnssec.refresh)))))")
-                        zoneChanges.append(at)
-                        serial += 1
-                        due = Resign.due(expiration: Resign.expiration(now: at, policy: p.dnssec, domain: p.name, serial: serial), policy: p.dnssec)
-                    }
-                }
+                try domainPlan.planDNSSEC(store, maxZoneTTL: maxTTL(p, template: templates[p.name] ?? []))
+                try domainPlan.planResigns(store)
             }
-            // TLS: expected renewals (about two thirds of the lifetime), expiries, gated installs.
-            let published = try store.tlsaPublished(domain: p.name)
-            for c in try store.tlsCertificates(domain: p.name) where c.state != .replaced {
-                let life = c.notAfter.timeIntervalSince(c.notBefore)
-                if c.state == .served {
-                    add(c.notBefore.addingTimeInterval(life * 2 / 3), "tls", c.host.description, "expected certbot renewal (2/3 of the lifetime)")
-                    add(c.notAfter, "tls", c.host.description, "certificate \(c.fingerprint.prefix(12)) expires")
-                    timeline.lanes.append(
-                        .init(
-                            domain: d, label: "tls \(c.host) \(c.keyType.rawValue)",
-                            spans: clip([("served", c.installed ?? now, c.notAfter)], now, end)))
-                } else if let pub = published["_\(p.tls.ports[0])._tcp.\(c.host.fqdn) 3 1 1 \(c.spki)"] {
-                    let live = TLSA.coveredAt(publishedAt: pub, ttl: p.ttl(for: .tlsa))
-                    add(live, "tls", c.host.description, "deploy gate installs certificate \(c.fingerprint.prefix(12))")
-                    timeline.lanes.append(
-                        .init(domain: d, label: "tls \(c.host) \(c.keyType.rawValue) pending", spans: clip([("pending", pub, live)], now, end)))
-                }
-            }
-            // Exports follow every zone change.
-            for at in Set(zoneChanges).sorted() {
-                for target in p.exports { add(at, "export", target.server.rawValue, "export the new serial to \(target)") }
-            }
+            try domainPlan.planTLS(store)
+            domainPlan.planExports()
+            timeline = domainPlan.timeline
         }
         timeline.events.sort { ($0.at, $0.domain, $0.kind, $0.subject) < ($1.at, $1.domain, $1.kind, $1.subject) }
         return timeline
@@ -150,6 +55,158 @@ extension DKIMAction {
     var selector: String {
         switch self {
         case .create(let s, _), .activate(let s), .retire(let s), .revoke(let s), .remove(let s), .reveal(let s): return s
+        }
+    }
+}
+
+/// What `plan` adds to the timeline for one domain, one key kind at a time, in this order:
+/// DKIM, DNSSEC keys, re-signs, TLS, then the exports that follow every zone change.
+private struct DomainPlan {
+    let policy: DomainPolicy
+    let now: Date
+    let end: Date
+    var timeline: Timeline
+    /// When the zone changes: each is followed by an export to every target.
+    var zoneChanges: [Date] = []
+
+    init(policy: DomainPolicy, now: Date, end: Date, timeline: Timeline) {
+        self.policy = policy
+        self.now = now
+        self.end = end
+        self.timeline = timeline
+    }
+
+    var domain: String { policy.name.description }
+
+    /// Adds an event if it falls within the plan's window.
+    mutating func add(_ at: Date, _ kind: String, _ subject: String, _ detail: String) {
+        if at >= now && at <= end {
+            timeline.events.append(.init(at: at, domain: domain, kind: kind, subject: subject, detail: detail))
+        }
+    }
+
+    /// Adds a lane of the given spans, clipped to the window.
+    mutating func lane(_ label: String, _ spans: [(String, Date, Date)]) {
+        timeline.lanes.append(.init(domain: domain, label: label, spans: MailKeys.clip(spans, now, end)))
+    }
+
+    /// Runs the DKIM planner over the window on a copy of the keys: its actions, then one lane per key.
+    mutating func planDKIM(_ store: Store) throws {
+        var dkim = try store.dkimKeys(domain: policy.name)
+        var t = now
+        var steps = 0
+        while t <= end && steps < 10_000 {
+            steps += 1
+            let (actions, wake) = DKIMPlanner.plan(keys: dkim, policy: policy.dkim, now: t)
+            for a in actions {
+                add(t, "dkim", a.selector, a.description)
+                zoneChanges.append(t)
+            }
+            dkim = DKIMPlanner.apply(actions, to: dkim, now: t, newKeys: [:])
+            guard let wake, wake > t else { break }
+            t = wake
+        }
+        for k in dkim {
+            var spans: [(String, Date, Date)] = []
+            if let pub = k.published { spans.append(("published", pub, k.active ?? k.removed ?? end)) }
+            if let act = k.active { spans.append(("active", act, k.retired ?? k.removed ?? end)) }
+            if let ret = k.retired { spans.append(("retired", ret, k.removed ?? end)) }
+            if (k.removed ?? end) >= now { lane("dkim \(k.selector)", spans) }
+        }
+    }
+
+    /// Runs the DNSSEC planner over the window on a copy of the keys: its actions, then one lane per key.
+    mutating func planDNSSEC(_ store: Store, maxZoneTTL: Int) throws {
+        let timing = DNSSECTiming(policy: policy.dnssec, propagation: policy.propagationDelay, maxZoneTTL: maxZoneTTL)
+        var keys = try store.dnssecKeys(domain: policy.name)
+        var created = 0
+        var t = now
+        var steps = 0
+        while t <= end && steps < 10_000 {
+            steps += 1
+            let step = DNSSECPlanner.plan(keys: keys, timing: timing, now: t)
+            for a in step.actions {
+                add(t, "dnssec", MailKeys.subject(a, keys), Self.detail(a, keys))
+                zoneChanges.append(t)
+            }
+            for tag in step.waitingForDS where t == now {
+                add(t, "dnssec", "key \(tag)", "waits for its DS at the parent (ds seen)")
+            }
+            keys = DNSSECPlanner.apply(step.actions, to: keys, now: t).map { k in
+                var k = k
+                if k.tag == 0 {
+                    created += 1
+                    k.tag = UInt16(65535 - created)  // a placeholder: the real tag is known when the key is made
+                }
+                return k
+            }
+            guard let wake = step.nextWake, wake > t else { break }
+            t = wake
+        }
+        for k in keys where (k.removed ?? end) >= now {
+            let role = k.role.rawValue
+            let name = k.dnskey.isEmpty ? "new \(role) #\(65535 - Int(k.tag))" : "\(role) \(k.tag)"
+            var spans: [(String, Date, Date)] = []
+            if let pub = k.published { spans.append(("published", pub, k.active ?? k.retired ?? k.removed ?? end)) }
+            if let act = k.active { spans.append(("active", act, k.retired ?? k.removed ?? end)) }
+            if let ret = k.retired { spans.append(("retired", ret, k.removed ?? end)) }
+            lane("dnssec \(name)", spans)
+        }
+    }
+
+    /// An action's description with each key tag replaced by the key's name in the plan.
+    static func detail(_ a: DNSSECAction, _ keys: [DNSSECKey]) -> String {
+        switch a {
+        case .ready(let tag), .activate(let tag), .retire(let tag), .remove(let tag):
+            let name = MailKeys.subject(a, keys)
+            return a.description.replacingOccurrences(of: "DNSKEY \(tag)", with: "DNSKEY of \(name)")
+                .replacingOccurrences(of: "key \(tag)", with: name)
+        default: return a.description
+        }
+    }
+
+    /// The re-signs due within the window, from the signatures' current expiry on.
+    mutating func planResigns(_ store: Store) throws {
+        guard let expires = try store.signingState(policy.name).expiresAt else { return }
+        let dnssec = policy.dnssec
+        var due = Resign.due(expiration: expires, policy: dnssec)
+        var serial: UInt32 = 1
+        while due <= end {
+            let at = max(due, now)
+            let expiry = RunClock.format(due.addingTimeInterval(TimeInterval(dnssec.refresh)))
+            add(at, "zone", domain, "re-sign (signatures expire \(expiry))")
+            zoneChanges.append(at)
+            serial += 1
+            let expiration = Resign.expiration(now: at, policy: dnssec, domain: policy.name, serial: serial)
+            due = Resign.due(expiration: expiration, policy: dnssec)
+        }
+    }
+
+    /// TLS: expected renewals (about two thirds of the lifetime), expiries, gated installs.
+    mutating func planTLS(_ store: Store) throws {
+        let published = try store.tlsaPublished(domain: policy.name)
+        for c in try store.tlsCertificates(domain: policy.name) where c.state != .replaced {
+            let life = c.notAfter.timeIntervalSince(c.notBefore)
+            let host = c.host.description
+            if c.state == .served {
+                let renewal = c.notBefore.addingTimeInterval(life * 2 / 3)
+                add(renewal, "tls", host, "expected certbot renewal (2/3 of the lifetime)")
+                add(c.notAfter, "tls", host, "certificate \(c.fingerprint.prefix(12)) expires")
+                lane("tls \(c.host) \(c.keyType.rawValue)", [("served", c.installed ?? now, c.notAfter)])
+            } else if let pub = published["_\(policy.tls.ports[0])._tcp.\(c.host.fqdn) 3 1 1 \(c.spki)"] {
+                let live = TLSA.coveredAt(publishedAt: pub, ttl: policy.ttl(for: .tlsa))
+                add(live, "tls", host, "deploy gate installs certificate \(c.fingerprint.prefix(12))")
+                lane("tls \(c.host) \(c.keyType.rawValue) pending", [("pending", pub, live)])
+            }
+        }
+    }
+
+    /// Exports follow every zone change.
+    mutating func planExports() {
+        for at in Set(zoneChanges).sorted() {
+            for target in policy.exports {
+                add(at, "export", target.server.rawValue, "export the new serial to \(target)")
+            }
         }
     }
 }

@@ -79,34 +79,48 @@ public enum PolicyFile {
 
     static func list(_ items: [String]) -> String { "[" + items.map(quote).joined(separator: ", ") + "]" }
 
-    /// The commented policy `init` writes for one domain.
+    /// The commented policy `init` writes for one domain: the domain's own settings, its [[ns]]
+    /// and [[mx]] tables, then the DMARC, MTA-STS, TLS-RPT, DNSSEC and CAA tables.
     public static func initial(domain: DomainName, mx: [(DomainName, [IPAddress])], ns: [(DomainName, [IPAddress])], rua: String) -> String {
         let d = "domains.\"\(domain)\""
-        var t = """
-            # mailkeys policy. Every key is explained in the README ("Policy reference").
-            # Durations are seconds or strings such as "1h", "7d", "2w".
-            # After editing, run `mailkeys tick` (or wait for the timer): zones are rebuilt when
-            # their content changes, with a new SOA serial.
+        return initialSettings(d, domain) + serverTables(d, mx: mx, ns: ns)
+            + initialRecordTables(d, domain, mx: mx, rua: rua)
+    }
 
-            [\(d)]
-            ttl = "1h"                      # default TTL ($TTL) of the zone
-            spf = "\(DomainPolicy.Defaults.spf)"        # SPF at the apex (RFC 7208); keep -all or ~all
-            helo_spf = true                 # "v=spf1 a -all" on each in-zone MX host (HELO identity)
+    /// The head of the initial policy: the comments on editing it, TTLs, SPF and SOA.
+    private static func initialSettings(_ d: String, _ domain: DomainName) -> String {
+        """
+        # mailkeys policy. Every key is explained in the README ("Policy reference").
+        # Durations are seconds or strings such as "1h", "7d", "2w".
+        # After editing, run `mailkeys tick` (or wait for the timer): zones are rebuilt when
+        # their content changes, with a new SOA serial.
 
-            # Per-type TTL overrides, e.g. TXT = "5m" while testing.
-            # [\(d).ttls]
-            # TXT = "1h"
+        [\(d)]
+        ttl = "1h"                      # default TTL ($TTL) of the zone
+        spf = "\(DomainPolicy.Defaults.spf)"        # SPF at the apex (RFC 7208); keep -all or ~all
+        helo_spf = true                 # "v=spf1 a -all" on each in-zone MX host (HELO identity)
 
-            [\(d).soa]
-            # mname = "ns1.\(domain)"       # primary nameserver (default: the first [[ns]])
-            rname = "hostmaster@\(domain)"   # contact, as a mail address
-            refresh = "3h"
-            retry = "1h"
-            expire = "1w"
-            minimum = "1h"                  # negative-caching TTL (RFC 2308)
+        # Per-type TTL overrides, e.g. TXT = "5m" while testing.
+        # [\(d).ttls]
+        # TXT = "1h"
+
+        [\(d).soa]
+        # mname = "ns1.\(domain)"       # primary nameserver (default: the first [[ns]])
+        rname = "hostmaster@\(domain)"   # contact, as a mail address
+        refresh = "3h"
+        retry = "1h"
+        expire = "1w"
+        minimum = "1h"                  # negative-caching TTL (RFC 2308)
 
 
-            """
+        """
+    }
+
+    /// The [[ns]] tables (with glue for in-zone hosts) and the [[mx]] tables, preferences 10, 20, ...
+    private static func serverTables(
+        _ d: String, mx: [(DomainName, [IPAddress])], ns: [(DomainName, [IPAddress])]
+    ) -> String {
+        var t = ""
         for (host, addresses) in ns {
             t += "[[\(d).ns]]\nname = \(quote(host.description))\n"
             if !addresses.isEmpty { t += "addresses = \(list(addresses.map(\.description)))   # glue: the host is inside the zone\n" }
@@ -117,38 +131,44 @@ public enum PolicyFile {
             if !addresses.isEmpty { t += "addresses = \(list(addresses.map(\.description)))\n" }
             t += "\n"
         }
-        t += """
-            [\(d).dmarc]                    # any DMARC tag (RFC 7489, DMARCbis) may be set here
-            p = "reject"
-            rua = [\(quote(rua))]
-            # sp = "reject"
-            # adkim = "s"
-            # aspf = "s"
-
-            [\(d).mta_sts]                  # RFC 8461; the policy file is written to Zones/\(domain).mta-sts.txt
-            mode = "enforce"                # enforce, testing or none
-            max_age = "1w"
-            # mx = ["\(mx[0].0)"]          # default: every MX host
-            # addresses = ["192.0.2.80"]    # A/AAAA of mta-sts.\(domain), the HTTPS server of the policy
-
-            [\(d).tls_rpt]                  # RFC 8460
-            rua = [\(quote(rua))]
-
-            [\(d).dnssec]                   # signs Zones/\(domain).zone.signed; `mailkeys ds \(domain)` prints the DS
-            algorithm = 13                  # 13 ECDSAP256SHA256, 15 Ed25519, 8 RSASHA256
-            scheme = "csk"                  # csk, or "ksk+zsk"
-            nsec3 = false                   # NSEC3 per RFC 9276 (no extra iterations, empty salt)
-            # validity = "14d"
-            # refresh = "5d"
-            # ksk_lifetime = "365d"         # default 0: KSK/CSK rollovers only by `mailkeys rotate ksk`
-            # parent_servers = ["192.0.2.53"] # the parent's servers: tick marks a new DS seen when all serve it
-
-            [\(d).caa]                      # RFC 8659
-            issue = ["\(DomainPolicy.Defaults.caaIssuer)"]
-            # issuewild = [";"]
-            # iodef = ["mailto:hostmaster@\(domain)"]
-
-            """
         return t
+    }
+
+    /// The tail of the initial policy: the DMARC, MTA-STS, TLS-RPT, DNSSEC and CAA tables, commented.
+    private static func initialRecordTables(
+        _ d: String, _ domain: DomainName, mx: [(DomainName, [IPAddress])], rua: String
+    ) -> String {
+        """
+        [\(d).dmarc]                    # any DMARC tag (RFC 7489, DMARCbis) may be set here
+        p = "reject"
+        rua = [\(quote(rua))]
+        # sp = "reject"
+        # adkim = "s"
+        # aspf = "s"
+
+        [\(d).mta_sts]                  # RFC 8461; the policy file is written to Zones/\(domain).mta-sts.txt
+        mode = "enforce"                # enforce, testing or none
+        max_age = "1w"
+        # mx = ["\(mx[0].0)"]          # default: every MX host
+        # addresses = ["192.0.2.80"]    # A/AAAA of mta-sts.\(domain), the HTTPS server of the policy
+
+        [\(d).tls_rpt]                  # RFC 8460
+        rua = [\(quote(rua))]
+
+        [\(d).dnssec]                   # signs Zones/\(domain).zone.signed; `mailkeys ds \(domain)` prints the DS
+        algorithm = 13                  # 13 ECDSAP256SHA256, 15 Ed25519, 8 RSASHA256
+        scheme = "csk"                  # csk, or "ksk+zsk"
+        nsec3 = false                   # NSEC3 per RFC 9276 (no extra iterations, empty salt)
+        # validity = "14d"
+        # refresh = "5d"
+        # ksk_lifetime = "365d"         # default 0: KSK/CSK rollovers only by `mailkeys rotate ksk`
+        # parent_servers = ["192.0.2.53"] # the parent's servers: tick marks a new DS seen when all serve it
+
+        [\(d).caa]                      # RFC 8659
+        issue = ["\(DomainPolicy.Defaults.caaIssuer)"]
+        # issuewild = [";"]
+        # iodef = ["mailto:hostmaster@\(domain)"]
+
+        """
     }
 }

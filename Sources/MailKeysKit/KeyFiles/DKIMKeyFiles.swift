@@ -139,6 +139,24 @@ enum DKIMKeyFiles {
         }
         guard !actions.isEmpty else { return (keys, lines, wake) }
         let group = try p.dkim.group.map(groupID)
+        let publicKeys = try stageNewKeys(home, p, actions, group: group, pending: pending)
+        try stageReveals(home, p, actions, pending: pending)
+        if p.dkim.revealDir == nil {
+            for case .remove(let selector) in actions {
+                pending.journal.delete(keyFile(home, p.name, selector))
+                pending.journal.delete(rspamdKeyFile(home, p.name, selector))
+            }
+        }
+        let updated = DKIMPlanner.apply(actions, to: keys, now: now, newKeys: publicKeys)
+        recordKeys(p.name, old: keys, updated: updated, actions: actions, now: now, pending: pending)
+        lines += actions.map { "\(p.name): DKIM: \($0)" }
+        return (updated, lines, DKIMPlanner.plan(keys: updated, policy: p.dkim, now: now).nextWake ?? wake)
+    }
+
+    /// Generates the keys the actions create and stages their files; returns their public keys by selector.
+    private static func stageNewKeys(
+        _ home: Home, _ p: DomainPolicy, _ actions: [DKIMAction], group: gid_t?, pending: Pending
+    ) throws -> [String: String] {
         var publicKeys: [String: String] = [:]
         for case .create(let selector, let algorithm) in actions {
             let pair = try DKIMKeys.generate(algorithm, bits: p.dkim.rsaBits)
@@ -147,6 +165,11 @@ enum DKIMKeyFiles {
                 try writeKey(home, p.name, selector, pem: pair.pem, group: group, journal: journal, notices: &pending.notices)
             }
         }
+        return publicKeys
+    }
+
+    /// Journals the move of each revealed key's file into `dkim.reveal_dir`.
+    private static func stageReveals(_ home: Home, _ p: DomainPolicy, _ actions: [DKIMAction], pending: Pending) throws {
         for case .reveal(let selector) in actions {
             guard let reveal = p.dkim.revealDir else { continue }
             let source = keyFile(home, p.name, selector)
@@ -159,14 +182,12 @@ enum DKIMKeyFiles {
             pending.journal.delete(rspamdKeyFile(home, p.name, selector))
             pending.lines.append("\(p.name): DKIM: revealed the private key of \(selector) in \(target.path)")
         }
-        if p.dkim.revealDir == nil {
-            for case .remove(let selector) in actions {
-                pending.journal.delete(keyFile(home, p.name, selector))
-                pending.journal.delete(rspamdKeyFile(home, p.name, selector))
-            }
-        }
-        let updated = DKIMPlanner.apply(actions, to: keys, now: now, newKeys: publicKeys)
-        let domain = p.name
+    }
+
+    /// Stages the store writes: the keys inserted or changed, and one log entry per action.
+    private static func recordKeys(
+        _ domain: DomainName, old keys: [DKIMKey], updated: [DKIMKey], actions: [DKIMAction], now: Date, pending: Pending
+    ) {
         pending.storeOps.append { tx in
             try tx.ensureDomain(domain, at: now)
             for key in updated {
@@ -178,8 +199,6 @@ enum DKIMKeyFiles {
             }
             for action in actions { try tx.log("dkim", domain: domain, detail: action.description, at: now) }
         }
-        lines += actions.map { "\(p.name): DKIM: \($0)" }
-        return (updated, lines, DKIMPlanner.plan(keys: updated, policy: p.dkim, now: now).nextWake ?? wake)
     }
 
     /// Rewrites the OpenDKIM tables and the rspamd map from the keys that may sign now (all
