@@ -16,18 +16,23 @@ let package = Package(
     targets: [
         /// libldns, found through pkg-config (Debian: libldns-dev).
         .systemLibrary(
-            name: "CLDNS", pkgConfig: "ldns",
-            providers: [.apt(["libldns-dev"])]),
+            name: "CLDNS",
+            pkgConfig: "ldns",
+            providers: [.apt(["libldns-dev"])]
+        ),
         /// OpenSSL's libcrypto (Debian: libssl-dev).
         .systemLibrary(
-            name: "COpenSSL", pkgConfig: "libcrypto",
-            providers: [.apt(["libssl-dev"])]),
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         /// Pure Swift: names, addresses, record builders, policy, zone rendering, planner. Imports no C.
         .target(name: "MailKeysCore"),
         /// The SQLite key store (GRDB), with named append-only migrations.
         .target(
             name: "MailKeysStore",
-            dependencies: ["MailKeysCore", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["MailKeysCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         /// Wrappers over libldns and OpenSSL that own their C pointers.
         .target(name: "MailKeysDNS", dependencies: ["MailKeysCore", "CLDNS", "COpenSSL"]),
         /// Use cases: home, policy loading, zone build, tick, status.
@@ -37,19 +42,22 @@ let package = Package(
                 "MailKeysCore", "MailKeysStore", "MailKeysDNS",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ]
+        ),
         .executableTarget(
             name: "mailkeys",
             dependencies: [
                 "MailKeysKit", "MailKeysCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ]
+        ),
         .testTarget(name: "MailKeysCoreTests", dependencies: ["MailKeysCore"]),
         /// The store against in-memory databases; GRDB to write rows the API would refuse.
         .testTarget(
             name: "MailKeysStoreTests",
-            dependencies: ["MailKeysStore", "MailKeysCore", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["MailKeysStore", "MailKeysCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         /// White-box tests of the libldns and OpenSSL wrappers; no peers, no binary.
         .testTarget(name: "MailKeysDNSTests", dependencies: ["MailKeysDNS", "MailKeysCore"]),
         /// The use-case layer's own types, without a home or peers.
@@ -57,6 +65,7 @@ let package = Package(
         .testTarget(
             name: "MailKeysIntegrationTests",
             dependencies: ["MailKeysKit", "MailKeysCore", "MailKeysStore"],
-            exclude: ["Snapshots", "Scripts"]),
+            exclude: ["Snapshots", "Scripts"]
+        ),
     ]
 )

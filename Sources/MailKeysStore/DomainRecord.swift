@@ -38,8 +38,11 @@ struct DomainRecord: StoreRecord {
     func domainRow() throws -> DomainRow {
         let state = ZoneState(serial: try serial.map(Self.serial), contentHash: contentHash, fileHash: fileHash)
         return DomainRow(
-            name: try StoredName.parse(name, table: Self.databaseTableName, column: "name"), state: state,
-            builtAt: StoredTime.date(builtAt), addedAt: StoredTime.date(addedAt))
+            name: try StoredName.parse(name, table: Self.databaseTableName, column: "name"),
+            state: state,
+            builtAt: StoredTime.date(builtAt),
+            addedAt: StoredTime.date(addedAt)
+        )
     }
 
     /// A zone serial read back (the column's CHECK keeps it within 32 bits).

@@ -23,6 +23,8 @@ struct EventRecord: StoreRecord {
         EventRow(
             at: StoredTime.date(at),
             domain: try domain.map { try StoredName.parse($0, table: Self.databaseTableName, column: "domain") },
-            action: action, detail: detail)
+            action: action,
+            detail: detail
+        )
     }
 }

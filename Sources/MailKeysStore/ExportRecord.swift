@@ -34,11 +34,19 @@ struct ExportRecord: StoreRecord {
     func exportState() throws -> ExportState {
         guard let serial = UInt32(exactly: serial) else {
             throw StoreError.corrupt(
-                Self.databaseTableName, "serial", value: String(serial), expected: "a 32-bit serial")
+                Self.databaseTableName,
+                "serial",
+                value: String(serial),
+                expected: "a 32-bit serial"
+            )
         }
         return ExportState(
-            serial: serial, fileHash: fileHash, attempted: StoredTime.date(attemptedAt),
-            confirmed: StoredTime.date(confirmedAt), error: error)
+            serial: serial,
+            fileHash: fileHash,
+            attempted: StoredTime.date(attemptedAt),
+            confirmed: StoredTime.date(confirmedAt),
+            error: error
+        )
     }
 }
 
@@ -46,8 +54,13 @@ extension ExportRecord {
     /// The row of the export of `domain` to `target`.
     init(_ state: ExportState, domain: DomainName, target: String) {
         self.init(
-            domain: StoredName.text(domain), target: target, serial: Int64(state.serial), fileHash: state.fileHash,
-            attemptedAt: StoredTime.seconds(state.attempted), confirmedAt: StoredTime.seconds(state.confirmed),
-            error: state.error)
+            domain: StoredName.text(domain),
+            target: target,
+            serial: Int64(state.serial),
+            fileHash: state.fileHash,
+            attemptedAt: StoredTime.seconds(state.attempted),
+            confirmedAt: StoredTime.seconds(state.confirmed),
+            error: state.error
+        )
     }
 }

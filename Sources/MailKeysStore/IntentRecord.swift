@@ -33,7 +33,11 @@ extension IntentRecord {
     /// The row of `step`, recorded at `recordedAt` (whole seconds).
     init(_ step: IntentStep, recordedAt: Int64) {
         self.init(
-            operation: step.operation.rawValue, source: step.source, target: step.target, hash: step.hash,
-            recordedAt: recordedAt)
+            operation: step.operation.rawValue,
+            source: step.source,
+            target: step.target,
+            hash: step.hash,
+            recordedAt: recordedAt
+        )
     }
 }

@@ -10,13 +10,19 @@ extension KeyRecord {
     /// The row of DKIM key `key` of `domain`.
     init(_ key: DKIMKey, domain: DomainName) {
         self.init(
-            domain: StoredName.text(domain), kind: Kind.dkim.rawValue, name: key.selector,
+            domain: StoredName.text(domain),
+            kind: Kind.dkim.rawValue,
+            name: key.selector,
             algorithm: key.algorithm.rawValue,
-            publicKey: key.publicKey, createdAt: StoredTime.seconds(key.created),
+            publicKey: key.publicKey,
+            createdAt: StoredTime.seconds(key.created),
             publishedAt: StoredTime.seconds(key.published),
-            activeAt: StoredTime.seconds(key.active), retiredAt: StoredTime.seconds(key.retired),
-            revokedAt: StoredTime.seconds(key.revoked), removedAt: StoredTime.seconds(key.removed),
-            revealedAt: StoredTime.seconds(key.revealed))
+            activeAt: StoredTime.seconds(key.active),
+            retiredAt: StoredTime.seconds(key.retired),
+            revokedAt: StoredTime.seconds(key.revoked),
+            removedAt: StoredTime.seconds(key.removed),
+            revealedAt: StoredTime.seconds(key.revealed)
+        )
     }
 
     /// The DKIM key this row holds; an unknown algorithm or a missing public key is `.corrupt`.
@@ -28,10 +34,16 @@ extension KeyRecord {
             throw StoreError(.corrupt, "store: DKIM key \(name) has no public key")
         }
         return DKIMKey(
-            selector: name, algorithm: a, publicKey: publicKey, created: StoredTime.date(createdAt),
-            published: StoredTime.date(publishedAt), active: StoredTime.date(activeAt),
+            selector: name,
+            algorithm: a,
+            publicKey: publicKey,
+            created: StoredTime.date(createdAt),
+            published: StoredTime.date(publishedAt),
+            active: StoredTime.date(activeAt),
             retired: StoredTime.date(retiredAt),
-            revoked: StoredTime.date(revokedAt), removed: StoredTime.date(removedAt),
-            revealed: StoredTime.date(revealedAt))
+            revoked: StoredTime.date(revokedAt),
+            removed: StoredTime.date(removedAt),
+            revealed: StoredTime.date(revealedAt)
+        )
     }
 }

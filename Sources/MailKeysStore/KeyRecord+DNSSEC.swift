@@ -9,12 +9,20 @@ extension KeyRecord {
     /// The row of DNSSEC key `key` of `domain` (its name is the key tag).
     init(_ key: DNSSECKey, domain: DomainName) {
         self.init(
-            domain: StoredName.text(domain), kind: Kind.dnssec.rawValue, name: String(key.tag),
-            algorithm: String(key.algorithm), publicKey: key.dnskey, role: key.role.rawValue,
-            createdAt: StoredTime.seconds(key.created), publishedAt: StoredTime.seconds(key.published),
-            readyAt: StoredTime.seconds(key.ready), dsSeenAt: StoredTime.seconds(key.dsSeen),
-            activeAt: StoredTime.seconds(key.active), retiredAt: StoredTime.seconds(key.retired),
-            removedAt: StoredTime.seconds(key.removed))
+            domain: StoredName.text(domain),
+            kind: Kind.dnssec.rawValue,
+            name: String(key.tag),
+            algorithm: String(key.algorithm),
+            publicKey: key.dnskey,
+            role: key.role.rawValue,
+            createdAt: StoredTime.seconds(key.created),
+            publishedAt: StoredTime.seconds(key.published),
+            readyAt: StoredTime.seconds(key.ready),
+            dsSeenAt: StoredTime.seconds(key.dsSeen),
+            activeAt: StoredTime.seconds(key.active),
+            retiredAt: StoredTime.seconds(key.retired),
+            removedAt: StoredTime.seconds(key.removed)
+        )
     }
 
     /// The DNSSEC key this row holds; a bad role, tag, algorithm or DNSKEY is `.corrupt`.
@@ -23,8 +31,14 @@ extension KeyRecord {
             let publicKey
         else { throw StoreError(.corrupt, "store: DNSSEC key \(name) of \(domain) is malformed") }
         var k = DNSSECKey(
-            tag: tag, role: role, algorithm: algorithm, dnskey: publicKey, created: StoredTime.date(createdAt),
-            published: StoredTime.date(publishedAt), active: StoredTime.date(activeAt))
+            tag: tag,
+            role: role,
+            algorithm: algorithm,
+            dnskey: publicKey,
+            created: StoredTime.date(createdAt),
+            published: StoredTime.date(publishedAt),
+            active: StoredTime.date(activeAt)
+        )
         k.ready = StoredTime.date(readyAt)
         k.dsSeen = StoredTime.date(dsSeenAt)
         k.retired = StoredTime.date(retiredAt)

@@ -67,11 +67,16 @@ struct KeyRecord: StoreRecord {
     /// The public row; a domain the store cannot have written is a `.corrupt` error.
     func keyRow() throws -> KeyRow {
         KeyRow(
-            id: id ?? 0, domain: try StoredName.parse(domain, table: Self.databaseTableName, column: "domain"),
+            id: id ?? 0,
+            domain: try StoredName.parse(domain, table: Self.databaseTableName, column: "domain"),
             kind: kind,
-            name: name, algorithm: algorithm, createdAt: StoredTime.date(createdAt),
+            name: name,
+            algorithm: algorithm,
+            createdAt: StoredTime.date(createdAt),
             publishedAt: StoredTime.date(publishedAt),
-            activeAt: StoredTime.date(activeAt), retiredAt: StoredTime.date(retiredAt),
-            removedAt: StoredTime.date(removedAt))
+            activeAt: StoredTime.date(activeAt),
+            retiredAt: StoredTime.date(retiredAt),
+            removedAt: StoredTime.date(removedAt)
+        )
     }
 }

@@ -34,8 +34,12 @@ extension StoreTransaction {
     {
         typealias C = DomainRecord.Columns
         let changed = try DomainRecord.filter(key: StoredName.text(name)).updateAll(
-            db, C.serial.set(to: Int64(serial)), C.contentHash.set(to: contentHash), C.fileHash.set(to: fileHash),
-            C.builtAt.set(to: StoredTime.seconds(now)))
+            db,
+            C.serial.set(to: Int64(serial)),
+            C.contentHash.set(to: contentHash),
+            C.fileHash.set(to: fileHash),
+            C.builtAt.set(to: StoredTime.seconds(now))
+        )
         guard changed == 1 else { throw StoreError(.failed, "domain \(name) is not in the store") }
     }
 
@@ -43,7 +47,10 @@ extension StoreTransaction {
     public func recordSigning(_ name: DomainName, fileHash: String, expiresAt: Date) throws {
         typealias C = DomainRecord.Columns
         _ = try DomainRecord.filter(key: StoredName.text(name)).updateAll(
-            db, C.signedFileHash.set(to: fileHash), C.signaturesExpireAt.set(to: StoredTime.seconds(expiresAt)))
+            db,
+            C.signedFileHash.set(to: fileHash),
+            C.signaturesExpireAt.set(to: StoredTime.seconds(expiresAt))
+        )
     }
 
     /// The signed file hash and signature expiration of `name`.

@@ -17,7 +17,11 @@ extension StoreTransaction {
     /// Appends to the event log.
     public func log(_ action: String, domain: DomainName?, detail: String, at now: Date) throws {
         let record = EventRecord(
-            at: StoredTime.seconds(now), domain: domain.map(StoredName.text), action: action, detail: detail)
+            at: StoredTime.seconds(now),
+            domain: domain.map(StoredName.text),
+            action: action,
+            detail: detail
+        )
         try record.insert(db)
     }
 }

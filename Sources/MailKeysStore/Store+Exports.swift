@@ -18,8 +18,10 @@ extension Store {
         typealias C = ExportRecord.Columns
         try transaction { tx in
             try ExportRecord(state, domain: domain, target: target).insertOrUpdate(
-                tx.db, conflictingOn: [C.domain, C.target],
-                updating: [C.serial, C.fileHash, C.attemptedAt, C.confirmedAt, C.error])
+                tx.db,
+                conflictingOn: [C.domain, C.target],
+                updating: [C.serial, C.fileHash, C.attemptedAt, C.confirmedAt, C.error]
+            )
         }
     }
 }

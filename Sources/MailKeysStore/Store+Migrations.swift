@@ -19,7 +19,8 @@ extension Store {
                         added_at INTEGER NOT NULL,
                         CHECK ((serial IS NULL) = (content_hash IS NULL))
                     ) STRICT
-                    """)
+                    """
+            )
         }
         m.registerMigration("2026-11-21-keys") { db in
             try db.execute(
@@ -37,7 +38,8 @@ extension Store {
                         removed_at INTEGER CHECK (removed_at >= published_at),
                         UNIQUE (domain, kind, name)
                     ) STRICT
-                    """)
+                    """
+            )
         }
         m.registerMigration("2026-11-21-events") { db in
             try db.execute(
@@ -50,7 +52,8 @@ extension Store {
                         detail TEXT NOT NULL
                     ) STRICT;
                     CREATE INDEX event_at ON event(at);
-                    """)
+                    """
+            )
         }
         m.registerMigration("2026-11-21-dkim") { db in
             try db.execute(
@@ -61,7 +64,8 @@ extension Store {
                     CREATE TRIGGER key_dkim_public_key BEFORE INSERT ON key
                     WHEN NEW.kind = 'dkim' AND NEW.public_key IS NULL
                     BEGIN SELECT RAISE(ABORT, 'a DKIM key needs its public key'); END;
-                    """)
+                    """
+            )
         }
         m.registerMigration("2026-11-21-dnssec") { db in
             try db.execute(
@@ -72,7 +76,8 @@ extension Store {
                     CREATE TRIGGER key_dnssec_role BEFORE INSERT ON key
                     WHEN NEW.kind = 'dnssec' AND (NEW.role IS NULL OR NEW.public_key IS NULL)
                     BEGIN SELECT RAISE(ABORT, 'a DNSSEC key needs its role and DNSKEY'); END;
-                    """)
+                    """
+            )
         }
         // KSK/CSK rollovers: CDS/CDNSKEY published (ready), then the new DS seen at the parent.
         m.registerMigration("2026-11-22-ksk") { db in
@@ -82,7 +87,8 @@ extension Store {
                         CHECK (ready_at IS NULL OR (published_at IS NOT NULL AND ready_at >= published_at));
                     ALTER TABLE key ADD COLUMN ds_seen_at INTEGER
                         CHECK (ds_seen_at IS NULL OR (ready_at IS NOT NULL AND ds_seen_at >= ready_at));
-                    """)
+                    """
+            )
         }
         m.registerMigration("2026-11-22-tls") { db in
             try db.execute(
@@ -113,7 +119,8 @@ extension Store {
                         removed_at INTEGER CHECK (removed_at IS NULL OR removed_at >= published_at),
                         PRIMARY KEY (domain, owner, rdata)
                     ) STRICT;
-                    """)
+                    """
+            )
         }
         m.registerMigration("2026-11-22-tls-next") { db in
             try db.execute(
@@ -127,7 +134,8 @@ extension Store {
                         used_at INTEGER CHECK (used_at IS NULL OR used_at >= created_at),
                         PRIMARY KEY (domain, host, spki)
                     ) STRICT;
-                    """)
+                    """
+            )
         }
         m.registerMigration("2026-11-22-export") { db in
             try db.execute(
@@ -143,7 +151,8 @@ extension Store {
                         CHECK ((confirmed_at IS NULL) = (error IS NOT NULL)),
                         PRIMARY KEY (domain, target)
                     ) STRICT;
-                    """)
+                    """
+            )
         }
         m.registerMigration("2026-12-01-intent") { db in try db.execute(sql: IntentStep.createTable) }
         return m

@@ -25,8 +25,10 @@ extension StoreTransaction {
     public func saveTLSCertificate(_ c: TLSCertificate, domain: DomainName) throws {
         typealias C = TLSCertificateRecord.Columns
         try TLSCertificateRecord(c, domain: domain).insertOrUpdate(
-            db, conflictingOn: [C.domain, C.host, C.fingerprint],
-            updating: [C.state, C.installedAt, C.replacedAt, C.lineage])
+            db,
+            conflictingOn: [C.domain, C.host, C.fingerprint],
+            updating: [C.state, C.installedAt, C.replacedAt, C.lineage]
+        )
     }
 
     /// The next keys (scheme current+next) of `domain`'s MX hosts, oldest first.
@@ -40,6 +42,9 @@ extension StoreTransaction {
     public func saveTLSNextKey(_ k: TLSNextKey, domain: DomainName) throws {
         typealias C = TLSNextKeyRecord.Columns
         try TLSNextKeyRecord(k, domain: domain).insertOrUpdate(
-            db, conflictingOn: [C.domain, C.host, C.spki], updating: [C.usedAt])
+            db,
+            conflictingOn: [C.domain, C.host, C.spki],
+            updating: [C.usedAt]
+        )
     }
 }

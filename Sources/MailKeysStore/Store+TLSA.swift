@@ -40,7 +40,10 @@ extension StoreTransaction {
             // A record back after its removal is published anew: its removal is cleared.
             let row = TLSARecord(domain: name, owner: r.owner, rdata: r.rdata, publishedAt: StoredTime.seconds(now))
             try row.insertOrUpdate(
-                db, conflictingOn: [C.domain, C.owner, C.rdata], updating: [C.publishedAt, C.removedAt])
+                db,
+                conflictingOn: [C.domain, C.owner, C.rdata],
+                updating: [C.publishedAt, C.removedAt]
+            )
         }
         for key in current.keys where !wanted.contains(key) {
             let parts = key.split(separator: " ", maxSplits: 1).map(String.init)

@@ -70,7 +70,9 @@ public final class Store {
             }
             guard appID == applicationID else {
                 throw StoreError(
-                    .foreign, "\(path) is an SQLite database but not a mailkeys store; it was left untouched")
+                    .foreign,
+                    "\(path) is an SQLite database but not a mailkeys store; it was left untouched"
+                )
             }
             guard check == "ok" else {
                 throw StoreError(.corrupt, "store \(path) is damaged (\(check)); it was left untouched")
@@ -79,7 +81,9 @@ public final class Store {
             let applied = try queue.read { db in try migrator.appliedIdentifiers(db) }
             if let unknown = applied.subtracting(known).sorted().first {
                 throw StoreError(
-                    .newer, "store \(path) was written by a newer mailkeys (migration \(unknown)); upgrade mailkeys")
+                    .newer,
+                    "store \(path) was written by a newer mailkeys (migration \(unknown)); upgrade mailkeys"
+                )
             }
             try migrator.migrate(queue)
             return Store(queue: queue, path: path)

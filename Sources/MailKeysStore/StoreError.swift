@@ -23,6 +23,8 @@ public struct StoreError: MailKeysError, Equatable {
     /// A value read from `table.column` that cannot be what the store wrote there.
     static func corrupt(_ table: String, _ column: String, value: String, expected: String) -> StoreError {
         StoreError(
-            .corrupt, "store is corrupt: \(table).\(column) holds \(Quote.short(value)), which is not \(expected)")
+            .corrupt,
+            "store is corrupt: \(table).\(column) holds \(Quote.short(value)), which is not \(expected)"
+        )
     }
 }

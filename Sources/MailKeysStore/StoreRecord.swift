@@ -22,7 +22,8 @@ extension StoreRecord {
                 VALUES (\(columns.map { ":" + $0 }.joined(separator: ", ")))
                 ON CONFLICT (\(target.map { quoted($0.name) }.joined(separator: ", "))) DO \(action)
                 """,
-            arguments: StatementArguments(values.mapValues { $0 as (any DatabaseValueConvertible)? }))
+            arguments: StatementArguments(values.mapValues { $0 as (any DatabaseValueConvertible)? })
+        )
     }
 
     /// Assignments that set `columns` to this record's values (for `updateAll`).

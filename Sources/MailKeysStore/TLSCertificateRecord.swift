@@ -48,10 +48,17 @@ struct TLSCertificateRecord: StoreRecord {
             throw StoreError(.corrupt, "store: certificate \(fingerprint) of \(domain) is malformed")
         }
         var c = TLSCertificate(
-            host: DomainName(presentation: host), spki: spki, keyType: type,
-            issuers: issuers.split(separator: " ").map(String.init), notBefore: StoredTime.date(notBefore),
-            notAfter: StoredTime.date(notAfter), fingerprint: fingerprint, lineage: lineage, state: state,
-            imported: StoredTime.date(importedAt))
+            host: DomainName(presentation: host),
+            spki: spki,
+            keyType: type,
+            issuers: issuers.split(separator: " ").map(String.init),
+            notBefore: StoredTime.date(notBefore),
+            notAfter: StoredTime.date(notAfter),
+            fingerprint: fingerprint,
+            lineage: lineage,
+            state: state,
+            imported: StoredTime.date(importedAt)
+        )
         c.installed = StoredTime.date(installedAt)
         c.replaced = StoredTime.date(replacedAt)
         return c
@@ -62,11 +69,19 @@ extension TLSCertificateRecord {
     /// The row of certificate `c` of `domain` (the issuers space-separated).
     init(_ c: TLSCertificate, domain: DomainName) {
         self.init(
-            domain: StoredName.text(domain), host: c.host.description, fingerprint: c.fingerprint, spki: c.spki,
-            keyType: c.keyType.rawValue, issuers: c.issuers.joined(separator: " "),
+            domain: StoredName.text(domain),
+            host: c.host.description,
+            fingerprint: c.fingerprint,
+            spki: c.spki,
+            keyType: c.keyType.rawValue,
+            issuers: c.issuers.joined(separator: " "),
             notBefore: StoredTime.seconds(c.notBefore),
-            notAfter: StoredTime.seconds(c.notAfter), lineage: c.lineage, state: c.state.rawValue,
-            importedAt: StoredTime.seconds(c.imported), installedAt: StoredTime.seconds(c.installed),
-            replacedAt: StoredTime.seconds(c.replaced))
+            notAfter: StoredTime.seconds(c.notAfter),
+            lineage: c.lineage,
+            state: c.state.rawValue,
+            importedAt: StoredTime.seconds(c.imported),
+            installedAt: StoredTime.seconds(c.installed),
+            replacedAt: StoredTime.seconds(c.replaced)
+        )
     }
 }

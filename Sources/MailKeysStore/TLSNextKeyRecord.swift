@@ -33,8 +33,12 @@ struct TLSNextKeyRecord: StoreRecord {
             throw StoreError(.corrupt, "store: next key \(spki) of \(domain) is malformed")
         }
         return TLSNextKey(
-            host: DomainName(presentation: host), keyType: type, spki: spki, created: StoredTime.date(createdAt),
-            used: StoredTime.date(usedAt))
+            host: DomainName(presentation: host),
+            keyType: type,
+            spki: spki,
+            created: StoredTime.date(createdAt),
+            used: StoredTime.date(usedAt)
+        )
     }
 }
 
@@ -42,7 +46,12 @@ extension TLSNextKeyRecord {
     /// The row of next key `k` of `domain`.
     init(_ k: TLSNextKey, domain: DomainName) {
         self.init(
-            domain: StoredName.text(domain), host: k.host.description, keyType: k.keyType.rawValue, spki: k.spki,
-            createdAt: StoredTime.seconds(k.created), usedAt: StoredTime.seconds(k.used))
+            domain: StoredName.text(domain),
+            host: k.host.description,
+            keyType: k.keyType.rawValue,
+            spki: k.spki,
+            createdAt: StoredTime.seconds(k.created),
+            usedAt: StoredTime.seconds(k.used)
+        )
     }
 }

@@ -15,7 +15,10 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Seconds to wait for another run's lock on the home before giving up.")
     var lockWait: Double = 60
 
-    @Flag(help: "Sign even though the clock is more than an hour behind the last signing (the earlier runs had the wrong time).")
+    @Flag(
+        help:
+            "Sign even though the clock is more than an hour behind the last signing (the earlier runs had the wrong time)."
+    )
     var acceptClock = false
 
     var resolvedHome: Home { Home.resolve(home) }
@@ -25,12 +28,20 @@ struct CommonOptions: ParsableArguments {
 
     func validate() throws {
         guard lockWait.isFinite, (0...Self.maxLockWait).contains(lockWait) else {
-            throw ValidationError("--lock-wait must be a number of seconds from 0 to \(Int(Self.maxLockWait)), not \(lockWait)")
+            throw ValidationError(
+                "--lock-wait must be a number of seconds from 0 to \(Int(Self.maxLockWait)), not \(lockWait)"
+            )
         }
     }
 
     /// Runs the pipeline in `mode` with these options (home, clock, lock wait, clock override).
     func run(_ mode: MailKeys.Mode) throws -> Report {
-        try MailKeys.run(resolvedHome, mode: mode, now: try RunClock.now(now), lockWait: lockWait, acceptClock: acceptClock)
+        try MailKeys.run(
+            resolvedHome,
+            mode: mode,
+            now: try RunClock.now(now),
+            lockWait: lockWait,
+            acceptClock: acceptClock
+        )
     }
 }

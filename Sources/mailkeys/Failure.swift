@@ -22,7 +22,12 @@ func perform(_ body: () throws -> Report) throws {
 func bootstrapLogging() throws {
     let text = ProcessInfo.processInfo.environment["MAILKEYS_LOG_LEVEL"] ?? "error"
     guard let level = Logger.Level(rawValue: text.lowercased()) else {
-        throw failure(HomeError(.usage, "MAILKEYS_LOG_LEVEL=\(Quote.short(text)) is not one of trace, debug, info, notice, warning, error, critical"))
+        throw failure(
+            HomeError(
+                .usage,
+                "MAILKEYS_LOG_LEVEL=\(Quote.short(text)) is not one of trace, debug, info, notice, warning, error, critical"
+            )
+        )
     }
     LoggingSystem.bootstrap { label in
         var handler = StreamLogHandler.standardError(label: label)

@@ -57,7 +57,9 @@ private struct Driver {
 
 /// 2026-11-21 12:00 UTC and a driver that created both keys then and activated them at
 /// publish_ahead (14:05 UTC).
-private func steadyDriver(_ modify: (inout DKIMPolicy) -> Void = { _ in }) -> (driver: Driver, created: Date, active: Date) {
+private func steadyDriver(_ modify: (inout DKIMPolicy) -> Void = { _ in }) -> (
+    driver: Driver, created: Date, active: Date
+) {
     var d = Driver(policy: dkimPolicy(modify))
     let t0 = utc(2026, 11, 21)
     d.tick(at: t0)
@@ -80,17 +82,38 @@ struct DKIMFreshDomainTests {
         d.tick(at: t0)
         #expect(
             d.keys == [
-                DKIMKey(selector: "mk20261121r", algorithm: .rsa, publicKey: "PUBmk20261121r", created: t0, published: t0),
-                DKIMKey(selector: "mk20261121e", algorithm: .ed25519, publicKey: "PUBmk20261121e", created: t0, published: t0),
-            ])
+                DKIMKey(
+                    selector: "mk20261121r",
+                    algorithm: .rsa,
+                    publicKey: "PUBmk20261121r",
+                    created: t0,
+                    published: t0
+                ),
+                DKIMKey(
+                    selector: "mk20261121e",
+                    algorithm: .ed25519,
+                    publicKey: "PUBmk20261121e",
+                    created: t0,
+                    published: t0
+                ),
+            ]
+        )
         #expect(d.keys.map { $0.state(at: t0) } == [.published, .published])
         #expect(d.keys.allSatisfy { $0.inDNS && !$0.signing })
     }
 
     @Test func onlyTheEnabledAlgorithmsGetKeys() {
         let t0 = utc(2026, 11, 21)
-        #expect(DKIMPlanner.plan(keys: [], policy: dkimPolicy { $0.algorithms = [.ed25519] }, now: t0).actions == [ed("mk20261121e")])
-        #expect(DKIMPlanner.plan(keys: [], policy: dkimPolicy { $0.algorithms = [.rsa] }, now: t0).actions == [rsa("mk20261121r")])
+        #expect(
+            DKIMPlanner.plan(keys: [], policy: dkimPolicy { $0.algorithms = [.ed25519] }, now: t0).actions == [
+                ed("mk20261121e")
+            ]
+        )
+        #expect(
+            DKIMPlanner.plan(keys: [], policy: dkimPolicy { $0.algorithms = [.rsa] }, now: t0).actions == [
+                rsa("mk20261121r")
+            ]
+        )
         let off = DKIMPlanner.plan(keys: [], policy: dkimPolicy { $0.enabled = false }, now: t0)
         #expect(off.actions == [])
         #expect(off.nextWake == nil)
@@ -191,7 +214,8 @@ struct DKIMRotationTests {
         var d = Driver(
             policy: dkimPolicy {
                 $0.algorithms = [.rsa]; $0.revokedFor = 2 * day
-            })
+            }
+        )
         let t0 = utc(2026, 11, 21)
         d.tick(at: t0)
         let t1 = plus(t0, 7500)
@@ -235,8 +259,13 @@ struct DKIMRotationTests {
             swap.actions == [
                 .activate(selector: "mk20270219r"), .retire(selector: "mk20261121r"),
                 .activate(selector: "mk20270219e"), .retire(selector: "mk20261121e"),
-            ])
-        #expect(d.tick(at: plus(due, 7500 + 7 * day)).actions == [.remove(selector: "mk20261121r"), .remove(selector: "mk20261121e")])
+            ]
+        )
+        #expect(
+            d.tick(at: plus(due, 7500 + 7 * day)).actions == [
+                .remove(selector: "mk20261121r"), .remove(selector: "mk20261121e"),
+            ]
+        )
     }
 }
 
@@ -256,7 +285,10 @@ private struct SimulationReport {
 /// Runs ticks from `start` to `end` (inclusive) at the instants `next` chooses and checks the
 /// rollover invariants at every instant.
 private func simulate(
-    policy: DKIMPolicy, from start: Date, to end: Date, rotateAt: (Date) -> Bool = { _ in false },
+    policy: DKIMPolicy,
+    from start: Date,
+    to end: Date,
+    rotateAt: (Date) -> Bool = { _ in false },
     next: (_ now: Date, _ wake: Date?) -> Date
 ) -> SimulationReport {
     var report = SimulationReport(driver: Driver(policy: policy))
@@ -279,9 +311,12 @@ private func simulate(
             let limit = plus(retired, policy.overlap)
             let covered = when == "before" ? t <= limit : t < limit
             if covered
-                && !(k.inDNS && k.revoked == nil && k.recordText(policy: policy).hasSuffix("p=\(fakePublicKey(k.selector))"))
+                && !(k.inDNS && k.revoked == nil
+                    && k.recordText(policy: policy).hasSuffix("p=\(fakePublicKey(k.selector))"))
             {
-                r.fail("\(fmt.string(from: t)) \(when): \(k.selector) retired \(fmt.string(from: retired)) left DNS too early")
+                r.fail(
+                    "\(fmt.string(from: t)) \(when): \(k.selector) retired \(fmt.string(from: retired)) left DNS too early"
+                )
             }
         }
     }
@@ -293,7 +328,9 @@ private func simulate(
         let rotate = rotateAt(now)
         let (actions, wake) = report.driver.tick(at: now, rotate: rotate)
         if !actions.isEmpty, let announced = announcedWake, now < announced, !rotate {
-            report.fail("\(fmt.string(from: now)): \(actions) due before the announced wake \(fmt.string(from: announced))")
+            report.fail(
+                "\(fmt.string(from: now)): \(actions) due before the announced wake \(fmt.string(from: announced))"
+            )
         }
         let keys = report.driver.keys
 
@@ -301,7 +338,9 @@ private func simulate(
         let again = DKIMPlanner.plan(keys: keys, policy: policy, now: now)
         if !again.actions.isEmpty { report.fail("\(fmt.string(from: now)): planning again gives \(again.actions)") }
         if again.nextWake != wake {
-            report.fail("\(fmt.string(from: now)): wake \(String(describing: wake)) then \(String(describing: again.nextWake))")
+            report.fail(
+                "\(fmt.string(from: now)): wake \(String(describing: wake)) then \(String(describing: again.nextWake))"
+            )
         }
         guard let w = wake, w > now else {
             report.fail("\(fmt.string(from: now)): next wake \(String(describing: wake)) is not in the future")
@@ -318,7 +357,9 @@ private func simulate(
         for k in keys where k.signing { everSigned.insert(k.selector) }
 
         // Selectors are never reused.
-        if Set(keys.map(\.selector)).count != keys.count { report.fail("\(fmt.string(from: now)): a selector is used twice") }
+        if Set(keys.map(\.selector)).count != keys.count {
+            report.fail("\(fmt.string(from: now)): a selector is used twice")
+        }
 
         for algorithm in policy.algorithms {
             let signing = keys.filter { $0.algorithm == algorithm && $0.signing }
@@ -336,17 +377,25 @@ private func simulate(
             if stamps != stamps.sorted() || k.published != k.created || stamps.last! > now {
                 report.fail("\(k.selector): timestamps out of order")
             }
-            if let active = k.active, let published = k.published, active.timeIntervalSince(published) < TimeInterval(policy.publishAhead) {
+            if let active = k.active, let published = k.published,
+                active.timeIntervalSince(published) < TimeInterval(policy.publishAhead)
+            {
                 report.fail("\(k.selector): signed \(active.timeIntervalSince(published)) s after publication")
             }
             if let retired = k.retired {
                 let limit = plus(retired, policy.overlap)
-                if let revoked = k.revoked, revoked < limit { report.fail("\(k.selector): revoked before retirement + overlap") }
-                if let removed = k.removed, removed < limit { report.fail("\(k.selector): removed before retirement + overlap") }
+                if let revoked = k.revoked, revoked < limit {
+                    report.fail("\(k.selector): revoked before retirement + overlap")
+                }
+                if let removed = k.removed, removed < limit {
+                    report.fail("\(k.selector): removed before retirement + overlap")
+                }
                 if let revoked = k.revoked, let removed = k.removed, removed < plus(revoked, policy.revokedFor) {
                     report.fail("\(k.selector): removed before revoked_for")
                 }
-                if policy.revokedFor > 0, k.removed != nil, k.revoked == nil { report.fail("\(k.selector): removed without revocation") }
+                if policy.revokedFor > 0, k.removed != nil, k.revoked == nil {
+                    report.fail("\(k.selector): removed without revocation")
+                }
             }
             if k.signing && k.revoked != nil { report.fail("\(k.selector): signs while revoked") }
         }
@@ -377,7 +426,10 @@ struct DKIMSimulationTests {
         for algorithm in DKIMAlgorithm.allCases {
             let keys = report.driver.keys(algorithm)
             let suffix = algorithm.selectorSuffix
-            #expect(keys.map(\.selector) == ["mk20261121", "mk20270219", "mk20270520", "mk20270818", "mk20271117"].map { $0 + suffix })
+            #expect(
+                keys.map(\.selector)
+                    == ["mk20261121", "mk20270219", "mk20270520", "mk20270818", "mk20271117"].map { $0 + suffix }
+            )
             #expect(keys.map(\.created) == (0..<5).map { plus(Self.start, $0 * (90 * day + 6 * hour)) })
             let activations = (0..<5).map { plus(Self.start, 6 * hour + $0 * (90 * day + 6 * hour)) }
             #expect(keys.map(\.active) == activations)
@@ -385,8 +437,10 @@ struct DKIMSimulationTests {
             #expect(keys.map(\.retired) == [activations[1], activations[2], activations[3], activations[4], nil])
             #expect(
                 keys.map(\.removed) == [
-                    plus(activations[1], 7 * day), plus(activations[2], 7 * day), plus(activations[3], 7 * day), nil, nil,
-                ])
+                    plus(activations[1], 7 * day), plus(activations[2], 7 * day), plus(activations[3], 7 * day), nil,
+                    nil,
+                ]
+            )
             #expect(keys.filter(\.inDNS).count == 2)
         }
     }
@@ -447,9 +501,12 @@ struct DKIMSimulationTests {
         var forced = SplitMix64(seed: seed &* 31)
         let p = dkimPolicy { $0.revokedFor = hour }
         let report = simulate(
-            policy: p, from: Self.start, to: Self.end,
+            policy: p,
+            from: Self.start,
+            to: Self.end,
             rotateAt: { _ in Int.random(in: 0..<10, using: &forced) == 0 },
-            next: { now, _ in plus(now, Int.random(in: minute...(2 * day), using: &rng)) })
+            next: { now, _ in plus(now, Int.random(in: minute...(2 * day), using: &rng)) }
+        )
         #expect(report.violations == [])
         // Forced rotations make many more keys than the 5 per algorithm of a quiet year.
         for algorithm in DKIMAlgorithm.allCases { #expect(report.driver.keys(algorithm).count > 5) }
@@ -496,7 +553,8 @@ struct DKIMLateTickTests {
         var d = Driver(
             policy: dkimPolicy {
                 $0.algorithms = [.rsa]; $0.revokedFor = 2 * day
-            })
+            }
+        )
         let t0 = utc(2026, 11, 21)
         d.tick(at: t0)
         d.tick(at: plus(t0, 7500))
@@ -567,8 +625,16 @@ struct DKIMLateTickTests {
     @Test func aRevealTimestampCountsAsAKeyEvent() {
         let t = utc(2027, 3, 1)
         let removed = DKIMKey(
-            selector: "mk20261121r", algorithm: .rsa, publicKey: "PUB", created: plus(t, -100 * day), published: plus(t, -100 * day),
-            active: plus(t, -99 * day), retired: plus(t, -10 * day), removed: plus(t, -3 * day), revealed: t)
+            selector: "mk20261121r",
+            algorithm: .rsa,
+            publicKey: "PUB",
+            created: plus(t, -100 * day),
+            published: plus(t, -100 * day),
+            active: plus(t, -99 * day),
+            retired: plus(t, -10 * day),
+            removed: plus(t, -3 * day),
+            revealed: t
+        )
         #expect(removed.lastEvent == t)
         let p = dkimPolicy { $0.algorithms = [.rsa] }
         let before = DKIMPlanner.plan(keys: [removed], policy: p, now: plus(t, -1))
@@ -604,7 +670,8 @@ struct DKIMForcedRotationTests {
             swap.actions == [
                 .activate(selector: "mk20261201r"), .retire(selector: "mk20261121r"),
                 .activate(selector: "mk20261201e"), .retire(selector: "mk20261121e"),
-            ])
+            ]
+        )
         #expect(swap.nextWake == plus(now, 7500 + 7 * day))
     }
 
@@ -628,7 +695,8 @@ struct DKIMForcedRotationTests {
             swap.actions == [
                 .activate(selector: "mk20261201r2"), .retire(selector: "mk20261201r"),
                 .activate(selector: "mk20261201e2"), .retire(selector: "mk20261201e"),
-            ])
+            ]
+        )
         #expect(swap.nextWake == plus(t2, 7 * day))
 
         // Three RSA keys in DNS: the first (retired at t2), the second (retired at t3), the signer.
@@ -772,7 +840,8 @@ struct DKIMPolicyChangeTests {
             result.actions == [
                 .retire(selector: "mk20261121r"), .remove(selector: "mk20270219r"),
                 .retire(selector: "mk20261121e"), .remove(selector: "mk20270219e"),
-            ])
+            ]
+        )
         #expect(result.nextWake == plus(due, 1 + 7 * day))
     }
 
@@ -805,8 +874,13 @@ struct DKIMSelectorTests {
         #expect(DKIMPlanner.selector(for: .rsa, at: t, taken: ["mk20261121r"]) == "mk20261121r2")
         #expect(DKIMPlanner.selector(for: .rsa, at: t, taken: ["mk20261121r", "mk20261121r2"]) == "mk20261121r3")
         #expect(
-            DKIMPlanner.selector(for: .rsa, at: t, taken: ["mk20261121r", "mk20261121r2", "mk20261121r3", "mk20261121r4"])
-                == "mk20261121r5")
+            DKIMPlanner.selector(
+                for: .rsa,
+                at: t,
+                taken: ["mk20261121r", "mk20261121r2", "mk20261121r3", "mk20261121r4"]
+            )
+                == "mk20261121r5"
+        )
         // The first free counter, even when a later one is taken.
         #expect(DKIMPlanner.selector(for: .rsa, at: t, taken: ["mk20261121r", "mk20261121r3"]) == "mk20261121r2")
         // Names of the other algorithm or other days do not collide.
@@ -818,11 +892,21 @@ struct DKIMSelectorTests {
     @Test func planNeverReusesTheSelectorOfARemovedKey() {
         let t = utc(2026, 11, 21, 20, 0)
         let gone = DKIMKey(
-            selector: "mk20261121r", algorithm: .rsa, publicKey: "PUB", created: utc(2026, 11, 21, 1, 0),
-            published: utc(2026, 11, 21, 1, 0), removed: utc(2026, 11, 21, 2, 0))
+            selector: "mk20261121r",
+            algorithm: .rsa,
+            publicKey: "PUB",
+            created: utc(2026, 11, 21, 1, 0),
+            published: utc(2026, 11, 21, 1, 0),
+            removed: utc(2026, 11, 21, 2, 0)
+        )
         let gone2 = DKIMKey(
-            selector: "mk20261121r2", algorithm: .rsa, publicKey: "PUB", created: utc(2026, 11, 21, 3, 0),
-            published: utc(2026, 11, 21, 3, 0), removed: utc(2026, 11, 21, 4, 0))
+            selector: "mk20261121r2",
+            algorithm: .rsa,
+            publicKey: "PUB",
+            created: utc(2026, 11, 21, 3, 0),
+            published: utc(2026, 11, 21, 3, 0),
+            removed: utc(2026, 11, 21, 4, 0)
+        )
         let result = DKIMPlanner.plan(keys: [gone, gone2], policy: dkimPolicy(), now: t)
         #expect(result.actions == [rsa("mk20261121r3"), ed("mk20261121e")])
     }

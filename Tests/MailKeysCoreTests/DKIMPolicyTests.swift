@@ -8,7 +8,9 @@ private let day = 86400
 private func plus(_ date: Date, _ seconds: Int) -> Date { date.addingTimeInterval(TimeInterval(seconds)) }
 
 /// The policy of example.org with `[dkim]` set to `dkim` and the domain table changed by `modify`.
-private func domain(dkim: [String: PolicyValue]?, _ modify: (inout [String: PolicyValue]) -> Void = { _ in }) throws -> DomainPolicy {
+private func domain(dkim: [String: PolicyValue]?, _ modify: (inout [String: PolicyValue]) -> Void = { _ in }) throws
+    -> DomainPolicy
+{
     try Fixture.policy("example.org") { table in
         if let dkim { table["dkim"] = .table(dkim) }
         modify(&table)
@@ -16,13 +18,26 @@ private func domain(dkim: [String: PolicyValue]?, _ modify: (inout [String: Poli
 }
 
 /// The validated `[dkim]` of example.org.
-private func dkim(_ dkim: [String: PolicyValue], _ modify: (inout [String: PolicyValue]) -> Void = { _ in }) throws -> DKIMPolicy {
+private func dkim(_ dkim: [String: PolicyValue], _ modify: (inout [String: PolicyValue]) -> Void = { _ in }) throws
+    -> DKIMPolicy
+{
     try domain(dkim: dkim, modify).dkim
 }
 
 private let defaultDKIM = DKIMPolicy(
-    enabled: true, algorithms: [.rsa, .ed25519], rsaBits: 2048, rotateEvery: 90 * day, publishAhead: 2 * 3600 + 300,
-    overlap: 7 * day, revokedFor: 0, revealDir: nil, strict: false, testing: false, group: nil, revealAfter: 3600 + 300)
+    enabled: true,
+    algorithms: [.rsa, .ed25519],
+    rsaBits: 2048,
+    rotateEvery: 90 * day,
+    publishAhead: 2 * 3600 + 300,
+    overlap: 7 * day,
+    revokedFor: 0,
+    revealDir: nil,
+    strict: false,
+    testing: false,
+    group: nil,
+    revealAfter: 3600 + 300
+)
 
 @Suite("DKIM keys: states and record text")
 struct DKIMKeyTests {
@@ -30,8 +45,16 @@ struct DKIMKeyTests {
 
     /// A key that went through every state, one day apart.
     static let full = DKIMKey(
-        selector: "mk20261121r", algorithm: .rsa, publicKey: "MIIBkey", created: t0, published: plus(t0, day),
-        active: plus(t0, 2 * day), retired: plus(t0, 3 * day), revoked: plus(t0, 4 * day), removed: plus(t0, 5 * day))
+        selector: "mk20261121r",
+        algorithm: .rsa,
+        publicKey: "MIIBkey",
+        created: t0,
+        published: plus(t0, day),
+        active: plus(t0, 2 * day),
+        retired: plus(t0, 3 * day),
+        revoked: plus(t0, 4 * day),
+        removed: plus(t0, 5 * day)
+    )
 
     @Test func stateFollowsTheTimestampsNotAfterNow() {
         let k = Self.full
@@ -64,7 +87,14 @@ struct DKIMKeyTests {
         #expect(published.inDNS)
         #expect(!published.signing)
 
-        let active = DKIMKey(selector: "c", algorithm: .rsa, publicKey: "k", created: t0, published: t0, active: plus(t0, 10))
+        let active = DKIMKey(
+            selector: "c",
+            algorithm: .rsa,
+            publicKey: "k",
+            created: t0,
+            published: t0,
+            active: plus(t0, 10)
+        )
         #expect(active.state(at: plus(t0, 10)) == .active)
         #expect(active.signing)
         #expect(active.inDNS)
@@ -72,15 +102,29 @@ struct DKIMKeyTests {
 
         // Removed straight from retired (revoked_for 0).
         let removed = DKIMKey(
-            selector: "d", algorithm: .rsa, publicKey: "k", created: t0, published: t0, active: plus(t0, 10), retired: plus(t0, 20),
-            removed: plus(t0, 30))
+            selector: "d",
+            algorithm: .rsa,
+            publicKey: "k",
+            created: t0,
+            published: t0,
+            active: plus(t0, 10),
+            retired: plus(t0, 20),
+            removed: plus(t0, 30)
+        )
         #expect(removed.state(at: plus(t0, 29)) == .retired)
         #expect(removed.state(at: plus(t0, 30)) == .removed)
         #expect(!removed.inDNS)
         #expect(!removed.signing)
 
         let retired = DKIMKey(
-            selector: "e", algorithm: .rsa, publicKey: "k", created: t0, published: t0, active: plus(t0, 10), retired: plus(t0, 20))
+            selector: "e",
+            algorithm: .rsa,
+            publicKey: "k",
+            created: t0,
+            published: t0,
+            active: plus(t0, 10),
+            retired: plus(t0, 20)
+        )
         #expect(retired.inDNS)
         #expect(!retired.signing)
     }
@@ -96,7 +140,13 @@ struct DKIMKeyTests {
     @Test func recordTextFlags() {
         let t0 = Self.t0
         let r = DKIMKey(selector: "mk20261121r", algorithm: .rsa, publicKey: "MIIBkey", created: t0, published: t0)
-        let e = DKIMKey(selector: "mk20261121e", algorithm: .ed25519, publicKey: "11qYAYKx=", created: t0, published: t0)
+        let e = DKIMKey(
+            selector: "mk20261121e",
+            algorithm: .ed25519,
+            publicKey: "11qYAYKx=",
+            created: t0,
+            published: t0
+        )
         var p = defaultDKIM
         #expect(r.recordText(policy: p) == "v=DKIM1; k=rsa; p=MIIBkey")
         #expect(e.recordText(policy: p) == "v=DKIM1; k=ed25519; p=11qYAYKx=")
@@ -110,8 +160,14 @@ struct DKIMKeyTests {
 
     @Test func revokedRecordHasAnEmptyKey() {
         var k = DKIMKey(
-            selector: "mk20261121e", algorithm: .ed25519, publicKey: "11qYAYKx=", created: Self.t0, published: Self.t0,
-            active: plus(Self.t0, 1), retired: plus(Self.t0, 2))
+            selector: "mk20261121e",
+            algorithm: .ed25519,
+            publicKey: "11qYAYKx=",
+            created: Self.t0,
+            published: Self.t0,
+            active: plus(Self.t0, 1),
+            retired: plus(Self.t0, 2)
+        )
         #expect(k.recordText(policy: defaultDKIM) == "v=DKIM1; k=ed25519; p=11qYAYKx=")
         k.revoked = plus(Self.t0, 3)
         #expect(k.recordText(policy: defaultDKIM) == "v=DKIM1; k=ed25519; p=")
@@ -122,14 +178,22 @@ struct DKIMKeyTests {
     }
 
     @Test func actionsDescribeThemselves() {
-        #expect(DKIMAction.create(selector: "s1", algorithm: .ed25519).description == "create and publish ed25519 key s1")
+        #expect(
+            DKIMAction.create(selector: "s1", algorithm: .ed25519).description == "create and publish ed25519 key s1"
+        )
         #expect(DKIMAction.activate(selector: "s1").description == "start signing with s1")
-        #expect(DKIMAction.retire(selector: "s1").description == "stop signing with s1 (it stays in DNS for the overlap)")
+        #expect(
+            DKIMAction.retire(selector: "s1").description == "stop signing with s1 (it stays in DNS for the overlap)"
+        )
         #expect(DKIMAction.revoke(selector: "s1").description == "publish s1 revoked (empty p=)")
         #expect(DKIMAction.remove(selector: "s1").description == "remove s1 from DNS")
         #expect(
-            [DKIMAction.create(selector: "a", algorithm: .rsa), .activate(selector: "b"), .retire(selector: "c"), .revoke(selector: "d")]
-                .map(\.selector) == ["a", "b", "c", "d"])
+            [
+                DKIMAction.create(selector: "a", algorithm: .rsa), .activate(selector: "b"), .retire(selector: "c"),
+                .revoke(selector: "d"),
+            ]
+            .map(\.selector) == ["a", "b", "c", "d"]
+        )
         #expect(DKIMAlgorithm.rsa.selectorSuffix == "r")
         #expect(DKIMAlgorithm.ed25519.selectorSuffix == "e")
     }
@@ -158,7 +222,8 @@ struct DKIMPolicyDefaultsTests {
             try domain(dkim: nil) {
                 $0["ttl"] = .int(7200)
                 $0["ttls"] = .table(["TXT": .int(300)])
-            }.dkim.publishAhead == 900)
+            }.dkim.publishAhead == 900
+        )
         // Without an override the domain's default TTL is the TXT TTL.
         #expect(try domain(dkim: nil) { $0["ttl"] = .int(7200) }.dkim.publishAhead == 2 * 7200 + 300)
         // An override of another type does not count.
@@ -169,14 +234,28 @@ struct DKIMPolicyDefaultsTests {
     @Test func everyKeySet() throws {
         let p = try dkim([
             "enabled": .bool(true), "algorithms": Fixture.strings(["ed25519"]), "rsa_bits": .int(4096),
-            "rotate_every": .string("30d"), "publish_ahead": .string("1d"), "overlap": .string("2w"), "revoked_for": .string("3d"),
-            "reveal_dir": .string("/srv/www/dkim-reveal"), "strict": .bool(true), "testing": .bool(true), "group": .string("opendkim"),
+            "rotate_every": .string("30d"), "publish_ahead": .string("1d"), "overlap": .string("2w"),
+            "revoked_for": .string("3d"),
+            "reveal_dir": .string("/srv/www/dkim-reveal"), "strict": .bool(true), "testing": .bool(true),
+            "group": .string("opendkim"),
         ])
         #expect(
             p
                 == DKIMPolicy(
-                    enabled: true, algorithms: [.ed25519], rsaBits: 4096, rotateEvery: 30 * day, publishAhead: day, overlap: 14 * day,
-                    revokedFor: 3 * day, revealDir: "/srv/www/dkim-reveal", strict: true, testing: true, group: "opendkim", revealAfter: 3600 + 300))
+                    enabled: true,
+                    algorithms: [.ed25519],
+                    rsaBits: 4096,
+                    rotateEvery: 30 * day,
+                    publishAhead: day,
+                    overlap: 14 * day,
+                    revokedFor: 3 * day,
+                    revealDir: "/srv/www/dkim-reveal",
+                    strict: true,
+                    testing: true,
+                    group: "opendkim",
+                    revealAfter: 3600 + 300
+                )
+        )
     }
 
     @Test func disabled() throws {
@@ -246,7 +325,9 @@ struct DKIMPolicyRefusalTests {
 
     @Test func publishAheadBelowTwiceTheTXTTTLPlusPropagation() {
         expectCoreError(
-            .invalidPolicy, "dkim.publish_ahead", "2h4m59s is less than 2 × TXT TTL + propagation delay (2h5m)"
+            .invalidPolicy,
+            "dkim.publish_ahead",
+            "2h4m59s is less than 2 × TXT TTL + propagation delay (2h5m)"
         ) { try dkim(["publish_ahead": .int(7499)]) }
         // The [ttls] TXT override is the TTL that counts.
         expectCoreError(.invalidPolicy, "dkim.publish_ahead", "14m59s is less than", "(15m)") {
@@ -293,7 +374,9 @@ struct DKIMPolicyRefusalTests {
 
     @Test(arguments: ["", "open dkim", "grüppe", "a/b", "g;rm"])
     func badGroupNames(group: String) {
-        expectCoreError(.invalidPolicy, "dkim.group", "'\(group)' is not a group name") { try dkim(["group": .string(group)]) }
+        expectCoreError(.invalidPolicy, "dkim.group", "'\(group)' is not a group name") {
+            try dkim(["group": .string(group)])
+        }
     }
 
     @Test func unknownKeyInTheDKIMTable() {
@@ -304,8 +387,12 @@ struct DKIMPolicyRefusalTests {
     }
 
     @Test func wrongTypes() {
-        expectCoreError(.invalidPolicy, "dkim.rsa_bits", "expected an integer") { try dkim(["rsa_bits": .string("2048")]) }
-        expectCoreError(.invalidPolicy, "dkim.enabled", "expected true or false") { try dkim(["enabled": .string("yes")]) }
+        expectCoreError(.invalidPolicy, "dkim.rsa_bits", "expected an integer") {
+            try dkim(["rsa_bits": .string("2048")])
+        }
+        expectCoreError(.invalidPolicy, "dkim.enabled", "expected true or false") {
+            try dkim(["enabled": .string("yes")])
+        }
         expectCoreError(.invalidPolicy, "dkim.overlap", "must not be negative") { try dkim(["overlap": .int(-1)]) }
         expectCoreError(.invalidPolicy, "dkim.group", "expected a string") { try dkim(["group": .int(110)]) }
         expectCoreError(.invalidPolicy, "domains.\"example.org\".dkim", "expected a table") {
@@ -334,18 +421,38 @@ struct DKIMZoneTests {
 
     static let keys = [
         DKIMKey(
-            selector: "mk20261121r", algorithm: .rsa, publicKey: rsaKey, created: t0, published: t0, active: plus(t0, 7500)),
+            selector: "mk20261121r",
+            algorithm: .rsa,
+            publicKey: rsaKey,
+            created: t0,
+            published: t0,
+            active: plus(t0, 7500)
+        ),
         DKIMKey(selector: "mk20261121e", algorithm: .ed25519, publicKey: edKey, created: t0, published: t0),
         // Removed: no record.
         DKIMKey(
-            selector: "mk20260822r", algorithm: .rsa, publicKey: "GONE", created: plus(t0, -91 * day), published: plus(t0, -91 * day),
-            active: plus(t0, -90 * day), retired: plus(t0, -8 * day), removed: plus(t0, -1 * day)),
+            selector: "mk20260822r",
+            algorithm: .rsa,
+            publicKey: "GONE",
+            created: plus(t0, -91 * day),
+            published: plus(t0, -91 * day),
+            active: plus(t0, -90 * day),
+            retired: plus(t0, -8 * day),
+            removed: plus(t0, -1 * day)
+        ),
         // Never published: no record.
         DKIMKey(selector: "mk20261121r2", algorithm: .rsa, publicKey: "NEVER", created: t0),
         // Revoked, still in DNS: an empty p=.
         DKIMKey(
-            selector: "mk20260822e", algorithm: .ed25519, publicKey: "REVOKED", created: plus(t0, -91 * day),
-            published: plus(t0, -91 * day), active: plus(t0, -90 * day), retired: plus(t0, -8 * day), revoked: plus(t0, -1 * day)),
+            selector: "mk20260822e",
+            algorithm: .ed25519,
+            publicKey: "REVOKED",
+            created: plus(t0, -91 * day),
+            published: plus(t0, -91 * day),
+            active: plus(t0, -90 * day),
+            retired: plus(t0, -8 * day),
+            revoked: plus(t0, -1 * day)
+        ),
     ]
 
     /// The `_domainkey` records of the zone: (relative owner, TTL, RDATA), sorted by owner.
@@ -366,7 +473,8 @@ struct DKIMZoneTests {
                 "mk20260822e._domainkey 3600 TXT \"v=DKIM1; k=ed25519; p=\"",
                 "mk20261121e._domainkey 3600 TXT \"v=DKIM1; k=ed25519; p=\(Self.edKey)\"",
                 "mk20261121r._domainkey 3600 TXT \(rsaRDATA)",
-            ])
+            ]
+        )
         let rsa = zone.rrset(name("mk20261121r._domainkey.example.org"), .txt)
         #expect(rsa.count == 1)
         #expect(rsa.first?.source == .generated("dkim"))
@@ -386,7 +494,8 @@ struct DKIMZoneTests {
     @Test func noKeysNoRecords() throws {
         let (zone, _) = try ZoneBuilder(policy: try Fixture.policy()).build()
         #expect(Self.dkimRecords(zone) == [])
-        let (removedOnly, _) = try ZoneBuilder(policy: try Fixture.policy(), dkimKeys: [Self.keys[2], Self.keys[3]]).build()
+        let (removedOnly, _) = try ZoneBuilder(policy: try Fixture.policy(), dkimKeys: [Self.keys[2], Self.keys[3]])
+            .build()
         #expect(Self.dkimRecords(removedOnly) == [])
     }
 
@@ -400,7 +509,8 @@ struct DKIMZoneTests {
             Self.dkimRecords(zone) == [
                 "mk20260822e._domainkey 300 TXT \"v=DKIM1; k=ed25519; t=y:s; p=\"",
                 "mk20261121e._domainkey 300 TXT \"v=DKIM1; k=ed25519; t=y:s; p=\(Self.edKey)\"",
-            ])
+            ]
+        )
     }
 
     @Test func keysFollowTheRolloverIntoTheZone() throws {
@@ -421,7 +531,9 @@ struct DKIMZoneTests {
         }
         #expect(
             selectorsInZone == [
-                ["mk20261121e"], ["mk20261121e"], ["mk20261121e", "mk20270219e"], ["mk20261121e", "mk20270219e"], ["mk20270219e"],
-            ])
+                ["mk20261121e"], ["mk20261121e"], ["mk20261121e", "mk20270219e"], ["mk20261121e", "mk20270219e"],
+                ["mk20270219e"],
+            ]
+        )
     }
 }

@@ -17,7 +17,8 @@ struct DMARCTests {
     @Test func parsesEveryKnownTagWithLooseSpacing() throws {
         let d = try DMARCRecord(
             "v=DMARC1 ;p = quarantine;  sp=none ; np=reject; adkim=s; aspf=r; pct=100; fo=0:1:d:s; rf=afrf; ri=86400; "
-                + "rua=mailto:a@example.org,mailto:b@example.net!10m; ruf=mailto:f@example.org; psd=n; t=y;")
+                + "rua=mailto:a@example.org,mailto:b@example.net!10m; ruf=mailto:f@example.org; psd=n; t=y;"
+        )
         #expect(d["p"] == "quarantine")
         #expect(d["sp"] == "none")
         #expect(d["np"] == "reject")
@@ -48,7 +49,9 @@ struct DMARCTests {
     }
 
     @Test func notATagValuePairRefused() {
-        expectCoreError(.invalidDMARC, "'garbage' is not a tag=value pair") { try DMARCRecord("v=DMARC1; p=reject; garbage") }
+        expectCoreError(.invalidDMARC, "'garbage' is not a tag=value pair") {
+            try DMARCRecord("v=DMARC1; p=reject; garbage")
+        }
     }
 
     @Test(arguments: [
@@ -61,7 +64,9 @@ struct DMARCTests {
 
     @Test(arguments: ["101", "-1", "abc", "", "50.5"])
     func pctOutOfRangeRefused(value: String) {
-        expectCoreError(.invalidDMARC, "pct='\(value)' must be 0 to 100") { try DMARCRecord("v=DMARC1; p=reject; pct=\(value)") }
+        expectCoreError(.invalidDMARC, "pct='\(value)' must be 0 to 100") {
+            try DMARCRecord("v=DMARC1; p=reject; pct=\(value)")
+        }
     }
 
     @Test func pctBelow100Warns() throws {
@@ -77,14 +82,22 @@ struct DMARCTests {
 
     @Test(arguments: ["2", "x", "0:", ":1", "0::1", "", "0,1"])
     func foValuesRefused(value: String) {
-        expectCoreError(.invalidDMARC, "fo='\(value)': use 0, 1, d or s") { try DMARCRecord("v=DMARC1; p=reject; fo=\(value)") }
+        expectCoreError(.invalidDMARC, "fo='\(value)': use 0, 1, d or s") {
+            try DMARCRecord("v=DMARC1; p=reject; fo=\(value)")
+        }
     }
 
     @Test func alignmentAndOtherTagValues() {
-        expectCoreError(.invalidDMARC, "adkim='x': use r (relaxed) or s (strict)") { try DMARCRecord("v=DMARC1; p=reject; adkim=x") }
+        expectCoreError(.invalidDMARC, "adkim='x': use r (relaxed) or s (strict)") {
+            try DMARCRecord("v=DMARC1; p=reject; adkim=x")
+        }
         expectCoreError(.invalidDMARC, "aspf='relaxed'") { try DMARCRecord("v=DMARC1; p=reject; aspf=relaxed") }
-        expectCoreError(.invalidDMARC, "ri='1d' must be a number of seconds") { try DMARCRecord("v=DMARC1; p=reject; ri=1d") }
-        expectCoreError(.invalidDMARC, "rf='iodef': the only report format is afrf") { try DMARCRecord("v=DMARC1; p=reject; rf=iodef") }
+        expectCoreError(.invalidDMARC, "ri='1d' must be a number of seconds") {
+            try DMARCRecord("v=DMARC1; p=reject; ri=1d")
+        }
+        expectCoreError(.invalidDMARC, "rf='iodef': the only report format is afrf") {
+            try DMARCRecord("v=DMARC1; p=reject; rf=iodef")
+        }
         expectCoreError(.invalidDMARC, "psd='x': use y, n or u") { try DMARCRecord("v=DMARC1; p=reject; psd=x") }
         expectCoreError(.invalidDMARC, "t='yes': use y or n") { try DMARCRecord("v=DMARC1; p=reject; t=yes") }
     }
@@ -97,7 +110,9 @@ struct DMARCTests {
     }
 
     @Test func missingPolicyRefused() {
-        expectCoreError(.invalidDMARC, "the policy tag 'p' is missing") { try DMARCRecord("v=DMARC1; rua=mailto:d@example.org") }
+        expectCoreError(.invalidDMARC, "the policy tag 'p' is missing") {
+            try DMARCRecord("v=DMARC1; rua=mailto:d@example.org")
+        }
         expectCoreError(.invalidDMARC, "the policy tag 'p' is missing") { try DMARCRecord("v=DMARC1; sp=reject") }
     }
 
@@ -129,7 +144,9 @@ struct DMARCTests {
     }
 
     @Test func rufIsCheckedLikeRua() {
-        expectCoreError(.invalidDMARC, "ruf: ", "is not a valid mail address") { try DMARCRecord("v=DMARC1; p=reject; ruf=mailto:x") }
+        expectCoreError(.invalidDMARC, "ruf: ", "is not a valid mail address") {
+            try DMARCRecord("v=DMARC1; p=reject; ruf=mailto:x")
+        }
     }
 
     @Test func noneAndMissingRuaWarn() throws {
@@ -148,7 +165,9 @@ struct DMARCTests {
         #expect(withoutV.text == "v=DMARC1; p=reject; rua=mailto:d@example.org")
         let vLast = try DMARCRecord(tags: [("p", "reject"), ("v", "DMARC1")])
         #expect(vLast.tags.map(\.name) == ["v", "p"])
-        expectCoreError(.invalidDMARC, "v must be DMARC1, not 'DMARC2'") { try DMARCRecord(tags: [("v", "DMARC2"), ("p", "reject")]) }
+        expectCoreError(.invalidDMARC, "v must be DMARC1, not 'DMARC2'") {
+            try DMARCRecord(tags: [("v", "DMARC2"), ("p", "reject")])
+        }
     }
 
     @Test func equalityComparesTags() throws {
@@ -181,14 +200,20 @@ struct DMARCTests {
         expectCoreError(.invalidPolicy, "'https://bad_host/x'", "contains '_'") {
             try ReportURI.check("https://bad_host/x", allowHTTPS: true)
         }
-        expectCoreError(.invalidPolicy, "'https:///x'", "empty domain name") { try ReportURI.check("https:///x", allowHTTPS: true) }
+        expectCoreError(.invalidPolicy, "'https:///x'", "empty domain name") {
+            try ReportURI.check("https:///x", allowHTTPS: true)
+        }
         // Without allowSize, "!10m" is part of the domain and invalid.
-        expectCoreError(.invalidPolicy, "'mailto:d@example.org!10m'", "contains '!'") { try ReportURI.check("mailto:d@example.org!10m") }
+        expectCoreError(.invalidPolicy, "'mailto:d@example.org!10m'", "contains '!'") {
+            try ReportURI.check("mailto:d@example.org!10m")
+        }
     }
 
     @Test func mailboxAndMailtoDomain() throws {
         #expect(try ReportURI.mailboxDomain("d@Example.ORG", in: "ctx") == name("example.org"))
-        expectCoreError(.invalidPolicy, "'ctx' is not a valid mail address") { try ReportURI.mailboxDomain("d<x>@example.org", in: "ctx") }
+        expectCoreError(.invalidPolicy, "'ctx' is not a valid mail address") {
+            try ReportURI.mailboxDomain("d<x>@example.org", in: "ctx")
+        }
         #expect(ReportURI.mailtoDomain("mailto:d@Reports.Example.ORG!10m") == name("reports.example.org"))
         #expect(ReportURI.mailtoDomain("MAILTO:d@example.net") == name("example.net"))
         #expect(ReportURI.mailtoDomain("https://example.org/") == nil)

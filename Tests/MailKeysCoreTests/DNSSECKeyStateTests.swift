@@ -11,10 +11,23 @@ private func plus(_ date: Date, _ seconds: Int) -> Date { date.addingTimeInterva
 
 /// A KSK created at t0 whose steps, given in hours after t0, are recorded.
 private func key(
-    published: Int? = nil, ready: Int? = nil, dsSeen: Int? = nil, active: Int? = nil, retired: Int? = nil, removed: Int? = nil
+    published: Int? = nil,
+    ready: Int? = nil,
+    dsSeen: Int? = nil,
+    active: Int? = nil,
+    retired: Int? = nil,
+    removed: Int? = nil
 ) -> DNSSECKey {
     func at(_ h: Int?) -> Date? { h.map { plus(t0, $0 * 3600) } }
-    var k = DNSSECKey(tag: 1, role: .ksk, algorithm: 13, dnskey: "K1", created: t0, published: at(published), active: at(active))
+    var k = DNSSECKey(
+        tag: 1,
+        role: .ksk,
+        algorithm: 13,
+        dnskey: "K1",
+        created: t0,
+        published: at(published),
+        active: at(active)
+    )
     k.ready = at(ready)
     k.dsSeen = at(dsSeen)
     k.retired = at(retired)
@@ -46,9 +59,15 @@ private func key(
             #expect((s == .removed) == (k.removed != nil), "\(bits)")
             #expect((s == .retired) == (k.retired != nil && k.removed == nil), "\(bits)")
             #expect((s == .active) == (k.active != nil && k.retired == nil && k.removed == nil), "\(bits)")
-            #expect((s == .dsSeen) == (k.dsSeen != nil && k.active == nil && k.retired == nil && k.removed == nil), "\(bits)")
             #expect(
-                (s == .ready) == (k.ready != nil && k.dsSeen == nil && k.active == nil && k.retired == nil && k.removed == nil), "\(bits)")
+                (s == .dsSeen) == (k.dsSeen != nil && k.active == nil && k.retired == nil && k.removed == nil),
+                "\(bits)"
+            )
+            #expect(
+                (s == .ready)
+                    == (k.ready != nil && k.dsSeen == nil && k.active == nil && k.retired == nil && k.removed == nil),
+                "\(bits)"
+            )
             #expect((s == .created) == (bits == 0), "\(bits)")
         }
     }
@@ -79,6 +98,10 @@ private func key(
     }
 
     @Test func rawValuesAreWhatStatusShows() {
-        #expect(DNSSECKeyState.allCases.map(\.rawValue) == ["created", "published", "ready", "ds-seen", "active", "retired", "removed"])
+        #expect(
+            DNSSECKeyState.allCases.map(\.rawValue) == [
+                "created", "published", "ready", "ds-seen", "active", "retired", "removed",
+            ]
+        )
     }
 }

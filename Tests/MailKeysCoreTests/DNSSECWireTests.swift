@@ -7,14 +7,18 @@ import Testing
 struct DNSSECWireTests {
     @Test func base32hexMatchesRFC4648Vectors() {
         // RFC 4648 §10, base32hex, lower case and without padding as NSEC3 owners use it.
-        let vectors = ["": "", "f": "co", "fo": "cpng", "foo": "cpnmu", "foob": "cpnmuog", "fooba": "cpnmuoj1", "foobar": "cpnmuoj1e8"]
+        let vectors = [
+            "": "", "f": "co", "fo": "cpng", "foo": "cpnmu", "foob": "cpnmuog", "fooba": "cpnmuoj1",
+            "foobar": "cpnmuoj1e8",
+        ]
         for (input, output) in vectors { #expect(DNSSECWire.base32hex(Array(input.utf8)) == output, "\(input)") }
     }
 
     @Test func typeBitmapMatchesRFC4034Example() {
         // RFC 4034 §4.3: A MX RRSIG NSEC TYPE1234.
         let bitmap = DNSSECWire.typeBitmap([1, 15, 46, 47, 1234])
-        let expected: [UInt8] = [0x00, 0x06, 0x40, 0x01, 0x00, 0x00, 0x00, 0x03, 0x04, 0x1b] + [UInt8](repeating: 0, count: 26) + [0x20]
+        let expected: [UInt8] =
+            [0x00, 0x06, 0x40, 0x01, 0x00, 0x00, 0x00, 0x03, 0x04, 0x1b] + [UInt8](repeating: 0, count: 26) + [0x20]
         #expect(bitmap == expected)
     }
 
@@ -32,14 +36,19 @@ struct DNSSECWireTests {
 
     @Test func canonicalNamesAndLabels() throws {
         let name = DomainName(presentation: "A\\.b.Example.ORG.")
-        #expect(DNSSECWire.canonicalName(name) == [3, 0x61, 0x2e, 0x62, 7] + Array("example".utf8) + [3] + Array("org".utf8) + [0])
+        #expect(
+            DNSSECWire.canonicalName(name) == [3, 0x61, 0x2e, 0x62, 7] + Array("example".utf8) + [3] + Array("org".utf8)
+                + [0]
+        )
         #expect(DNSSECWire.labelCount(DomainName(presentation: "*.mail.example.org.")) == 3)
         #expect(DNSSECWire.labelCount(try DomainName("example.org")) == 2)
     }
 
     @Test func chainsSkipOccludedNamesAndAddEmptyNonTerminals() throws {
         let apex = try DomainName("example.org")
-        func node(_ n: String, _ t: [RRType]) -> DNSSECChain.Node { .init(name: DomainName(presentation: n), types: t, delegation: false) }
+        func node(_ n: String, _ t: [RRType]) -> DNSSECChain.Node {
+            .init(name: DomainName(presentation: n), types: t, delegation: false)
+        }
         let names = [
             node("example.org.", [.soa, .ns]), node("sub.example.org.", [.ns, .ds]), node("ns.sub.example.org.", [.a]),
             node("x._domainkey.example.org.", [.txt]),
@@ -52,7 +61,9 @@ struct DNSSECWireTests {
         #expect(DNSSECChain.typeList(nsec[1].types) == "NS DS RRSIG NSEC")
 
         // A stand-in hash (the name's first octets) keeps the order readable.
-        let nsec3 = DNSSECChain.nsec3(auth, apex: apex) { Array($0.prefix(20)) + [UInt8](repeating: 0, count: max(0, 20 - $0.count)) }
+        let nsec3 = DNSSECChain.nsec3(auth, apex: apex) {
+            Array($0.prefix(20)) + [UInt8](repeating: 0, count: max(0, 20 - $0.count))
+        }
         #expect(nsec3.count == 4, "apex, the delegation, the name and the empty non-terminal _domainkey")
         #expect(nsec3.contains { $0.types.isEmpty })
         #expect(nsec3.allSatisfy { $0.owner.parent == apex })
@@ -82,7 +93,10 @@ struct DNSSECWireTests {
         let sig = try #require(index.signature(ns.signatures[0]))
         #expect(sig.keyTag == 27 && sig.algorithm == 13 && sig.expiration == DNSSECWire.parseTime("20261205000000"))
         #expect(sig.inception == DNSSECWire.parseTime("20261121090000"))
-        #expect(string(sig.line) == "example.org.\t3600\tIN\tRRSIG\tNS 13 2 3600 20261205000000 20261121090000 27 example.org. BBBB")
+        #expect(
+            string(sig.line)
+                == "example.org.\t3600\tIN\tRRSIG\tNS 13 2 3600 20261205000000 20261121090000 27 example.org. BBBB"
+        )
         #expect(index.block(key: "sub.example.org.\t3600\tIN\tNS")?.signatures.isEmpty == true)
         #expect(index.block(key: "ns.sub.example.org.\t3600\tIN\tA") != nil)
         #expect(index.block(key: "example.org.\t3600\tIN\tN") == nil)
@@ -92,7 +106,12 @@ struct DNSSECWireTests {
         #expect(lines.withUnsafeBufferPointer { index.linesEqual(ns, $0) })
         lines.removeLast(2)
         #expect(!lines.withUnsafeBufferPointer { index.linesEqual(ns, $0) })
-        let short = SignedZoneIndex(Array("example.org.\t3600\tIN\tNS\ta.\nexample.org.\t3600\tIN\tRRSIG\tNS 13 2\n".utf8))
-        #expect(short.block(key: "example.org.\t3600\tIN\tNS").flatMap { $0.signatures.first }.flatMap(short.signature) == nil)
+        let short = SignedZoneIndex(
+            Array("example.org.\t3600\tIN\tNS\ta.\nexample.org.\t3600\tIN\tRRSIG\tNS 13 2\n".utf8)
+        )
+        #expect(
+            short.block(key: "example.org.\t3600\tIN\tNS").flatMap { $0.signatures.first }.flatMap(short.signature)
+                == nil
+        )
     }
 }

@@ -44,7 +44,9 @@ struct DurationTests {
     }
 
     @Test func hugeNumberRefused() {
-        expectCoreError(.invalidDuration, "the number 999999999999 is too large") { try TimeSpan.seconds("999999999999w") }
+        expectCoreError(.invalidDuration, "the number 999999999999 is too large") {
+            try TimeSpan.seconds("999999999999w")
+        }
         expectCoreError(.invalidDuration, "a number must come before 'w'") { try TimeSpan.seconds("w") }
     }
 

@@ -11,9 +11,11 @@ import Testing
         #expect(
             ids == [
                 "core.invalidName", "core.invalidAddress", "core.invalidTTL", "core.invalidDuration", "core.invalidSPF",
-                "core.invalidDMARC", "core.invalidMTASTS", "core.invalidTLSRPT", "core.invalidCAA", "core.invalidPolicy",
+                "core.invalidDMARC", "core.invalidMTASTS", "core.invalidTLSRPT", "core.invalidCAA",
+                "core.invalidPolicy",
                 "core.invalidRecord", "core.conflict",
-            ])
+            ]
+        )
     }
 
     @Test func aWrapperKeepsTheContextAndNamesTheCause() {

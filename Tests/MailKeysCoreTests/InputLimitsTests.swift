@@ -20,7 +20,9 @@ struct InputLimitsTests {
             try PolicyValue.checkLimits(["domains": .table(["example.org": .table(["spf": .string(long)])])])
         }
         expectCoreError(.invalidPolicy, "domains.x.rua[1]: a string of 4097 characters") {
-            try PolicyValue.checkLimits(["domains": .table(["x": .table(["rua": .array([.string("a"), .string(long)])])])])
+            try PolicyValue.checkLimits([
+                "domains": .table(["x": .table(["rua": .array([.string("a"), .string(long)])])])
+            ])
         }
         let key = String(repeating: "k", count: 300)
         let error = expectCoreError(.invalidPolicy, "a key of 300 characters; the limit is 256") {
@@ -28,7 +30,9 @@ struct InputLimitsTests {
         }
         #expect((error?.reason.count ?? 0) < 160)
         #expect(throws: Never.self) {
-            try PolicyValue.checkLimits([String(repeating: "k", count: 256): .string(String(repeating: "v", count: 4096))])
+            try PolicyValue.checkLimits([
+                String(repeating: "k", count: 256): .string(String(repeating: "v", count: 4096))
+            ])
         }
     }
 }
@@ -59,7 +63,8 @@ struct PolicyTextTests {
             ]
             [opendkim]
             reload = ["systemctl", "reload", "opendkim"]
-            """)
+            """
+        )
     }
 
     @Test func sixteenPartsAndLevelsPassSeventeenDoNot() throws {
@@ -73,7 +78,10 @@ struct PolicyTextTests {
         refused("x = { \(dotted(17)) = 1 }\n", "line 1", "more than 16 dotted parts")
         refused("x = [ { a = 1 }, { \(dotted(17)) = 1 } ]\n", "line 1", "more than 16 dotted parts")
         refused("[a]  \(dotted(17)) = 1\n", "line 1", "more than 16 dotted parts")
-        refused("x = \(String(repeating: "[", count: 17))\n", "line 1: arrays or inline tables nested more than 16 deep")
+        refused(
+            "x = \(String(repeating: "[", count: 17))\n",
+            "line 1: arrays or inline tables nested more than 16 deep"
+        )
         refused("x = \(String(repeating: "{ a = ", count: 17))\n", "nested more than 16 deep")
         refused("x = [\n[\n" + String(repeating: "[", count: 15) + "\n", "line 3: arrays or inline tables nested")
     }
@@ -105,7 +113,9 @@ struct PolicyTextTests {
         refused("a = 1\n\(header)\n", "line 2: a table header must start with a key")
     }
 
-    @Test(arguments: ["[]", "[a]", "[ a ]", "[\t\"a b\"]", "['a']", "[[a]]", "[[ -x ]]", "[_]", "[9]", "[ [a]]", "[a] # [#]"])
+    @Test(arguments: [
+        "[]", "[a]", "[ a ]", "[\t\"a b\"]", "['a']", "[[a]]", "[[ -x ]]", "[_]", "[9]", "[ [a]]", "[a] # [#]",
+    ])
     func headerThatStartsWithAKeyIsLeftToTheParser(header: String) throws {
         try check("\(header)\n")
     }
@@ -120,9 +130,15 @@ struct PolicyTextTests {
         refused("a = \"x\0\"\n", "line 1: a NUL byte")
         refused("# \0\n", "line 1: a NUL byte")
         expectCoreError(.invalidPolicy, "mailkeys.toml line 2: not valid UTF-8") {
-            try PolicyText.check(Array("a = 1\nb = \"".utf8) + [0xFF, 0xFE] + Array("\"\n".utf8), name: "mailkeys.toml")
+            try PolicyText.check(
+                Array("a = 1\nb = \"".utf8) + [0xFF, 0xFE] + Array("\"\n".utf8),
+                name: "mailkeys.toml"
+            )
         }
-        refused(String(repeating: "#", count: InputLimits.policyFileBytes + 1), "mailkeys.toml is 1048577 bytes; the limit is 1 MiB")
+        refused(
+            String(repeating: "#", count: InputLimits.policyFileBytes + 1),
+            "mailkeys.toml is 1048577 bytes; the limit is 1 MiB"
+        )
         #expect(throws: Never.self) { try check(String(repeating: "#", count: InputLimits.policyFileBytes)) }
     }
 }

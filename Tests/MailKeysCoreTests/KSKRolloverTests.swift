@@ -20,10 +20,24 @@ private let timing = DNSSECTiming(propagation: 300, dnskeyTTL: hour, maxZoneTTL:
 private let t0 = utc(2027, 3, 1, 0)
 
 private func key(
-    _ tag: UInt16, _ role: DNSSECKey.Role, published: Date, ready: Date? = nil, dsSeen: Date? = nil, active: Date? = nil,
-    retired: Date? = nil, removed: Date? = nil
+    _ tag: UInt16,
+    _ role: DNSSECKey.Role,
+    published: Date,
+    ready: Date? = nil,
+    dsSeen: Date? = nil,
+    active: Date? = nil,
+    retired: Date? = nil,
+    removed: Date? = nil
 ) -> DNSSECKey {
-    var k = DNSSECKey(tag: tag, role: role, algorithm: 13, dnskey: "K\(tag)", created: published, published: published, active: active)
+    var k = DNSSECKey(
+        tag: tag,
+        role: role,
+        algorithm: 13,
+        dnskey: "K\(tag)",
+        created: published,
+        published: published,
+        active: active
+    )
     k.ready = ready
     k.dsSeen = dsSeen
     k.retired = retired
@@ -57,7 +71,9 @@ private func apply(_ actions: [DNSSECAction], to keys: [DNSSECKey], now: Date, n
     return out
 }
 
-private func plan(_ keys: [DNSSECKey], _ now: Date, rotateKSK: Bool = false, timing t: DNSSECTiming = timing) -> DNSSECPlan {
+private func plan(_ keys: [DNSSECKey], _ now: Date, rotateKSK: Bool = false, timing t: DNSSECTiming = timing)
+    -> DNSSECPlan
+{
     DNSSECPlanner.plan(keys: keys, timing: t, now: now, rotateKSK: rotateKSK)
 }
 
@@ -82,7 +98,9 @@ struct KSKTimingTests {
         #expect(d.parentDSTTL == 86400)
         #expect(d.parentPropagation == 3600)
         let p = try Fixture.policy {
-            $0["dnssec"] = .table(["ksk_lifetime": .string("365d"), "parent_ds_ttl": .string("2d"), "parent_propagation": .int(600)])
+            $0["dnssec"] = .table([
+                "ksk_lifetime": .string("365d"), "parent_ds_ttl": .string("2d"), "parent_propagation": .int(600),
+            ])
         }.dnssec
         #expect(p.kskLifetime == 365 * day)
         #expect(p.parentDSTTL == 2 * day)
@@ -91,15 +109,24 @@ struct KSKTimingTests {
         #expect(
             t
                 == DNSSECTiming(
-                    propagation: 300, dnskeyTTL: 3600, maxZoneTTL: 7200, zskLifetime: 90 * day, kskLifetime: 365 * day, parentDSTTL: 2 * day,
-                    parentPropagation: 600))
+                    propagation: 300,
+                    dnskeyTTL: 3600,
+                    maxZoneTTL: 7200,
+                    zskLifetime: 90 * day,
+                    kskLifetime: 365 * day,
+                    parentDSTTL: 2 * day,
+                    parentPropagation: 600
+                )
+        )
     }
 
     @Test func policyRefusals() {
         expectCoreError(.invalidPolicy, "ksk_lifetime", "at least 30d") {
             try Fixture.policy { $0["dnssec"] = .table(["ksk_lifetime": .string("29d")]) }
         }
-        expectCoreError(.invalidTTL, "parent_ds_ttl") { try Fixture.policy { $0["dnssec"] = .table(["parent_ds_ttl": .int(30)]) } }
+        expectCoreError(.invalidTTL, "parent_ds_ttl") {
+            try Fixture.policy { $0["dnssec"] = .table(["parent_ds_ttl": .int(30)]) }
+        }
         expectCoreError(.invalidPolicy, "parent_propagation", "at most 2d") {
             try Fixture.policy { $0["dnssec"] = .table(["parent_propagation": .string("3d")]) }
         }
@@ -107,11 +134,15 @@ struct KSKTimingTests {
     }
 
     @Test func descriptions() {
-        #expect(DNSSECAction.createKSK(role: .csk).description.hasPrefix("create and publish a new CSK (double-DS rollover"))
+        #expect(
+            DNSSECAction.createKSK(role: .csk).description.hasPrefix("create and publish a new CSK (double-DS rollover")
+        )
         #expect(DNSSECAction.createKSK(role: .ksk).description.hasPrefix("create and publish a new KSK"))
         #expect(DNSSECAction.ready(tag: 7).description.contains("key 7 is ready: CDS/CDNSKEY"))
         #expect(DNSSECAction.activate(tag: 7).description == "key 7 starts signing")
-        #expect(DNSSECAction.retire(tag: 7).description == "key 7 stops signing (its DNSKEY stays for cached signatures)")
+        #expect(
+            DNSSECAction.retire(tag: 7).description == "key 7 stops signing (its DNSKEY stays for cached signatures)"
+        )
         #expect(DNSSECAction.remove(tag: 7).description == "remove DNSKEY 7")
     }
 }
@@ -134,12 +165,18 @@ private struct Stages {
     var steady: [DNSSECKey] { [key(1, role, published: a, active: a)] + others }
     var published: [DNSSECKey] { [key(1, role, published: a, active: a), key(9, role, published: p)] + others }
     var ready: [DNSSECKey] { [key(1, role, published: a, active: a), key(9, role, published: p, ready: r)] + others }
-    var seen: [DNSSECKey] { [key(1, role, published: a, active: a), key(9, role, published: p, ready: r, dsSeen: s)] + others }
+    var seen: [DNSSECKey] {
+        [key(1, role, published: a, active: a), key(9, role, published: p, ready: r, dsSeen: s)] + others
+    }
     var swapped: [DNSSECKey] {
-        [key(1, role, published: a, active: a, retired: w), key(9, role, published: p, ready: r, dsSeen: s, active: w)] + others
+        [key(1, role, published: a, active: a, retired: w), key(9, role, published: p, ready: r, dsSeen: s, active: w)]
+            + others
     }
     var done: [DNSSECKey] {
-        [key(1, role, published: a, active: a, retired: w, removed: x), key(9, role, published: p, ready: r, dsSeen: s, active: w)] + others
+        [
+            key(1, role, published: a, active: a, retired: w, removed: x),
+            key(9, role, published: p, ready: r, dsSeen: s, active: w),
+        ] + others
     }
 }
 
@@ -154,7 +191,11 @@ struct KSKStageTests {
         #expect(quiet.nextWake == nil)
         var tag: UInt16 = 9
         #expect(plan(st.steady, st.p, rotateKSK: true).actions == [.createKSK(role: role)])
-        #expect(apply([.createKSK(role: role)], to: st.steady, now: st.p, nextTag: &tag) == st.steady + [key(9, role, published: st.p)])
+        #expect(
+            apply([.createKSK(role: role)], to: st.steady, now: st.p, nextTag: &tag) == st.steady + [
+                key(9, role, published: st.p)
+            ]
+        )
 
         let early = plan(st.published, plus(st.r, -1))
         #expect(early.actions.isEmpty)
@@ -212,7 +253,8 @@ struct KSKStageTests {
         let zsks = st.steady + [key(3, .zsk, published: plus(t0, day))]
         #expect(sets(zsks) == [[1], [1], [2]])
         let rolled = [
-            key(1, .ksk, published: t0, active: t0), key(2, .zsk, published: t0, active: t0, retired: plus(t0, 2 * day)),
+            key(1, .ksk, published: t0, active: t0),
+            key(2, .zsk, published: t0, active: t0, retired: plus(t0, 2 * day)),
             key(3, .zsk, published: plus(t0, day), active: plus(t0, 2 * day)),
         ]
         #expect(sets(rolled) == [[1], [1], [3]])
@@ -224,7 +266,8 @@ struct KSKStageTests {
         let st = Stages(role: role)
         for (keys, now, stage) in [
             (st.published, plus(st.p, hour), "its CDS/CDNSKEY are published at"), (st.published, st.r, "published now"),
-            (st.ready, plus(st.r, hour), "waiting for its DS at the parent"), (st.seen, plus(st.s, hour), "its DS was seen at the parent"),
+            (st.ready, plus(st.r, hour), "waiting for its DS at the parent"),
+            (st.seen, plus(st.s, hour), "its DS was seen at the parent"),
             (st.seen, st.w, "it takes over now"),
         ] {
             let asked = plan(keys, now, rotateKSK: true)
@@ -243,7 +286,8 @@ struct KSKStageTests {
         #expect(
             finishing.notes == [
                 "rotate ksk: the previous rollover ends when DNSKEY 1 leaves at \(DNSSECPlanner.stamp(st.x)); one KSK rollover at a time"
-            ])
+            ]
+        )
         #expect(plan(st.done, st.x, rotateKSK: true).actions == [.createKSK(role: role)])
         #expect(plan([], t0, rotateKSK: true).notes == ["rotate ksk: there is no active KSK or CSK to roll"])
     }
@@ -284,7 +328,11 @@ struct KSKStageTests {
         let waits = plan(after, plus(st.w, 6 * day), timing: short)
         #expect(waits.actions.isEmpty)
         #expect(waits.nextWake == plus(st.w, 5 * day + t.retireInterval(.csk)))
-        #expect(plan(after, plus(st.w, 5 * day + t.retireInterval(.csk)), timing: short).actions == [.createKSK(role: .csk), .remove(tag: 1)])
+        #expect(
+            plan(after, plus(st.w, 5 * day + t.retireInterval(.csk)), timing: short).actions == [
+                .createKSK(role: .csk), .remove(tag: 1),
+            ]
+        )
     }
 
     @Test func aLateTickNeverShortensAWait() throws {
@@ -301,7 +349,9 @@ struct KSKStageTests {
 
     @Test func aClockBeforeTheRecordedStepsPlansNothing() {
         let st = Stages(role: .csk)
-        for (keys, last) in [(st.published, st.p), (st.ready, st.r), (st.seen, st.s), (st.swapped, st.w), (st.done, st.x)] {
+        for (keys, last) in [
+            (st.published, st.p), (st.ready, st.r), (st.seen, st.s), (st.swapped, st.w), (st.done, st.x),
+        ] {
             let r = plan(keys, plus(last, -1), rotateKSK: true)
             #expect(r.actions.isEmpty)
             #expect(r.nextWake == nil)
@@ -329,15 +379,25 @@ struct DSSeenTests {
     }
 
     @Test func refusals() {
-        expectCoreError(.conflict, "no DNSSEC key 77", "KSK/CSK: 1, 9") { try DNSSECPlanner.markDSSeen(keys: st.ready, tag: 77, now: st.s) }
+        expectCoreError(.conflict, "no DNSSEC key 77", "KSK/CSK: 1, 9") {
+            try DNSSECPlanner.markDSSeen(keys: st.ready, tag: 77, now: st.s)
+        }
         expectCoreError(.conflict, "key 2 is a ZSK") { try DNSSECPlanner.markDSSeen(keys: st.ready, tag: 2, now: st.s) }
         expectCoreError(.conflict, "key 9 is not ready yet", "you are early") {
             try DNSSECPlanner.markDSSeen(keys: st.published, tag: 9, now: plus(st.p, hour))
         }
-        expectCoreError(.conflict, "key 1 is the active key") { try DNSSECPlanner.markDSSeen(keys: st.ready, tag: 1, now: st.s) }
-        expectCoreError(.conflict, "key 1 is retired") { try DNSSECPlanner.markDSSeen(keys: st.swapped, tag: 1, now: plus(st.w, hour)) }
-        expectCoreError(.conflict, "key 1 was removed") { try DNSSECPlanner.markDSSeen(keys: st.done, tag: 1, now: plus(st.x, hour)) }
-        expectCoreError(.conflict, "after now", "check the clock") { try DNSSECPlanner.markDSSeen(keys: st.ready, tag: 9, now: plus(st.r, -1)) }
+        expectCoreError(.conflict, "key 1 is the active key") {
+            try DNSSECPlanner.markDSSeen(keys: st.ready, tag: 1, now: st.s)
+        }
+        expectCoreError(.conflict, "key 1 is retired") {
+            try DNSSECPlanner.markDSSeen(keys: st.swapped, tag: 1, now: plus(st.w, hour))
+        }
+        expectCoreError(.conflict, "key 1 was removed") {
+            try DNSSECPlanner.markDSSeen(keys: st.done, tag: 1, now: plus(st.x, hour))
+        }
+        expectCoreError(.conflict, "after now", "check the clock") {
+            try DNSSECPlanner.markDSSeen(keys: st.ready, tag: 9, now: plus(st.r, -1))
+        }
     }
 }
 
@@ -410,9 +470,13 @@ private struct Simulation {
             let plan = DNSSECPlanner.plan(keys: keys, timing: planner, now: t, rotateKSK: rotations.contains(t))
             if !input, case .some(let wake) = expectedWake {
                 if wake.map({ t < $0 }) ?? true, !plan.actions.isEmpty {
-                    violations.append(violate(t, "actions \(plan.actions) before the announced wake \(String(describing: wake))"))
+                    violations.append(
+                        violate(t, "actions \(plan.actions) before the announced wake \(String(describing: wake))")
+                    )
                 }
-                if let wake, t >= wake, plan.actions.isEmpty { violations.append(violate(t, "nothing to do at the announced wake")) }
+                if let wake, t >= wake, plan.actions.isEmpty {
+                    violations.append(violate(t, "nothing to do at the announced wake"))
+                }
             }
             notes += plan.notes.map { (t, $0) }
             let before = keys
@@ -437,13 +501,20 @@ private struct Simulation {
         let inZone = Set(keys.filter { $0.published != nil && $0.removed == nil }.map(\.tag))
         // (a) Whatever DS set a validator holds, a key in it signs the DNSKEY RRset.
         for ds in cachedDSSets(at: t) where ds.isDisjoint(with: dnskeySigners) {
-            violations.append(violate(t, "(a) a validator may hold DS \(ds.sorted()) but only \(dnskeySigners) sign the DNSKEY RRset"))
+            violations.append(
+                violate(t, "(a) a validator may hold DS \(ds.sorted()) but only \(dnskeySigners) sign the DNSKEY RRset")
+            )
         }
         // (b) A key signing zone data has been published for Ipub.
         for tag in zoneSigners {
             let k = keys.first { $0.tag == tag }!
             if plus(k.published!, world.zskPublishInterval) > t {
-                violations.append(violate(t, "(b) key \(tag) signs zone data but was published only at \(DNSSECPlanner.stamp(k.published!))"))
+                violations.append(
+                    violate(
+                        t,
+                        "(b) key \(tag) signs zone data but was published only at \(DNSSECPlanner.stamp(k.published!))"
+                    )
+                )
             }
         }
         // (c) A DNSKEY stays while signatures it made may be cached (the version signed at the
@@ -461,9 +532,13 @@ private struct Simulation {
         // (d) The CDS/CDNSKEY set is never empty, and only lists keys that sign the DNSKEY RRset.
         let cds = DNSSECPlanner.cdsKeys(keys: keys)
         if cds.isEmpty { violations.append(violate(t, "(d) no CDS/CDNSKEY")) }
-        if !Set(cds).isSubset(of: dnskeySigners) { violations.append(violate(t, "(d) CDS \(cds) for a key that does not sign")) }
+        if !Set(cds).isSubset(of: dnskeySigners) {
+            violations.append(violate(t, "(d) CDS \(cds) for a key that does not sign"))
+        }
         // The zone is always signed: the DNSKEY RRset and the data.
-        if dnskeySigners.isEmpty || zoneSigners.isEmpty { violations.append(violate(t, "unsigned: \(dnskeySigners), \(zoneSigners)")) }
+        if dnskeySigners.isEmpty || zoneSigners.isEmpty {
+            violations.append(violate(t, "unsigned: \(dnskeySigners), \(zoneSigners)"))
+        }
         // One KSK rollover at a time.
         if keys.filter({ $0.isKeySigning && $0.active == nil && $0.removed == nil }).count > 1 {
             violations.append(violate(t, "two KSK rollovers at once"))
@@ -484,7 +559,8 @@ struct KSKSimulationTests {
             sim.applied.map(\.action) == [
                 .createKSK(role: .csk), .ready(tag: 100), .activate(tag: 100), .retire(tag: 1), .remove(tag: 1),
                 .createKSK(role: .csk), .ready(tag: 101), .activate(tag: 101), .retire(tag: 100), .remove(tag: 100),
-            ])
+            ]
+        )
         #expect(sim.notes.map(\.at) == [busy])
         #expect(sim.notes.first?.note.contains("rollover to key 100 is in progress") == true)
         // The first rollover's timeline: ready after IpubC (next hour), DS seen 30 h later, swap

@@ -123,9 +123,15 @@ struct DomainNameTests {
         #expect(w.description == "*.example.org")
         expectCoreError(.invalidName, "contains '*'") { try DomainName("*.example.org") }
         expectCoreError(.invalidName, "contains '*'") { try DomainName("*.example.org", kind: .owner) }
-        expectCoreError(.invalidName, "label '*' contains '*'") { try DomainName("mx.*.example.org", kind: .wildcardHost) }
-        expectCoreError(.invalidName, "label '**' contains '*'") { try DomainName("**.example.org", kind: .wildcardHost) }
-        expectCoreError(.invalidName, "label '*mx' contains '*'") { try DomainName("*mx.example.org", kind: .wildcardHost) }
+        expectCoreError(.invalidName, "label '*' contains '*'") {
+            try DomainName("mx.*.example.org", kind: .wildcardHost)
+        }
+        expectCoreError(.invalidName, "label '**' contains '*'") {
+            try DomainName("**.example.org", kind: .wildcardHost)
+        }
+        expectCoreError(.invalidName, "label '*mx' contains '*'") {
+            try DomainName("*mx.example.org", kind: .wildcardHost)
+        }
     }
 
     @Test func rootConstant() {

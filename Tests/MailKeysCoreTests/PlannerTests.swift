@@ -14,7 +14,12 @@ struct PlannerTests {
         #expect(result.actions == [.buildZone(domain: org, reason: "first build")])
         #expect(result.nextWake == nil)
         // A stored row without a content hash (never written) is also a first build, even with a file on disk.
-        let again = ZoneBuildPlanner.plan(desired: [org: "h1"], stored: [org: ZoneState(serial: 5)], onDisk: [org: "f1"], now: now)
+        let again = ZoneBuildPlanner.plan(
+            desired: [org: "h1"],
+            stored: [org: ZoneState(serial: 5)],
+            onDisk: [org: "f1"],
+            now: now
+        )
         #expect(again.actions == [.buildZone(domain: org, reason: "first build")])
     }
 
@@ -46,8 +51,16 @@ struct PlannerTests {
     }
 
     @Test func nothingToDoWhenAllEqual() {
-        let stored = [org: ZoneState(serial: 1, contentHash: "h1", fileHash: "f1"), net: ZoneState(serial: 2, contentHash: "h2", fileHash: "f2")]
-        let result = ZoneBuildPlanner.plan(desired: [org: "h1", net: "h2"], stored: stored, onDisk: [org: "f1", net: "f2"], now: now)
+        let stored = [
+            org: ZoneState(serial: 1, contentHash: "h1", fileHash: "f1"),
+            net: ZoneState(serial: 2, contentHash: "h2", fileHash: "f2"),
+        ]
+        let result = ZoneBuildPlanner.plan(
+            desired: [org: "h1", net: "h2"],
+            stored: stored,
+            onDisk: [org: "f1", net: "f2"],
+            now: now
+        )
         #expect(result.actions.isEmpty)
         #expect(result.nextWake == nil)
         #expect(result == ZoneBuildPlan(actions: [], nextWake: nil))
@@ -69,16 +82,24 @@ struct PlannerTests {
             c: ZoneState(serial: 1, contentHash: "hc", fileHash: "fc"),
         ]
         let result = ZoneBuildPlanner.plan(
-            desired: [c: "hc", b: "hb-new", a: "ha"], stored: stored, onDisk: [b: "fb", c: "fc"], now: now)
+            desired: [c: "hc", b: "hb-new", a: "ha"],
+            stored: stored,
+            onDisk: [b: "fb", c: "fc"],
+            now: now
+        )
         #expect(
             result.actions == [
                 .buildZone(domain: a, reason: "first build"),
                 .buildZone(domain: b, reason: "policy or template changed"),
-            ])
+            ]
+        )
     }
 
     @Test func actionDescription() {
-        #expect(ZoneBuildAction.buildZone(domain: org, reason: "first build").description == "build zone example.org: first build")
+        #expect(
+            ZoneBuildAction.buildZone(domain: org, reason: "first build").description
+                == "build zone example.org: first build"
+        )
     }
 
     @Test func zoneStateDefaults() {

@@ -10,7 +10,9 @@ private func build(_ modify: (inout [String: PolicyValue]) -> Void = { _ in }) t
 /// Expects the policy of example.org changed by `modify` to be refused.
 @discardableResult
 private func refuses(
-    _ code: CoreError.Code, _ fragments: String..., sourceLocation: SourceLocation = #_sourceLocation,
+    _ code: CoreError.Code,
+    _ fragments: String...,
+    sourceLocation: SourceLocation = #_sourceLocation,
     _ modify: (inout [String: PolicyValue]) -> Void
 ) -> CoreError? {
     expectCoreError(code, fragments: fragments, sourceLocation: sourceLocation) { try build(modify) }
@@ -32,18 +34,27 @@ struct PolicyDefaultsTests {
         #expect(
             p.soa
                 == SOAPolicy(
-                    mname: name("ns1.example.org"), rname: name("hostmaster.example.org"), refresh: 10800, retry: 3600,
-                    expire: 604_800, minimum: 3600))
+                    mname: name("ns1.example.org"),
+                    rname: name("hostmaster.example.org"),
+                    refresh: 10800,
+                    retry: 3600,
+                    expire: 604_800,
+                    minimum: 3600
+                )
+        )
         #expect(
             p.nameservers == [
                 HostAddresses(name: name("ns1.example.org"), addresses: [v4ns, v6ns]),
                 HostAddresses(name: name("ns2.dns-provider.test"), addresses: []),
-            ])
+            ]
+        )
         #expect(p.mx == [MXHost(host: name("mail.example.org"), preference: 10, addresses: [v4mx, v6mx])])
         #expect(p.spf.text == "v=spf1 mx -all")
         #expect(p.heloSPF)
         #expect(p.dmarc?.text == "v=DMARC1; p=reject; rua=mailto:dmarc@example.org")
-        #expect(p.mtaSTS == MTASTSPolicy(mode: .enforce, maxAge: 604_800, mx: [name("mail.example.org")], addresses: []))
+        #expect(
+            p.mtaSTS == MTASTSPolicy(mode: .enforce, maxAge: 604_800, mx: [name("mail.example.org")], addresses: [])
+        )
         #expect(p.tlsRPT == ["mailto:tlsrpt@example.org"])
         #expect(p.caa == CAAPolicy(issue: ["letsencrypt.org"], issuewild: [], iodef: []))
         #expect(p.warnings == [])
@@ -58,7 +69,9 @@ struct PolicyDefaultsTests {
 
     @Test func missingOrEmptyDomainsRefused() {
         expectCoreError(.invalidPolicy, "no [domains.\"NAME\"] table", "mailkeys init") { try Policy(document: [:]) }
-        expectCoreError(.invalidPolicy, "no [domains.\"NAME\"] table") { try Policy(document: ["domains": .table([:])]) }
+        expectCoreError(.invalidPolicy, "no [domains.\"NAME\"] table") {
+            try Policy(document: ["domains": .table([:])])
+        }
         expectCoreError(.invalidPolicy, "domains: expected a table, found a string") {
             try Policy(document: ["domains": .string("example.org")])
         }
@@ -74,37 +87,55 @@ struct PolicyDefaultsTests {
     /// with defaults next to each other; a policy that would mix the algorithms in one table is refused.
     @Test func opendkimTablesArePerAlgorithm() throws {
         let defaults = try Policy(document: Fixture.document()).signers
-        #expect(defaults.keyTable == "Keys/opendkim/KeyTable" && defaults.ed25519KeyTable == "Keys/opendkim/KeyTable.ed25519")
-        #expect(defaults.signingTable == "Keys/opendkim/SigningTable" && defaults.ed25519SigningTable == "Keys/opendkim/SigningTable.ed25519")
+        #expect(
+            defaults.keyTable == "Keys/opendkim/KeyTable"
+                && defaults.ed25519KeyTable == "Keys/opendkim/KeyTable.ed25519"
+        )
+        #expect(
+            defaults.signingTable == "Keys/opendkim/SigningTable"
+                && defaults.ed25519SigningTable == "Keys/opendkim/SigningTable.ed25519"
+        )
         var doc = Fixture.document()
         doc["opendkim"] = .table([
-            "ed25519_key_table": .string("/etc/opendkim/ed.keys"), "ed25519_signing_table": .string("/etc/opendkim/ed.signing"),
+            "ed25519_key_table": .string("/etc/opendkim/ed.keys"),
+            "ed25519_signing_table": .string("/etc/opendkim/ed.signing"),
         ])
         let moved = try Policy(document: doc).signers
-        #expect(moved.ed25519KeyTable == "/etc/opendkim/ed.keys" && moved.ed25519SigningTable == "/etc/opendkim/ed.signing")
+        #expect(
+            moved.ed25519KeyTable == "/etc/opendkim/ed.keys" && moved.ed25519SigningTable == "/etc/opendkim/ed.signing"
+        )
         doc["opendkim"] = .table(["ed25519_key_table": .string("Keys/opendkim/KeyTable")])
         expectCoreError(
-            .invalidPolicy, "opendkim: key_table, signing_table, ed25519_key_table and ed25519_signing_table must be four different files"
+            .invalidPolicy,
+            "opendkim: key_table, signing_table, ed25519_key_table and ed25519_signing_table must be four different files"
         ) {
             try Policy(document: doc)
         }
     }
 
     @Test func unknownDomainKeyRefusedWithItsPath() {
-        refuses(.invalidPolicy, "bogus", "unknown key (see the policy reference in the README)") { $0["bogus"] = .int(1) }
+        refuses(.invalidPolicy, "bogus", "unknown key (see the policy reference in the README)") {
+            $0["bogus"] = .int(1)
+        }
     }
 
     /// The path in messages is a TOML key path: a domain key contains dots, so it is quoted, as
     /// `PolicyTable.path` documents (`domains."example.org".dmarc`).
     @Test func unknownKeyPathQuotesTheDomain() {
         refuses(.invalidPolicy, "domains.\"example.org\".bogus: unknown key") { $0["bogus"] = .int(1) }
-        refuses(.invalidPolicy, "domains.\"example.org\".soa.refersh: unknown key") { $0["soa"] = .table(["refersh": .int(3600)]) }
+        refuses(.invalidPolicy, "domains.\"example.org\".soa.refersh: unknown key") {
+            $0["soa"] = .table(["refersh": .int(3600)])
+        }
     }
 
     @Test func unknownNestedKeysRefusedWithTheirPath() {
         refuses(.invalidPolicy, "soa.refersh: unknown key") { $0["soa"] = .table(["refersh": .int(3600)]) }
         refuses(.invalidPolicy, "mx[0].prio: unknown key") {
-            $0["mx"] = .array([.table(["host": .string("mail.example.org"), "addresses": Fixture.strings(["192.0.2.25"]), "prio": .int(5)])])
+            $0["mx"] = .array([
+                .table([
+                    "host": .string("mail.example.org"), "addresses": Fixture.strings(["192.0.2.25"]), "prio": .int(5),
+                ])
+            ])
         }
         refuses(.invalidPolicy, "ns[1].address: unknown key") {
             $0["ns"] = .array([
@@ -113,8 +144,12 @@ struct PolicyDefaultsTests {
             ])
         }
         refuses(.invalidPolicy, "mta_sts.modes: unknown key") { $0["mta_sts"] = .table(["modes": .string("testing")]) }
-        refuses(.invalidPolicy, "tls_rpt.ruf: unknown key") { $0["tls_rpt"] = .table(["ruf": .string("mailto:t@example.org")]) }
-        refuses(.invalidPolicy, "caa.issuer: unknown key") { $0["caa"] = .table(["issuer": .string("letsencrypt.org")]) }
+        refuses(.invalidPolicy, "tls_rpt.ruf: unknown key") {
+            $0["tls_rpt"] = .table(["ruf": .string("mailto:t@example.org")])
+        }
+        refuses(.invalidPolicy, "caa.issuer: unknown key") {
+            $0["caa"] = .table(["issuer": .string("letsencrypt.org")])
+        }
     }
 
     @Test func unknownDMARCTagKeyRefused() {
@@ -136,13 +171,18 @@ struct PolicyDefaultsTests {
     }
 
     @Test func sameDomainTwiceRefused() {
-        let doc = Fixture.document(["example.org": Fixture.domainTable(), "Example.ORG.": Fixture.domainTable("example.org")])
+        let doc = Fixture.document([
+            "example.org": Fixture.domainTable(), "Example.ORG.": Fixture.domainTable("example.org"),
+        ])
         expectCoreError(.invalidPolicy, "a domain is listed twice") { try Policy(document: doc) }
     }
 
     @Test func domainLookupByName() throws {
         let policy = try Policy(
-            document: Fixture.document(["example.org": Fixture.domainTable("example.org"), "example.net": Fixture.domainTable("example.net")]))
+            document: Fixture.document([
+                "example.org": Fixture.domainTable("example.org"), "example.net": Fixture.domainTable("example.net"),
+            ])
+        )
         #expect(policy.domains.map(\.name.description) == ["example.net", "example.org"])
         #expect(try policy.domain("EXAMPLE.org.").name == name("example.org"))
         #expect(try policy.domain("example.net").mx.first?.host == name("mail.example.net"))
@@ -158,11 +198,15 @@ struct PolicyDefaultsTests {
     @Test func wrongValueTypesNamed() {
         refuses(.invalidPolicy, "spf: expected a string, found an integer") { $0["spf"] = .int(1) }
         refuses(.invalidPolicy, "helo_spf: expected true or false, found a string") { $0["helo_spf"] = .string("no") }
-        refuses(.invalidPolicy, "ttl: expected seconds or a duration like \"1h\", found a boolean") { $0["ttl"] = .bool(true) }
+        refuses(.invalidPolicy, "ttl: expected seconds or a duration like \"1h\", found a boolean") {
+            $0["ttl"] = .bool(true)
+        }
         refuses(.invalidPolicy, "ttl: expected seconds", "found a local date") { $0["ttl"] = .other("a local date") }
         refuses(.invalidPolicy, "ttl: expected seconds", "found a number") { $0["ttl"] = .double(3600.5) }
         refuses(.invalidPolicy, "ns: expected an array of tables, found a table") { $0["ns"] = .table([:]) }
-        refuses(.invalidPolicy, "mx: expected tables, found a string") { $0["mx"] = Fixture.strings(["mail.example.org"]) }
+        refuses(.invalidPolicy, "mx: expected tables, found a string") {
+            $0["mx"] = Fixture.strings(["mail.example.org"])
+        }
         refuses(.invalidPolicy, "dmarc: expected a table, found a boolean") { $0["dmarc"] = .bool(false) }
         refuses(.invalidPolicy, "addresses: expected an array of strings, found an integer") {
             $0["mx"] = .array([.table(["host": .string("mail.example.org"), "addresses": .int(1)])])
@@ -186,8 +230,13 @@ struct PolicyHostTests {
     }
 
     @Test func outOfZoneHostWithAddressesRefused() {
-        refuses(.invalidPolicy, "ns[1]: ns2.dns-provider.test lies outside example.org; publish its addresses in its own zone") {
-            $0["ns"] = .array([Fixture.ns("ns1.example.org", ["192.0.2.53"]), Fixture.ns("ns2.dns-provider.test", ["198.51.100.53"])])
+        refuses(
+            .invalidPolicy,
+            "ns[1]: ns2.dns-provider.test lies outside example.org; publish its addresses in its own zone"
+        ) {
+            $0["ns"] = .array([
+                Fixture.ns("ns1.example.org", ["192.0.2.53"]), Fixture.ns("ns2.dns-provider.test", ["198.51.100.53"]),
+            ])
         }
         refuses(.invalidPolicy, "mx[0]: mx.notexample.org lies outside example.org") {
             $0["mx"] = .array([Fixture.mx("mx.notexample.org", ["192.0.2.25"])])
@@ -215,7 +264,9 @@ struct PolicyHostTests {
         refuses(.invalidName, "mx[0].host: domain name 'mail_1.example.org'") {
             $0["mx"] = .array([Fixture.mx("mail_1.example.org", ["192.0.2.25"])])
         }
-        refuses(.invalidPolicy, "ns[0]: 'name' is missing") { $0["ns"] = .array([.table(["host": .string("ns1.example.org")])]) }
+        refuses(.invalidPolicy, "ns[0]: 'name' is missing") {
+            $0["ns"] = .array([.table(["host": .string("ns1.example.org")])])
+        }
         refuses(.invalidPolicy, "mx[0]: 'host' is missing") { $0["mx"] = .array([.table([:])]) }
     }
 
@@ -242,12 +293,17 @@ struct PolicyHostTests {
     @Test func mxPreferences() throws {
         let p = try build {
             $0["mx"] = .array([
-                Fixture.mx("mx1.provider.test"), Fixture.mx("mx2.provider.test"), Fixture.mx("mx3.provider.test", preference: 5),
+                Fixture.mx("mx1.provider.test"), Fixture.mx("mx2.provider.test"),
+                Fixture.mx("mx3.provider.test", preference: 5),
                 Fixture.mx("mx4.provider.test", preference: 0),
             ])
         }
         #expect(p.mx.map(\.preference) == [10, 20, 5, 0])
-        #expect(p.mx.map(\.host.description) == ["mx1.provider.test", "mx2.provider.test", "mx3.provider.test", "mx4.provider.test"])
+        #expect(
+            p.mx.map(\.host.description) == [
+                "mx1.provider.test", "mx2.provider.test", "mx3.provider.test", "mx4.provider.test",
+            ]
+        )
         refuses(.invalidPolicy, "mx[0].preference: must be 0 to 65535") {
             $0["mx"] = .array([Fixture.mx("mx.provider.test", preference: 65536)])
         }
@@ -271,13 +327,16 @@ struct PolicyHostTests {
 
 @Suite("Policy: TTLs and SOA")
 struct PolicyTTLTests {
-    @Test(arguments: [(PolicyValue.int(60), UInt32(60)), (.string("1h"), 3600), (.string("5m"), 300), (.string("1w"), 604_800)])
+    @Test(arguments: [
+        (PolicyValue.int(60), UInt32(60)), (.string("1h"), 3600), (.string("5m"), 300), (.string("1w"), 604_800),
+    ])
     func defaultTTLAcceptsSecondsAndDurations(value: PolicyValue, seconds: UInt32) throws {
         #expect(try build { $0["ttl"] = value }.defaultTTL == seconds)
     }
 
     @Test(arguments: [
-        (PolicyValue.int(59), "TTL 59 s is out of range 60...604800 s"), (.int(604_801), "TTL 604801 s"), (.string("8d"), "TTL 691200 s"),
+        (PolicyValue.int(59), "TTL 59 s is out of range 60...604800 s"), (.int(604_801), "TTL 604801 s"),
+        (.string("8d"), "TTL 691200 s"),
     ])
     func defaultTTLOutOfRangeRefused(value: PolicyValue, fragment: String) {
         refuses(.invalidTTL, "ttl: ", fragment) { $0["ttl"] = value }
@@ -310,16 +369,31 @@ struct PolicyTTLTests {
         #expect(
             p.soa
                 == SOAPolicy(
-                    mname: name("ns2.dns-provider.test"), rname: name("admin.example.org"), refresh: 7200, retry: 1800,
-                    expire: 1_209_600, minimum: 300))
+                    mname: name("ns2.dns-provider.test"),
+                    rname: name("admin.example.org"),
+                    refresh: 7200,
+                    retry: 1800,
+                    expire: 1_209_600,
+                    minimum: 300
+                )
+        )
         #expect(p.ttl(for: .soa) == 86400)
         #expect(p.ttls == [.soa: 86400])
     }
 
     @Test func rnameForms() throws {
-        #expect(try build { $0["soa"] = .table(["rname": .string("dns-admin@example.net")]) }.soa.rname == name("dns-admin.example.net"))
-        #expect(try build { $0["soa"] = .table(["rname": .string("hostmaster.example.net.")]) }.soa.rname == name("hostmaster.example.net"))
-        refuses(.invalidName, "soa.rname: SOA contact 'first.last@example.org': the local part must be letters, digits, '-' or '_'") {
+        #expect(
+            try build { $0["soa"] = .table(["rname": .string("dns-admin@example.net")]) }.soa.rname
+                == name("dns-admin.example.net")
+        )
+        #expect(
+            try build { $0["soa"] = .table(["rname": .string("hostmaster.example.net.")]) }.soa.rname
+                == name("hostmaster.example.net")
+        )
+        refuses(
+            .invalidName,
+            "soa.rname: SOA contact 'first.last@example.org': the local part must be letters, digits, '-' or '_'"
+        ) {
             $0["soa"] = .table(["rname": .string("first.last@example.org")])
         }
         refuses(.invalidName, "the local part must be") { $0["soa"] = .table(["rname": .string("@example.org")]) }
@@ -330,16 +404,22 @@ struct PolicyTTLTests {
         refuses(.invalidPolicy, "soa: retry (3600 s) must be shorter than refresh (3600 s)") {
             $0["soa"] = .table(["refresh": .string("1h"), "retry": .string("1h")])
         }
-        refuses(.invalidPolicy, "retry (14400 s) must be shorter than refresh (10800 s)") { $0["soa"] = .table(["retry": .string("4h")]) }
+        refuses(.invalidPolicy, "retry (14400 s) must be shorter than refresh (10800 s)") {
+            $0["soa"] = .table(["retry": .string("4h")])
+        }
     }
 
     @Test func expireMustExceedRefreshPlusRetry() throws {
-        refuses(.invalidPolicy, "soa: expire (14400 s) must exceed refresh + retry") { $0["soa"] = .table(["expire": .string("4h")]) }
+        refuses(.invalidPolicy, "soa: expire (14400 s) must exceed refresh + retry") {
+            $0["soa"] = .table(["expire": .string("4h")])
+        }
         #expect(try build { $0["soa"] = .table(["expire": .int(14401)]) }.soa.expire == 14401)
     }
 
     @Test func soaTimerOutOfRangeRefused() throws {
-        refuses(.invalidTTL, "soa.refresh: 30 s is out of range 60...4838400 s") { $0["soa"] = .table(["refresh": .int(30)]) }
+        refuses(.invalidTTL, "soa.refresh: 30 s is out of range 60...4838400 s") {
+            $0["soa"] = .table(["refresh": .int(30)])
+        }
         refuses(.invalidTTL, "soa.expire: 5443200 s is out of range") { $0["soa"] = .table(["expire": .string("9w")]) }
         refuses(.invalidTTL, "soa.minimum: ", "TTL 30 s is out of range") { $0["soa"] = .table(["minimum": .int(30)]) }
         #expect(try build { $0["soa"] = .table(["expire": .string("8w")]) }.soa.expire == 4_838_400)
@@ -356,7 +436,9 @@ struct PolicySPFDMARCTests {
     }
 
     @Test func invalidSPFRefusedWithKey() {
-        refuses(.invalidSPF, "spf: SPF record 'v=spf1 +all'", "authorises every host") { $0["spf"] = .string("v=spf1 +all") }
+        refuses(.invalidSPF, "spf: SPF record 'v=spf1 +all'", "authorises every host") {
+            $0["spf"] = .string("v=spf1 +all")
+        }
     }
 
     @Test func softSPFWarns() throws {
@@ -365,7 +447,8 @@ struct PolicySPFDMARCTests {
             p.warnings == [
                 "example.org SPF: '?all' is neutral: receivers get no policy; use '-all' or '~all'",
                 "example.org SPF does not end in -all or ~all",
-            ])
+            ]
+        )
     }
 
     @Test func heloSPFSwitch() throws {
@@ -376,11 +459,15 @@ struct PolicySPFDMARCTests {
     @Test func dmarcTagsInCanonicalOrder() throws {
         let p = try build {
             $0["dmarc"] = .table([
-                "pct": .int(50), "adkim": .string("s"), "rua": Fixture.strings(["mailto:a@example.org", "mailto:b@example.net"]),
+                "pct": .int(50), "adkim": .string("s"),
+                "rua": Fixture.strings(["mailto:a@example.org", "mailto:b@example.net"]),
                 "sp": .string("none"), "p": .string("quarantine"), "enabled": .bool(true),
             ])
         }
-        #expect(p.dmarc?.text == "v=DMARC1; p=quarantine; sp=none; rua=mailto:a@example.org,mailto:b@example.net; adkim=s; pct=50")
+        #expect(
+            p.dmarc?.text
+                == "v=DMARC1; p=quarantine; sp=none; rua=mailto:a@example.org,mailto:b@example.net; adkim=s; pct=50"
+        )
         #expect(p.warnings == ["example.org DMARC: pct=50: the policy applies to only 50% of failing mail"])
     }
 
@@ -388,10 +475,16 @@ struct PolicySPFDMARCTests {
         refuses(.invalidDMARC, "dmarc: DMARC record", "p='block': use none, quarantine or reject") {
             $0["dmarc"] = .table(["p": .string("block")])
         }
-        refuses(.invalidDMARC, "rua: 'mailto:nobody' is not a valid mail address") { $0["dmarc"] = .table(["rua": .string("mailto:nobody")]) }
+        refuses(.invalidDMARC, "rua: 'mailto:nobody' is not a valid mail address") {
+            $0["dmarc"] = .table(["rua": .string("mailto:nobody")])
+        }
         refuses(.invalidDMARC, "dmarc.rua: expected strings") { $0["dmarc"] = .table(["rua": .array([.int(1)])]) }
-        refuses(.invalidDMARC, "dmarc.p: expected a string, found a boolean") { $0["dmarc"] = .table(["p": .bool(true)]) }
-        refuses(.invalidPolicy, "dmarc.enabled: expected true or false") { $0["dmarc"] = .table(["enabled": .string("no")]) }
+        refuses(.invalidDMARC, "dmarc.p: expected a string, found a boolean") {
+            $0["dmarc"] = .table(["p": .bool(true)])
+        }
+        refuses(.invalidPolicy, "dmarc.enabled: expected true or false") {
+            $0["dmarc"] = .table(["enabled": .string("no")])
+        }
     }
 
     @Test func dmarcWarningsForNoneAndNoRua() throws {
@@ -401,7 +494,8 @@ struct PolicySPFDMARCTests {
             p.warnings == [
                 "example.org DMARC: p=none only monitors: MECSA and internet.nl want quarantine or reject",
                 "example.org DMARC: no rua: nobody receives aggregate reports",
-            ])
+            ]
+        )
     }
 
     @Test func dmarcDisabled() throws {
@@ -450,7 +544,8 @@ struct PolicyMailSecurityTests {
     @Test func mtaSTSSettings() throws {
         let p = try build {
             $0["mta_sts"] = .table([
-                "mode": .string("testing"), "max_age": .string("30d"), "mx": Fixture.strings(["*.example.org", "backup.provider.test"]),
+                "mode": .string("testing"), "max_age": .string("30d"),
+                "mx": Fixture.strings(["*.example.org", "backup.provider.test"]),
                 "addresses": Fixture.strings(["192.0.2.80", "2001:db8::80"]),
             ])
         }
@@ -459,12 +554,19 @@ struct PolicyMailSecurityTests {
         #expect(sts.maxAge == 2_592_000)
         #expect(sts.mx == [name("*.example.org", kind: .wildcardHost), name("backup.provider.test")])
         #expect(try sts.addresses == [IPAddress("192.0.2.80"), IPAddress("2001:db8::80")])
-        #expect(sts.text == "version: STSv1\r\nmode: testing\r\nmx: *.example.org\r\nmx: backup.provider.test\r\nmax_age: 2592000\r\n")
+        #expect(
+            sts.text
+                == "version: STSv1\r\nmode: testing\r\nmx: *.example.org\r\nmx: backup.provider.test\r\nmax_age: 2592000\r\n"
+        )
     }
 
     @Test func mtaSTSModeAndMaxAgeValidated() throws {
-        refuses(.invalidMTASTS, "mta_sts.mode: 'strict' is not enforce, testing or none") { $0["mta_sts"] = .table(["mode": .string("strict")]) }
-        refuses(.invalidMTASTS, "mta_sts.max_age: 3600 s is out of range 1 day...1 year") { $0["mta_sts"] = .table(["max_age": .int(3600)]) }
+        refuses(.invalidMTASTS, "mta_sts.mode: 'strict' is not enforce, testing or none") {
+            $0["mta_sts"] = .table(["mode": .string("strict")])
+        }
+        refuses(.invalidMTASTS, "mta_sts.max_age: 3600 s is out of range 1 day...1 year") {
+            $0["mta_sts"] = .table(["max_age": .int(3600)])
+        }
         refuses(.invalidMTASTS, "31557601 s is out of range") { $0["mta_sts"] = .table(["max_age": .int(31_557_601)]) }
         #expect(try build { $0["mta_sts"] = .table(["max_age": .string("1d")]) }.mtaSTS?.maxAge == 86400)
         #expect(try build { $0["mta_sts"] = .table(["max_age": .int(31_557_600)]) }.mtaSTS?.maxAge == 31_557_600)
@@ -482,7 +584,9 @@ struct PolicyMailSecurityTests {
             $0["mx"] = .array([Fixture.mx("a.b.example.org", ["192.0.2.25"])])
             $0["mta_sts"] = .table(["mx": Fixture.strings(["*.example.org"])])
         }
-        let testing = try build { $0["mta_sts"] = .table(["mode": .string("testing"), "mx": Fixture.strings(["other.example.org"])]) }
+        let testing = try build {
+            $0["mta_sts"] = .table(["mode": .string("testing"), "mx": Fixture.strings(["other.example.org"])])
+        }
         #expect(testing.mtaSTS?.mx == [name("other.example.org")])
         refuses(.invalidName, "mta_sts.mx: domain name 'mx.*.example.org'") {
             $0["mta_sts"] = .table(["mx": Fixture.strings(["mx.*.example.org"])])
@@ -497,14 +601,27 @@ struct PolicyMailSecurityTests {
 
     @Test func tlsRPTSettings() throws {
         #expect(
-            try build { $0["tls_rpt"] = .table(["rua": Fixture.strings(["https://reports.provider.test/tlsrpt", "mailto:tls@example.net"])]) }
-                .tlsRPT == ["https://reports.provider.test/tlsrpt", "mailto:tls@example.net"])
-        #expect(try build { $0["tls_rpt"] = .table(["rua": .string("mailto:tls@example.net")]) }.tlsRPT == ["mailto:tls@example.net"])
-        refuses(.invalidTLSRPT, "tls_rpt.rua: at least one address is needed") { $0["tls_rpt"] = .table(["rua": .array([])]) }
+            try build {
+                $0["tls_rpt"] = .table([
+                    "rua": Fixture.strings(["https://reports.provider.test/tlsrpt", "mailto:tls@example.net"])
+                ])
+            }
+            .tlsRPT == ["https://reports.provider.test/tlsrpt", "mailto:tls@example.net"]
+        )
+        #expect(
+            try build { $0["tls_rpt"] = .table(["rua": .string("mailto:tls@example.net")]) }.tlsRPT == [
+                "mailto:tls@example.net"
+            ]
+        )
+        refuses(.invalidTLSRPT, "tls_rpt.rua: at least one address is needed") {
+            $0["tls_rpt"] = .table(["rua": .array([])])
+        }
         refuses(.invalidPolicy, "tls_rpt.rua: 'ftp://reports.provider.test/' is not a mailto: or https: URI") {
             $0["tls_rpt"] = .table(["rua": .string("ftp://reports.provider.test/")])
         }
-        refuses(.invalidPolicy, "tls_rpt.rua: 'mailto:tls' is not a valid mail address") { $0["tls_rpt"] = .table(["rua": .string("mailto:tls")]) }
+        refuses(.invalidPolicy, "tls_rpt.rua: 'mailto:tls' is not a valid mail address") {
+            $0["tls_rpt"] = .table(["rua": .string("mailto:tls")])
+        }
         #expect(try build { $0["tls_rpt"] = .table(["enabled": .bool(false)]) }.tlsRPT == nil)
     }
 
@@ -518,15 +635,22 @@ struct PolicyMailSecurityTests {
         #expect(
             p.caa
                 == CAAPolicy(
-                    issue: ["letsencrypt.org; validationmethods=dns-01", "sectigo.com"], issuewild: [";"],
-                    iodef: ["mailto:security@example.org"]))
+                    issue: ["letsencrypt.org; validationmethods=dns-01", "sectigo.com"],
+                    issuewild: [";"],
+                    iodef: ["mailto:security@example.org"]
+                )
+        )
         #expect(try build { $0["caa"] = .table(["issue": .string(";")]) }.caa?.issue == [";"])
         #expect(try build { $0["caa"] = .table(["enabled": .bool(false)]) }.caa == nil)
     }
 
     @Test func caaValidated() {
-        refuses(.invalidCAA, "caa.issue: CAA issuer 'bad_ca.example'") { $0["caa"] = .table(["issue": .string("bad_ca.example")]) }
-        refuses(.invalidCAA, "caa.issue: list at least one CA, or \";\" to forbid all") { $0["caa"] = .table(["issue": .array([])]) }
+        refuses(.invalidCAA, "caa.issue: CAA issuer 'bad_ca.example'") {
+            $0["caa"] = .table(["issue": .string("bad_ca.example")])
+        }
+        refuses(.invalidCAA, "caa.issue: list at least one CA, or \";\" to forbid all") {
+            $0["caa"] = .table(["issue": .array([])])
+        }
         refuses(.invalidCAA, "caa.issuewild: CAA issuer 'letsencrypt.org; accounturi'", "is not key=value") {
             $0["caa"] = .table(["issuewild": .string("letsencrypt.org; accounturi")])
         }
@@ -547,7 +671,9 @@ struct PolicyMailSecurityTests {
         expectCoreError(.invalidCAA, "parameter 'a=b c' is not key=value") { try CAA.checkIssuer("ca.example; a=b c") }
         expectCoreError(.invalidCAA, "parameter '=v' is not key=value") { try CAA.checkIssuer("ca.example; =v") }
         expectCoreError(.invalidCAA, "parameter 'k' is not key=value") { try CAA.checkIssuer("ca.example; k") }
-        expectCoreError(.invalidCAA, "CAA issuer '-ca.example'", "must not start or end with '-'") { try CAA.checkIssuer("-ca.example") }
+        expectCoreError(.invalidCAA, "CAA issuer '-ca.example'", "must not start or end with '-'") {
+            try CAA.checkIssuer("-ca.example")
+        }
     }
 }
 
@@ -555,8 +681,12 @@ struct PolicyMailSecurityTests {
 struct PolicyTableTests {
     @Test func accessorsAndPaths() throws {
         let t = PolicyTable(
-            ["s": .string("x"), "list": .string("one"), "sub": .table(["k": .int(1)]), "arr": .array([.table([:]), .table([:])])],
-            path: "top")
+            [
+                "s": .string("x"), "list": .string("one"), "sub": .table(["k": .int(1)]),
+                "arr": .array([.table([:]), .table([:])]),
+            ],
+            path: "top"
+        )
         #expect(t.keys == ["arr", "list", "s", "sub"])
         #expect(try t.string("s") == "x")
         #expect(try t.strings("list") == ["one"])

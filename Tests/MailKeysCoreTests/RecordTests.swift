@@ -65,7 +65,12 @@ struct RecordTests {
 
     @Test func textJoinsStrings() {
         let r = Record(
-            owner: name("example.org"), ttl: 60, type: .txt, rdata: "\"v=spf1 \" \"mx -all\"", source: .template(line: 3))
+            owner: name("example.org"),
+            ttl: 60,
+            type: .txt,
+            rdata: "\"v=spf1 \" \"mx -all\"",
+            source: .template(line: 3)
+        )
         #expect(r.text == "v=spf1 mx -all")
         #expect(r.txtPurpose == "v=spf1")
     }
@@ -81,7 +86,13 @@ struct RecordTests {
     }
 
     @Test func textIsNilForOtherTypes() {
-        let r = Record(owner: name("example.org"), ttl: 60, type: .mx, rdata: "10 mail.example.org.", source: .generated("mx"))
+        let r = Record(
+            owner: name("example.org"),
+            ttl: 60,
+            type: .mx,
+            rdata: "10 mail.example.org.",
+            source: .generated("mx")
+        )
         #expect(r.text == nil)
         #expect(r.txtPurpose == nil)
     }
@@ -97,13 +108,25 @@ struct RecordTests {
         ("v=DKIM1; k=rsa; p=MIIB", "v=dkim1"),
     ])
     func txtPurposeRecognised(text: String, purpose: String) {
-        let r = Record(owner: name("example.org"), ttl: 60, type: .txt, rdata: TXT.rdata(text), source: .template(line: 1))
+        let r = Record(
+            owner: name("example.org"),
+            ttl: 60,
+            type: .txt,
+            rdata: TXT.rdata(text),
+            source: .template(line: 1)
+        )
         #expect(r.txtPurpose == purpose)
     }
 
     @Test(arguments: ["v=spf10 -all", "google-site-verification=abc", "spf1 v=spf1", "", "v=dmarc1x"])
     func txtPurposeNilForOtherText(text: String) {
-        let r = Record(owner: name("example.org"), ttl: 60, type: .txt, rdata: TXT.rdata(text), source: .template(line: 1))
+        let r = Record(
+            owner: name("example.org"),
+            ttl: 60,
+            type: .txt,
+            rdata: TXT.rdata(text),
+            source: .template(line: 1)
+        )
         #expect(r.txtPurpose == nil)
     }
 

@@ -42,7 +42,8 @@ struct SPFTests {
 
     @Test func everyQueryingTermCountsOnce() throws {
         let spf = try SPFRecord(
-            "v=spf1 a mx ptr exists:%{i}.x.example include:x.example ip4:192.0.2.1 ip6:2001:db8::1 redirect=y.example exp=e.example")
+            "v=spf1 a mx ptr exists:%{i}.x.example include:x.example ip4:192.0.2.1 ip6:2001:db8::1 redirect=y.example exp=e.example"
+        )
         #expect(spf.lookups == 6)
     }
 
@@ -55,8 +56,10 @@ struct SPFTests {
         #expect(spf.lookups == 10)
         #expect(SPFRecord.lookupLimit == 10)
         let mixed = try SPFRecord(
-            "v=spf1 a mx ptr:example.org exists:%{i}.e.example " + (1...5).map { "include:i\($0).example" }.joined(separator: " ")
-                + " redirect=r.example")
+            "v=spf1 a mx ptr:example.org exists:%{i}.e.example "
+                + (1...5).map { "include:i\($0).example" }.joined(separator: " ")
+                + " redirect=r.example"
+        )
         #expect(mixed.lookups == 10)
     }
 

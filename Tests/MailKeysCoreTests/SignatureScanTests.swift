@@ -10,7 +10,9 @@ import Testing
     }
 
     @Test func readsCountTimesAndTags() throws {
-        let (e1, i1, e2, i2): (UInt32, UInt32, UInt32, UInt32) = (1_796_458_968, 1_795_251_600, 1_797_000_000, 1_795_000_000)
+        let (e1, i1, e2, i2): (UInt32, UInt32, UInt32, UInt32) = (
+            1_796_458_968, 1_795_251_600, 1_797_000_000, 1_795_000_000
+        )
         let text = """
             a.example.\t3600\tIN\tA\t192.0.2.1
             a.example.\t3600\tIN\tRRSIG\tA 13 2 3600 \(DNSSECWire.time(e1)) \(DNSSECWire.time(i1)) 4711 example. AAAA
@@ -25,7 +27,10 @@ import Testing
         #expect(s.keyTags == [4711, 65535])
         for t: UInt32 in [0, 86399, 951_782_400, 4_102_444_799] {
             let bytes = Array(DNSSECWire.time(t).utf8)
-            #expect(bytes.withUnsafeBufferPointer { SignatureScan.time($0, 0..<bytes.count) } == DNSSECWire.parseTime(DNSSECWire.time(t)))
+            #expect(
+                bytes.withUnsafeBufferPointer { SignatureScan.time($0, 0..<bytes.count) }
+                    == DNSSECWire.parseTime(DNSSECWire.time(t))
+            )
         }
     }
 

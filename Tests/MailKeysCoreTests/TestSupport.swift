@@ -7,7 +7,9 @@ import Testing
 /// `fragments`; records an issue otherwise. Returns the error for further checks.
 @discardableResult
 func expectCoreError<T>(
-    _ code: CoreError.Code, _ fragments: String..., sourceLocation: SourceLocation = #_sourceLocation,
+    _ code: CoreError.Code,
+    _ fragments: String...,
+    sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () throws -> T
 ) -> CoreError? {
     expectCoreError(code, fragments: fragments, sourceLocation: sourceLocation, body)
@@ -16,17 +18,26 @@ func expectCoreError<T>(
 /// ``expectCoreError(_:_:sourceLocation:_:)`` with the fragments as an array.
 @discardableResult
 func expectCoreError<T>(
-    _ code: CoreError.Code, fragments: [String], sourceLocation: SourceLocation = #_sourceLocation,
+    _ code: CoreError.Code,
+    fragments: [String],
+    sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () throws -> T
 ) -> CoreError? {
     do {
         let value = try body()
-        Issue.record("expected CoreError(\(code)) containing \(fragments), got the value \(value)", sourceLocation: sourceLocation)
+        Issue.record(
+            "expected CoreError(\(code)) containing \(fragments), got the value \(value)",
+            sourceLocation: sourceLocation
+        )
         return nil
     } catch let error as CoreError {
         #expect(error.code == code, "wrong code for reason: \(error.reason)", sourceLocation: sourceLocation)
         for fragment in fragments {
-            #expect(error.reason.contains(fragment), "'\(error.reason)' should contain '\(fragment)'", sourceLocation: sourceLocation)
+            #expect(
+                error.reason.contains(fragment),
+                "'\(error.reason)' should contain '\(fragment)'",
+                sourceLocation: sourceLocation
+            )
         }
         return error
     } catch {
@@ -79,7 +90,8 @@ enum Fixture {
 
     /// The document for one domain, its minimal table changed by `modify`.
     static func document(
-        _ domain: String = "example.org", _ modify: (inout [String: PolicyValue]) -> Void = { _ in }
+        _ domain: String = "example.org",
+        _ modify: (inout [String: PolicyValue]) -> Void = { _ in }
     ) -> [String: PolicyValue] {
         var table = domainTable(domain)
         modify(&table)
@@ -88,14 +100,20 @@ enum Fixture {
 
     /// The validated policy of one domain, its minimal table changed by `modify`.
     static func policy(
-        _ domain: String = "example.org", _ modify: (inout [String: PolicyValue]) -> Void = { _ in }
+        _ domain: String = "example.org",
+        _ modify: (inout [String: PolicyValue]) -> Void = { _ in }
     ) throws -> DomainPolicy {
         try Policy(document: document(domain, modify)).domain(domain)
     }
 
     /// A template record in example.org; `owner` is relative (`@` for the apex).
     static func template(
-        _ owner: String, _ type: RRType, _ rdata: String, ttl: UInt32 = 3600, line: Int, origin: String = "example.org"
+        _ owner: String,
+        _ type: RRType,
+        _ rdata: String,
+        ttl: UInt32 = 3600,
+        line: Int,
+        origin: String = "example.org"
     ) -> TemplateRecord {
         let absolute = owner == "@" ? name(origin) : name("\(owner).\(origin)")
         return TemplateRecord(owner: absolute, ttl: ttl, type: type, rdata: rdata, line: line)

@@ -15,8 +15,18 @@ private let timing = DNSSECTiming(propagation: 300, dnskeyTTL: hour, maxZoneTTL:
 
 private let t0 = utc(2027, 3, 1, 0)
 
-private func key(_ tag: UInt16, _ role: DNSSECKey.Role, published: Date, active: Date?, retired: Date? = nil) -> DNSSECKey {
-    var k = DNSSECKey(tag: tag, role: role, algorithm: 13, dnskey: "K\(tag)", created: published, published: published, active: active)
+private func key(_ tag: UInt16, _ role: DNSSECKey.Role, published: Date, active: Date?, retired: Date? = nil)
+    -> DNSSECKey
+{
+    var k = DNSSECKey(
+        tag: tag,
+        role: role,
+        algorithm: 13,
+        dnskey: "K\(tag)",
+        created: published,
+        published: published,
+        active: active
+    )
     k.retired = retired
     return k
 }

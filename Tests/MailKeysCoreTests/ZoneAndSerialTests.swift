@@ -6,12 +6,24 @@ import Testing
 private let origin = name("example.org")
 
 private func record(_ owner: String, _ type: RRType, _ rdata: String, ttl: UInt32 = 3600) -> Record {
-    Record(owner: owner == "@" ? origin : name("\(owner).example.org"), ttl: ttl, type: type, rdata: rdata, source: .generated("test"))
+    Record(
+        owner: owner == "@" ? origin : name("\(owner).example.org"),
+        ttl: ttl,
+        type: type,
+        rdata: rdata,
+        source: .generated("test")
+    )
 }
 
 private let soa = SOAData(
-    ttl: 3600, mname: name("ns1.example.org"), rname: name("hostmaster.example.org"), refresh: 10800, retry: 3600, expire: 604_800,
-    minimum: 300)
+    ttl: 3600,
+    mname: name("ns1.example.org"),
+    rname: name("hostmaster.example.org"),
+    refresh: 10800,
+    retry: 3600,
+    expire: 604_800,
+    minimum: 300
+)
 
 @Suite("Zone")
 struct ZoneTests {
@@ -44,7 +56,8 @@ struct ZoneTests {
                 "mail AAAA 2001:db8::25",
                 "www A 192.0.2.79",
                 "www A 192.0.2.80",
-            ])
+            ]
+        )
     }
 
     @Test func sortIsIndependentOfInputOrder() {
@@ -57,22 +70,34 @@ struct ZoneTests {
     /// The tracked render gives each owner's lines as a byte range; the apex's starts the file.
     @Test func trackedRenderGivesEachOwnersLines() throws {
         let zone = Zone(origin: origin, defaultTTL: 3600, soa: soa, records: Self.records)
-        let owners: Set<DomainName> = [origin, name("mail.example.org"), name("a.b.example.org"), name("absent.example.org")]
+        let owners: Set<DomainName> = [
+            origin, name("mail.example.org"), name("a.b.example.org"), name("absent.example.org"),
+        ]
         let (text, blocks) = zone.render(serial: 7, header: ["h"], tracking: owners)
         #expect(text == zone.render(serial: 7, header: ["h"]))
         #expect(Set(blocks.keys) == owners.subtracting([name("absent.example.org")]))
         let bytes = Array(text.utf8)
-        func lines(_ r: Range<Int>) -> [String] { String(decoding: bytes[r], as: UTF8.self).split(separator: "\n").map(String.init) }
+        func lines(_ r: Range<Int>) -> [String] {
+            String(decoding: bytes[r], as: UTF8.self).split(separator: "\n").map(String.init)
+        }
         let apex = try #require(blocks[origin])
         #expect(apex.lowerBound == 0 && lines(apex).first == "; h" && lines(apex).last!.hasPrefix("@ "))
         #expect(lines(apex).filter { $0.hasPrefix("@ ") }.count == 1 + Self.records.filter { $0.owner == origin }.count)
         let mail = try #require(blocks[name("mail.example.org")])
         #expect(lines(mail).count == 2 && lines(mail).allSatisfy { $0.hasPrefix("mail ") })
-        #expect(lines(try #require(blocks[name("a.b.example.org")])) == ["a.b                     3600\tIN\tTXT\t\"deep\""])
+        #expect(
+            lines(try #require(blocks[name("a.b.example.org")])) == ["a.b                     3600\tIN\tTXT\t\"deep\""]
+        )
         bytes.withUnsafeBufferPointer { b in
             #expect(isOwnerBlock(b, mail, prefix: Array("mail ".utf8)))
-            #expect(!isOwnerBlock(b, mail.lowerBound..<mail.upperBound - 1, prefix: Array("mail ".utf8)), "not at a line end")
-            #expect(!isOwnerBlock(b, mail.lowerBound + 1..<mail.upperBound, prefix: Array("mail ".utf8)), "not at a line start")
+            #expect(
+                !isOwnerBlock(b, mail.lowerBound..<mail.upperBound - 1, prefix: Array("mail ".utf8)),
+                "not at a line end"
+            )
+            #expect(
+                !isOwnerBlock(b, mail.lowerBound + 1..<mail.upperBound, prefix: Array("mail ".utf8)),
+                "not at a line start"
+            )
             let first = mail.lowerBound..<(bytes[mail].firstIndex(of: 10)! + 1)
             #expect(!isOwnerBlock(b, first, prefix: Array("mail ".utf8)), "the owner's next line is left out")
             #expect(!isOwnerBlock(b, mail, prefix: Array("www ".utf8)), "another owner")
@@ -85,7 +110,11 @@ struct ZoneTests {
             owners: [
                 .init(name: "a.", start: 0, end: 10, next: "b."),
                 .init(name: "b.", start: 20, end: 30, nsec3Start: 50, nsec3End: 60, nsec3Next: "00"),
-            ], outsideSignatures: 0, outsideEarliestExpiration: 0, outsideLatestInception: 0)
+            ],
+            outsideSignatures: 0,
+            outsideEarliestExpiration: 0,
+            outsideLatestInception: 0
+        )
         #expect(map.segments(fileSize: 60)?.map(\.range) == [0..<10, 20..<30, 50..<60])
         #expect(map.segments(fileSize: 59) == nil)
         var overlapping = map
@@ -97,13 +126,19 @@ struct ZoneTests {
 
     @Test func renderStartsWithHeaderOriginTTLAndSOA() {
         let zone = Zone(origin: origin, defaultTTL: 1800, soa: soa, records: Self.records)
-        let text = zone.render(serial: 2_024_030_501, header: ["mailkeys zone for example.org", "serial owned by the store"])
+        let text = zone.render(
+            serial: 2_024_030_501,
+            header: ["mailkeys zone for example.org", "serial owned by the store"]
+        )
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines[0] == "; mailkeys zone for example.org")
         #expect(lines[1] == "; serial owned by the store")
         #expect(lines[2] == "$ORIGIN example.org.")
         #expect(lines[3] == "$TTL 1800")
-        #expect(lines[4] == "@                       3600\tIN\tSOA\tns1.example.org. hostmaster.example.org. 2024030501 10800 3600 604800 300")
+        #expect(
+            lines[4]
+                == "@                       3600\tIN\tSOA\tns1.example.org. hostmaster.example.org. 2024030501 10800 3600 604800 300"
+        )
         #expect(lines[5] == "@                       3600\tIN\tNS\tns1.example.org.")
         #expect(lines[6] == "@                       3600\tIN\tNS\tns2.dns-provider.test.")
         #expect(lines[7] == "@                       3600\tIN\tA\t192.0.2.1")
@@ -123,7 +158,13 @@ struct ZoneTests {
 
     @Test func ownersRelativeAndLongNamesStillSeparated() {
         let long = record("a-very-long-label-for-padding", .txt, "\"x\"")
-        let outside = Record(owner: name("www.example.net"), ttl: 60, type: .a, rdata: "192.0.2.9", source: .generated("test"))
+        let outside = Record(
+            owner: name("www.example.net"),
+            ttl: 60,
+            type: .a,
+            rdata: "192.0.2.9",
+            source: .generated("test")
+        )
         let zone = Zone(origin: origin, defaultTTL: 3600, soa: soa, records: [long, outside])
         let text = zone.render(serial: 1)
         #expect(text.contains("\na-very-long-label-for-padding 3600\tIN\tTXT\t\"x\"\n"))

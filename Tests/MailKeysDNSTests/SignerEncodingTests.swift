@@ -29,7 +29,8 @@ import Testing
     @Test func derToRawECDSA() {
         let r = [0x00, 0x80] + [UInt8](repeating: 0x11, count: 31)  // 33 octets, sign byte
         let s = [UInt8](repeating: 0x22, count: 30)  // 30 octets
-        let der: [UInt8] = [0x30, UInt8(2 + r.count + 2 + s.count), 0x02, UInt8(r.count)] + r + [0x02, UInt8(s.count)] + s
+        let der: [UInt8] =
+            [0x30, UInt8(2 + r.count + 2 + s.count), 0x02, UInt8(r.count)] + r + [0x02, UInt8(s.count)] + s
         var raw = [UInt8](repeating: 0xFF, count: 64)
         #expect(SigningContext.rawECDSA(der + [0, 0], length: der.count, size: 32, into: &raw))
         #expect(Array(raw[0..<32]) == [0x80] + [UInt8](repeating: 0x11, count: 31))

@@ -34,40 +34,61 @@ final class PebbleServer {
             [
                 "PEBBLE_VA_ALWAYS_VALID=1", "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0", "PEBBLE_AUTHZREUSE=100",
                 try Support.tool("timeout"), "600", try Support.tool("pebble"), "-config", conf.path, "-strict=false",
-            ], log: dir.appendingPathComponent("pebble.log"))
+            ],
+            log: dir.appendingPathComponent("pebble.log")
+        )
         for _ in 0..<100 {
             let r = try Support.exec(
-                try Support.tool("curl"), ["-sf", "--max-time", "1", "--cacert", caBundle.path, "https://localhost:\(port)/dir"])
+                try Support.tool("curl"),
+                ["-sf", "--max-time", "1", "--cacert", caBundle.path, "https://localhost:\(port)/dir"]
+            )
             if r.status == 0 { return }
             guard daemon.isRunning else { break }
             usleep(100_000)
         }
         daemon.stop()
-        throw Support.Failure("pebble did not start: \((try? Support.read(dir.appendingPathComponent("pebble.log"))) ?? "")")
+        throw Support.Failure(
+            "pebble did not start: \((try? Support.read(dir.appendingPathComponent("pebble.log"))) ?? "")"
+        )
     }
 
     /// The issuing intermediate's SPKI SHA-256 (`2 1 1` data), from pebble's management API.
     func intermediateSPKI() throws -> String {
         let file = dir.appendingPathComponent("intermediate.pem")
         let r = try Support.exec(
-            try Support.tool("curl"), ["-sf", "--cacert", caBundle.path, "-o", file.path, "https://localhost:\(management)/intermediates/0"])
+            try Support.tool("curl"),
+            ["-sf", "--cacert", caBundle.path, "-o", file.path, "https://localhost:\(management)/intermediates/0"]
+        )
         guard r.status == 0 else { throw Support.Failure("pebble management: \(r.stderr)") }
         return try TestCA.spki(file)
     }
 
     /// Runs certbot against this server with its directories under `config` and the given hook
     /// options; certbot exits 0 even when a hook fails, so its log is read too.
-    func certbot(_ args: [String], config le: URL, hooks: [String: String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func certbot(
+        _ args: [String],
+        config le: URL,
+        hooks: [String: String],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let r = try Support.exec(
             try Support.tool("certbot"),
             args + [
-                "--config-dir", le.path, "--work-dir", le.appendingPathComponent("work").path, "--logs-dir", le.appendingPathComponent("logs").path,
-                "--server", "https://localhost:\(port)/dir", "--agree-tos", "--register-unsafely-without-email", "--non-interactive",
+                "--config-dir", le.path, "--work-dir", le.appendingPathComponent("work").path, "--logs-dir",
+                le.appendingPathComponent("logs").path,
+                "--server", "https://localhost:\(port)/dir", "--agree-tos", "--register-unsafely-without-email",
+                "--non-interactive",
                 "--no-random-sleep-on-renew",
-            ] + hooks.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }, environment: ["REQUESTS_CA_BUNDLE": caBundle.path])
+            ] + hooks.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] },
+            environment: ["REQUESTS_CA_BUNDLE": caBundle.path]
+        )
         #expect(r.status == 0, "certbot \(args): \(r.stdout)\(r.stderr)", sourceLocation: sourceLocation)
         let log = (try? Support.read(le.appendingPathComponent("logs/letsencrypt.log"))) ?? ""
-        #expect(!log.contains("reported error code"), "a hook failed: \(log.suffix(2000))", sourceLocation: sourceLocation)
+        #expect(
+            !log.contains("reported error code"),
+            "a hook failed: \(log.suffix(2000))",
+            sourceLocation: sourceLocation
+        )
     }
 
     deinit { daemon.stop() }
@@ -87,7 +108,8 @@ final class PostfixServer {
         let conf = dir.appendingPathComponent("conf")
         let queue = dir.appendingPathComponent("queue")
         for d in [
-            conf, queue.appendingPathComponent("pid"), queue.appendingPathComponent("public"), queue.appendingPathComponent("private"),
+            conf, queue.appendingPathComponent("pid"), queue.appendingPathComponent("public"),
+            queue.appendingPathComponent("private"),
             dir.appendingPathComponent("data"),
         ] {
             try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
@@ -120,14 +142,25 @@ final class PostfixServer {
         // starts; written files are dated ten seconds back.
         for file in ["main.cf", "master.cf"] {
             try FileManager.default.setAttributes(
-                [.modificationDate: Date().addingTimeInterval(-10)], ofItemAtPath: conf.appendingPathComponent(file).path)
+                [.modificationDate: Date().addingTimeInterval(-10)],
+                ofItemAtPath: conf.appendingPathComponent(file).path
+            )
         }
         let master = "/usr/lib/postfix/sbin/master"
-        guard FileManager.default.isExecutableFile(atPath: master) else { throw Support.Failure("postfix is not installed (make test installs it)") }
-        daemon = try Daemon(try Support.tool("timeout"), ["300", master, "-c", conf.path, "-d"], log: dir.appendingPathComponent("master.log"))
+        guard FileManager.default.isExecutableFile(atPath: master) else {
+            throw Support.Failure("postfix is not installed (make test installs it)")
+        }
+        daemon = try Daemon(
+            try Support.tool("timeout"),
+            ["300", master, "-c", conf.path, "-d"],
+            log: dir.appendingPathComponent("master.log")
+        )
         // Up to 30 s: with the whole suite running on two cores a start can take several seconds.
         for _ in 0..<300 {
-            if let s = try? Support.exec(try Support.tool("openssl"), ["s_client", "-starttls", "smtp", "-connect", "127.0.0.1:\(port)", "-brief"]),
+            if let s = try? Support.exec(
+                try Support.tool("openssl"),
+                ["s_client", "-starttls", "smtp", "-connect", "127.0.0.1:\(port)", "-brief"]
+            ),
                 s.status == 0
             {
                 return
@@ -162,19 +195,29 @@ final class PostfixServer {
         func at(_ hours: Double) -> String { RunClock.format(start.addingTimeInterval(hours * 3600)) }
         func certbot(_ args: [String], hookAt: String) throws {
             try pebble.certbot(
-                args, config: le,
-                hooks: ["--deploy-hook": "\(try Support.binary) certbot-hook --home \(home.path) --letsencrypt-dir \(le.path) --now \(hookAt)"])
+                args,
+                config: le,
+                hooks: [
+                    "--deploy-hook":
+                        "\(try Support.binary) certbot-hook --home \(home.path) --letsencrypt-dir \(le.path) --now \(hookAt)"
+                ]
+            )
         }
-        func tick(_ when: String) throws { #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", when]).status == 0) }
+        func tick(_ when: String) throws {
+            #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", when]).status == 0)
+        }
         func served() -> String? { try? Support.read(hosts.appendingPathComponent("fullchain.pem")) }
         let lineage = le.appendingPathComponent("live/mail.example.org/fullchain.pem")
 
         // 1. First issuance (ECDSA, reuse-key): a key no record covers is held back, then installed.
         try certbot(
             [
-                "certonly", "--manual", "--manual-auth-hook", "/bin/true", "--preferred-challenges", "http", "-d", "mail.example.org", "--key-type",
+                "certonly", "--manual", "--manual-auth-hook", "/bin/true", "--preferred-challenges", "http", "-d",
+                "mail.example.org", "--key-type",
                 "ecdsa", "--reuse-key",
-            ], hookAt: at(1))
+            ],
+            hookAt: at(1)
+        )
         #expect(served() == nil, "held by the deploy gate")
         try tick(at(2.5))
         try tick(at(3))
@@ -189,8 +232,12 @@ final class PostfixServer {
         // 3. Renewal with a new key, issued by an intermediate whose 2 1 1 is old enough: at once.
         let policy = home.appendingPathComponent("mailkeys.toml")
         let original = try Support.read(policy)
-        try (original + "\n[domains.\"example.org\".tls]\nissuers_ecdsa = [\"\(try pebble.intermediateSPKI())\"]\n").write(
-            to: policy, atomically: true, encoding: .utf8)
+        try (original + "\n[domains.\"example.org\".tls]\nissuers_ecdsa = [\"\(try pebble.intermediateSPKI())\"]\n")
+            .write(
+                to: policy,
+                atomically: true,
+                encoding: .utf8
+            )
         try tick(at(5))
         try certbot(["renew", "--force-renewal", "--no-reuse-key", "--new-key"], hookAt: at(8))
         #expect(served() == (try Support.read(lineage)), "covered by the issuer record published at +5 h")
@@ -229,32 +276,49 @@ final class PostfixServer {
             let f = line.split(separator: " ")
             return "\(f[0]) \(f[1]) \(f[2]) \(f[3...].joined().lowercased())"
         }
-        #expect(Set(records) == Set(try TLSTests.tlsa(home)), "NSD serves the zone's TLSA set", sourceLocation: sourceLocation)
+        #expect(
+            Set(records) == Set(try TLSTests.tlsa(home)),
+            "NSD serves the zone's TLSA set",
+            sourceLocation: sourceLocation
+        )
         // STARTTLS on the private Postfix, which serves the files mailkeys installed.
-        let postfix = try PostfixServer(chainFiles: [dir.appendingPathComponent("privkey.pem"), dir.appendingPathComponent("fullchain.pem")])
+        let postfix = try PostfixServer(chainFiles: [
+            dir.appendingPathComponent("privkey.pem"), dir.appendingPathComponent("fullchain.pem"),
+        ])
         let result = try Support.exec(
             try Support.tool("openssl"),
             [
-                "s_client", "-starttls", "smtp", "-connect", "127.0.0.1:\(postfix.port)", "-dane_tlsa_domain", "mail.example.org",
+                "s_client", "-starttls", "smtp", "-connect", "127.0.0.1:\(postfix.port)", "-dane_tlsa_domain",
+                "mail.example.org",
                 "-verify_return_error", "-brief",
             ]
-                + records.flatMap { ["-dane_tlsa_rrdata", $0] })
+                + records.flatMap { ["-dane_tlsa_rrdata", $0] }
+        )
         let text = result.stdout + result.stderr
-        #expect(text.contains("Verification: OK") && text.contains("DANE TLSA"), "s_client: \(text)", sourceLocation: sourceLocation)
+        #expect(
+            text.contains("Verification: OK") && text.contains("DANE TLSA"),
+            "s_client: \(text)",
+            sourceLocation: sourceLocation
+        )
         // A record matching the served certificate had been published 2 × TTL when it went live
         // and stayed at least until then.
         let store = try Store.open(at: Home(root: home).storeFile.path)
         let history = try store.tlsaHistory(domain: .exampleOrg)
-        let live = try #require(try store.tlsCertificates(domain: .exampleOrg).first { $0.state == .served }, sourceLocation: sourceLocation)
+        let live = try #require(
+            try store.tlsCertificates(domain: .exampleOrg).first { $0.state == .served },
+            sourceLocation: sourceLocation
+        )
         let owner = "_25._tcp.mail.example.org. "
         let matches = Set([owner + "3 1 1 \(live.spki)"] + live.issuers.map { owner + "2 1 1 \($0)" })
         let installed = live.installed!
         #expect(
             history.contains {
-                matches.contains($0.record) && $0.published.addingTimeInterval(7200) <= installed && ($0.removed ?? .distantFuture) > installed
+                matches.contains($0.record) && $0.published.addingTimeInterval(7200) <= installed
+                    && ($0.removed ?? .distantFuture) > installed
             },
             "no matching record was 2 × TTL old at \(installed)",
-            sourceLocation: sourceLocation)
+            sourceLocation: sourceLocation
+        )
     }
 
     /// Scheme current+next: mailkeys generates the next key and publishes its 3 1 1; certbot's
@@ -267,32 +331,48 @@ final class PostfixServer {
         let home = try Support.exampleHome(at: RunClock.format(start))
         let policy = home.appendingPathComponent("mailkeys.toml")
         try (Support.read(policy) + "\n[domains.\"example.org\".tls]\nscheme = \"current+next\"\n").write(
-            to: policy, atomically: true, encoding: .utf8)
+            to: policy,
+            atomically: true,
+            encoding: .utf8
+        )
         let le = try Support.scratch("letsencrypt")
         func at(_ hours: Double) -> String { RunClock.format(start.addingTimeInterval(hours * 3600)) }
         let bin = try Support.binary
         func certbot(_ args: [String], at when: String) throws {
             let common = "--home \(home.path) --letsencrypt-dir \(le.path) --now \(when)"
             try pebble.certbot(
-                args, config: le,
+                args,
+                config: le,
                 hooks: [
-                    "--deploy-hook": "\(bin) certbot-hook \(common)", "--pre-hook": "\(bin) certbot-hook --pre \(common)",
+                    "--deploy-hook": "\(bin) certbot-hook \(common)",
+                    "--pre-hook": "\(bin) certbot-hook --pre \(common)",
                     "--post-hook": "\(bin) certbot-hook --post \(common)",
-                ])
+                ]
+            )
         }
-        func tick(_ when: String) throws { #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", when]).status == 0) }
+        func tick(_ when: String) throws {
+            #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", when]).status == 0)
+        }
         let live = le.appendingPathComponent("live/mail.example.org")
         let served = home.appendingPathComponent("Keys/tls/mail.example.org/ecdsa/fullchain.pem")
-        func nextKeys() throws -> [TLSNextKey] { try Store.open(at: Home(root: home).storeFile.path).tlsNextKeys(domain: .exampleOrg) }
+        func nextKeys() throws -> [TLSNextKey] {
+            try Store.open(at: Home(root: home).storeFile.path).tlsNextKeys(domain: .exampleOrg)
+        }
 
         try certbot(
             [
-                "certonly", "--manual", "--manual-auth-hook", "/bin/true", "--preferred-challenges", "http", "-d", "mail.example.org", "--key-type",
+                "certonly", "--manual", "--manual-auth-hook", "/bin/true", "--preferred-challenges", "http", "-d",
+                "mail.example.org", "--key-type",
                 "ecdsa", "--reuse-key",
-            ], at: at(1))
+            ],
+            at: at(1)
+        )
         try tick(at(3))  // the gate installs the first certificate; a next key is generated and published
         let first = try #require(try nextKeys().first)
-        #expect(try TLSTests.tlsa(home) == ["3 1 1 \(try TestCA.spki(live.appendingPathComponent("cert.pem")))", "3 1 1 \(first.spki)"].sorted())
+        #expect(
+            try TLSTests.tlsa(home)
+                == ["3 1 1 \(try TestCA.spki(live.appendingPathComponent("cert.pem")))", "3 1 1 \(first.spki)"].sorted()
+        )
 
         // An hour later the next key is too young: the renewal keeps the current key.
         let before = try TestCA.spki(live.appendingPathComponent("cert.pem"))
@@ -301,8 +381,14 @@ final class PostfixServer {
 
         // Two hours after its publication, the pre-hook stages it and certbot uses it.
         try certbot(["renew", "--force-renewal"], at: at(5))
-        #expect(try TestCA.spki(live.appendingPathComponent("cert.pem")) == first.spki, "the certificate carries the pre-published key")
-        #expect(try Support.read(served) == Support.read(live.appendingPathComponent("fullchain.pem")), "covered by its 3 1 1, live at once")
+        #expect(
+            try TestCA.spki(live.appendingPathComponent("cert.pem")) == first.spki,
+            "the certificate carries the pre-published key"
+        )
+        #expect(
+            try Support.read(served) == Support.read(live.appendingPathComponent("fullchain.pem")),
+            "covered by its 3 1 1, live at once"
+        )
         try expectDANEMatch(home)
         let keys = try nextKeys()
         #expect(keys.first { $0.spki == first.spki }?.used != nil)
@@ -310,13 +396,20 @@ final class PostfixServer {
         #expect(try TLSTests.tlsa(home).contains("3 1 1 \(second.spki)"))
 
         // A pre-hook swap that no renewal used is undone by the post-hook.
-        let pre = try Support.mailkeys(["certbot-hook", "--pre", "--home", home.path, "--letsencrypt-dir", le.path, "--now", at(8)])
+        let pre = try Support.mailkeys([
+            "certbot-hook", "--pre", "--home", home.path, "--letsencrypt-dir", le.path, "--now", at(8),
+        ])
         #expect(pre.status == 0 && pre.stdout.contains("staged"), "\(pre.stdout)\(pre.stderr)")
-        let post = try Support.mailkeys(["certbot-hook", "--post", "--home", home.path, "--letsencrypt-dir", le.path, "--now", at(8)])
+        let post = try Support.mailkeys([
+            "certbot-hook", "--post", "--home", home.path, "--letsencrypt-dir", le.path, "--now", at(8),
+        ])
         #expect(post.status == 0 && post.stdout.contains("points back"), "\(post.stdout)\(post.stderr)")
         let keySPKI = try Support.exec(
             try Support.tool("sh"),
-            ["-c", "openssl pkey -in \"$1\" -pubout -outform DER | sha256sum", "sh", live.appendingPathComponent("privkey.pem").path]
+            [
+                "-c", "openssl pkey -in \"$1\" -pubout -outform DER | sha256sum", "sh",
+                live.appendingPathComponent("privkey.pem").path,
+            ]
         ).stdout.prefix(64)
         #expect(String(keySPKI) == first.spki, "privkey.pem belongs to cert.pem again")
     }

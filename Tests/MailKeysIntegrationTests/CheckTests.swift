@@ -17,7 +17,8 @@ import Testing
         let ca = try TestCA(at: TestClock.date("2026-11-21T11:00:00Z"))
         let served = try ca.leaf("served", at: TestClock.date("2026-11-21T11:00:00Z"))
         let r = try Support.mailkeys([
-            "tls", "import", "mail.example.org", "--cert", served.fullchain.path, "--key", served.key.path, "--home", home.path, "--now",
+            "tls", "import", "mail.example.org", "--cert", served.fullchain.path, "--key", served.key.path, "--home",
+            home.path, "--now",
             TestClock.at("2026-11-21T11:00:00Z"),
         ])
         #expect(r.status == 0, "\(r.stderr)")
@@ -27,13 +28,19 @@ import Testing
     /// Runs `check --json` against NSD (serving the current signed zone) and Postfix (serving
     /// `chain`); returns the ids of the failed lines and the whole output.
     static func check(
-        _ s: Setup, chain: (fullchain: URL, key: URL)? = nil, zone: URL? = nil, at: String = TestClock.at("2026-11-21T12:00:00Z")
+        _ s: Setup,
+        chain: (fullchain: URL, key: URL)? = nil,
+        zone: URL? = nil,
+        at: String = TestClock.at("2026-11-21T12:00:00Z")
     ) throws -> (failed: [String], output: String) {
-        let nsd = try NSDServer(zones: [("example.org", zone ?? s.home.appendingPathComponent("Zones/example.org.zone.signed"))])
+        let nsd = try NSDServer(zones: [
+            ("example.org", zone ?? s.home.appendingPathComponent("Zones/example.org.zone.signed"))
+        ])
         let files = chain ?? s.served
         let postfix = try PostfixServer(chainFiles: [files.key, files.fullchain])
         let r = try Support.mailkeys([
-            "check", "example.org", "--home", s.home.path, "--server", "127.0.0.1:\(nsd.port)", "--smtp", "127.0.0.1:\(postfix.port)", "--now", at,
+            "check", "example.org", "--home", s.home.path, "--server", "127.0.0.1:\(nsd.port)", "--smtp",
+            "127.0.0.1:\(postfix.port)", "--now", at,
             "--json",
         ])
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
@@ -49,7 +56,8 @@ import Testing
         let (failed, output) = try Self.check(s)
         #expect(failed.isEmpty, "\(output)")
         let card = try Support.mailkeys([
-            "check", "example.org", "--home", s.home.path, "--server", "127.0.0.1:1", "--now", TestClock.at("2026-11-21T12:00:00Z"),
+            "check", "example.org", "--home", s.home.path, "--server", "127.0.0.1:1", "--now",
+            TestClock.at("2026-11-21T12:00:00Z"),
         ])
         #expect(card.status != 0, "an unreachable server fails")
     }
@@ -70,8 +78,10 @@ import Testing
         let text = try Support.read(s.home.appendingPathComponent("Zones/example.org.zone"))
         #expect(text.contains(old), "\(old) is in the zone")
         try text.replacingOccurrences(of: old, with: new).write(to: unsigned, atomically: true, encoding: .utf8)
-        let keys = try FileManager.default.contentsOfDirectory(atPath: s.home.appendingPathComponent("Keys/dnssec").path)
-            .filter { $0.hasSuffix(".private") }.map { s.home.appendingPathComponent("Keys/dnssec/" + $0.dropLast(8)).path }
+        let keys = try FileManager.default.contentsOfDirectory(
+            atPath: s.home.appendingPathComponent("Keys/dnssec").path
+        )
+        .filter { $0.hasSuffix(".private") }.map { s.home.appendingPathComponent("Keys/dnssec/" + $0.dropLast(8)).path }
         let signed = dir.appendingPathComponent("example.org.zone.signed")
         let sign = try Support.exec(
             try Support.tool("ldns-signzone"),
@@ -79,14 +89,19 @@ import Testing
                 "-i", ZSKRolloverTests.stamp(TestClock.date("2026-11-20T00:00:00Z")), "-e",
                 ZSKRolloverTests.stamp(TestClock.date("2026-12-20T00:00:00Z")),
                 "-f", signed.path, unsigned.path,
-            ] + keys)
+            ] + keys
+        )
         #expect(sign.status == 0, "\(sign.stderr)")
         return signed
     }
 
     @Test func dmarcWithoutRuaFailsOnlyTheDMARCLine() throws {
         let s = try Self.setup()
-        let zone = try Self.handEdited(s, "\"v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.org\"", "\"v=DMARC1; p=reject\"")
+        let zone = try Self.handEdited(
+            s,
+            "\"v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.org\"",
+            "\"v=DMARC1; p=reject\""
+        )
         let (failed, output) = try Self.check(s, zone: zone)
         #expect(failed == ["dmarc"], "\(output)")
     }

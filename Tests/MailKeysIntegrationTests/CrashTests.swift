@@ -44,17 +44,27 @@ import Testing
 
     static let scenarios: [Scenario] = [
         Scenario(
-            description: "tick on a new home", prepare: { try base(build: false) }, arguments: { ["tick", "--home", $0.path, "--now", t0] },
-            at: t0),
+            description: "tick on a new home",
+            prepare: { try base(build: false) },
+            arguments: { ["tick", "--home", $0.path, "--now", t0] },
+            at: t0
+        ),
         Scenario(
-            description: "rotate dkim", prepare: { try base() }, arguments: { ["rotate", "dkim", "--all", "--home", $0.path, "--now", t10] },
-            at: t10),
+            description: "rotate dkim",
+            prepare: { try base() },
+            arguments: { ["rotate", "dkim", "--all", "--home", $0.path, "--now", t10] },
+            at: t10
+        ),
         Scenario(
-            description: "rotate zsk", prepare: { try base() },
-            arguments: { ["rotate", "zsk", "example.org", "--home", $0.path, "--now", t1] }),
+            description: "rotate zsk",
+            prepare: { try base() },
+            arguments: { ["rotate", "zsk", "example.org", "--home", $0.path, "--now", t1] }
+        ),
         Scenario(
-            description: "rotate ksk", prepare: { try base() },
-            arguments: { ["rotate", "ksk", "example.org", "--home", $0.path, "--now", t1] }),
+            description: "rotate ksk",
+            prepare: { try base() },
+            arguments: { ["rotate", "ksk", "example.org", "--home", $0.path, "--now", t1] }
+        ),
         Scenario(
             description: "tls import",
             prepare: {
@@ -67,10 +77,12 @@ import Testing
             },
             arguments: {
                 [
-                    "tls", "import", "mail.example.org", "--cert", $0.appendingPathComponent("in-fullchain.pem").path, "--key",
+                    "tls", "import", "mail.example.org", "--cert", $0.appendingPathComponent("in-fullchain.pem").path,
+                    "--key",
                     $0.appendingPathComponent("in-privkey.pem").path, "--home", $0.path, "--now", t1,
                 ]
-            }),
+            }
+        ),
         Scenario(
             description: "certbot-hook",
             prepare: {
@@ -82,8 +94,18 @@ import Testing
                 try FileManager.default.copyItem(at: l.key, to: lineage.appendingPathComponent("privkey.pem"))
                 return home
             },
-            arguments: { ["certbot-hook", "--letsencrypt-dir", $0.appendingPathComponent("le").path, "--home", $0.path, "--now", t1] },
-            environment: { ["RENEWED_LINEAGE": $0.appendingPathComponent("le/live/mail.example.org").path, "RENEWED_DOMAINS": "mail.example.org"] }
+            arguments: {
+                [
+                    "certbot-hook", "--letsencrypt-dir", $0.appendingPathComponent("le").path, "--home", $0.path,
+                    "--now", t1,
+                ]
+            },
+            environment: {
+                [
+                    "RENEWED_LINEAGE": $0.appendingPathComponent("le/live/mail.example.org").path,
+                    "RENEWED_DOMAINS": "mail.example.org",
+                ]
+            }
         ),
     ]
 
@@ -107,15 +129,22 @@ import Testing
     static func steps(_ s: Scenario, _ base: URL) throws -> Int {
         let home = try copy(base)
         defer { try? FileManager.default.removeItem(at: home) }
-        let r = try Support.mailkeys(s.arguments(home), environment: s.environment(home).merging(["MAILKEYS_FAULT": "count"]) { $1 })
-        guard r.status == 0, let line = r.stderr.split(separator: "\n").last(where: { $0.hasPrefix("mailkeys-fault-steps: ") }),
+        let r = try Support.mailkeys(
+            s.arguments(home),
+            environment: s.environment(home).merging(["MAILKEYS_FAULT": "count"]) { $1 }
+        )
+        guard r.status == 0,
+            let line = r.stderr.split(separator: "\n").last(where: { $0.hasPrefix("mailkeys-fault-steps: ") }),
             let n = Int(line.dropFirst("mailkeys-fault-steps: ".count))
         else { throw Support.Failure("\(s): \(r.stderr)") }
         return n
     }
 
     static func sql(_ home: URL, _ query: String) throws -> String {
-        let r = try Support.exec(try Support.tool("sqlite3"), [home.appendingPathComponent("Keys/mailkeys.sqlite").path, query])
+        let r = try Support.exec(
+            try Support.tool("sqlite3"),
+            [home.appendingPathComponent("Keys/mailkeys.sqlite").path, query]
+        )
         guard r.status == 0 else { throw Support.Failure("sqlite3: \(r.stderr)") }
         return r.stdout
     }
@@ -147,14 +176,17 @@ import Testing
     static func shape(_ home: URL) throws -> String {
         // An installed certificate's names are links: where they point is part of the state.
         let names = files(home).map { rel in
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: home.appendingPathComponent(rel).path)).map { "\(rel) -> \($0)" } ?? rel
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: home.appendingPathComponent(rel).path)).map {
+                "\(rel) -> \($0)"
+            } ?? rel
         }.map {
             $0.replacingOccurrences(of: #"\+\d{3}\+\d{5}"#, with: "+ALG+TAG", options: .regularExpression)
                 .replacingOccurrences(of: #"-[0-9a-f]{16}\.pem"#, with: "-SPKI.pem", options: .regularExpression)
         }.filter { !$0.hasPrefix("in-") && !$0.hasPrefix("le/") }
         let keys = try sql(
             home,
-            "SELECT kind, algorithm, created_at, published_at, active_at, retired_at, removed_at FROM key ORDER BY 1, 2, 3, 4, 5, 6, 7")
+            "SELECT kind, algorithm, created_at, published_at, active_at, retired_at, removed_at FROM key ORDER BY 1, 2, 3, 4, 5, 6, 7"
+        )
         let zones = try sql(home, "SELECT name, serial FROM domain ORDER BY name")
         let certs = try sql(home, "SELECT * FROM tls_cert ORDER BY 1, 2, 3")
         return (names + [keys, zones, certs]).joined(separator: "\n").replacingOccurrences(of: home.path, with: "HOME")
@@ -172,32 +204,55 @@ import Testing
         #expect(leftovers.isEmpty, "\(label): left behind \(leftovers)")
         let signed = home.appendingPathComponent("Zones/example.org.zone.signed")
         let v = try Support.exec(
-            try Support.tool("ldns-verify-zone"), ["-t", ZSKRolloverTests.stamp(ISO8601DateFormatter().date(from: at)!), signed.path])
+            try Support.tool("ldns-verify-zone"),
+            ["-t", ZSKRolloverTests.stamp(ISO8601DateFormatter().date(from: at)!), signed.path]
+        )
         #expect(v.status == 0, "\(label): \(v.stdout)\(v.stderr)")
         let text = try Support.read(signed)
-        let stored = Set(try sql(home, "SELECT name FROM key WHERE kind = 'dnssec' AND removed_at IS NULL").split(separator: "\n").map(String.init))
+        let stored = Set(
+            try sql(home, "SELECT name FROM key WHERE kind = 'dnssec' AND removed_at IS NULL").split(separator: "\n")
+                .map(String.init)
+        )
         for line in text.split(separator: "\n") where line.contains("\tDNSKEY\t") {
             let rdata = line.split(separator: "\t").last!
             let tag = Support.keyTag(String(rdata))
-            let priv = files(home).filter { $0.hasPrefix("Keys/dnssec/") && $0.hasSuffix(String(format: "+%05d.private", tag)) }
+            let priv = files(home).filter {
+                $0.hasPrefix("Keys/dnssec/") && $0.hasSuffix(String(format: "+%05d.private", tag))
+            }
             #expect(priv.count == 1, "\(label): DNSKEY \(tag) is published without its private key file")
             #expect(stored.contains(String(tag)), "\(label): DNSKEY \(tag) is published without its store row")
         }
         // The certificate the store says is served is the one the mail server's names point at.
-        for row in try sql(home, "SELECT host, key_type, fingerprint FROM tls_cert WHERE state = 'served'").split(separator: "\n") {
+        for row in try sql(home, "SELECT host, key_type, fingerprint FROM tls_cert WHERE state = 'served'").split(
+            separator: "\n"
+        ) {
             let f = row.split(separator: "|").map(String.init)
             let link = home.appendingPathComponent("Keys/tls/\(f[0])/\(f[1])/fullchain.pem").path
             guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: link) else { continue }
-            #expect(target == "\(f[2]).fullchain.pem", "\(label): the store serves \(f[2].prefix(12)) but fullchain.pem is \(target)")
+            #expect(
+                target == "\(f[2]).fullchain.pem",
+                "\(label): the store serves \(f[2].prefix(12)) but fullchain.pem is \(target)"
+            )
             #expect(FileManager.default.fileExists(atPath: link), "\(label): fullchain.pem points at a missing file")
         }
-        let selectors = Set(try sql(home, "SELECT name FROM key WHERE kind = 'dkim' AND removed_at IS NULL").split(separator: "\n").map(String.init))
-        for line in text.split(separator: "\n") where line.contains("._domainkey.example.org.") && line.contains("\tTXT\t") {
+        let selectors = Set(
+            try sql(home, "SELECT name FROM key WHERE kind = 'dkim' AND removed_at IS NULL").split(separator: "\n").map(
+                String.init
+            )
+        )
+        for line in text.split(separator: "\n")
+        where line.contains("._domainkey.example.org.") && line.contains("\tTXT\t") {
             let selector = String(line.prefix { $0 != "." })
-            #expect(selectors.contains(selector), "\(label): DKIM selector \(selector) is published without its store row")
             #expect(
-                FileManager.default.fileExists(atPath: home.appendingPathComponent("Keys/dkim/example.org/\(selector).pem").path),
-                "\(label): DKIM selector \(selector) is published without its private key file")
+                selectors.contains(selector),
+                "\(label): DKIM selector \(selector) is published without its store row"
+            )
+            #expect(
+                FileManager.default.fileExists(
+                    atPath: home.appendingPathComponent("Keys/dkim/example.org/\(selector).pem").path
+                ),
+                "\(label): DKIM selector \(selector) is published without its private key file"
+            )
         }
     }
 
@@ -219,7 +274,8 @@ import Testing
         let g = got.split(separator: "\n", omittingEmptySubsequences: false)
         return twins.enumerated().map { i, twin in
             let t = twin.split(separator: "\n", omittingEmptySubsequences: false)
-            return "twin \(i): only here \(g.filter { !t.contains($0) }), only in the twin \(t.filter { !g.contains($0) })"
+            return
+                "twin \(i): only here \(g.filter { !t.contains($0) }), only in the twin \(t.filter { !g.contains($0) })"
         }.joined(separator: "; ")
     }
 
@@ -249,8 +305,14 @@ import Testing
         for k in 1...n {
             let home = try Self.copy(base)
             defer { try? FileManager.default.removeItem(at: home) }
-            let r = try Support.mailkeys(s.arguments(home), environment: s.environment(home).merging(["MAILKEYS_FAULT": "kill@\(k)"]) { $1 })
-            #expect(r.stderr.contains("mailkeys-fault: killed at step \(k)"), "\(s) kill@\(k): not killed: \(r.status) \(r.stderr)")
+            let r = try Support.mailkeys(
+                s.arguments(home),
+                environment: s.environment(home).merging(["MAILKEYS_FAULT": "kill@\(k)"]) { $1 }
+            )
+            #expect(
+                r.stderr.contains("mailkeys-fault: killed at step \(k)"),
+                "\(s) kill@\(k): not killed: \(r.status) \(r.stderr)"
+            )
             try Self.checkRepaired(home, twins: twins, at: s.at, "\(s) kill@\(k)")
         }
     }
@@ -265,7 +327,10 @@ import Testing
             let home = try Self.copy(base)
             defer { try? FileManager.default.removeItem(at: home) }
             let fault = k % 2 == 0 ? "enospc@\(k)" : "eio@\(k)"
-            let r = try Support.mailkeys(s.arguments(home), environment: s.environment(home).merging(["MAILKEYS_FAULT": fault]) { $1 })
+            let r = try Support.mailkeys(
+                s.arguments(home),
+                environment: s.environment(home).merging(["MAILKEYS_FAULT": fault]) { $1 }
+            )
             #expect(r.status < 128, "\(s) \(fault): died of a signal")
             if r.status != 0 {
                 let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("mailkeys: error:") }
@@ -274,10 +339,15 @@ import Testing
             // Right away: what is published is what the store says, unless an intent is pending.
             if try Self.sql(home, "SELECT count(*) FROM intent") == "0\n" {
                 let zone = home.appendingPathComponent("Zones/example.org.zone")
-                let recorded = try Self.sql(home, "SELECT file_hash FROM domain WHERE name = 'example.org'").trimmingCharacters(
-                    in: .whitespacesAndNewlines)
+                let recorded = try Self.sql(home, "SELECT file_hash FROM domain WHERE name = 'example.org'")
+                    .trimmingCharacters(
+                        in: .whitespacesAndNewlines
+                    )
                 let onDisk = try Self.sha256(zone)
-                #expect(recorded.isEmpty || recorded == onDisk, "\(s) \(fault): the zone file is not what the store recorded")
+                #expect(
+                    recorded.isEmpty || recorded == onDisk,
+                    "\(s) \(fault): the zone file is not what the store recorded"
+                )
             }
             try Self.checkRepaired(home, twins: twins, at: s.at, "\(s) \(fault)")
         }
@@ -303,12 +373,18 @@ import Testing
             var st = statvfs()
             #expect(statvfs(mount.path, &st) == 0)
             let available = Int(st.f_bavail) * Int(st.f_frsize)
-            #expect(try Support.exec("/usr/bin/fallocate", ["-l", String(max(0, available - free)), filler.path]).status == 0)
+            #expect(
+                try Support.exec("/usr/bin/fallocate", ["-l", String(max(0, available - free)), filler.path]).status
+                    == 0
+            )
             let r = try Support.mailkeys(s.arguments(home), environment: s.environment(home))
             #expect(r.status < 128, "free \(free): died of a signal")
             if r.status != 0 {
                 failures += 1
-                #expect(r.stderr.split(separator: "\n").filter { $0.hasPrefix("mailkeys: error:") }.count == 1, "free \(free): \(r.stderr)")
+                #expect(
+                    r.stderr.split(separator: "\n").filter { $0.hasPrefix("mailkeys: error:") }.count == 1,
+                    "free \(free): \(r.stderr)"
+                )
             }
             // Space is freed first (sqlite3 itself needs some to open the store); nothing runs
             // in between, so this is what the failed run left.

@@ -14,7 +14,8 @@ import Testing
             let fields = line.split(separator: "\t", maxSplits: 4)
             guard fields.count == 4, let selector = fields[0].split(separator: ".").first else { continue }
             let text = String(decoding: TXT.decode(String(fields[3])).joined(), as: UTF8.self)
-            let p = text.components(separatedBy: "; ").first { $0.hasPrefix("p=") }.map { String($0.dropFirst(2)) } ?? ""
+            let p =
+                text.components(separatedBy: "; ").first { $0.hasPrefix("p=") }.map { String($0.dropFirst(2)) } ?? ""
             out[String(selector).trimmingCharacters(in: .whitespaces)] = p
         }
         return out
@@ -22,14 +23,22 @@ import Testing
 
     /// The selectors OpenDKIM would sign with, from the KeyTable(s) mailkeys wrote.
     static func signing(_ keyTable: String) -> Set<String> {
-        Set(keyTable.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { $0.split(separator: ".").first.map(String.init) })
+        Set(
+            keyTable.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap {
+                $0.split(separator: ".").first.map(String.init)
+            }
+        )
     }
 
     @Test func aYearOfRotationsLeavesNoVerificationGap() throws {
         let root = try Support.exampleHome(build: false)
         let policy = root.appendingPathComponent("mailkeys.toml")
-        try (try Support.read(policy) + "\n[domains.\"example.org\".dkim]\nrotate_every = \"60d\"\noverlap = \"7d\"\n").write(
-            to: policy, atomically: true, encoding: .utf8)
+        try (try Support.read(policy) + "\n[domains.\"example.org\".dkim]\nrotate_every = \"60d\"\noverlap = \"7d\"\n")
+            .write(
+                to: policy,
+                atomically: true,
+                encoding: .utf8
+            )
         let home = Home(root: root)
         let start = TestClock.date("2026-11-21T10:00:00Z")
         let overlap: TimeInterval = 7 * 86400
@@ -60,7 +69,9 @@ import Testing
             signers.append(
                 Self.signing(
                     try Support.read(root.appendingPathComponent("Keys/opendkim/KeyTable"))
-                        + Support.read(root.appendingPathComponent("Keys/opendkim/KeyTable.ed25519"))))
+                        + Support.read(root.appendingPathComponent("Keys/opendkim/KeyTable.ed25519"))
+                )
+            )
             // When a key stops signing, sign a message with it as of its last signing step (its
             // private key stays on disk for the overlap); keys still signing at the end sign then.
             let keys = try store.dkimKeys(domain: .exampleOrg)
@@ -68,7 +79,9 @@ import Testing
             let ending = i == times.count - 1 ? signers[i] : []
             for selector in stopped.union(ending) {
                 let key = try #require(keys.first { $0.selector == selector })
-                lastSigning[selector] = (ending.contains(selector) ? i : i - 1, try DKIMTests.sign(root, key, dir: mail))
+                lastSigning[selector] = (
+                    ending.contains(selector) ? i : i - 1, try DKIMTests.sign(root, key, dir: mail)
+                )
             }
         }
 
@@ -89,7 +102,9 @@ import Testing
                     j += 1
                 }
                 if let published = key.published, let active = key.active {
-                    if active.timeIntervalSince(published) < publishAhead { failures.append("\(selector) signed before publish_ahead") }
+                    if active.timeIntervalSince(published) < publishAhead {
+                        failures.append("\(selector) signed before publish_ahead")
+                    }
                 }
             }
         }
@@ -120,7 +135,8 @@ import Testing
             let v = try DKIMTests.verify(signed.message, port: server.port)
             #expect(
                 v.status == 0,
-                "\(selector) signed \(RunClock.format(times[signed.index])), checked \(RunClock.format(times[j])): \(v.stdout)\(v.stderr)")
+                "\(selector) signed \(RunClock.format(times[signed.index])), checked \(RunClock.format(times[j])): \(v.stdout)\(v.stderr)"
+            )
         }
         #expect(lastSigning.count == keys.count - keys.filter { $0.active == nil }.count)
     }

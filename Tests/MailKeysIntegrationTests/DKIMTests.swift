@@ -26,7 +26,11 @@ import Testing
         let out = dir.appendingPathComponent("\(key.selector).eml")
         let r = try Support.exec(
             try Support.python,
-            [Support.dkimScript, "sign", "example.org", key.selector, keyFile(home, key.selector).path, key.algorithm.rawValue, out.path])
+            [
+                Support.dkimScript, "sign", "example.org", key.selector, keyFile(home, key.selector).path,
+                key.algorithm.rawValue, out.path,
+            ]
+        )
         #expect(r.status == 0, "dkimpy sign: \(r.stderr)")
         return out
     }
@@ -53,7 +57,10 @@ import Testing
             // The check can fail: a changed body no longer verifies.
             let tampered = dir.appendingPathComponent("\(key.selector)-tampered.eml")
             try (try Support.read(message).replacingOccurrences(of: "Hello.", with: "Hullo.")).write(
-                to: tampered, atomically: true, encoding: .utf8)
+                to: tampered,
+                atomically: true,
+                encoding: .utf8
+            )
             #expect(try Self.verify(tampered, port: server.port).status != 0)
         }
     }
@@ -82,10 +89,13 @@ import Testing
             let signingTable = home.appendingPathComponent("Keys/opendkim/SigningTable\(suffix)")
             let table = try Support.read(keyTable)
             for key in try Self.keys(home) {
-                let line = "\(key.selector)._domainkey.example.org example.org:\(key.selector):\(Self.keyFile(home, key.selector).path)"
+                let line =
+                    "\(key.selector)._domainkey.example.org example.org:\(key.selector):\(Self.keyFile(home, key.selector).path)"
                 #expect(table.contains(line) == (key.algorithm == algorithm), "\(algorithm) table: \(table)")
                 #expect(
-                    try Support.read(signingTable).contains("*@example.org \(key.selector)._domainkey.example.org") == (key.algorithm == algorithm))
+                    try Support.read(signingTable).contains("*@example.org \(key.selector)._domainkey.example.org")
+                        == (key.algorithm == algorithm)
+                )
             }
             let conf = dir.appendingPathComponent("opendkim-\(algorithm.rawValue).conf")
             try """
@@ -116,7 +126,10 @@ import Testing
         // A KeyTable entry pointing at another key fails: the check can fail.
         let keyTable = home.appendingPathComponent("Keys/opendkim/KeyTable")
         let other = try Support.scratch("foreign").appendingPathComponent("k.pem")
-        _ = try Support.exec(try Support.tool("openssl"), ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", other.path])
+        _ = try Support.exec(
+            try Support.tool("openssl"),
+            ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", other.path]
+        )
         try Support.read(keyTable).replacingOccurrences(of: Self.keyFile(home, rsa.selector).path, with: other.path)
             .write(to: keyTable, atomically: true, encoding: .utf8)
         let bad = try Support.exec(try Support.tool("opendkim-testkey"), ["-x", conf.path, "-vvv"])
@@ -130,7 +143,10 @@ import Testing
         let home = try Support.exampleHome(build: false)
         let policy = home.appendingPathComponent("mailkeys.toml")
         try (try Support.read(policy) + "\n[domains.\"example.org\".dkim]\ngroup = \"opendkim\"\n").write(
-            to: policy, atomically: true, encoding: .utf8)
+            to: policy,
+            atomically: true,
+            encoding: .utf8
+        )
         _ = try Self.tick(home, Support.now)
         for key in try Self.keys(home) {
             let path = Self.keyFile(home, key.selector).path
@@ -144,7 +160,10 @@ import Testing
             #expect(asOther.status != 0, "nobody must not read \(path)")
         }
         let store = home.appendingPathComponent("Keys/mailkeys.sqlite").path
-        #expect(try Support.exec(try Support.tool("runuser"), ["-u", "opendkim", "--", "/usr/bin/head", "-c", "1", store]).status != 0)
+        #expect(
+            try Support.exec(try Support.tool("runuser"), ["-u", "opendkim", "--", "/usr/bin/head", "-c", "1", store])
+                .status != 0
+        )
 
         // As `make install` leaves it: the home 0700, the run under umask 077. Once the keys sign,
         // OpenDKIM's user reaches the keys, both tables and rspamd's copy; others still nothing.
@@ -155,19 +174,29 @@ import Testing
         #expect(r.stderr.isEmpty, "no key is out of the group's reach: \(r.stderr)")
         let runuser = try Support.tool("runuser")
         var readable = [
-            "Keys/opendkim/KeyTable", "Keys/opendkim/SigningTable", "Keys/opendkim/KeyTable.ed25519", "Keys/opendkim/SigningTable.ed25519",
+            "Keys/opendkim/KeyTable", "Keys/opendkim/SigningTable", "Keys/opendkim/KeyTable.ed25519",
+            "Keys/opendkim/SigningTable.ed25519",
         ]
         for key in try Self.keys(home) {
             readable.append("Keys/dkim/example.org/\(key.selector).pem")
             if key.algorithm == .ed25519 { readable.append("Keys/dkim/example.org/\(key.selector).rspamd") }
         }
         for path in readable.map({ home.appendingPathComponent($0).path }) {
-            #expect(try Support.exec(runuser, ["-u", "opendkim", "--", "/usr/bin/head", "-c", "1", path]).status == 0, "opendkim reads \(path)")
+            #expect(
+                try Support.exec(runuser, ["-u", "opendkim", "--", "/usr/bin/head", "-c", "1", path]).status == 0,
+                "opendkim reads \(path)"
+            )
         }
         for path in readable.filter({ $0.hasPrefix("Keys/dkim") }).map({ home.appendingPathComponent($0).path }) {
-            #expect(try Support.exec(runuser, ["-u", "nobody", "--", "/usr/bin/head", "-c", "1", path]).status != 0, "nobody reads \(path)")
+            #expect(
+                try Support.exec(runuser, ["-u", "nobody", "--", "/usr/bin/head", "-c", "1", path]).status != 0,
+                "nobody reads \(path)"
+            )
         }
-        #expect(try Support.exec(runuser, ["-u", "opendkim", "--", "/usr/bin/ls", home.path]).status != 0, "the home is not listable")
+        #expect(
+            try Support.exec(runuser, ["-u", "opendkim", "--", "/usr/bin/ls", home.path]).status != 0,
+            "the home is not listable"
+        )
 
         // A directory above the home that the group cannot pass: the run says which, and how to fix it.
         let locked = try Support.scratch("locked")
@@ -177,8 +206,10 @@ import Testing
         let warned = try Self.tick(moved, "2026-11-21T12:10:00Z")
         #expect(
             warned.stderr.contains(
-                "is not readable by group opendkim (dkim.group): \(locked.path) is not searchable by it (chmod o+x \(locked.path))"),
-            "\(warned.stderr)")
+                "is not readable by group opendkim (dkim.group): \(locked.path) is not searchable by it (chmod o+x \(locked.path))"
+            ),
+            "\(warned.stderr)"
+        )
 
         // Without a group: 0600 and a 0700 directory.
         let plain = try Support.exampleHome()
@@ -186,7 +217,9 @@ import Testing
             let attributes = try FileManager.default.attributesOfItem(atPath: Self.keyFile(plain, key.selector).path)
             #expect((attributes[.posixPermissions] as? Int) == 0o600)
         }
-        let dir = try FileManager.default.attributesOfItem(atPath: plain.appendingPathComponent("Keys/dkim/example.org").path)
+        let dir = try FileManager.default.attributesOfItem(
+            atPath: plain.appendingPathComponent("Keys/dkim/example.org").path
+        )
         #expect((dir[.posixPermissions] as? Int) == 0o700)
     }
 
@@ -201,30 +234,49 @@ import Testing
         let copy = home.appendingPathComponent("Keys/dkim/example.org/\(ed.selector).rspamd")
         let map = try Support.read(home.appendingPathComponent("Keys/rspamd/dkim_signing.conf"))
         #expect(map.contains("path = \"\(copy.path)\"; selector = \"\(ed.selector)\";"), "\(map)")
-        #expect(map.contains("path = \"\(Self.keyFile(home, rsa.selector).path)\"; selector = \"\(rsa.selector)\";"), "\(map)")
+        #expect(
+            map.contains("path = \"\(Self.keyFile(home, rsa.selector).path)\"; selector = \"\(rsa.selector)\";"),
+            "\(map)"
+        )
         let secret = try #require(Data(base64Encoded: try Support.read(copy)))
         #expect(secret.count == 64)
         #expect(secret.suffix(32).base64EncodedString() == ed.publicKey, "the second half is the published key")
         let seed = try Support.exec(
-            try Support.tool("sh"), ["-c", "openssl pkey -in \"$1\" -outform DER | tail -c 32 | base64", "sh", Self.keyFile(home, ed.selector).path])
+            try Support.tool("sh"),
+            [
+                "-c", "openssl pkey -in \"$1\" -outform DER | tail -c 32 | base64", "sh",
+                Self.keyFile(home, ed.selector).path,
+            ]
+        )
         #expect(
-            secret.prefix(32).base64EncodedString() == seed.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "the first half is the PEM's seed"
+            secret.prefix(32).base64EncodedString() == seed.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+            "the first half is the PEM's seed"
         )
         #expect((try FileManager.default.attributesOfItem(atPath: copy.path)[.posixPermissions] as? Int) == 0o600)
 
         // After a rotation the retired key keeps its PEM for the overlap, but no rspamd copy.
-        #expect(try Support.mailkeys(["rotate", "dkim", "example.org", "--home", home.path, "--now", "2026-12-01T00:00:00Z"]).status == 0)
+        #expect(
+            try Support.mailkeys([
+                "rotate", "dkim", "example.org", "--home", home.path, "--now", "2026-12-01T00:00:00Z",
+            ]).status == 0
+        )
         _ = try Self.tick(home, "2026-12-01T02:05:00Z")
         #expect(FileManager.default.fileExists(atPath: Self.keyFile(home, ed.selector).path))
         #expect(!FileManager.default.fileExists(atPath: copy.path), "a key that no longer signs has no rspamd copy")
         let next = try #require(try Self.keys(home).first { $0.algorithm == .ed25519 && $0.selector != ed.selector })
-        #expect(FileManager.default.fileExists(atPath: home.appendingPathComponent("Keys/dkim/example.org/\(next.selector).rspamd").path))
+        #expect(
+            FileManager.default.fileExists(
+                atPath: home.appendingPathComponent("Keys/dkim/example.org/\(next.selector).rspamd").path
+            )
+        )
     }
 
     @Test func rotateThenTickMovesSelectorsThroughTheirStates() throws {
         let home = try Support.exampleHome()
         _ = try Self.tick(home, "2026-11-21T12:05:00Z")
-        var r = try Support.mailkeys(["rotate", "dkim", "example.org", "--home", home.path, "--now", "2026-12-01T00:00:00Z"])
+        var r = try Support.mailkeys([
+            "rotate", "dkim", "example.org", "--home", home.path, "--now", "2026-12-01T00:00:00Z",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("example.org: DKIM: create and publish rsa key mk20261201r"))
         #expect(r.stdout.contains("example.org: DKIM: create and publish ed25519 key mk20261201e"))
@@ -243,17 +295,32 @@ import Testing
         #expect(r.stdout.contains("next: 2026-12-08T02:05:00Z"))
         let zone = home.appendingPathComponent("Zones/example.org.zone")
         #expect(try Support.read(zone).contains("mk20261121r._domainkey"), "the retired key stays for the overlap")
-        #expect(try Support.read(home.appendingPathComponent("Keys/opendkim/KeyTable")).contains("mk20261121r") == false)
+        #expect(
+            try Support.read(home.appendingPathComponent("Keys/opendkim/KeyTable")).contains("mk20261121r") == false
+        )
         r = try Self.tick(home, "2026-12-08T02:04:59Z")
         #expect(try Support.read(zone).contains("mk20261121r._domainkey"))
         r = try Self.tick(home, "2026-12-08T02:05:00Z")
         #expect(r.stdout.contains("remove mk20261121r from DNS"))
         #expect(!(try Support.read(zone).contains("mk20261121r._domainkey")))
-        #expect(!FileManager.default.fileExists(atPath: Self.keyFile(home, "mk20261121r").path), "the private key is deleted")
-        let states = try Self.keys(home).map { "\($0.selector) \($0.state(at: try RunClock.now("2026-12-08T02:05:00Z")).rawValue)" }
-        #expect(states.sorted() == ["mk20261121e removed", "mk20261121r removed", "mk20261201e active", "mk20261201r active"])
+        #expect(
+            !FileManager.default.fileExists(atPath: Self.keyFile(home, "mk20261121r").path),
+            "the private key is deleted"
+        )
+        let states = try Self.keys(home).map {
+            "\($0.selector) \($0.state(at: try RunClock.now("2026-12-08T02:05:00Z")).rawValue)"
+        }
+        #expect(
+            states.sorted() == [
+                "mk20261121e removed", "mk20261121r removed", "mk20261201e active", "mk20261201r active",
+            ]
+        )
         let status = try Support.mailkeys(["status", "--home", home.path, "--now", "2026-12-08T02:05:00Z"])
-        #expect(status.stdout.contains("dkim mk20261121r rsa removed: created 2026-11-21T10:00:00Z, published 2026-11-21T10:00:00Z"))
+        #expect(
+            status.stdout.contains(
+                "dkim mk20261121r rsa removed: created 2026-11-21T10:00:00Z, published 2026-11-21T10:00:00Z"
+            )
+        )
     }
 
     @Test func revokedThenRemovedAndRevealed() throws {
@@ -299,7 +366,11 @@ import Testing
         let marker = try Support.scratch("reload").appendingPathComponent("reloaded")
         let policy = home.appendingPathComponent("mailkeys.toml")
         let base = try Support.read(policy)
-        try (base + "\n[opendkim]\nreload = [\"/usr/bin/touch\", \"\(marker.path)\"]\n").write(to: policy, atomically: true, encoding: .utf8)
+        try (base + "\n[opendkim]\nreload = [\"/usr/bin/touch\", \"\(marker.path)\"]\n").write(
+            to: policy,
+            atomically: true,
+            encoding: .utf8
+        )
         _ = try Self.tick(home, "2026-11-21T10:00:00Z")
         #expect(FileManager.default.fileExists(atPath: marker.path), "first tables: reload")
         try FileManager.default.removeItem(at: marker)
@@ -309,13 +380,19 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: marker.path), "keys activated: reload")
 
         try (base + "\n[opendkim]\nreload = [\"/bin/false\"]\n").write(to: policy, atomically: true, encoding: .utf8)
-        _ = try Support.mailkeys(["rotate", "dkim", "example.org", "--home", home.path, "--now", "2026-12-01T00:00:00Z"])
+        _ = try Support.mailkeys([
+            "rotate", "dkim", "example.org", "--home", home.path, "--now", "2026-12-01T00:00:00Z",
+        ])
         var r = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-12-01T02:05:00Z"])
         #expect(r.status == 1)
         #expect(r.stderr.contains("reload command /bin/false exited with 1; the next run retries"))
         r = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-12-01T03:00:00Z"])
         #expect(r.status == 1, "the failed reload is retried, not forgotten")
-        try (base + "\n[opendkim]\nreload = [\"/usr/bin/touch\", \"\(marker.path)\"]\n").write(to: policy, atomically: true, encoding: .utf8)
+        try (base + "\n[opendkim]\nreload = [\"/usr/bin/touch\", \"\(marker.path)\"]\n").write(
+            to: policy,
+            atomically: true,
+            encoding: .utf8
+        )
         try FileManager.default.removeItem(at: marker)
         r = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-12-01T04:00:00Z"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -330,7 +407,10 @@ import Testing
         try (good + "broken IN A 300.1.1.1\n").write(to: template, atomically: true, encoding: .utf8)
         // The rollover is planned, but the zone cannot be built: nothing may be recorded or written.
         try BadInputTests.expectRefused(
-            home, ["rotate", "dkim", "example.org", "--home", home.path, "--now", "2026-12-01T00:00:00Z"], message: "line 15")
+            home,
+            ["rotate", "dkim", "example.org", "--home", home.path, "--now", "2026-12-01T00:00:00Z"],
+            message: "line 15"
+        )
         #expect(try Self.keys(home).count == 2)
         try good.write(to: template, atomically: true, encoding: .utf8)
         // Much later, the same rollover: the new keys are published now and sign only after publish_ahead.
@@ -338,7 +418,9 @@ import Testing
         #expect(r.stdout.contains("create and publish rsa key mk20270301r"))
         #expect(!r.stdout.contains("start signing with mk20270301r"))
         #expect(!(try Support.read(home.appendingPathComponent("Keys/opendkim/KeyTable")).contains("mk20270301r")))
-        #expect(try Support.read(home.appendingPathComponent("Zones/example.org.zone")).contains("mk20270301r._domainkey"))
+        #expect(
+            try Support.read(home.appendingPathComponent("Zones/example.org.zone")).contains("mk20270301r._domainkey")
+        )
     }
 
     @Test func badKeyFilesAndCollisionsChangeNothing() throws {
@@ -349,13 +431,19 @@ import Testing
 
         try FileManager.default.removeItem(at: rsa)
         try BadInputTests.expectRefused(
-            home, ["tick", "--home", home.path], message: "DKIM key file Keys/dkim/example.org/mk20261121r.pem of mk20261121r is missing")
+            home,
+            ["tick", "--home", home.path],
+            message: "DKIM key file Keys/dkim/example.org/mk20261121r.pem of mk20261121r is missing"
+        )
 
         try Data("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n".utf8).write(to: rsa)
 
         chmod(rsa.path, 0o600)  // a key file as mailkeys writes it; only its content is wrong
         try BadInputTests.expectRefused(
-            home, ["tick", "--home", home.path], message: "Keys/dkim/example.org/mk20261121r.pem is not a PEM private key")
+            home,
+            ["tick", "--home", home.path],
+            message: "Keys/dkim/example.org/mk20261121r.pem is not a PEM private key"
+        )
 
         let foreign = try DKIMKeysForTest.rsaPEM()
         try Data(foreign.utf8).write(to: rsa)
@@ -368,19 +456,35 @@ import Testing
         // A file already where the next ed25519 selector would go (a run killed after writing it,
         // before its commit): it is moved aside, kept and reported, and the rotation goes ahead.
         try Data("left by a dead run".utf8).write(to: Self.keyFile(home, "mk20261201e"))
-        let rotated = try Support.mailkeys(["rotate", "dkim", "example.org", "--home", home.path, "--now", "2026-12-01T00:00:00Z"])
+        let rotated = try Support.mailkeys([
+            "rotate", "dkim", "example.org", "--home", home.path, "--now", "2026-12-01T00:00:00Z",
+        ])
         #expect(rotated.status == 0, "\(rotated.stderr)")
         #expect(
             rotated.stdout.contains(
                 "example.org: DKIM: Keys/dkim/example.org/mk20261201e.pem was not in the store (left by a run that did not finish); moved to Keys/orphaned/dkim-example.org-mk20261201e.pem."
-            ), "\(rotated.stdout)")
-        let orphaned = try FileManager.default.contentsOfDirectory(atPath: home.appendingPathComponent("Keys/orphaned").path)
+            ),
+            "\(rotated.stdout)"
+        )
+        let orphaned = try FileManager.default.contentsOfDirectory(
+            atPath: home.appendingPathComponent("Keys/orphaned").path
+        )
         #expect(orphaned.count == 1, "\(orphaned)")
-        #expect(try Support.read(home.appendingPathComponent("Keys/orphaned/\(orphaned[0])")) == "left by a dead run", "kept, not deleted")
+        #expect(
+            try Support.read(home.appendingPathComponent("Keys/orphaned/\(orphaned[0])")) == "left by a dead run",
+            "kept, not deleted"
+        )
         #expect(try Self.keys(home).contains { $0.selector == "mk20261201e" })
-        #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-12-01T00:10:00Z"]).status == 0, "the new key file is the store's")
+        #expect(
+            try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-12-01T00:10:00Z"]).status == 0,
+            "the new key file is the store's"
+        )
 
-        try BadInputTests.expectRefused(home, ["rotate", "dkim", "nope.example", "--home", home.path], message: "unknown domain 'nope.example'")
+        try BadInputTests.expectRefused(
+            home,
+            ["rotate", "dkim", "nope.example", "--home", home.path],
+            message: "unknown domain 'nope.example'"
+        )
         let usage = try Support.mailkeys(["rotate", "dkim", "--home", home.path])
         #expect(usage.status == 64)
         #expect(usage.stderr.contains("give a DOMAIN or --all"))
@@ -391,7 +495,10 @@ import Testing
 enum DKIMKeysForTest {
     static func rsaPEM() throws -> String {
         let out = try Support.scratch("foreign").appendingPathComponent("k.pem")
-        let r = try Support.exec(try Support.tool("openssl"), ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", out.path])
+        let r = try Support.exec(
+            try Support.tool("openssl"),
+            ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", out.path]
+        )
         guard r.status == 0 else { throw Support.Failure("openssl genpkey: \(r.stderr)") }
         return try Support.read(out)
     }

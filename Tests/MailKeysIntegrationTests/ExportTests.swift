@@ -8,7 +8,9 @@ import Testing
 @Suite struct ExportTests {
     static func serial(_ port: Int) throws -> String {
         let r = try Support.exec(
-            try Support.tool("dig"), ["@127.0.0.1", "-p", String(port), "+short", "+norecurse", "+time=1", "+tries=1", "example.org", "SOA"])
+            try Support.tool("dig"),
+            ["@127.0.0.1", "-p", String(port), "+short", "+norecurse", "+time=1", "+tries=1", "example.org", "SOA"]
+        )
         return r.stdout.split(separator: " ").dropFirst(2).first.map(String.init) ?? ""
     }
 
@@ -23,7 +25,11 @@ import Testing
 
     static func change(_ home: URL, _ label: String) throws {
         let template = home.appendingPathComponent("Zones/example.org.zone.in")
-        try (Support.read(template) + "\(label) IN A 192.0.2.77\n").write(to: template, atomically: true, encoding: .utf8)
+        try (Support.read(template) + "\(label) IN A 192.0.2.77\n").write(
+            to: template,
+            atomically: true,
+            encoding: .utf8
+        )
     }
 
     @Test func exportsToNSDKnotAndBindAndReloadsOnlyWhatChanged() throws {
@@ -35,7 +41,8 @@ import Testing
         // NSD's reload goes through a counting wrapper, to see that an unchanged zone is not reloaded.
         let counter = nsd.dir.appendingPathComponent("reloads")
         let wrapper = nsd.dir.appendingPathComponent("reload.sh")
-        try "#!/bin/sh\necho \"$1\" >> \(counter.path)\nexec \(try Support.tool("nsd-control")) -c \(nsd.dir.path)/nsd.conf reload \"$1\"\n"
+        try
+            "#!/bin/sh\necho \"$1\" >> \(counter.path)\nexec \(try Support.tool("nsd-control")) -c \(nsd.dir.path)/nsd.conf reload \"$1\"\n"
             .write(to: wrapper, atomically: true, encoding: .utf8)
         chmod(wrapper.path, 0o755)
         try Self.addTargets(
@@ -44,7 +51,8 @@ import Testing
                 "server = \"nsd\"\ndirectory = \"\(nsd.dir.path)\"\nreload = \(Self.quoted([wrapper.path, "%z"]))\naddress = \"127.0.0.1:\(nsd.port)\"",
                 "server = \"knot\"\ndirectory = \"\(knot.dir.path)\"\nreload = \(Self.quoted([try Support.tool("knotc"), "-s", knot.dir.appendingPathComponent("knot.sock").path, "-b", "zone-reload", "%z"]))\naddress = \"127.0.0.1:\(knot.port)\"",
                 "server = \"bind\"\ndirectory = \"\(bind.dir.path)\"\nreload = \(Self.quoted(bind.rndc + ["reload", "%z"]))\naddress = \"127.0.0.1:\(bind.port)\"",
-            ])
+            ]
+        )
         try Self.change(home, "new")
         var r = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-11-21T11:00:00Z"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
@@ -53,8 +61,14 @@ import Testing
             #expect(try Self.serial(port) == serial, "\(name) serves the new serial")
             #expect(r.stdout.contains("exported serial \(serial) to \(name):"), "\(r.stdout)")
         }
-        let dig = try Support.exec(try Support.tool("dig"), ["@127.0.0.1", "-p", String(bind.port), "+dnssec", "+short", "new.example.org", "A"])
-        #expect(dig.stdout.contains("192.0.2.77") && dig.stdout.contains("A 13 3 3600"), "signed data served: \(dig.stdout)")
+        let dig = try Support.exec(
+            try Support.tool("dig"),
+            ["@127.0.0.1", "-p", String(bind.port), "+dnssec", "+short", "new.example.org", "A"]
+        )
+        #expect(
+            dig.stdout.contains("192.0.2.77") && dig.stdout.contains("A 13 3 3600"),
+            "signed data served: \(dig.stdout)"
+        )
         #expect(try Support.read(counter) == "example.org\n")
 
         // Nothing changed: no target is written or reloaded.
@@ -91,7 +105,10 @@ import Testing
         try original.write(to: policy, atomically: true, encoding: .utf8)
         try Self.addTargets(home, [target(back)])
         let zoneSerial = try #require(
-            try Support.read(home.appendingPathComponent("Zones/example.org.zone")).firstMatch(of: /hostmaster\.example\.org\. (\d+)/)?.output.1)
+            try Support.read(home.appendingPathComponent("Zones/example.org.zone")).firstMatch(
+                of: /hostmaster\.example\.org\. (\d+)/
+            )?.output.1
+        )
         r = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-11-21T11:05:00Z"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(try Self.serial(back.port) == String(zoneSerial))
@@ -107,7 +124,8 @@ import Testing
             home,
             [
                 "server = \"nsd\"\ndirectory = \"\(primary.dir.path)\"\nreload = \(Self.quoted([try Support.tool("nsd-control"), "-c", primary.dir.appendingPathComponent("nsd.conf").path, "reload", "%z"]))\naddress = \"127.0.0.1:\(primary.port)\"\nnotify = [\"127.0.0.1:\(secondary.port)\"]"
-            ])
+            ]
+        )
         try Self.change(home, "notified")
         let r = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-11-21T11:00:00Z"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
@@ -120,6 +138,9 @@ import Testing
             if seen == wanted { break }
             usleep(100_000)
         }
-        #expect(seen == wanted, "the secondary transferred the new zone after the NOTIFY (its SOA refresh is hours away)")
+        #expect(
+            seen == wanted,
+            "the secondary transferred the new zone after the NOTIFY (its SOA refresh is hours away)"
+        )
     }
 }

@@ -28,7 +28,8 @@ import Testing
         mutating func pick<T>(_ items: [T]) -> T { items[int(items.count)] }
     }
 
-    static let seed: UInt64 = ProcessInfo.processInfo.environment["MAILKEYS_FUZZ_SEED"].flatMap { UInt64($0) } ?? 20_261_121
+    static let seed: UInt64 =
+        ProcessInfo.processInfo.environment["MAILKEYS_FUZZ_SEED"].flatMap { UInt64($0) } ?? 20_261_121
 
     // MARK: running and checking
 
@@ -64,14 +65,18 @@ import Testing
 
     // MARK: mutations
 
-    static func lines(_ b: [UInt8]) -> [[UInt8]] { b.split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init) }
+    static func lines(_ b: [UInt8]) -> [[UInt8]] {
+        b.split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
+    }
     static func joined(_ l: [[UInt8]]) -> [UInt8] { Array(l.joined(separator: [0x0A])) }
     static func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
 
     /// Bytes that mean something to TOML, zone files or PEM, and some that are never valid.
     static let interesting: [UInt8] = Array("\"'[]{}.=#\n\\, \t\r-+:;()$@0aZ".utf8) + [0x00, 0x7F, 0xFF, 0xC3, 0x80]
 
-    static let invalidUTF8: [[UInt8]] = [[0xFF], [0xC3], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0x80]]
+    static let invalidUTF8: [[UInt8]] = [
+        [0xFF], [0xC3], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0x80],
+    ]
 
     /// A mutation every kind of file gets; nil when `kind` picked none of them.
     static func common(_ b: inout [UInt8], _ rng: inout RNG, _ kind: Int) -> String? {
@@ -124,7 +129,9 @@ import Testing
         case 8:
             let at = rng.int(b.count + 1)
             let n = rng.pick([1 << 10, 1 << 16, 3 << 20])
-            let filler = rng.pick([bytes("a"), bytes("a."), bytes("["), bytes("é"), bytes("\u{301}"), bytes(" "), [0x00]])
+            let filler = rng.pick([
+                bytes("a"), bytes("a."), bytes("["), bytes("é"), bytes("\u{301}"), bytes(" "), [0x00],
+            ])
             var huge: [UInt8] = []
             huge.reserveCapacity(n)
             while huge.count < n { huge += filler }
@@ -136,21 +143,29 @@ import Testing
     }
 
     static let tomlTokens = [
-        "[", "]", "[[", "]]", "{", "}", "\"", "'", "\"\"\"", "'''", "=", ".", "#", "\n", ",", "\\", "a", "1", " ", "\"x\"", "true",
-        "1979-05-27T07:32:00Z", "07:32:00", "inf", "nan", "0x1F", "1e999", "-0", "9223372036854775808", "\\u0000", "\\U0010FFFF",
+        "[", "]", "[[", "]]", "{", "}", "\"", "'", "\"\"\"", "'''", "=", ".", "#", "\n", ",", "\\", "a", "1", " ",
+        "\"x\"", "true",
+        "1979-05-27T07:32:00Z", "07:32:00", "inf", "nan", "0x1F", "1e999", "-0", "9223372036854775808", "\\u0000",
+        "\\U0010FFFF",
     ]
 
     /// Keys the policy knows (never `reload` or `export`: a fuzzed policy must not run commands).
     static let policyKeys = [
-        "ttl", "spf", "helo_spf", "p", "sp", "rua", "ruf", "pct", "ri", "fo", "mode", "max_age", "mx", "algorithm", "scheme", "nsec3",
-        "validity", "refresh", "retry", "expire", "minimum", "preference", "addresses", "name", "host", "rname", "mname", "issue",
-        "issuewild", "iodef", "enabled", "propagation_delay", "ksk_lifetime", "zsk_lifetime", "parent_servers", "TXT", "MX",
+        "ttl", "spf", "helo_spf", "p", "sp", "rua", "ruf", "pct", "ri", "fo", "mode", "max_age", "mx", "algorithm",
+        "scheme", "nsec3",
+        "validity", "refresh", "retry", "expire", "minimum", "preference", "addresses", "name", "host", "rname",
+        "mname", "issue",
+        "issuewild", "iodef", "enabled", "propagation_delay", "ksk_lifetime", "zsk_lifetime", "parent_servers", "TXT",
+        "MX",
     ]
 
     static let policyValues = [
-        "\"\"", "-1", "0", "9223372036854775807", "-9223372036854775808", "\"1h\"", "\"99999999999999999999d\"", "\"9999999w\"", "[]",
-        "{}", "[1, \"a\"]", "\"\\u0000\"", "\"a\\nb\"", "true", "1.5", "1e308", "\"*\"", "\"mailto:\"", "\"-all\"", "\";\"", "\"v=spf1\"",
-        "[\"192.0.2.1\", \"192.0.2.1\"]", "\"\(String(repeating: "x", count: 5000))\"", "\"\(String(repeating: "a.", count: 2000))org\"",
+        "\"\"", "-1", "0", "9223372036854775807", "-9223372036854775808", "\"1h\"", "\"99999999999999999999d\"",
+        "\"9999999w\"", "[]",
+        "{}", "[1, \"a\"]", "\"\\u0000\"", "\"a\\nb\"", "true", "1.5", "1e308", "\"*\"", "\"mailto:\"", "\"-all\"",
+        "\";\"", "\"v=spf1\"",
+        "[\"192.0.2.1\", \"192.0.2.1\"]", "\"\(String(repeating: "x", count: 5000))\"",
+        "\"\(String(repeating: "a.", count: 2000))org\"",
         "2026-11-21T10:00:00Z", "\"ksk+zsk\"", "\"none\"", "15", "8", "\"100d\"",
     ]
 
@@ -172,7 +187,8 @@ import Testing
             let depth = rng.pick([15, 16, 17, 300, 10_000])
             let (open, close) = rng.pick([("[", "]"), ("{ a = ", "}"), ("[{ a = ", "}]")])
             let closed = rng.int(2) == 0
-            let value = String(repeating: open, count: depth) + "1" + (closed ? String(repeating: close, count: depth) : "")
+            let value =
+                String(repeating: open, count: depth) + "1" + (closed ? String(repeating: close, count: depth) : "")
             l.insert(bytes("x = " + value), at: i)
             b = joined(l)
             return "nesting \(depth) deep\(closed ? "" : ", unclosed") at line \(i + 1)"
@@ -189,7 +205,8 @@ import Testing
         case 14:
             // A string value made huge: past the 4096-character bound, or past the file's 1 MiB.
             let starts = b.indices.filter { b[$0] == UInt8(ascii: "\"") && $0 > 1 && b[$0 - 2] == UInt8(ascii: "=") }
-            guard let start = starts.isEmpty ? nil : rng.pick(starts), let end = b[(start + 1)...].firstIndex(of: UInt8(ascii: "\""))
+            guard let start = starts.isEmpty ? nil : rng.pick(starts),
+                let end = b[(start + 1)...].firstIndex(of: UInt8(ascii: "\""))
             else { return "no string value" }
             let n = rng.pick([4096, 4097, 200_000, 2_000_000])
             let fill = rng.pick(["a", "v=spf1 ", "mailto:x@", " ", "é"])
@@ -211,12 +228,15 @@ import Testing
     }
 
     static let recordTypes = [
-        "A", "AAAA", "MX", "TXT", "CNAME", "NS", "SOA", "SRV", "CAA", "TLSA", "DNSKEY", "RRSIG", "NSEC3PARAM", "DS", "HINFO",
+        "A", "AAAA", "MX", "TXT", "CNAME", "NS", "SOA", "SRV", "CAA", "TLSA", "DNSKEY", "RRSIG", "NSEC3PARAM", "DS",
+        "HINFO",
         "TYPE65534", "URI", "SPF", "DNAME", "PTR",
     ]
     static let rdataTokens = [
-        "192.0.2.1", "2001:db8::1", "10", "mail.example.org.", "example.net.", "\"v=spf1 -all\"", "\"v=DMARC1; p=reject\"", "0", "issue",
-        "\"letsencrypt.org\"", "3", "1", "1", "abcdef0123456789", "@", ".", "\\", "(", ")", ";", "\"", "99999999999", "-1", "\\000",
+        "192.0.2.1", "2001:db8::1", "10", "mail.example.org.", "example.net.", "\"v=spf1 -all\"",
+        "\"v=DMARC1; p=reject\"", "0", "issue",
+        "\"letsencrypt.org\"", "3", "1", "1", "abcdef0123456789", "@", ".", "\\", "(", ")", ";", "\"", "99999999999",
+        "-1", "\\000",
         "\\#", "\"v=spf1 \(String(repeating: "z", count: 250))\"",
     ]
 
@@ -229,7 +249,9 @@ import Testing
         let line: String
         switch kind {
         case 9, 10, 11:
-            let owner = rng.pick(["@", "www", "mail", "_dmarc", "*", "x.y.z", "example.net.", "a\\.b", "\\200", "_25._tcp.mail", ""])
+            let owner = rng.pick([
+                "@", "www", "mail", "_dmarc", "*", "x.y.z", "example.net.", "a\\.b", "\\200", "_25._tcp.mail", "",
+            ])
             let ttl = rng.pick(["", "3600 ", "0 ", "4294967295 ", "1w "])
             let tokens = (0..<rng.int(6)).map { _ in rng.pick(rdataTokens) }.joined(separator: " ")
             line = "\(owner) \(ttl)IN \(rng.pick(recordTypes)) \(tokens)"
@@ -238,7 +260,9 @@ import Testing
             line = "big TXT \"\(String(repeating: "a", count: n))\""
         case 13:
             let k = rng.pick([2, 300])
-            line = "big TXT " + Array(repeating: "\"\(String(repeating: "b", count: 250))\"", count: k).joined(separator: " ")
+            line =
+                "big TXT "
+                + Array(repeating: "\"\(String(repeating: "b", count: 250))\"", count: k).joined(separator: " ")
         case 14:
             line = rng.pick([
                 "@ TXT \"v=spf1 \(String(repeating: "q", count: 240))\" \" -all\"",
@@ -249,7 +273,8 @@ import Testing
             ])
         default:
             line = rng.pick([
-                "$INCLUDE /etc/passwd", "$ORIGIN example.net.", "$ORIGIN .", "$TTL 99999999999", "$TTL -1", "$GENERATE 1-10 h$ A 192.0.2.$",
+                "$INCLUDE /etc/passwd", "$ORIGIN example.net.", "$ORIGIN .", "$TTL 99999999999", "$TTL -1",
+                "$GENERATE 1-10 h$ A 192.0.2.$",
                 "@ SOA ns1 host 1 2 3 4 5", "@ SOA x", "mail CNAME other.example.org.", "@ CNAME example.net.",
             ])
         }
@@ -271,7 +296,9 @@ import Testing
             return "some BEGIN/END lines removed"
         case 10:
             let text = String(decoding: b, as: UTF8.self)
-            let swapped = rng.pick([("CERTIFICATE", "PRIVATE KEY"), ("PRIVATE KEY", "CERTIFICATE"), ("BEGIN", "END"), ("-----", "----")])
+            let swapped = rng.pick([
+                ("CERTIFICATE", "PRIVATE KEY"), ("PRIVATE KEY", "CERTIFICATE"), ("BEGIN", "END"), ("-----", "----"),
+            ])
             b = bytes(text.replacingOccurrences(of: swapped.0, with: swapped.1))
             return "\(swapped.0) → \(swapped.1)"
         case 11:
@@ -293,7 +320,8 @@ import Testing
     // MARK: the tests
 
     static let commands: [[String]] = [
-        ["tick", "--now", Support.now], ["tick", "--now", Support.now], ["tick", "--now", Support.now], ["zone", "build", "--now", Support.now],
+        ["tick", "--now", Support.now], ["tick", "--now", Support.now], ["tick", "--now", Support.now],
+        ["zone", "build", "--now", Support.now],
         ["status", "--now", Support.now], ["plan", "--days", "30", "--now", Support.now],
     ]
 
@@ -361,7 +389,11 @@ import Testing
             try Data(c).write(to: certFile)
             try Data(k).write(to: keyFile)
             let label = "seed \(Self.seed) PEM case \(n) [\(done.joined(separator: "; "))]"
-            if try Self.run(label, home, ["tls", "import", "mail.example.org", "--cert", certFile.path, "--key", keyFile.path, "--now", at]) {
+            if try Self.run(
+                label,
+                home,
+                ["tls", "import", "mail.example.org", "--cert", certFile.path, "--key", keyFile.path, "--now", at]
+            ) {
                 failed += 1
             }
         }

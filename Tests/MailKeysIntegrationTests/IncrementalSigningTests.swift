@@ -40,7 +40,10 @@ import Testing
         let policy = home.appendingPathComponent("mailkeys.toml")
         if nsec3 {
             try Support.read(policy).replacingOccurrences(of: "nsec3 = false", with: "nsec3 = true").write(
-                to: policy, atomically: true, encoding: .utf8)
+                to: policy,
+                atomically: true,
+                encoding: .utf8
+            )
         }
         #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", stamp]).status == 0)
         let signedURL = home.appendingPathComponent("Zones/example.org.zone.signed")
@@ -48,7 +51,9 @@ import Testing
 
         // One TLSA record added (a renewal), signed a minute later.
         let template = home.appendingPathComponent("Zones/example.org.zone.in")
-        try (Support.read(template) + "_25._tcp.mail IN TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n")
+        try
+            (Support.read(template)
+            + "_25._tcp.mail IN TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n")
             .write(to: template, atomically: true, encoding: .utf8)
         let later = RunClock.format(now.addingTimeInterval(60))
         let r = try Support.mailkeys(["zone", "sign", "--home", home.path, "--now", later])

@@ -23,7 +23,15 @@ import Testing
     }
 
     static func parse(_ text: String, at time: Date) -> Version {
-        var v = Version(time: time, dnskeys: [:], keySetSigners: [], dataSigners: [], cdsSigners: [], cdnskeys: [], text: text)
+        var v = Version(
+            time: time,
+            dnskeys: [:],
+            keySetSigners: [],
+            dataSigners: [],
+            cdsSigners: [],
+            cdnskeys: [],
+            text: text
+        )
         for line in text.split(separator: "\n") {
             let f = line.split(separator: "\t")
             guard f.count == 5 else { continue }
@@ -48,8 +56,11 @@ import Testing
     func doubleDSRolloverKeepsEveryCachedTrustAnchorValid(scheme: String) throws {
         let root = try Support.exampleHome(build: false)
         let policy = root.appendingPathComponent("mailkeys.toml")
-        try Support.read(policy).replacingOccurrences(of: "scheme = \"csk\"", with: "scheme = \"\(scheme)\"\nzsk_lifetime = 0")
-            .write(to: policy, atomically: true, encoding: .utf8)
+        try Support.read(policy).replacingOccurrences(
+            of: "scheme = \"csk\"",
+            with: "scheme = \"\(scheme)\"\nzsk_lifetime = 0"
+        )
+        .write(to: policy, atomically: true, encoding: .utf8)
         let home = Home(root: root)
         let zone = try DomainName("example.org")
         let start = try RunClock.now(Support.now)
@@ -78,7 +89,9 @@ import Testing
             let report = try MailKeys.run(home, mode: mode, now: t, lockWait: 10)
             let text = try Support.read(home.signedFile(zone))
             if versions.last?.text != text { versions.append(Self.parse(text, at: t)) }
-            let keys = try Store.open(at: home.storeFile.path).dnssecKeys(domain: .exampleOrg).filter { $0.role != .zsk }
+            let keys = try Store.open(at: home.storeFile.path).dnssecKeys(domain: .exampleOrg).filter {
+                $0.role != .zsk
+            }
             if oldTag == nil, let k = keys.first {
                 oldTag = Int(k.tag)
                 parent.append((t, [oldTag!]))
@@ -87,9 +100,12 @@ import Testing
             if readyAt == nil, let r = keys.first(where: { Int($0.tag) == newTag })?.ready { readyAt = r }
             if retiredAt == nil, let r = keys.first(where: { Int($0.tag) == oldTag })?.retired {
                 retiredAt = r
-                parent.append((t.addingTimeInterval(3600), [newTag!]))  // the operator withdraws the old DS an hour later
+                // The operator withdraws the old DS an hour later.
+                parent.append((t.addingTimeInterval(3600), [newTag!]))
             }
-            let wake = report.lines.last { $0.hasPrefix("next: ") }.flatMap { try? RunClock.now(String($0.dropFirst(6).prefix { $0 != " " })) }
+            let wake = report.lines.last { $0.hasPrefix("next: ") }.flatMap {
+                try? RunClock.now(String($0.dropFirst(6).prefix { $0 != " " }))
+            }
             var next = min(wake ?? .distantFuture, t.addingTimeInterval(6 * 3600))
             if let r = readyAt, !seen { next = min(next, r.addingTimeInterval(operatorDelay)) }
             t = max(t.addingTimeInterval(1), next)
@@ -101,7 +117,10 @@ import Testing
         #expect(new.active != nil && new.retired == nil && new.dsSeen != nil)
         let swap = try #require(new.active)
         let dsSeen = try #require(new.dsSeen)
-        #expect(swap.timeIntervalSince(dsSeen) >= parentTTL, "the keys swap only after the parent's DS TTL + propagation")
+        #expect(
+            swap.timeIntervalSince(dsSeen) >= parentTTL,
+            "the keys swap only after the parent's DS TTL + propagation"
+        )
 
         let verifyZone = try Support.tool("ldns-verify-zone")
         let dir = try Support.scratch("ksk")
@@ -120,11 +139,19 @@ import Testing
                     let anchor = dir.appendingPathComponent("anchor")
                     // The anchor is the DNSKEY the DS points at, taken from the version that introduced it.
                     let lines = set.compactMap { tag in versions.lazy.compactMap { $0.dnskeys[tag] }.first }
-                    try lines.joined(separator: "\n").appending("\n").write(to: anchor, atomically: true, encoding: .utf8)
-                    let r = try Support.exec(verifyZone, ["-t", ZSKRolloverTests.stamp(when), "-k", anchor.path, file.path])
+                    try lines.joined(separator: "\n").appending("\n").write(
+                        to: anchor,
+                        atomically: true,
+                        encoding: .utf8
+                    )
+                    let r = try Support.exec(
+                        verifyZone,
+                        ["-t", ZSKRolloverTests.stamp(when), "-k", anchor.path, file.path]
+                    )
                     if r.status != 0 {
                         failures.append(
-                            "version \(RunClock.format(v.time)) at \(RunClock.format(when)) with DS \(set.sorted()): \(r.stdout)\(r.stderr)")
+                            "version \(RunClock.format(v.time)) at \(RunClock.format(when)) with DS \(set.sorted()): \(r.stdout)\(r.stderr)"
+                        )
                     }
                 }
             }
@@ -134,12 +161,15 @@ import Testing
                 guard cachedUntil > v.time.addingTimeInterval(-(3600 + 300)) else { continue }
                 if !v.dataSigners.isSubset(of: Set(cached.dnskeys.keys)) {
                     failures.append(
-                        "data signed at \(RunClock.format(v.time)) needs a DNSKEY missing from the set cached at \(RunClock.format(cached.time))")
+                        "data signed at \(RunClock.format(v.time)) needs a DNSKEY missing from the set cached at \(RunClock.format(cached.time))"
+                    )
                 }
             }
             // CDS/CDNSKEY are signed by a key-signing key (RFC 7344 §4.1) and list what the parent should hold.
             if !v.cdnskeys.isEmpty && !v.cdsSigners.isSubset(of: v.keySetSigners) {
-                failures.append("CDS at \(RunClock.format(v.time)) signed by \(v.cdsSigners), not by a KSK \(v.keySetSigners)")
+                failures.append(
+                    "CDS at \(RunClock.format(v.time)) signed by \(v.cdsSigners), not by a KSK \(v.keySetSigners)"
+                )
             }
         }
         #expect(failures.isEmpty, "\(failures.count) failures: \(failures.prefix(4))")
@@ -152,16 +182,30 @@ import Testing
 
     @Test func dsSeenRefusesEarlyAndUnknownKeys() throws {
         let home = try Support.exampleHome()
-        try BadInputTests.expectRefused(home, ["ds", "seen", "example.org", "1", "--home", home.path], message: "no DNSSEC key 1 in this zone")
-        let r = try Support.mailkeys(["rotate", "ksk", "example.org", "--home", home.path, "--now", TestClock.at("2026-11-21T11:00:00Z")])
+        try BadInputTests.expectRefused(
+            home,
+            ["ds", "seen", "example.org", "1", "--home", home.path],
+            message: "no DNSSEC key 1 in this zone"
+        )
+        let r = try Support.mailkeys([
+            "rotate", "ksk", "example.org", "--home", home.path, "--now", TestClock.at("2026-11-21T11:00:00Z"),
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         let tag = try #require(
-            r.stdout.split(separator: "\n").first { $0.contains("create and publish a new CSK") }?.split(separator: " ").last.map(String.init))
+            r.stdout.split(separator: "\n").first { $0.contains("create and publish a new CSK") }?.split(separator: " ")
+                .last.map(String.init)
+        )
         try BadInputTests.expectRefused(
-            home, ["ds", "seen", "example.org", tag, "--home", home.path, "--now", TestClock.at("2026-11-21T11:10:00Z")], message: "is not ready yet")
+            home,
+            ["ds", "seen", "example.org", tag, "--home", home.path, "--now", TestClock.at("2026-11-21T11:10:00Z")],
+            message: "is not ready yet"
+        )
         let ds = try Support.mailkeys(["ds", "example.org", "--home", home.path])
         #expect(ds.status == 0)
-        #expect(ds.stdout.split(separator: "\n").filter { $0.contains("\tDS\t") }.count == 1, "the new key's DS is not offered before it is ready")
+        #expect(
+            ds.stdout.split(separator: "\n").filter { $0.contains("\tDS\t") }.count == 1,
+            "the new key's DS is not offered before it is ready"
+        )
     }
 
     /// With `parent_servers`, tick asks the parent's servers (an NSD serving `org` on loopback)
@@ -177,7 +221,11 @@ import Testing
             return r
         }
         let rotated = try run(["rotate", "ksk", "example.org"], at: TestClock.at("2026-11-21T11:00:00Z"))
-        let tag = try #require(rotated.stdout.split(separator: "\n").first { $0.contains("new CSK") }?.split(separator: " ").last.map(String.init))
+        let tag = try #require(
+            rotated.stdout.split(separator: "\n").first { $0.contains("new CSK") }?.split(separator: " ").last.map(
+                String.init
+            )
+        )
         _ = try run(["tick"], at: TestClock.at("2026-11-21T14:00:00Z"))  // ready: CDS lists both keys
         let ds = try Support.mailkeys(["ds", "example.org", "--home", home.path])
         let dsLines = ds.stdout.split(separator: "\n").filter { $0.contains("\tDS\t") }.map(String.init)
@@ -201,7 +249,8 @@ import Testing
         }
         func usePolicy(port: Int) throws {
             try original.replacingOccurrences(
-                of: "[domains.\"example.org\".dnssec]", with: "[domains.\"example.org\".dnssec]\nparent_servers = [\"127.0.0.1:\(port)\"]"
+                of: "[domains.\"example.org\".dnssec]",
+                with: "[domains.\"example.org\".dnssec]\nparent_servers = [\"127.0.0.1:\(port)\"]"
             )
             .write(to: policy, atomically: true, encoding: .utf8)
         }
@@ -221,7 +270,11 @@ import Testing
         try usePolicy(port: server!.port)
         r = try run(["tick"], at: TestClock.at("2026-11-21T16:00:00Z"))
         #expect(r.stdout.contains("DS of key \(tag) seen at the parent (127.0.0.1:\(server!.port))"), "\(r.stdout)")
-        let key = try #require(try Store.open(at: Home(root: home).storeFile.path).dnssecKeys(domain: .exampleOrg).first { String($0.tag) == tag })
+        let key = try #require(
+            try Store.open(at: Home(root: home).storeFile.path).dnssecKeys(domain: .exampleOrg).first {
+                String($0.tag) == tag
+            }
+        )
         #expect(key.dsSeen == TestClock.date("2026-11-21T16:00:00Z"))
     }
 }

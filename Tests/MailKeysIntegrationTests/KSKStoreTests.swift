@@ -18,8 +18,14 @@ import Testing
 
     static func key(_ tag: UInt16) -> DNSSECKey {
         DNSSECKey(
-            tag: tag, role: .ksk, algorithm: 13, dnskey: "example.org. 3600 IN DNSKEY 257 3 13 AAAA\(tag)", created: t0, published: t0,
-            active: nil)
+            tag: tag,
+            role: .ksk,
+            algorithm: 13,
+            dnskey: "example.org. 3600 IN DNSKEY 257 3 13 AAAA\(tag)",
+            created: t0,
+            published: t0,
+            active: nil
+        )
     }
 
     @Test func readyAndDSSeenRoundTrip() throws {
@@ -55,7 +61,9 @@ import Testing
         func refused(_ change: (inout DNSSECKey) -> Void) {
             var k = Self.key(1)
             change(&k)
-            #expect(throws: StoreError.self) { try store.transaction { tx in try tx.updateDNSSEC(k, domain: .exampleOrg) } }
+            #expect(throws: StoreError.self) {
+                try store.transaction { tx in try tx.updateDNSSEC(k, domain: .exampleOrg) }
+            }
         }
         refused { $0.ready = Self.at(-1) }
         refused { $0.dsSeen = Self.at(100) }  // seen without ever being ready

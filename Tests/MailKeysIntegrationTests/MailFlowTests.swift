@@ -22,7 +22,8 @@ import Testing
     static func home(at t: Date, extra: String, in dir: URL? = nil) throws -> URL {
         let home = try dir ?? Support.scratch()
         let r = try Support.mailkeys([
-            "init", "--home", home.path, "--now", RunClock.format(t), "--domain", "example.org", "--mx", "mail.example.org=127.0.0.2", "--ns",
+            "init", "--home", home.path, "--now", RunClock.format(t), "--domain", "example.org", "--mx",
+            "mail.example.org=127.0.0.2", "--ns",
             "ns1.example.org=127.0.0.1", "--rua", "mailto:dmarc-reports@example.org",
         ])
         guard r.status == 0 else { throw Support.Failure("init: \(r.stderr)") }
@@ -41,7 +42,8 @@ import Testing
         let home = try Self.home(
             at: t0,
             extra: "\n[domains.\"example.org\".tls]\nissuers_ecdsa = [\"\(try pebble.intermediateSPKI())\"]\n"
-                + (signer == "rspamd" ? "\n[domains.\"example.org\".dkim]\ngroup = \"_rspamd\"\n" : ""))
+                + (signer == "rspamd" ? "\n[domains.\"example.org\".dkim]\ngroup = \"_rspamd\"\n" : "")
+        )
         func run(_ args: [String], at when: String) throws -> Support.Result {
             let r = try Support.mailkeys(args + ["--home", home.path, "--now", when])
             #expect(r.status == 0, "\(args) at \(when): \(r.stdout)\(r.stderr)")
@@ -50,28 +52,47 @@ import Testing
         _ = try run(["tick"], at: at(0))
         let ca = try TestCA(at: t0)
         let first = try ca.leaf("first", at: t0)
-        _ = try run(["tls", "import", "mail.example.org", "--cert", first.fullchain.path, "--key", first.key.path], at: at(1))
+        _ = try run(
+            ["tls", "import", "mail.example.org", "--cert", first.fullchain.path, "--key", first.key.path],
+            at: at(1)
+        )
         _ = try run(["tick"], at: at(3))  // the DKIM keys sign from publication + 2 h 5 min
 
         let world = try MailWorld(home: home, signer: signer)
         /// Sends a message and expects it delivered over DANE with an RSA and an Ed25519 signature
         /// that both verify; returns the delivered file and its selectors.
-        func delivered(_ tag: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> (file: URL, selectors: Set<String>) {
+        func delivered(_ tag: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> (
+            file: URL, selectors: Set<String>
+        ) {
             var why = ""
-            let delivery = try #require(try world.send(tag, why: &why), "\(tag): deferred: \(why)", sourceLocation: sourceLocation)
+            let delivery = try #require(
+                try world.send(tag, why: &why),
+                "\(tag): deferred: \(why)",
+                sourceLocation: sourceLocation
+            )
             #expect(
-                delivery.tls.contains("Verified TLS connection established to mail.example.org[127.0.0.2]:25"), "\(tag): \(delivery.tls)",
-                sourceLocation: sourceLocation)
+                delivery.tls.contains("Verified TLS connection established to mail.example.org[127.0.0.2]:25"),
+                "\(tag): \(delivery.tls)",
+                sourceLocation: sourceLocation
+            )
             let v = try world.verify(delivery.file)
             let signatures = v.lines.filter { $0.hasPrefix("a=") }
             #expect(v.ok, "\(tag): \(v.lines)", sourceLocation: sourceLocation)
-            #expect(signatures.count == 2, "\(tag): one signature per algorithm: \(v.lines)", sourceLocation: sourceLocation)
+            #expect(
+                signatures.count == 2,
+                "\(tag): one signature per algorithm: \(v.lines)",
+                sourceLocation: sourceLocation
+            )
             for algorithm in ["a=rsa-sha256 ", "a=ed25519-sha256 "] {
                 #expect(
-                    signatures.contains { $0.hasPrefix(algorithm) && $0.contains(" pass") }, "\(tag): \(algorithm)passes: \(v.lines)",
-                    sourceLocation: sourceLocation)
+                    signatures.contains { $0.hasPrefix(algorithm) && $0.contains(" pass") },
+                    "\(tag): \(algorithm)passes: \(v.lines)",
+                    sourceLocation: sourceLocation
+                )
             }
-            let selectors = signatures.compactMap { line in line.split(separator: " ").first { $0.hasPrefix("s=") }.map { String($0.dropFirst(2)) } }
+            let selectors = signatures.compactMap { line in
+                line.split(separator: " ").first { $0.hasPrefix("s=") }.map { String($0.dropFirst(2)) }
+            }
             return (delivery.file, Set(selectors))
         }
 
@@ -104,7 +125,9 @@ import Testing
                 try world.reload()
                 _ = try delivered("zsk-\(versions)")
             }
-            let wake = r.stdout.split(separator: "\n").last { $0.hasPrefix("next: ") }.flatMap { try? RunClock.now(String($0.dropFirst(6))) }
+            let wake = r.stdout.split(separator: "\n").last { $0.hasPrefix("next: ") }.flatMap {
+                try? RunClock.now(String($0.dropFirst(6)))
+            }
             t = max(t.addingTimeInterval(60), min(wake ?? .distantFuture, t.addingTimeInterval(12 * 3600)))
         }
         let zsks = try store.dnssecKeys(domain: .exampleOrg).filter { $0.role == .zsk && $0.removed == nil }
@@ -122,7 +145,11 @@ import Testing
 
         // 5. A TLSA record that matches nothing: delivery defers; restored, mail flows again.
         let template = home.appendingPathComponent("Zones/example.org.zone.in")
-        try "_25._tcp.mail 3600 IN TLSA 3 1 1 \(String(repeating: "ff", count: 32))\n".write(to: template, atomically: true, encoding: .utf8)
+        try "_25._tcp.mail 3600 IN TLSA 3 1 1 \(String(repeating: "ff", count: 32))\n".write(
+            to: template,
+            atomically: true,
+            encoding: .utf8
+        )
         _ = try run(["tick"], at: at(24 * 9 + 1))
         try world.reload()
         var why = ""
@@ -131,8 +158,14 @@ import Testing
         try FileManager.default.removeItem(at: template)
         _ = try run(["tick"], at: at(24 * 9 + 2))
         try world.reload()
-        let queued = try #require(try world.flush("bad-tlsa", why: &why), "the deferred message goes once the record is fixed: \(why)")
-        #expect(queued.tls.contains("Verified TLS connection established to mail.example.org[127.0.0.2]:25"), "\(queued.tls)")
+        let queued = try #require(
+            try world.flush("bad-tlsa", why: &why),
+            "the deferred message goes once the record is fixed: \(why)"
+        )
+        #expect(
+            queued.tls.contains("Verified TLS connection established to mail.example.org[127.0.0.2]:25"),
+            "\(queued.tls)"
+        )
         #expect(try world.verify(queued.file).ok)
         _ = try delivered("tlsa-restored")
 
@@ -144,13 +177,22 @@ import Testing
         let hookAt = RunClock.format(TestClock.real.addingTimeInterval(300))
         try pebble.certbot(
             [
-                "certonly", "--manual", "--manual-auth-hook", "/bin/true", "--preferred-challenges", "http", "-d", "mail.example.org", "--key-type",
+                "certonly", "--manual", "--manual-auth-hook", "/bin/true", "--preferred-challenges", "http", "-d",
+                "mail.example.org", "--key-type",
                 "ecdsa",
             ],
             config: le,
-            hooks: ["--deploy-hook": "\(try Support.binary) certbot-hook --home \(home.path) --letsencrypt-dir \(le.path) --now \(hookAt)"])
+            hooks: [
+                "--deploy-hook":
+                    "\(try Support.binary) certbot-hook --home \(home.path) --letsencrypt-dir \(le.path) --now \(hookAt)"
+            ]
+        )
         let installed = home.appendingPathComponent("Keys/tls/mail.example.org/ecdsa/fullchain.pem")
-        #expect(try Support.read(installed) == Support.read(le.appendingPathComponent("live/mail.example.org/fullchain.pem")), "installed at once")
+        #expect(
+            try Support.read(installed)
+                == Support.read(le.appendingPathComponent("live/mail.example.org/fullchain.pem")),
+            "installed at once"
+        )
         try world.reload()
         _ = try delivered("renewed")
 
@@ -158,14 +200,25 @@ import Testing
         // (its 3 1 1 is only just published), the served certificate stays, mail still flows.
         let policy = home.appendingPathComponent("mailkeys.toml")
         try Support.read(policy).replacingOccurrences(of: "issuers_ecdsa = ", with: "# issuers_ecdsa = ").write(
-            to: policy, atomically: true, encoding: .utf8)
+            to: policy,
+            atomically: true,
+            encoding: .utf8
+        )
         _ = try run(["tick"], at: hookAt)
         let served = try Support.read(installed)
         try pebble.certbot(
-            ["renew", "--force-renewal"], config: le,
-            hooks: ["--deploy-hook": "\(try Support.binary) certbot-hook --home \(home.path) --letsencrypt-dir \(le.path) --now \(hookAt)"])
+            ["renew", "--force-renewal"],
+            config: le,
+            hooks: [
+                "--deploy-hook":
+                    "\(try Support.binary) certbot-hook --home \(home.path) --letsencrypt-dir \(le.path) --now \(hookAt)"
+            ]
+        )
         #expect(try Support.read(installed) == served, "held by the deploy gate")
-        #expect(try Support.read(le.appendingPathComponent("live/mail.example.org/fullchain.pem")) != served, "certbot did renew")
+        #expect(
+            try Support.read(le.appendingPathComponent("live/mail.example.org/fullchain.pem")) != served,
+            "certbot did renew"
+        )
         try world.reload()
         _ = try delivered("gate-held")
     }
@@ -184,26 +237,39 @@ import Testing
                 i += 1
             }
         }
-        #expect(members.allSatisfy { $0 == "opendkim" }, "RequireSafeKeys refuses a key whose group has other members: \(members)")
+        #expect(
+            members.allSatisfy { $0 == "opendkim" },
+            "RequireSafeKeys refuses a key whose group has other members: \(members)"
+        )
         let now = TestClock.real
         let t0 = now.addingTimeInterval(-Self.day)
         let dir = URL(fileURLWithPath: "/var/lib/mailkeys-test-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            at: dir,
+            withIntermediateDirectories: false,
+            attributes: [.posixPermissions: 0o700]
+        )
         defer { try? FileManager.default.removeItem(at: dir) }
         let home = try Self.home(at: t0, extra: "\n[domains.\"example.org\".dkim]\ngroup = \"opendkim\"\n", in: dir)
         for (args, hours) in [(["tick"], 0.0), (["tick"], 3.0)] {
-            let r = try Support.mailkeys(args + ["--home", home.path, "--now", RunClock.format(t0.addingTimeInterval(hours * 3600))])
+            let r = try Support.mailkeys(
+                args + ["--home", home.path, "--now", RunClock.format(t0.addingTimeInterval(hours * 3600))]
+            )
             #expect(r.status == 0 && !r.stderr.contains("not readable by group"), "\(r.stdout)\(r.stderr)")
         }
         let ca = try TestCA(at: t0)
         let leaf = try ca.leaf("served", at: t0)
         let i = try Support.mailkeys([
-            "tls", "import", "mail.example.org", "--cert", leaf.fullchain.path, "--key", leaf.key.path, "--home", home.path, "--now",
+            "tls", "import", "mail.example.org", "--cert", leaf.fullchain.path, "--key", leaf.key.path, "--home",
+            home.path, "--now",
             RunClock.format(t0.addingTimeInterval(4 * 3600)),
         ])
         #expect(i.status == 0, "\(i.stderr)")
         let world = try MailWorld(
-            home: home, signer: "opendkim", environment: ["MAILWORLD_OPENDKIM_USER": "opendkim", "MAILWORLD_REQUIRE_SAFE_KEYS": "yes"])
+            home: home,
+            signer: "opendkim",
+            environment: ["MAILWORLD_OPENDKIM_USER": "opendkim", "MAILWORLD_REQUIRE_SAFE_KEYS": "yes"]
+        )
         var why = ""
         let delivery = try #require(try world.send("as-opendkim", why: &why), "deferred: \(why)")
         #expect(delivery.tls.contains("Verified TLS connection established"), "\(delivery.tls)")

@@ -13,8 +13,13 @@ import Testing
     @Test func umaskZeroMakesNothingOthersMayWriteOrTheWorldMayRead() throws {
         let home = try Support.scratch()
         let bin = try Support.binary
-        let args = (["init", "--home", home.path, "--now", Support.now] + Support.exampleInit).map { "'\($0)'" }.joined(separator: " ")
-        let r = try Support.exec("/bin/sh", ["-c", "umask 000 && '\(bin)' \(args) && '\(bin)' tick --home '\(home.path)' --now '\(Support.now)'"])
+        let args = (["init", "--home", home.path, "--now", Support.now] + Support.exampleInit).map { "'\($0)'" }.joined(
+            separator: " "
+        )
+        let r = try Support.exec(
+            "/bin/sh",
+            ["-c", "umask 000 && '\(bin)' \(args) && '\(bin)' tick --home '\(home.path)' --now '\(Support.now)'"]
+        )
         #expect(r.status == 0, "\(r.stderr)")
         var checked = 0
         let e = FileManager.default.enumerator(atPath: home.path)
@@ -24,7 +29,9 @@ import Testing
             checked += 1
             #expect(m & 0o022 == 0, "\(rel) is writable by group or others (\(String(m, radix: 8)))")
             // Signer tables and public DNSKEY files hold nothing secret.
-            if rel.hasPrefix("Keys/") && !rel.hasPrefix("Keys/opendkim") && !rel.hasPrefix("Keys/rspamd") && !rel.hasSuffix(".key") {
+            if rel.hasPrefix("Keys/") && !rel.hasPrefix("Keys/opendkim") && !rel.hasPrefix("Keys/rspamd")
+                && !rel.hasSuffix(".key")
+            {
                 #expect(m & 0o004 == 0, "\(rel) is readable by everyone (\(String(m, radix: 8)))")
             }
         }
@@ -35,13 +42,17 @@ import Testing
     @Test func openedUpKeysAreRefusedWithTheChmodThatFixesThem() throws {
         let home = try Support.exampleHome()
         let dkim = try #require(
-            try FileManager.default.contentsOfDirectory(atPath: home.appendingPathComponent("Keys/dkim/example.org").path).first {
+            try FileManager.default.contentsOfDirectory(
+                atPath: home.appendingPathComponent("Keys/dkim/example.org").path
+            ).first {
                 $0.hasSuffix(".pem")
-            })
+            }
+        )
         let dnssec = try #require(
             try FileManager.default.contentsOfDirectory(atPath: home.appendingPathComponent("Keys/dnssec").path).first {
                 $0.hasSuffix(".private")
-            })
+            }
+        )
         let cases: [(String, Int, String)] = [
             ("Keys", 0o777, "is writable by its group and everyone"),
             ("Keys", 0o755, "can be listed by everyone"),
@@ -54,10 +65,19 @@ import Testing
             let path = home.appendingPathComponent(rel).path
             let good = Self.mode(path)
             #expect(chmod(path, mode_t(bad)) == 0)
-            try BadInputTests.expectRefused(home, ["tick", "--home", home.path, "--now", Support.now], message: "\(rel) \(message)", status: 77)
+            try BadInputTests.expectRefused(
+                home,
+                ["tick", "--home", home.path, "--now", Support.now],
+                message: "\(rel) \(message)",
+                status: 77
+            )
             // The line names the fix; applying it makes the home usable again.
             let r = try Support.mailkeys(["tick", "--home", home.path, "--now", Support.now])
-            let fix = try #require(r.stderr.range(of: "fix it with: ").map { String(r.stderr[$0.upperBound...]).trimmingCharacters(in: .newlines) })
+            let fix = try #require(
+                r.stderr.range(of: "fix it with: ").map {
+                    String(r.stderr[$0.upperBound...]).trimmingCharacters(in: .newlines)
+                }
+            )
             let parts = fix.split(separator: " ", maxSplits: 2).map(String.init)
             #expect(parts.count == 3 && parts[0] == "chmod" && parts[2] == path, "\(fix)")
             #expect(try Support.exec("/bin/chmod", [parts[1], path]).status == 0)

@@ -14,7 +14,10 @@ import Testing
     @Test func letsEncryptIntermediatesMatchTheShippedCertificates() throws {
         let dir = Support.repoRoot.appendingPathComponent("Data/letsencrypt-intermediates")
         for i in LetsEncrypt.intermediates {
-            #expect(try TestCA.spki(dir.appendingPathComponent("int-\(i.name.lowercased()).pem")) == i.spki, "\(i.name)")
+            #expect(
+                try TestCA.spki(dir.appendingPathComponent("int-\(i.name.lowercased()).pem")) == i.spki,
+                "\(i.name)"
+            )
         }
     }
 
@@ -25,20 +28,27 @@ import Testing
         let ca = try TestCA(type: type, at: issued)
         let leaf = try ca.leaf("served", type: type, at: issued)
         let r = try Support.mailkeys([
-            "tls", "import", "mail.example.org", "--cert", leaf.fullchain.path, "--key", leaf.key.path, "--home", home.path, "--now",
+            "tls", "import", "mail.example.org", "--cert", leaf.fullchain.path, "--key", leaf.key.path, "--home",
+            home.path, "--now",
             TestClock.at("2026-11-21T11:00:00Z"),
         ])
         #expect(r.status == 0, "\(r.stderr)")
         let records = try Self.tlsa(home)
         let expected = try TestCA.spki(ca.dir.appendingPathComponent("served.pem"))
         #expect(records.contains("3 1 1 \(expected)"), "\(records)")
-        #expect(records.filter { $0.hasPrefix("2 1 1") } == LetsEncrypt.issuers[type == "rsa" ? .rsa : .ecdsa]!.sorted().map { "2 1 1 \($0)" })
+        #expect(
+            records.filter { $0.hasPrefix("2 1 1") }
+                == LetsEncrypt.issuers[type == "rsa" ? .rsa : .ecdsa]!.sorted().map { "2 1 1 \($0)" }
+        )
         // Installed for the mail server: links to fingerprint-named files, the key 0600.
         let dir = home.appendingPathComponent("Keys/tls/mail.example.org/\(type == "rsa" ? "rsa" : "ecdsa")")
         #expect(try Support.read(dir.appendingPathComponent("fullchain.pem")) == Support.read(leaf.fullchain))
         let mode =
-            try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("privkey.pem").resolvingSymlinksInPath().path)[
-                .posixPermissions] as? Int
+            try FileManager.default.attributesOfItem(
+                atPath: dir.appendingPathComponent("privkey.pem").resolvingSymlinksInPath().path
+            )[
+                .posixPermissions
+            ] as? Int
         #expect(mode == 0o600)
         // The signed zone carries them, signed, and verifies.
         let signed = try Support.read(home.appendingPathComponent("Zones/example.org.zone.signed"))
@@ -54,9 +64,11 @@ import Testing
         let first = try ca.leaf("first", at: TestClock.date("2026-11-21T11:00:00Z"))
         #expect(
             try Support.mailkeys([
-                "tls", "import", "mail.example.org", "--cert", first.fullchain.path, "--key", first.key.path, "--home", home.path, "--now",
+                "tls", "import", "mail.example.org", "--cert", first.fullchain.path, "--key", first.key.path, "--home",
+                home.path, "--now",
                 TestClock.at("2026-11-21T11:00:00Z"),
-            ]).status == 0)
+            ]).status == 0
+        )
 
         let le = try Support.scratch("letsencrypt")
         let lineage = le.appendingPathComponent("live/mail.example.org")
@@ -69,7 +81,8 @@ import Testing
             try FileManager.default.copyItem(at: leaf.key, to: lineage.appendingPathComponent("privkey.pem"))
             return try Support.mailkeys(
                 ["certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now", at],
-                environment: ["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org www.example.org"])
+                environment: ["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org www.example.org"]
+            )
         }
         let served = home.appendingPathComponent("Keys/tls/mail.example.org/ecdsa/fullchain.pem")
         let before = try Support.read(served)
@@ -79,16 +92,23 @@ import Testing
         let newKey = try TestCA.spki(ca.dir.appendingPathComponent("second.pem"))
         #expect(try Self.tlsa(home).contains("3 1 1 \(newKey)"))
         #expect(try Support.read(served) == before, "not installed yet")
-        let status = try Support.mailkeys(["status", "example.org", "--home", home.path, "--now", TestClock.at("2026-11-21T12:30:00Z")])
+        let status = try Support.mailkeys([
+            "status", "example.org", "--home", home.path, "--now", TestClock.at("2026-11-21T12:30:00Z"),
+        ])
         #expect(status.stdout.contains("goes live \(TestClock.at("2026-11-21T14:00:00Z"))"), "\(status.stdout)")
-        #expect(status.stdout.contains("3 1 1 \(newKey) since \(TestClock.at("2026-11-21T12:00:00Z"))"), "\(status.stdout)")
+        #expect(
+            status.stdout.contains("3 1 1 \(newKey) since \(TestClock.at("2026-11-21T12:00:00Z"))"),
+            "\(status.stdout)"
+        )
         r = try Support.mailkeys(["tick", "--home", home.path, "--now", TestClock.at("2026-11-21T13:59:59Z")])
         #expect(try Support.read(served) == before, "2 × TTL (2 h) have not passed")
         r = try Support.mailkeys(["tick", "--home", home.path, "--now", TestClock.at("2026-11-21T14:00:00Z")])
         #expect(r.stdout.contains("installed"), "\(r.stdout)")
         #expect(try Support.read(served) == Support.read(ca.dir.appendingPathComponent("second.fullchain.pem")))
         #expect(
-            !(try Self.tlsa(home)).contains("3 1 1 \(try TestCA.spki(ca.dir.appendingPathComponent("first.pem")))"), "the replaced key's record goes")
+            !(try Self.tlsa(home)).contains("3 1 1 \(try TestCA.spki(ca.dir.appendingPathComponent("first.pem")))"),
+            "the replaced key's record goes"
+        )
 
         // Trust the test intermediate as an issuer: once its 2 1 1 is old enough, a new key installs
         // at once, and the reload command runs (argv, no shell); a failing one fails the run.
@@ -98,16 +118,25 @@ import Testing
             (Support.read(policy)
             + "\n[domains.\"example.org\".tls]\nissuers_ecdsa = [\"\(try TestCA.spki(ca.intermediate))\"]\nreload = [\"touch\", \"\(marker.path)\"]\n")
             .write(to: policy, atomically: true, encoding: .utf8)
-        #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", TestClock.at("2026-11-21T15:00:00Z")]).status == 0)
+        #expect(
+            try Support.mailkeys(["tick", "--home", home.path, "--now", TestClock.at("2026-11-21T15:00:00Z")]).status
+                == 0
+        )
         r = try renew("third", at: TestClock.at("2026-11-21T17:00:00Z"))
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("installed"), "\(r.stdout)")
         #expect(try Support.read(served) == Support.read(ca.dir.appendingPathComponent("third.fullchain.pem")))
         #expect(FileManager.default.fileExists(atPath: marker.path), "tls.reload ran after the install")
-        try Support.read(policy).replacingOccurrences(of: "reload = [\"touch\"", with: "reload = [\"false\", \"x\"]\n# [\"touch\"")
-            .write(to: policy, atomically: true, encoding: .utf8)
+        try Support.read(policy).replacingOccurrences(
+            of: "reload = [\"touch\"",
+            with: "reload = [\"false\", \"x\"]\n# [\"touch\""
+        )
+        .write(to: policy, atomically: true, encoding: .utf8)
         r = try renew("fourth", at: TestClock.at("2026-11-21T18:00:00Z"))
-        #expect(r.status != 0 && r.stderr.contains("TLS reload command false x exited with 1"), "\(r.stdout)\(r.stderr)")
+        #expect(
+            r.status != 0 && r.stderr.contains("TLS reload command false x exited with 1"),
+            "\(r.stdout)\(r.stderr)"
+        )
     }
 
     @Test func hostileOrMalformedHookInputChangesNothing() throws {
@@ -124,7 +153,10 @@ import Testing
             }
         }
         try place(try ca.leaf("good", at: issued))
-        let args = ["certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now", TestClock.at("2026-11-21T12:00:00Z")]
+        let args = [
+            "certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now",
+            TestClock.at("2026-11-21T12:00:00Z"),
+        ]
         let good = ["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org"]
         func refused(_ env: [String: String], _ message: String) throws {
             try BadInputTests.expectRefused(home, args, message: message, environment: env)
@@ -132,21 +164,38 @@ import Testing
         try refused([:], "RENEWED_LINEAGE is not set")
         try refused(["RENEWED_LINEAGE": lineage.path], "RENEWED_DOMAINS is not set")
         try refused(["RENEWED_LINEAGE": "/etc/passwd", "RENEWED_DOMAINS": "mail.example.org"], "is not a lineage in")
-        try refused(["RENEWED_LINEAGE": lineage.path + "/../../live/mail.example.org", "RENEWED_DOMAINS": "mail.example.org"], "is not a lineage in")
-        try refused(["RENEWED_LINEAGE": lineage.path + ";rm -rf /", "RENEWED_DOMAINS": "mail.example.org"], "shell metacharacters")
-        try refused(["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org$(id)"], "shell metacharacters")
+        try refused(
+            ["RENEWED_LINEAGE": lineage.path + "/../../live/mail.example.org", "RENEWED_DOMAINS": "mail.example.org"],
+            "is not a lineage in"
+        )
+        try refused(
+            ["RENEWED_LINEAGE": lineage.path + ";rm -rf /", "RENEWED_DOMAINS": "mail.example.org"],
+            "shell metacharacters"
+        )
+        try refused(
+            ["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org$(id)"],
+            "shell metacharacters"
+        )
         try refused(["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "www.example.org"], "names no MX host")
         try place(try ca.leaf("other", names: ["other.example.net"], at: issued))
         try refused(good, "is not valid for mail.example.org")
         try "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n".write(
-            to: lineage.appendingPathComponent("fullchain.pem"), atomically: true, encoding: .utf8)
+            to: lineage.appendingPathComponent("fullchain.pem"),
+            atomically: true,
+            encoding: .utf8
+        )
         try refused(good, "no PEM certificate")
         let expired = try ca.leaf("old", at: issued, days: 1)
         try place(expired)
         try BadInputTests.expectRefused(
-            home, ["certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now", TestClock.at("2027-01-01T00:00:00Z")],
+            home,
+            [
+                "certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now",
+                TestClock.at("2027-01-01T00:00:00Z"),
+            ],
             message: "expired",
-            environment: good)
+            environment: good
+        )
     }
 
     /// `--install` writes an executable deploy hook that certbot can run as it is.
@@ -166,22 +215,33 @@ import Testing
         try FileManager.default.createDirectory(at: lineage, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: leaf.fullchain, to: lineage.appendingPathComponent("fullchain.pem"))
         try FileManager.default.copyItem(at: leaf.key, to: lineage.appendingPathComponent("privkey.pem"))
-        let run = try Support.exec(hook.path, [], environment: ["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org"])
+        let run = try Support.exec(
+            hook.path,
+            [],
+            environment: ["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org"]
+        )
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(try Self.tlsa(home).contains("3 1 1 \(try TestCA.spki(ca.dir.appendingPathComponent("hooked.pem")))"))
         try BadInputTests.expectRefused(
-            home, ["certbot-hook", "--install", "--letsencrypt-dir", "/tmp/le dir", "--home", home.path], message: "without spaces")
+            home,
+            ["certbot-hook", "--install", "--letsencrypt-dir", "/tmp/le dir", "--home", home.path],
+            message: "without spaces"
+        )
     }
 
     /// The deploy hook exports the re-signed zone: the nameserver serves the new 3 1 1 at once.
     @Test func hookExportsTheZoneWithTheNewRecord() throws {
         let home = try Support.exampleHome()
-        let nsd = try NSDServer(zones: [("example.org", home.appendingPathComponent("Zones/example.org.zone.signed"))], control: true)
+        let nsd = try NSDServer(
+            zones: [("example.org", home.appendingPathComponent("Zones/example.org.zone.signed"))],
+            control: true
+        )
         try ExportTests.addTargets(
             home,
             [
                 "server = \"nsd\"\ndirectory = \"\(nsd.dir.path)\"\nreload = \(ExportTests.quoted([try Support.tool("nsd-control"), "-c", nsd.dir.appendingPathComponent("nsd.conf").path, "reload", "%z"]))\naddress = \"127.0.0.1:\(nsd.port)\""
-            ])
+            ]
+        )
         let issued = TestClock.date("2026-11-21T12:00:00Z")
         let ca = try TestCA(at: issued)
         let leaf = try ca.leaf("exported", at: issued)
@@ -191,10 +251,17 @@ import Testing
         try FileManager.default.copyItem(at: leaf.fullchain, to: lineage.appendingPathComponent("fullchain.pem"))
         try FileManager.default.copyItem(at: leaf.key, to: lineage.appendingPathComponent("privkey.pem"))
         let r = try Support.mailkeys(
-            ["certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now", TestClock.at("2026-11-21T12:00:00Z")],
-            environment: ["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org"])
+            [
+                "certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now",
+                TestClock.at("2026-11-21T12:00:00Z"),
+            ],
+            environment: ["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org"]
+        )
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
-        let served = try nsd.query("_25._tcp.mail.example.org", "TLSA").stdout.lowercased().replacingOccurrences(of: " ", with: "")
+        let served = try nsd.query("_25._tcp.mail.example.org", "TLSA").stdout.lowercased().replacingOccurrences(
+            of: " ",
+            with: ""
+        )
         #expect(served.contains(try TestCA.spki(ca.dir.appendingPathComponent("exported.pem"))), "\(served)")
     }
 }

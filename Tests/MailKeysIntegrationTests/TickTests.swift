@@ -12,7 +12,10 @@ import Testing
             let home = try Support.exampleHome(build: false)
             let policy = home.appendingPathComponent("mailkeys.toml")
             try Support.read(policy).replacingOccurrences(of: "scheme = \"csk\"", with: "scheme = \"ksk+zsk\"").write(
-                to: policy, atomically: true, encoding: .utf8)
+                to: policy,
+                atomically: true,
+                encoding: .utf8
+            )
             let first = try Support.mailkeys(["tick", "--home", home.path, "--now", Support.now])
             #expect(first.status == 0, "\(first.stderr)")
             let zones = home.appendingPathComponent("Zones")
@@ -25,7 +28,10 @@ import Testing
             let after = try FileManager.default.contentsOfDirectory(atPath: zones.path).sorted().map {
                 ($0, Support.bytes(zones.appendingPathComponent($0)))
             }
-            #expect(after.map(\.0) == before.map(\.0) && zip(after, before).allSatisfy { $0.1 == $1.1 }, "home \(n): a file changed")
+            #expect(
+                after.map(\.0) == before.map(\.0) && zip(after, before).allSatisfy { $0.1 == $1.1 },
+                "home \(n): a file changed"
+            )
         }
     }
 
@@ -39,7 +45,11 @@ import Testing
         let policy = home.appendingPathComponent("mailkeys.toml")
         let text = try Support.read(policy)
         let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("ttl = ") })
-        try text.replacingOccurrences(of: String(line), with: "ttl = \(value)").write(to: policy, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: String(line), with: "ttl = \(value)").write(
+            to: policy,
+            atomically: true,
+            encoding: .utf8
+        )
     }
 
     @Test func serialMovesOnlyWhenContentChangesAndNeverBackwards() throws {
@@ -60,7 +70,9 @@ import Testing
         var last = try #require(try Self.serial(home))
         for i in 0..<120 {
             try Self.setTTL(home, String(3600 + 60 * (i + 1)))
-            r = try Support.mailkeys(["zone", "build", "example.org", "--home", home.path, "--now", "2026-11-22T10:00:00Z"])
+            r = try Support.mailkeys([
+                "zone", "build", "example.org", "--home", home.path, "--now", "2026-11-22T10:00:00Z",
+            ])
             #expect(r.status == 0, "\(r.stderr)")
             let now = try #require(try Self.serial(home))
             #expect(now == last + 1)
@@ -75,14 +87,23 @@ import Testing
         let policy = home.appendingPathComponent("mailkeys.toml")
         let text = try Support.read(policy)
         #expect(text.contains("max_age = \"1w\""))
-        try text.replacingOccurrences(of: "max_age = \"1w\"", with: "max_age = \"2w\"").write(to: policy, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "max_age = \"1w\"", with: "max_age = \"2w\"").write(
+            to: policy,
+            atomically: true,
+            encoding: .utf8
+        )
         try BadInputTests.expectRefused(
-            home, ["tick", "--home", home.path, "--now", "2026-10-01T00:00:00Z"], message: "behind the last signing")
+            home,
+            ["tick", "--home", home.path, "--now", "2026-10-01T00:00:00Z"],
+            message: "behind the last signing"
+        )
         r = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-10-01T00:00:00Z", "--accept-clock"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try Self.serial(home) == last + 1)
         let named = try Support.exec(
-            try Support.tool("named-checkzone"), ["example.org", home.appendingPathComponent("Zones/example.org.zone").path])
+            try Support.tool("named-checkzone"),
+            ["example.org", home.appendingPathComponent("Zones/example.org.zone").path]
+        )
         #expect(named.status == 0, "\(named.stdout)")
     }
 
@@ -107,11 +128,18 @@ import Testing
     @Test func templateRecordWinsWithAWarning() throws {
         let home = try Support.exampleHome()
         let template = home.appendingPathComponent("Zones/example.org.zone.in")
-        try (try Support.read(template) + "@ IN TXT \"v=spf1 mx include:_spf.example.net -all\"\n@ IN CAA 0 issue \"sectigo.com\"\n")
+        try
+            (try Support.read(template)
+            + "@ IN TXT \"v=spf1 mx include:_spf.example.net -all\"\n@ IN CAA 0 issue \"sectigo.com\"\n")
             .write(to: template, atomically: true, encoding: .utf8)
         let r = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-11-21T12:00:00Z"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stderr.contains("warning: Zones/example.org.zone.in line 15: TXT at example.org replaces the generated TXT (spf)"), "\(r.stderr)")
+        #expect(
+            r.stderr.contains(
+                "warning: Zones/example.org.zone.in line 15: TXT at example.org replaces the generated TXT (spf)"
+            ),
+            "\(r.stderr)"
+        )
         #expect(r.stderr.contains("line 16: CAA at example.org replaces the generated CAA (caa)"), "\(r.stderr)")
         let zone = try Support.read(home.appendingPathComponent("Zones/example.org.zone"))
         #expect(zone.contains("\"v=spf1 mx include:_spf.example.net -all\""))
@@ -180,9 +208,17 @@ import Testing
         #expect(r.status == 0)
         #expect(r.stdout.contains("example.org\n  serial   2026112101 (built 2026-11-21T10:00:00Z)"))
         #expect(r.stdout.contains("Zones/example.org.zone: current"))
-        #expect(r.stdout.contains("_dmarc.example.org 3600 TXT \"v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.org\""))
+        #expect(
+            r.stdout.contains(
+                "_dmarc.example.org 3600 TXT \"v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.org\""
+            )
+        )
         #expect(r.stdout.contains("next     2026-11-21T12:05:00Z start signing with mk20261121r"), "\(r.stdout)")
-        #expect(r.stdout.contains("dkim mk20261121e ed25519 published: created 2026-11-21T10:00:00Z, published 2026-11-21T10:00:00Z"))
+        #expect(
+            r.stdout.contains(
+                "dkim mk20261121e ed25519 published: created 2026-11-21T10:00:00Z, published 2026-11-21T10:00:00Z"
+            )
+        )
 
         try Self.setTTL(home, "\"2h\"")
         r = try Support.mailkeys(["status", "--json", "--home", home.path, "--now", "2026-11-21T12:00:00Z"])

@@ -38,8 +38,11 @@ import Testing
     @Test func prePublishedZSKsRollWithoutBreakingCachedData() throws {
         let root = try Support.exampleHome(build: false)
         let policy = root.appendingPathComponent("mailkeys.toml")
-        try Support.read(policy).replacingOccurrences(of: "scheme = \"csk\"", with: "scheme = \"ksk+zsk\"\nzsk_lifetime = \"20d\"")
-            .write(to: policy, atomically: true, encoding: .utf8)
+        try Support.read(policy).replacingOccurrences(
+            of: "scheme = \"csk\"",
+            with: "scheme = \"ksk+zsk\"\nzsk_lifetime = \"20d\""
+        )
+        .write(to: policy, atomically: true, encoding: .utf8)
         let home = Home(root: root)
         let zone = try DomainName("example.org")
         let start = try RunClock.now(Support.now)
@@ -47,14 +50,17 @@ import Testing
         var t = start
         var rotatedByHand = false
         while t < start.addingTimeInterval(50 * 86400) {
-            let mode: MailKeys.Mode = (!rotatedByHand && t >= start.addingTimeInterval(5 * 86400)) ? .rotateZSK("example.org") : .tick
+            let mode: MailKeys.Mode =
+                (!rotatedByHand && t >= start.addingTimeInterval(5 * 86400)) ? .rotateZSK("example.org") : .tick
             if case .rotateZSK = mode { rotatedByHand = true }
             let report = try MailKeys.run(home, mode: mode, now: t, lockWait: 10)
             let text = try Support.read(home.signedFile(zone))
             if versions.last?.text != text { versions.append(Self.parse(text, at: t)) }
             // A punctual timer: run exactly when mailkeys asks (at most 6 hours later), so every
             // transition happens at the earliest moment the timing rules allow.
-            let wake = report.lines.last { $0.hasPrefix("next: ") }.flatMap { try? RunClock.now(String($0.dropFirst(6))) }
+            let wake = report.lines.last { $0.hasPrefix("next: ") }.flatMap {
+                try? RunClock.now(String($0.dropFirst(6)))
+            }
             t = max(t.addingTimeInterval(1), min(wake ?? .distantFuture, t.addingTimeInterval(6 * 3600)))
         }
         let keys = try Store.open(at: home.storeFile.path).dnssecKeys(domain: .exampleOrg)
@@ -71,7 +77,10 @@ import Testing
             let until = i + 1 < versions.count ? versions[i + 1].time.addingTimeInterval(-1) : v.time
             for when in [v.time, until] {
                 let r = try Support.exec(verifyZone, ["-t", Self.stamp(when), file.path])
-                #expect(r.status == 0, "version of \(RunClock.format(v.time)) at \(RunClock.format(when)): \(r.stdout)\(r.stderr)")
+                #expect(
+                    r.status == 0,
+                    "version of \(RunClock.format(v.time)) at \(RunClock.format(when)): \(r.stdout)\(r.stderr)"
+                )
             }
         }
 
@@ -88,10 +97,13 @@ import Testing
             for old in served(in: v.time.addingTimeInterval(-window)...v.time) {
                 if !v.zskSignatures.isSubset(of: old.dnskeys) {
                     failures.append(
-                        "signatures of \(RunClock.format(v.time)) need a DNSKEY missing from the set cached at \(RunClock.format(old.time))")
+                        "signatures of \(RunClock.format(v.time)) need a DNSKEY missing from the set cached at \(RunClock.format(old.time))"
+                    )
                 }
                 if !old.zskSignatures.isSubset(of: v.dnskeys) {
-                    failures.append("RRSIGs cached from \(RunClock.format(old.time)) need a DNSKEY removed by \(RunClock.format(v.time))")
+                    failures.append(
+                        "RRSIGs cached from \(RunClock.format(old.time)) need a DNSKEY removed by \(RunClock.format(v.time))"
+                    )
                 }
             }
         }
@@ -104,6 +116,10 @@ import Testing
 
     @Test func rotateZSKNeedsAKSKZSKScheme() throws {
         let home = try Support.exampleHome()
-        try BadInputTests.expectRefused(home, ["rotate", "zsk", "example.org", "--home", home.path], message: "has no ZSK: set [dnssec] scheme")
+        try BadInputTests.expectRefused(
+            home,
+            ["rotate", "zsk", "example.org", "--home", home.path],
+            message: "has no ZSK: set [dnssec] scheme"
+        )
     }
 }

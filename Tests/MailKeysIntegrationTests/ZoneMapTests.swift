@@ -19,9 +19,14 @@ import Testing
         let policy = home.appendingPathComponent("mailkeys.toml")
         try Support.read(policy).replacingOccurrences(of: "algorithm = 13", with: "algorithm = \(algorithm)")
             .replacingOccurrences(of: "nsec3 = false", with: "nsec3 = \(nsec3)")
-            .replacingOccurrences(of: "scheme = \"csk\"", with: "scheme = \"\(scheme)\"").write(to: policy, atomically: true, encoding: .utf8)
+            .replacingOccurrences(of: "scheme = \"csk\"", with: "scheme = \"\(scheme)\"").write(
+                to: policy,
+                atomically: true,
+                encoding: .utf8
+            )
         let template = home.appendingPathComponent("Zones/example.org.zone.in")
-        var extra = "sub IN NS ns.sub\nns.sub IN A 192.0.2.7\nsub IN DS 12345 13 2 \(String(repeating: "ab", count: 32))\n"
+        var extra =
+            "sub IN NS ns.sub\nns.sub IN A 192.0.2.7\nsub IN DS 12345 13 2 \(String(repeating: "ab", count: 32))\n"
         for i in 0..<300 { extra += "h\(i) IN A 198.51.100.\(i % 250)\nh\(i).mail IN TXT \"host \(i)\"\n" }
         try (Support.read(template) + extra).write(to: template, atomically: true, encoding: .utf8)
         let r = try Support.mailkeys(["tick", "--home", home.path, "--now", RunClock.format(t0)])
@@ -29,7 +34,8 @@ import Testing
         let ca = try TestCA(at: t0)
         let first = try ca.leaf("first", at: t0)
         let i = try Support.mailkeys([
-            "tls", "import", "mail.example.org", "--cert", first.fullchain.path, "--key", first.key.path, "--home", home.path, "--now",
+            "tls", "import", "mail.example.org", "--cert", first.fullchain.path, "--key", first.key.path, "--home",
+            home.path, "--now",
             RunClock.format(t0.addingTimeInterval(60)),
         ])
         guard i.status == 0 else { throw Support.Failure("tls import: \(i.stderr)") }
@@ -38,7 +44,9 @@ import Testing
 
     /// Runs `args` (with `--home`) in `home` and in a copy without the zone map; returns both
     /// results and the copy.
-    static func twin(_ home: URL, _ args: [String]) throws -> (fast: Support.Result, full: Support.Result, fullHome: URL) {
+    static func twin(_ home: URL, _ args: [String]) throws -> (
+        fast: Support.Result, full: Support.Result, fullHome: URL
+    ) {
         let copy = try Support.scratch("full")
         try FileManager.default.removeItem(at: copy)
         try FileManager.default.copyItem(at: home, to: copy)
@@ -70,12 +78,17 @@ import Testing
     /// copy differs; what it signs does not).
     static func shape(_ text: String) -> (records: [String], signers: [String: Set<String>]) {
         var s = IncrementalSigningTests.shape(text)
-        s.records = s.records.map { $0.contains("\tDNSKEY\t256 ") ? String($0.prefix { $0 != "2" }) + "ZSK" : $0 }.sorted()
+        s.records = s.records.map { $0.contains("\tDNSKEY\t256 ") ? String($0.prefix { $0 != "2" }) + "ZSK" : $0 }
+            .sorted()
         return s
     }
 
     static func expectSameAsFull(
-        _ home: URL, _ twin: (fast: Support.Result, full: Support.Result, fullHome: URL), algorithm: Int, at t: Date, newKey: Bool = false
+        _ home: URL,
+        _ twin: (fast: Support.Result, full: Support.Result, fullHome: URL),
+        algorithm: Int,
+        at t: Date,
+        newKey: Bool = false
     ) throws {
         #expect(twin.fast.status == 0, "\(twin.fast.stderr)")
         #expect(twin.full.status == 0, "\(twin.full.stderr)")
@@ -92,9 +105,14 @@ import Testing
             #expect(a.records == b.records && a.signers == b.signers)
             #expect(fast.count == full.count)
         }
-        #expect(NSDictionary(dictionary: try mapShape(home)) == NSDictionary(dictionary: try mapShape(twin.fullHome)), "the maps agree")
+        #expect(
+            NSDictionary(dictionary: try mapShape(home)) == NSDictionary(dictionary: try mapShape(twin.fullHome)),
+            "the maps agree"
+        )
         // Both made and kept the same numbers of signatures.
-        let counts = [twin.fast.stdout, twin.full.stdout].map { $0.firstMatch(of: /\((\d+) signatures made, (\d+) kept/).map { "\($0.1) \($0.2)" } }
+        let counts = [twin.fast.stdout, twin.full.stdout].map {
+            $0.firstMatch(of: /\((\d+) signatures made, (\d+) kept/).map { "\($0.1) \($0.2)" }
+        }
         #expect(counts[0] != nil && counts[0] == counts[1], "\(counts)")
         try verify(signed(home), at: t)
         try verify(signed(home), at: t.addingTimeInterval(5 * 86400))
@@ -107,7 +125,12 @@ import Testing
         let t = Self.t0.addingTimeInterval(3600)
         let leaf = try ca.leaf("renewed", at: t)
         let twin = try Self.twin(
-            home, ["tls", "import", "mail.example.org", "--cert", leaf.fullchain.path, "--key", leaf.key.path, "--now", RunClock.format(t)])
+            home,
+            [
+                "tls", "import", "mail.example.org", "--cert", leaf.fullchain.path, "--key", leaf.key.path, "--now",
+                RunClock.format(t),
+            ]
+        )
         try Self.expectSameAsFull(home, twin, algorithm: algorithm, at: t)
         let after = try Support.read(Self.signed(home))
         #expect(after.contains("\tTLSA\t3 1 1 \(try TestCA.spki(ca.dir.appendingPathComponent("renewed.pem")))"))
@@ -124,7 +147,9 @@ import Testing
         let t1 = Self.t0.addingTimeInterval(3600)
         let twin = try Self.twin(home, ["rotate", "zsk", "example.org", "--now", RunClock.format(t1)])
         try Self.expectSameAsFull(home, twin, algorithm: 15, at: t1, newKey: true)
-        #expect(try Support.read(Self.signed(home)).split(separator: "\n").filter { $0.contains("\tDNSKEY\t") }.count == 3)
+        #expect(
+            try Support.read(Self.signed(home)).split(separator: "\n").filter { $0.contains("\tDNSKEY\t") }.count == 3
+        )
         // The new key signs once it is ready: another key set, so nothing outside is kept.
         var t = t1
         var signedInFull = false
@@ -145,7 +170,9 @@ import Testing
     /// the claim was believed).
     @Test func aMapThatLiesAboutTheSignaturesItCopiesIsNotBelieved() throws {
         let (home, _) = try Self.home(algorithm: 13, nsec3: false)
-        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Self.map(home))) as? [String: Any])
+        var json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: Self.map(home))) as? [String: Any]
+        )
         var signed = try #require(json["signed"] as? [String: Any])
         var map = try #require(signed["map"] as? [String: Any])
         #expect((map["outsideSignatures"] as? Int ?? 0) > 100)
@@ -194,10 +221,17 @@ import Testing
         try "{not json".write(to: Self.map(home), atomically: true, encoding: .utf8)
         out = try renew()
         #expect(out.contains("signed ") && !out.contains("owners rebuilt"), "unreadable map: \(out)")
-        #expect(try JSONSerialization.jsonObject(with: Data(contentsOf: Self.map(home))) is [String: Any], "a new map was written")
+        #expect(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: Self.map(home))) is [String: Any],
+            "a new map was written"
+        )
 
         // The signed file edited outside mailkeys is never spliced.
-        try (Support.read(Self.signed(home)) + "; edited\n").write(to: Self.signed(home), atomically: true, encoding: .utf8)
+        try (Support.read(Self.signed(home)) + "; edited\n").write(
+            to: Self.signed(home),
+            atomically: true,
+            encoding: .utf8
+        )
         out = try renew()
         #expect(out.contains("signed ") && !out.contains("owners rebuilt"), "edited signed zone: \(out)")
 
@@ -215,7 +249,9 @@ import Testing
 
         // A map whose signed-file range is off by one octet (valid JSON, matching hashes): the
         // signer refuses it and the run signs in full.
-        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Self.map(home))) as? [String: Any])
+        var json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: Self.map(home))) as? [String: Any]
+        )
         var signedPart = try #require(json["signed"] as? [String: Any])
         var map = try #require(signedPart["map"] as? [String: Any])
         var owners = try #require(map["owners"] as? [[String: Any]])

@@ -7,8 +7,14 @@ import Testing
 /// a use-case error that wraps a lower layer's keeps its reason and names it as the cause.
 @Suite struct HomeErrorTests {
     @Test func idsAreTheLayerAndTheCode() {
-        let ids = [HomeError.Code.exists, .missing, .locked, .io, .usage, .verify, .unsafe].map { HomeError($0, "x").id }
-        #expect(ids == ["home.exists", "home.missing", "home.locked", "home.io", "home.usage", "home.verify", "home.unsafe"])
+        let ids = [HomeError.Code.exists, .missing, .locked, .io, .usage, .verify, .unsafe].map {
+            HomeError($0, "x").id
+        }
+        #expect(
+            ids == [
+                "home.exists", "home.missing", "home.locked", "home.io", "home.usage", "home.verify", "home.unsafe",
+            ]
+        )
     }
 
     @Test func wrappingKeepsTheReasonAndNamesTheCause() {

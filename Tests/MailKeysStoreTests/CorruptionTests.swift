@@ -27,7 +27,8 @@ import Testing
             INSERT INTO key (domain, kind, name, algorithm, public_key, created_at)
             VALUES (?, 'dkim', 's', 'rsa', 'k', 0)
             """,
-            [Self.badName])
+            [Self.badName]
+        )
         expectStoreError(.corrupt, "key.domain", Self.badName) { try store.keys() }
     }
 
@@ -47,7 +48,8 @@ import Testing
             """
             INSERT INTO key (domain, kind, name, algorithm, public_key, role, created_at)
             VALUES ('example.org', 'dnssec', 'not-a-tag', '13', 'k', 'zsk', 0)
-            """)
+            """
+        )
         expectStoreError(.corrupt, "not-a-tag", "example.org") { try store.dnssecKeys(domain: org) }
     }
 
@@ -56,19 +58,28 @@ import Testing
         let org = try name("example.org")
         let hash = String(repeating: "a", count: 64)
         try writeRaw(
-            store, checks: false, "UPDATE domain SET serial = 4294967296, content_hash = ? WHERE name = 'example.org'",
-            [hash])
+            store,
+            checks: false,
+            "UPDATE domain SET serial = 4294967296, content_hash = ? WHERE name = 'example.org'",
+            [hash]
+        )
         expectStoreError(.corrupt, "domain.serial", "4294967296") { try store.domains() }
         try writeRaw(
-            store, checks: false,
+            store,
+            checks: false,
             """
             INSERT INTO tls_cert (domain, host, fingerprint, spki, key_type, issuers, not_before, not_after, state,
                                   imported_at)
             VALUES ('example.org', 'mail.example.org', ?, ?, 'dsa', '', 0, 1, 'pending', 0)
-            """, [hash, hash])
+            """,
+            [hash, hash]
+        )
         expectStoreError(.corrupt, hash) { try store.tlsCertificates(domain: org) }
         try writeRaw(
-            store, checks: false, "INSERT INTO intent (operation, target, recorded_at) VALUES ('explode', 't', 0)")
+            store,
+            checks: false,
+            "INSERT INTO intent (operation, target, recorded_at) VALUES ('explode', 't', 0)"
+        )
         expectStoreError(.corrupt, "explode") { try store.intent() }
     }
 }

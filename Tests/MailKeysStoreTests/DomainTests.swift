@@ -26,8 +26,12 @@ import Testing
         #expect(
             row
                 == DomainRow(
-                    name: org, state: ZoneState(serial: 4_000_000_000, contentHash: content, fileHash: file),
-                    builtAt: at(60), addedAt: t0))
+                    name: org,
+                    state: ZoneState(serial: 4_000_000_000, contentHash: content, fileHash: file),
+                    builtAt: at(60),
+                    addedAt: t0
+                )
+        )
         #expect(try store.domains() == [row])
         expectStoreError(.failed, "nowhere.example") {
             try store.transaction { tx in
@@ -61,7 +65,8 @@ import Testing
             try store.events(domain: org) == [
                 EventRow(at: at(3), domain: org, action: "zone-build", detail: "three"),
                 EventRow(at: at(1), domain: org, action: "dkim", detail: "one"),
-            ])
+            ]
+        )
         #expect(try store.events().last?.domain == nil)
     }
 

@@ -23,7 +23,10 @@ import Testing
         let store = try store()
         let steps = [
             IntentStep(
-                .rename, source: "Zones/.new", target: "Zones/example.org.zone", hash: String(repeating: "0", count: 64)
+                .rename,
+                source: "Zones/.new",
+                target: "Zones/example.org.zone",
+                hash: String(repeating: "0", count: 64)
             ),
             IntentStep(.delete, target: "Keys/old"),
             IntentStep(.run, source: #"["true"]"#, target: "reload"),

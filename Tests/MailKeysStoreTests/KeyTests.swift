@@ -12,9 +12,14 @@ import Testing
 
     static func dnssec(_ tag: UInt16, _ role: DNSSECKey.Role = .zsk, created: Date = t0) -> DNSSECKey {
         DNSSECKey(
-            tag: tag, role: role, algorithm: 13, dnskey: "example.org. 3600 IN DNSKEY 256 3 13 K\(tag)",
+            tag: tag,
+            role: role,
+            algorithm: 13,
+            dnskey: "example.org. 3600 IN DNSKEY 256 3 13 K\(tag)",
             created: created,
-            published: nil, active: nil)
+            published: nil,
+            active: nil
+        )
     }
 
     @Test func dkimKeysRoundTripWithEveryTimestamp() throws {
@@ -69,7 +74,8 @@ import Testing
         #expect(
             rows.map { "\($0.domain) \($0.kind) \($0.name)" } == [
                 "example.net dkim s9e", "example.org dkim s1e", "example.org dnssec 7",
-            ])
+            ]
+        )
         #expect(try store.keys(domain: net).map(\.algorithm) == ["ed25519"])
         #expect(rows[1].createdAt == at(5) && rows[1].publishedAt == nil)
     }

@@ -21,7 +21,9 @@ import Testing
 
     static func schema(_ db: Database) throws -> [String] {
         try String.fetchAll(
-            db, sql: "SELECT type || ' ' || name || ': ' || ifnull(sql, '') FROM sqlite_master ORDER BY name")
+            db,
+            sql: "SELECT type || ' ' || name || ': ' || ifnull(sql, '') FROM sqlite_master ORDER BY name"
+        )
     }
 
     @Test func theMigrationsAreExactlyTheAppendOnlyList() {

@@ -36,7 +36,9 @@ func writeRaw(_ store: Store, checks: Bool = true, _ sql: String, _ arguments: S
 /// Runs `body`, which must throw a ``StoreError`` with `code` whose reason contains every one of
 /// `fragments`.
 func expectStoreError<T>(
-    _ code: StoreError.Code, _ fragments: String..., sourceLocation: SourceLocation = #_sourceLocation,
+    _ code: StoreError.Code,
+    _ fragments: String...,
+    sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () throws -> T
 ) {
     do {
@@ -46,8 +48,10 @@ func expectStoreError<T>(
         #expect(error.code == code, "wrong code for reason: \(error.reason)", sourceLocation: sourceLocation)
         for fragment in fragments {
             #expect(
-                error.reason.contains(fragment), "'\(error.reason)' should contain '\(fragment)'",
-                sourceLocation: sourceLocation)
+                error.reason.contains(fragment),
+                "'\(error.reason)' should contain '\(fragment)'",
+                sourceLocation: sourceLocation
+            )
         }
     } catch {
         Issue.record("expected StoreError(\(code)), got \(error)", sourceLocation: sourceLocation)

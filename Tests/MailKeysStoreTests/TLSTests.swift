@@ -8,10 +8,17 @@ import Testing
 @Suite struct TLSTests {
     static func certificate(_ n: Character, imported: Date = t0) throws -> TLSCertificate {
         TLSCertificate(
-            host: try name("mail.example.org"), spki: String(repeating: n, count: 64), keyType: .ecdsa,
+            host: try name("mail.example.org"),
+            spki: String(repeating: n, count: 64),
+            keyType: .ecdsa,
             issuers: ["e5", "e6"],
-            notBefore: t0, notAfter: at(90 * 86400), fingerprint: String(repeating: n, count: 64), lineage: nil,
-            state: .pending, imported: imported)
+            notBefore: t0,
+            notAfter: at(90 * 86400),
+            fingerprint: String(repeating: n, count: 64),
+            lineage: nil,
+            state: .pending,
+            imported: imported
+        )
     }
 
     @Test func certificatesRoundTripAndUpdateOnlyStateAndTimes() throws {

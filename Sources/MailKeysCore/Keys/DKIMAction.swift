@@ -28,7 +28,8 @@ public enum DKIMAction: Sendable, Equatable, CustomStringConvertible {
 
     public var selector: String {
         switch self {
-        case .create(let s, _), .activate(let s), .retire(let s), .revoke(let s), .remove(let s), .reveal(let s): return s
+        case .create(let s, _), .activate(let s), .retire(let s), .revoke(let s), .remove(let s), .reveal(let s):
+            return s
         }
     }
 }

@@ -15,8 +15,16 @@ public struct DKIMKey: Sendable, Equatable {
     public var revealed: Date?
 
     public init(
-        selector: String, algorithm: DKIMAlgorithm, publicKey: String, created: Date, published: Date? = nil, active: Date? = nil,
-        retired: Date? = nil, revoked: Date? = nil, removed: Date? = nil, revealed: Date? = nil
+        selector: String,
+        algorithm: DKIMAlgorithm,
+        publicKey: String,
+        created: Date,
+        published: Date? = nil,
+        active: Date? = nil,
+        retired: Date? = nil,
+        revoked: Date? = nil,
+        removed: Date? = nil,
+        revealed: Date? = nil
     ) {
         self.selector = selector
         self.algorithm = algorithm
@@ -48,7 +56,9 @@ public struct DKIMKey: Sendable, Equatable {
     public var signing: Bool { active != nil && retired == nil && removed == nil }
 
     /// The latest timestamp the key carries.
-    public var lastEvent: Date { [created, published, active, retired, revoked, removed, revealed].compactMap { $0 }.max()! }
+    public var lastEvent: Date {
+        [created, published, active, retired, revoked, removed, revealed].compactMap { $0 }.max()!
+    }
 
     /// The TXT text of its `_domainkey` record (revoked: empty `p=`).
     public func recordText(policy: DKIMPolicy) -> String {

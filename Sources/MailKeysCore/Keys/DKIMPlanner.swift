@@ -40,8 +40,15 @@ public enum DKIMPlanner {
         for algorithm in order {
             if wanted.contains(algorithm) {
                 rolloverSteps(
-                    algorithm, keys: keys, policy: policy, now: now, rotate: rotate, taken: &taken, actions: &actions,
-                    wakes: &wakes)
+                    algorithm,
+                    keys: keys,
+                    policy: policy,
+                    now: now,
+                    rotate: rotate,
+                    taken: &taken,
+                    actions: &actions,
+                    wakes: &wakes
+                )
             } else {
                 droppedAlgorithmSteps(algorithm, keys: keys, wanted: wanted, actions: &actions)
             }
@@ -58,7 +65,8 @@ public enum DKIMPlanner {
 
     /// The live keys of `algorithm` that sign, and those published but not yet active (oldest first).
     private static func liveKeys(
-        _ algorithm: DKIMAlgorithm, in keys: [DKIMKey]
+        _ algorithm: DKIMAlgorithm,
+        in keys: [DKIMKey]
     ) -> (signing: [DKIMKey], pending: [DKIMKey]) {
         let live = keys.filter { $0.algorithm == algorithm && $0.removed == nil }
         let signing = live.filter(\.signing)
@@ -69,7 +77,10 @@ public enum DKIMPlanner {
     /// An algorithm the policy no longer wants: its signing keys retire once a wanted algorithm
     /// signs (or none is wanted), its pending keys go.
     private static func droppedAlgorithmSteps(
-        _ algorithm: DKIMAlgorithm, keys: [DKIMKey], wanted: [DKIMAlgorithm], actions: inout [DKIMAction]
+        _ algorithm: DKIMAlgorithm,
+        keys: [DKIMKey],
+        wanted: [DKIMAlgorithm],
+        actions: inout [DKIMAction]
     ) {
         let (signing, pending) = liveKeys(algorithm, in: keys)
         let wantedSigns =
@@ -84,8 +95,14 @@ public enum DKIMPlanner {
     /// A wanted algorithm: activate the newest pending key once published long enough, or
     /// create a successor when there is no signing key, `rotate` is set or the signer is due.
     private static func rolloverSteps(
-        _ algorithm: DKIMAlgorithm, keys: [DKIMKey], policy: DKIMPolicy, now: Date, rotate: Bool,
-        taken: inout Set<String>, actions: inout [DKIMAction], wakes: inout [Date]
+        _ algorithm: DKIMAlgorithm,
+        keys: [DKIMKey],
+        policy: DKIMPolicy,
+        now: Date,
+        rotate: Bool,
+        taken: inout Set<String>,
+        actions: inout [DKIMAction],
+        wakes: inout [Date]
     ) {
         let (signing, pending) = liveKeys(algorithm, in: keys)
         if let next = pending.last {
@@ -110,7 +127,11 @@ public enum DKIMPlanner {
 
     /// Retired keys: revoked after `overlap` (when `revoked_for` is set), removed after that.
     private static func retiredKeySteps(
-        keys: [DKIMKey], policy: DKIMPolicy, now: Date, actions: inout [DKIMAction], wakes: inout [Date]
+        keys: [DKIMKey],
+        policy: DKIMPolicy,
+        now: Date,
+        actions: inout [DKIMAction],
+        wakes: inout [Date]
     ) {
         for k in keys where k.retired != nil && k.removed == nil {
             let end = at(k.retired!, policy.overlap)
@@ -132,7 +153,11 @@ public enum DKIMPlanner {
 
     /// Removed keys whose private half is due to be revealed (only with a reveal directory).
     private static func revealSteps(
-        keys: [DKIMKey], policy: DKIMPolicy, now: Date, actions: inout [DKIMAction], wakes: inout [Date]
+        keys: [DKIMKey],
+        policy: DKIMPolicy,
+        now: Date,
+        actions: inout [DKIMAction],
+        wakes: inout [Date]
     ) {
         guard let dir = policy.revealDir, !dir.isEmpty else { return }
         for k in keys where k.removed != nil && k.revealed == nil {
@@ -142,12 +167,16 @@ public enum DKIMPlanner {
     }
 
     /// Applies `actions` to `keys` at `now` (new keys need their public half from the caller).
-    public static func apply(_ actions: [DKIMAction], to keys: [DKIMKey], now: Date, newKeys: [String: String]) -> [DKIMKey] {
+    public static func apply(_ actions: [DKIMAction], to keys: [DKIMKey], now: Date, newKeys: [String: String])
+        -> [DKIMKey]
+    {
         var out = keys
         for action in actions {
             switch action {
             case .create(let s, let a):
-                out.append(DKIMKey(selector: s, algorithm: a, publicKey: newKeys[s] ?? "", created: now, published: now))
+                out.append(
+                    DKIMKey(selector: s, algorithm: a, publicKey: newKeys[s] ?? "", created: now, published: now)
+                )
             case .activate(let s):
                 if let i = out.firstIndex(where: { $0.selector == s }) { out[i].active = now }
             case .retire(let s):

@@ -23,8 +23,10 @@ public enum DNSSECAction: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .createZSK: return "create and publish a new ZSK (pre-publication)"
         case .createKSK(let role):
-            return "create and publish a new \(role.rawValue.uppercased()) (double-DS rollover; it signs the DNSKEY RRset from now on)"
-        case .ready(let t): return "key \(t) is ready: CDS/CDNSKEY now list it next to the current key; its DS may go to the parent"
+            return
+                "create and publish a new \(role.rawValue.uppercased()) (double-DS rollover; it signs the DNSKEY RRset from now on)"
+        case .ready(let t):
+            return "key \(t) is ready: CDS/CDNSKEY now list it next to the current key; its DS may go to the parent"
         case .activate(let t): return "key \(t) starts signing"
         case .retire(let t): return "key \(t) stops signing (its DNSKEY stays for cached signatures)"
         case .remove(let t): return "remove DNSKEY \(t)"

@@ -20,7 +20,8 @@ public struct DNSSECKey: Sendable, Equatable {
     public var retired: Date?
     public var removed: Date?
 
-    public init(tag: UInt16, role: Role, algorithm: Int, dnskey: String, created: Date, published: Date?, active: Date?) {
+    public init(tag: UInt16, role: Role, algorithm: Int, dnskey: String, created: Date, published: Date?, active: Date?)
+    {
         self.tag = tag
         self.role = role
         self.algorithm = algorithm

@@ -15,7 +15,8 @@ public struct DNSSECPlan: Sendable, Equatable {
     /// than the recorded steps).
     public var notes: [String]
 
-    public init(actions: [DNSSECAction] = [], nextWake: Date? = nil, waitingForDS: [UInt16] = [], notes: [String] = []) {
+    public init(actions: [DNSSECAction] = [], nextWake: Date? = nil, waitingForDS: [UInt16] = [], notes: [String] = [])
+    {
         self.actions = actions
         self.nextWake = nextWake
         self.waitingForDS = waitingForDS

@@ -19,12 +19,19 @@ public enum DNSSECPlanner {
     /// with a note while one is in progress, up to the old DNSKEY's removal (never an error: the
     /// ZSK steps of the same run go on). A `kskLifetime` that ends meanwhile waits for that removal.
     /// A `now` earlier than any recorded timestamp plans nothing (the clock went backwards).
-    public static func plan(keys: [DNSSECKey], timing: DNSSECTiming, now: Date, rotateZSK: Bool = false, rotateKSK: Bool = false) -> DNSSECPlan {
+    public static func plan(
+        keys: [DNSSECKey],
+        timing: DNSSECTiming,
+        now: Date,
+        rotateZSK: Bool = false,
+        rotateKSK: Bool = false
+    ) -> DNSSECPlan {
         var plan = DNSSECPlan()
         if let latest = keys.compactMap(\.lastEvent).max(), now < latest {
             plan.waitingForDS = waitingForDS(keys: keys)
             plan.notes.append(
-                "now (\(stamp(now))) is before the last recorded key step (\(stamp(latest))): nothing is planned until the clock passes it")
+                "now (\(stamp(now))) is before the last recorded key step (\(stamp(latest))): nothing is planned until the clock passes it"
+            )
             return plan
         }
         var wakes: [Date] = []
@@ -33,7 +40,8 @@ public enum DNSSECPlanner {
         wakes += zsk.wakes
         kskSteps(keys: keys, timing: timing, now: now, rotate: rotateKSK, into: &plan, wakes: &wakes)
         plan.nextWake = wakes.min()
-        plan.waitingForDS = waitingForDS(keys: keys) + plan.actions.compactMap { if case .ready(let t) = $0 { t } else { nil } }
+        plan.waitingForDS =
+            waitingForDS(keys: keys) + plan.actions.compactMap { if case .ready(let t) = $0 { t } else { nil } }
         return plan
     }
 
@@ -50,7 +58,9 @@ public enum DNSSECPlanner {
     /// and retired or removed keys sign nothing.
     public static func signers(keys: [DNSSECKey]) -> (dnskeySigners: [UInt16], zoneSigners: [UInt16]) {
         let live = live(keys)
-        return (live.filter(\.isKeySigning).map(\.tag), live.filter { $0.role != .ksk && $0.state == .active }.map(\.tag))
+        return (
+            live.filter(\.isKeySigning).map(\.tag), live.filter { $0.role != .ksk && $0.state == .active }.map(\.tag)
+        )
     }
 
     /// New KSKs/CSKs that are ready (CDS/CDNSKEY published) but whose DS nobody marked seen.
@@ -67,20 +77,26 @@ public enum DNSSECPlanner {
         guard let i = keys.firstIndex(where: { $0.tag == tag }) else {
             let known = keys.filter { $0.isKeySigning && $0.state != .removed }.map { String($0.tag) }
             throw CoreError(
-                .conflict, "no DNSSEC key \(tag) in this zone (its KSK/CSK: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+                .conflict,
+                "no DNSSEC key \(tag) in this zone (its KSK/CSK: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
+            )
         }
         let k = keys[i]
         guard k.isKeySigning else {
             throw CoreError(.conflict, "key \(tag) is a ZSK: only a KSK or CSK has a DS at the parent")
         }
-        guard k.state != .removed else { throw CoreError(.conflict, "key \(tag) was removed from the zone; its DS must not be at the parent") }
+        guard k.state != .removed else {
+            throw CoreError(.conflict, "key \(tag) was removed from the zone; its DS must not be at the parent")
+        }
         guard k.state != .retired else {
             throw CoreError(.conflict, "key \(tag) is retired: its DS is being withdrawn from the parent, not added")
         }
         if k.dsSeen != nil { return keys }
         guard k.state != .active else {
             throw CoreError(
-                .conflict, "key \(tag) is the active key, not the new key of a rollover: there is no DS to mark seen (start one with `rotate ksk`)")
+                .conflict,
+                "key \(tag) is the active key, not the new key of a rollover: there is no DS to mark seen (start one with `rotate ksk`)"
+            )
         }
         guard let ready = k.ready else {
             throw CoreError(
@@ -89,7 +105,10 @@ public enum DNSSECPlanner {
             )
         }
         guard now >= ready else {
-            throw CoreError(.conflict, "key \(tag) became ready at \(stamp(ready)), after now (\(stamp(now))); check the clock")
+            throw CoreError(
+                .conflict,
+                "key \(tag) became ready at \(stamp(ready)), after now (\(stamp(now))); check the clock"
+            )
         }
         var out = keys
         out[i].dsSeen = now
@@ -109,7 +128,16 @@ public enum DNSSECPlanner {
                 var role = DNSSECKey.Role.zsk
                 if case .createKSK(let r) = a { role = r }
                 out.append(
-                    DNSSECKey(tag: 0, role: role, algorithm: keys.first?.algorithm ?? 13, dnskey: "", created: now, published: now, active: nil))
+                    DNSSECKey(
+                        tag: 0,
+                        role: role,
+                        algorithm: keys.first?.algorithm ?? 13,
+                        dnskey: "",
+                        created: now,
+                        published: now,
+                        active: nil
+                    )
+                )
             case .ready(let t): set(t) { $0.ready = now }
             case .activate(let t): set(t) { $0.active = now }
             case .retire(let t): set(t) { $0.retired = now }
@@ -127,7 +155,9 @@ public enum DNSSECPlanner {
 
     static func stamp(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
 
-    static func zskSteps(keys: [DNSSECKey], timing: DNSSECTiming, now: Date, rotate: Bool) -> (actions: [DNSSECAction], wakes: [Date]) {
+    static func zskSteps(keys: [DNSSECKey], timing: DNSSECTiming, now: Date, rotate: Bool) -> (
+        actions: [DNSSECAction], wakes: [Date]
+    ) {
         let zsks = keys.filter { $0.role == .zsk && $0.state != .removed }
         guard !zsks.isEmpty else { return ([], []) }
         var actions: [DNSSECAction] = []
@@ -162,14 +192,23 @@ public enum DNSSECPlanner {
 
     /// The KSK/CSK steps due at `now`: the rollover in progress, else a new one when the active
     /// key's lifetime ends or `rotate` asks; retired keys leave after their retire interval.
-    static func kskSteps(keys: [DNSSECKey], timing: DNSSECTiming, now: Date, rotate: Bool, into plan: inout DNSSECPlan, wakes: inout [Date]) {
+    static func kskSteps(
+        keys: [DNSSECKey],
+        timing: DNSSECTiming,
+        now: Date,
+        rotate: Bool,
+        into plan: inout DNSSECPlan,
+        wakes: inout [Date]
+    ) {
         let ksks = keys.filter { $0.isKeySigning && $0.state != .removed }
         let current = ksks.filter { $0.state == .active }
         let incoming = ksks.filter { $0.published != nil && $0.active == nil && $0.retired == nil }
         if let next = incoming.max(by: { $0.created < $1.created }) {
             let stage = incomingKSKSteps(next, current: current, timing: timing, now: now, into: &plan, wakes: &wakes)
             if rotate {
-                plan.notes.append("rotate ksk: the rollover to key \(next.tag) is in progress (\(stage)); one KSK rollover at a time")
+                plan.notes.append(
+                    "rotate ksk: the rollover to key \(next.tag) is in progress (\(stage)); one KSK rollover at a time"
+                )
             }
         } else if let cur = current.max(by: { $0.active! < $1.active! }) {
             newKSKSteps(current: cur, ksks: ksks, timing: timing, now: now, rotate: rotate, into: &plan, wakes: &wakes)
@@ -185,7 +224,11 @@ public enum DNSSECPlanner {
     /// The next step of the incoming KSK `next`: CDS/CDNSKEY ready, then taking over from
     /// `current` once its DS has been seen long enough. Returns where the rollover stands.
     private static func incomingKSKSteps(
-        _ next: DNSSECKey, current: [DNSSECKey], timing: DNSSECTiming, now: Date, into plan: inout DNSSECPlan,
+        _ next: DNSSECKey,
+        current: [DNSSECKey],
+        timing: DNSSECTiming,
+        now: Date,
+        into plan: inout DNSSECPlan,
         wakes: inout [Date]
     ) -> String {
         if let seen = next.dsSeen {
@@ -217,18 +260,26 @@ public enum DNSSECPlanner {
     /// With no rollover in progress: a successor of the active key `cur` when `rotate` asks or
     /// its lifetime is over, unless a previous rollover's old DNSKEY has yet to leave.
     private static func newKSKSteps(
-        current cur: DNSSECKey, ksks: [DNSSECKey], timing: DNSSECTiming, now: Date, rotate: Bool,
-        into plan: inout DNSSECPlan, wakes: inout [Date]
+        current cur: DNSSECKey,
+        ksks: [DNSSECKey],
+        timing: DNSSECTiming,
+        now: Date,
+        rotate: Bool,
+        into plan: inout DNSSECPlan,
+        wakes: inout [Date]
     ) {
         let due = timing.kskLifetime > 0 ? at(cur.active!, timing.kskLifetime) : nil
-        let leaving = ksks.filter { $0.state == .retired }.map { ($0.tag, at($0.retired!, timing.retireInterval($0.role))) }
-            .filter { $0.1 > now }
+        let leaving = ksks.filter { $0.state == .retired }.map {
+            ($0.tag, at($0.retired!, timing.retireInterval($0.role)))
+        }
+        .filter { $0.1 > now }
         if rotate || due.map({ now >= $0 }) == true {
             if let (tag, gone) = leaving.max(by: { $0.1 < $1.1 }) {
                 // The removal in kskSteps wakes the planner, and a due lifetime starts the next rollover then.
                 if rotate {
                     plan.notes.append(
-                        "rotate ksk: the previous rollover ends when DNSKEY \(tag) leaves at \(stamp(gone)); one KSK rollover at a time")
+                        "rotate ksk: the previous rollover ends when DNSKEY \(tag) leaves at \(stamp(gone)); one KSK rollover at a time"
+                    )
                 }
             } else {
                 plan.actions.append(.createKSK(role: cur.role))

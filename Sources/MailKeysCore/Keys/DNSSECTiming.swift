@@ -20,8 +20,15 @@ public struct DNSSECTiming: Sendable, Equatable {
     public var parentPropagation: Int
 
     public init(
-        propagation: Int, dnskeyTTL: Int, maxZoneTTL: Int, publishSafety: Int = 3600, retireSafety: Int = 3600, zskLifetime: Int,
-        kskLifetime: Int = 0, parentDSTTL: Int = 86400, parentPropagation: Int = 3600
+        propagation: Int,
+        dnskeyTTL: Int,
+        maxZoneTTL: Int,
+        publishSafety: Int = 3600,
+        retireSafety: Int = 3600,
+        zskLifetime: Int,
+        kskLifetime: Int = 0,
+        parentDSTTL: Int = 86400,
+        parentPropagation: Int = 3600
     ) {
         self.propagation = propagation
         self.dnskeyTTL = dnskeyTTL
@@ -38,8 +45,14 @@ public struct DNSSECTiming: Sendable, Equatable {
     /// propagation delay (Dprp) and the largest TTL of its signed RRsets (TTLsig).
     public init(policy: DNSSECPolicy, propagation: Int, maxZoneTTL: Int) {
         self.init(
-            propagation: propagation, dnskeyTTL: Int(policy.dnskeyTTL), maxZoneTTL: maxZoneTTL, zskLifetime: policy.zskLifetime,
-            kskLifetime: policy.kskLifetime, parentDSTTL: policy.parentDSTTL, parentPropagation: policy.parentPropagation)
+            propagation: propagation,
+            dnskeyTTL: Int(policy.dnskeyTTL),
+            maxZoneTTL: maxZoneTTL,
+            zskLifetime: policy.zskLifetime,
+            kskLifetime: policy.kskLifetime,
+            parentDSTTL: policy.parentDSTTL,
+            parentPropagation: policy.parentPropagation
+        )
     }
 
     /// Ipub = Dprp + TTLkey + publish safety: a pre-published ZSK may sign from then on.

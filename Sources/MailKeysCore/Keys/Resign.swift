@@ -6,7 +6,8 @@ public enum Resign {
     /// stable function of the domain and serial (reproducible runs, spread across domains).
     public static func expiration(now: Date, policy: DNSSECPolicy, domain: DomainName, serial: UInt32) -> Date {
         let digest = SHA256.hash(Array("\(domain) \(serial)".utf8))
-        let spread = policy.jitter == 0 ? 0 : Int(digest[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }) % policy.jitter
+        let spread =
+            policy.jitter == 0 ? 0 : Int(digest[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }) % policy.jitter
         return now.addingTimeInterval(TimeInterval(policy.validity - spread))
     }
 

@@ -21,8 +21,16 @@ public struct TLSCertificate: Sendable, Equatable {
     public var replaced: Date?
 
     public init(
-        host: DomainName, spki: String, keyType: TLSKeyType, issuers: [String], notBefore: Date, notAfter: Date, fingerprint: String,
-        lineage: String?, state: State, imported: Date
+        host: DomainName,
+        spki: String,
+        keyType: TLSKeyType,
+        issuers: [String],
+        notBefore: Date,
+        notAfter: Date,
+        fingerprint: String,
+        lineage: String?,
+        state: State,
+        imported: Date
     ) {
         self.host = host
         self.spki = spki

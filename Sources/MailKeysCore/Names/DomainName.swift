@@ -41,10 +41,14 @@ public struct DomainName: Hashable, Sendable, Comparable, CustomStringConvertibl
         if let bad = body.unicodeScalars.first(where: { !$0.isASCII }) {
             throw CoreError(
                 .invalidName,
-                "domain name \(shown) contains the non-ASCII character \(Quote.short(String(bad))): use its A-label form (xn--...)")
+                "domain name \(shown) contains the non-ASCII character \(Quote.short(String(bad))): use its A-label form (xn--...)"
+            )
         }
         guard body.utf8.count <= 253 else {
-            throw CoreError(.invalidName, "domain name \(shown) is \(body.utf8.count) characters long; the limit is 253")
+            throw CoreError(
+                .invalidName,
+                "domain name \(shown) is \(body.utf8.count) characters long; the limit is 253"
+            )
         }
         let parts = body.split(separator: ".", omittingEmptySubsequences: false)
         var labels: [String] = []
@@ -54,7 +58,9 @@ public struct DomainName: Hashable, Sendable, Comparable, CustomStringConvertibl
             }
             guard part.utf8.count <= 63 else {
                 throw CoreError(
-                    .invalidName, "domain name \(shown): label \(index + 1) is \(part.utf8.count) octets long; the limit is 63")
+                    .invalidName,
+                    "domain name \(shown): label \(index + 1) is \(part.utf8.count) octets long; the limit is 63"
+                )
             }
             if kind == .wildcardHost && index == 0 && part == "*" {
                 labels.append("*")
@@ -68,17 +74,23 @@ public struct DomainName: Hashable, Sendable, Comparable, CustomStringConvertibl
                     let what = kind == .owner ? "letters, digits, '-' and '_'" : "letters, digits and '-'"
                     throw CoreError(
                         .invalidName,
-                        "domain name \(shown): label \(Quote.short(part)) contains \(Quote.short(String(scalar))); only \(what) are allowed")
+                        "domain name \(shown): label \(Quote.short(part)) contains \(Quote.short(String(scalar))); only \(what) are allowed"
+                    )
                 }
             }
             if part.hasPrefix("-") || part.hasSuffix("-") {
-                throw CoreError(.invalidName, "domain name \(shown): label \(Quote.short(part)) must not start or end with '-'")
+                throw CoreError(
+                    .invalidName,
+                    "domain name \(shown): label \(Quote.short(part)) must not start or end with '-'"
+                )
             }
             labels.append(part.lowercased())
         }
         if kind != .owner, let last = labels.last, last.allSatisfy(\.isNumber) {
             throw CoreError(
-                .invalidName, "domain name \(shown) ends in the numeric label \(Quote.short(last)): an IP address is not a host name")
+                .invalidName,
+                "domain name \(shown) ends in the numeric label \(Quote.short(last)): an IP address is not a host name"
+            )
         }
         self.labels = labels
     }
@@ -163,7 +175,9 @@ public struct DomainName: Hashable, Sendable, Comparable, CustomStringConvertibl
             let b = rhs.labels[j]
             if a != b {
                 let backslash = UInt8(ascii: "\\")
-                if !a.utf8.contains(backslash) && !b.utf8.contains(backslash) { return a.utf8.lexicographicallyPrecedes(b.utf8) }
+                if !a.utf8.contains(backslash) && !b.utf8.contains(backslash) {
+                    return a.utf8.lexicographicallyPrecedes(b.utf8)
+                }
                 func lower(_ o: [UInt8]) -> [UInt8] { o.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 } }
                 return lower(octets(a)).lexicographicallyPrecedes(lower(octets(b)))
             }

@@ -8,11 +8,15 @@ public enum GroupName {
 
     /// Throws unless `name` is 1 to 64 ASCII letters, digits, `-`, `_` or `.`; `at` names the key.
     public static func check(_ name: String, at: String) throws {
-        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
+        else {
             throw CoreError(.invalidPolicy, "\(at): \(Quote.short(name)) is not a group name")
         }
         guard name.count <= maxLength else {
-            throw CoreError(.invalidPolicy, "\(at): \(Quote.short(name)) is longer than a group name may be (\(maxLength) characters)")
+            throw CoreError(
+                .invalidPolicy,
+                "\(at): \(Quote.short(name)) is longer than a group name may be (\(maxLength) characters)"
+            )
         }
     }
 }

@@ -54,7 +54,9 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
             if s.isEmpty { return [] }
             var out: [UInt16] = []
             for g in s.split(separator: ":", omittingEmptySubsequences: false) {
-                guard (1...4).contains(g.count), g.allSatisfy(\.isHexDigit), let v = UInt16(g, radix: 16) else { return nil }
+                guard (1...4).contains(g.count), g.allSatisfy(\.isHexDigit), let v = UInt16(g, radix: 16) else {
+                    return nil
+                }
                 out.append(v)
             }
             return out

@@ -20,10 +20,14 @@ public struct ServerAddress: Sendable, Equatable, CustomStringConvertible {
             }
         } else if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") {
             host = text[..<colon]
-            guard let p = Int(text[text.index(after: colon)...]) else { throw CoreError(.invalidPolicy, "\(Quote.short(text)) is not IP:PORT") }
+            guard let p = Int(text[text.index(after: colon)...]) else {
+                throw CoreError(.invalidPolicy, "\(Quote.short(text)) is not IP:PORT")
+            }
             port = p
         }
-        guard (1...65535).contains(port) else { throw CoreError(.invalidPolicy, "\(Quote.short(text)): port \(port) is out of range 1...65535") }
+        guard (1...65535).contains(port) else {
+            throw CoreError(.invalidPolicy, "\(Quote.short(text)): port \(port) is out of range 1...65535")
+        }
         address = try IPAddress(String(host))
         self.port = port
     }

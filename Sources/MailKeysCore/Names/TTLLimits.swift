@@ -11,7 +11,8 @@ public enum TTLLimits {
         guard range.contains(seconds) else {
             throw CoreError(
                 .invalidTTL,
-                "\(what): TTL \(seconds) s is out of range \(range.lowerBound)...\(range.upperBound) s (1 minute to 1 week)")
+                "\(what): TTL \(seconds) s is out of range \(range.lowerBound)...\(range.upperBound) s (1 minute to 1 week)"
+            )
         }
         return UInt32(seconds)
     }

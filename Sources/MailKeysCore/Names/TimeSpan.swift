@@ -26,19 +26,31 @@ public enum TimeSpan {
             case "d": unit = 86400
             case "w": unit = 604800
             default:
-                throw CoreError(.invalidDuration, "duration \(Quote.short(text)): unknown unit \(Quote.short(String(ch))) (use s, m, h, d or w)")
+                throw CoreError(
+                    .invalidDuration,
+                    "duration \(Quote.short(text)): unknown unit \(Quote.short(String(ch))) (use s, m, h, d or w)"
+                )
             }
             guard !number.isEmpty else {
-                throw CoreError(.invalidDuration, "duration \(Quote.short(text)): a number must come before \(Quote.short(String(ch)))")
+                throw CoreError(
+                    .invalidDuration,
+                    "duration \(Quote.short(text)): a number must come before \(Quote.short(String(ch)))"
+                )
             }
             guard let n = Int(number), n <= 100_000_000 else {
-                throw CoreError(.invalidDuration, "duration \(Quote.short(text)): the number \(Quote.bare(number)) is too large")
+                throw CoreError(
+                    .invalidDuration,
+                    "duration \(Quote.short(text)): the number \(Quote.bare(number)) is too large"
+                )
             }
             total += n * unit
             number = ""
         }
         guard number.isEmpty else {
-            throw CoreError(.invalidDuration, "duration \(Quote.short(text)): \(Quote.short(number)) has no unit (use s, m, h, d or w)")
+            throw CoreError(
+                .invalidDuration,
+                "duration \(Quote.short(text)): \(Quote.short(number)) has no unit (use s, m, h, d or w)"
+            )
         }
         return total
     }

@@ -31,9 +31,19 @@ public struct DKIMPolicy: Sendable, Equatable {
     /// `propagation` seconds.
     public static func defaults(txtTTL: UInt32, propagation: Int) -> DKIMPolicy {
         DKIMPolicy(
-            enabled: true, algorithms: [.rsa, .ed25519], rsaBits: 2048, rotateEvery: 90 * 86400,
-            publishAhead: minimumPublishAhead(txtTTL: txtTTL, propagation: propagation), overlap: 7 * 86400, revokedFor: 0,
-            revealDir: nil, strict: false, testing: false, group: nil, revealAfter: Int(txtTTL) + propagation)
+            enabled: true,
+            algorithms: [.rsa, .ed25519],
+            rsaBits: 2048,
+            rotateEvery: 90 * 86400,
+            publishAhead: minimumPublishAhead(txtTTL: txtTTL, propagation: propagation),
+            overlap: 7 * 86400,
+            revokedFor: 0,
+            revealDir: nil,
+            strict: false,
+            testing: false,
+            group: nil,
+            revealAfter: Int(txtTTL) + propagation
+        )
     }
 
     /// 2 × the TXT TTL plus the propagation delay: the least time a new key must be in DNS.
@@ -59,7 +69,8 @@ public struct DKIMPolicy: Sendable, Equatable {
         guard [2048, 3072, 4096].contains(rsaBits) else {
             throw CoreError(
                 .invalidPolicy,
-                "\(t.path).rsa_bits: \(rsaBits) is not allowed; use 2048, 3072 or 4096 (RFC 8301: signers SHOULD use 2048 bits)")
+                "\(t.path).rsa_bits: \(rsaBits) is not allowed; use 2048, 3072 or 4096 (RFC 8301: signers SHOULD use 2048 bits)"
+            )
         }
         let minimum = Self.minimumPublishAhead(txtTTL: txtTTL, propagation: propagation)
         publishAhead = try t.seconds("publish_ahead") ?? minimum
@@ -73,11 +84,15 @@ public struct DKIMPolicy: Sendable, Equatable {
         guard overlap >= Int(txtTTL) + propagation else {
             throw CoreError(
                 .invalidPolicy,
-                "\(t.path).overlap: \(TimeSpan.format(overlap)) is shorter than the TXT TTL + propagation delay; messages in transit would fail")
+                "\(t.path).overlap: \(TimeSpan.format(overlap)) is shorter than the TXT TTL + propagation delay; messages in transit would fail"
+            )
         }
         rotateEvery = try t.seconds("rotate_every") ?? 90 * 86400
         guard rotateEvery > publishAhead else {
-            throw CoreError(.invalidPolicy, "\(t.path).rotate_every: must be longer than publish_ahead (\(TimeSpan.format(publishAhead)))")
+            throw CoreError(
+                .invalidPolicy,
+                "\(t.path).rotate_every: must be longer than publish_ahead (\(TimeSpan.format(publishAhead)))"
+            )
         }
         revokedFor = try t.seconds("revoked_for") ?? 0
         revealDir = try t.string("reveal_dir")
@@ -92,8 +107,18 @@ public struct DKIMPolicy: Sendable, Equatable {
     }
 
     public init(
-        enabled: Bool, algorithms: [DKIMAlgorithm], rsaBits: Int, rotateEvery: Int, publishAhead: Int, overlap: Int,
-        revokedFor: Int, revealDir: String?, strict: Bool, testing: Bool, group: String?, revealAfter: Int = 0
+        enabled: Bool,
+        algorithms: [DKIMAlgorithm],
+        rsaBits: Int,
+        rotateEvery: Int,
+        publishAhead: Int,
+        overlap: Int,
+        revokedFor: Int,
+        revealDir: String?,
+        strict: Bool,
+        testing: Bool,
+        group: String?,
+        revealAfter: Int = 0
     ) {
         self.enabled = enabled
         self.algorithms = algorithms

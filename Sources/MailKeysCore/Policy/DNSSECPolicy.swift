@@ -39,11 +39,16 @@ public struct DNSSECPolicy: Sendable, Equatable {
         algorithm = try t?.int("algorithm") ?? 13
         guard [8, 13, 15].contains(algorithm) else {
             throw CoreError(
-                .invalidPolicy, "\(t?.path ?? "dnssec").algorithm: \(algorithm) is not 13 (ECDSAP256SHA256), 15 (Ed25519) or 8 (RSASHA256)")
+                .invalidPolicy,
+                "\(t?.path ?? "dnssec").algorithm: \(algorithm) is not 13 (ECDSAP256SHA256), 15 (Ed25519) or 8 (RSASHA256)"
+            )
         }
         let schemeText = try t?.string("scheme") ?? "csk"
         guard let scheme = Scheme(rawValue: schemeText) else {
-            throw CoreError(.invalidPolicy, "\(t?.path ?? "dnssec").scheme: \(Quote.short(schemeText)) is not csk or ksk+zsk")
+            throw CoreError(
+                .invalidPolicy,
+                "\(t?.path ?? "dnssec").scheme: \(Quote.short(schemeText)) is not csk or ksk+zsk"
+            )
         }
         self.scheme = scheme
         nsec3 = try t?.bool("nsec3") ?? false
@@ -54,11 +59,17 @@ public struct DNSSECPolicy: Sendable, Equatable {
         dnskeyTTL = try t?.ttl("dnskey_ttl") ?? defaultTTL
         zskLifetime = try t?.seconds("zsk_lifetime") ?? 90 * 86400
         if zskLifetime != 0 && zskLifetime < 7 * 86400 {
-            throw CoreError(.invalidPolicy, "\(t?.path ?? "dnssec").zsk_lifetime: at least 7d (or 0 for manual rollovers only)")
+            throw CoreError(
+                .invalidPolicy,
+                "\(t?.path ?? "dnssec").zsk_lifetime: at least 7d (or 0 for manual rollovers only)"
+            )
         }
         kskLifetime = try t?.seconds("ksk_lifetime") ?? 0
         if kskLifetime != 0 && kskLifetime < 30 * 86400 {
-            throw CoreError(.invalidPolicy, "\(t?.path ?? "dnssec").ksk_lifetime: at least 30d (or 0 for manual rollovers only)")
+            throw CoreError(
+                .invalidPolicy,
+                "\(t?.path ?? "dnssec").ksk_lifetime: at least 30d (or 0 for manual rollovers only)"
+            )
         }
         parentDSTTL = Int(try t?.ttl("parent_ds_ttl") ?? 86400)
         parentPropagation = try t?.seconds("parent_propagation") ?? 3600

@@ -60,7 +60,10 @@ public struct DomainPolicy: Sendable, Equatable {
         caa = try Self.readCAA(t, domain: name)
         propagationDelay = try Self.readPropagationDelay(t, domain: name)
         dkim = try DKIMPolicy(
-            table: try t.table("dkim"), txtTTL: ttls[.txt] ?? defaultTTL, propagation: propagationDelay)
+            table: try t.table("dkim"),
+            txtTTL: ttls[.txt] ?? defaultTTL,
+            propagation: propagationDelay
+        )
         dnssec = try DNSSECPolicy(table: try t.table("dnssec"), defaultTTL: ttls[.dnskey] ?? defaultTTL)
         tls = try TLSPolicy(table: try t.table("tls"))
         exports = try Self.readExports(t, domain: name)
@@ -78,9 +81,13 @@ public struct DomainPolicy: Sendable, Equatable {
     static func rname(_ text: String) throws -> DomainName {
         guard let at = text.firstIndex(of: "@") else { return try DomainName(text, kind: .owner) }
         let local = text[..<at]
-        guard !local.isEmpty, !local.contains("."), local.allSatisfy({ $0.isLetter || $0.isNumber || "-_".contains($0) })
+        guard !local.isEmpty, !local.contains("."),
+            local.allSatisfy({ $0.isLetter || $0.isNumber || "-_".contains($0) })
         else {
-            throw CoreError(.invalidName, "SOA contact \(Quote.short(text)): the local part must be letters, digits, '-' or '_'")
+            throw CoreError(
+                .invalidName,
+                "SOA contact \(Quote.short(text)): the local part must be letters, digits, '-' or '_'"
+            )
         }
         return try DomainName(local + "." + text[text.index(after: at)...], kind: .owner)
     }
@@ -106,7 +113,10 @@ extension DomainPolicy {
     /// The `[[ns]]` or `[[mx]]` entries: each entry's table, host name and glue addresses
     /// (needed inside the domain, refused outside it).
     private static func readHosts(
-        _ t: PolicyTable, _ key: String, nameKey: String, domain name: DomainName
+        _ t: PolicyTable,
+        _ key: String,
+        nameKey: String,
+        domain name: DomainName
     ) throws -> [(PolicyTable, DomainName, [IPAddress])] {
         try (t.tables(key) ?? []).map { entry in
             guard let raw = try entry.string(nameKey) else {
@@ -119,11 +129,14 @@ extension DomainPolicy {
             if host.isSubdomain(of: name) && addresses.isEmpty {
                 throw CoreError(
                     .invalidPolicy,
-                    "\(entry.path): \(host) lies inside \(name), so its addresses are needed (addresses = [\"192.0.2.1\", ...])")
+                    "\(entry.path): \(host) lies inside \(name), so its addresses are needed (addresses = [\"192.0.2.1\", ...])"
+                )
             }
             if !host.isSubdomain(of: name) && !addresses.isEmpty {
                 throw CoreError(
-                    .invalidPolicy, "\(entry.path): \(host) lies outside \(name); publish its addresses in its own zone")
+                    .invalidPolicy,
+                    "\(entry.path): \(host) lies outside \(name); publish its addresses in its own zone"
+                )
             }
             guard Set(addresses).count == addresses.count else {
                 throw CoreError(.invalidPolicy, "\(entry.path).addresses: an address is listed twice")
@@ -134,7 +147,9 @@ extension DomainPolicy {
 
     /// The `[[ns]]` nameservers: at least one, none twice; a single one is warned about.
     private static func readNameservers(
-        _ t: PolicyTable, domain name: DomainName, warnings: inout [String]
+        _ t: PolicyTable,
+        domain name: DomainName,
+        warnings: inout [String]
     ) throws -> [HostAddresses] {
         var nameservers: [HostAddresses] = []
         for (entry, host, addresses) in try readHosts(t, "ns", nameKey: "name", domain: name) {
@@ -175,7 +190,10 @@ extension DomainPolicy {
 
     /// The `[soa]` table: MNAME (default `primary`), RNAME, timers; its `ttl` goes into `ttls`.
     private static func readSOA(
-        _ t: PolicyTable, domain name: DomainName, primary: DomainName, ttls: inout [RRType: UInt32]
+        _ t: PolicyTable,
+        domain name: DomainName,
+        primary: DomainName,
+        ttls: inout [RRType: UInt32]
     ) throws -> SOAPolicy {
         let soaTable = try t.table("soa") ?? PolicyTable([:], path: "domains.\"\(name)\".soa")
         let mname = try soaTable.string("mname").map { m in try soaTable.within("mname") { try DomainName(m) } }
@@ -188,13 +206,22 @@ extension DomainPolicy {
         if let soaTTL = try soaTable.ttl("ttl") { ttls[.soa] = soaTTL }
         try soaTable.finish()
         guard retry < refresh else {
-            throw CoreError(.invalidPolicy, "\(soaTable.path): retry (\(retry) s) must be shorter than refresh (\(refresh) s)")
+            throw CoreError(
+                .invalidPolicy,
+                "\(soaTable.path): retry (\(retry) s) must be shorter than refresh (\(refresh) s)"
+            )
         }
         guard expire > refresh + retry else {
             throw CoreError(.invalidPolicy, "\(soaTable.path): expire (\(expire) s) must exceed refresh + retry")
         }
         return SOAPolicy(
-            mname: mname ?? primary, rname: rname, refresh: refresh, retry: retry, expire: expire, minimum: minimum)
+            mname: mname ?? primary,
+            rname: rname,
+            refresh: refresh,
+            retry: retry,
+            expire: expire,
+            minimum: minimum
+        )
     }
 
     /// One SOA timer of `soaTable` in seconds, `fallback` when absent; 60 s to 8 weeks.
@@ -208,7 +235,10 @@ extension DomainPolicy {
 
     /// The `spf` text, parsed; its warnings (and a lax ending) are added to `warnings`.
     private static func readSPF(
-        _ t: PolicyTable, domain name: DomainName, mxCount: Int, warnings: inout [String]
+        _ t: PolicyTable,
+        domain name: DomainName,
+        mxCount: Int,
+        warnings: inout [String]
     ) throws -> SPFRecord {
         let spfText = try t.string("spf") ?? Defaults.spf
         let spf = try t.within("spf") { try SPFRecord(spfText) }
@@ -222,7 +252,9 @@ extension DomainPolicy {
 
     /// The `[dmarc]` table as a DMARC record, or nil when `enabled = false`.
     private static func readDMARC(
-        _ t: PolicyTable, domain name: DomainName, warnings: inout [String]
+        _ t: PolicyTable,
+        domain name: DomainName,
+        warnings: inout [String]
     ) throws -> DMARCRecord? {
         if let d = try t.table("dmarc"), try d.bool("enabled") == false {
             _ = d.keys.map { d.value($0) }
@@ -249,7 +281,8 @@ extension DomainPolicy {
         if let bad = unknown.first {
             throw CoreError(
                 .invalidDMARC,
-                "\(d.child(bad)): unknown DMARC tag (known: \(order.joined(separator: ", ")))")
+                "\(d.child(bad)): unknown DMARC tag (known: \(order.joined(separator: ", ")))"
+            )
         }
         for tag in order {
             guard let v = d.value(tag) else {
@@ -300,7 +333,10 @@ extension DomainPolicy {
                 p == host || (p.labels.first == "*" && host.parent == p.parent)
             }
             if !covered {
-                throw CoreError(.invalidMTASTS, "\(m.path).mx: MX host \(host) is not covered; enforce mode would refuse it")
+                throw CoreError(
+                    .invalidMTASTS,
+                    "\(m.path).mx: MX host \(host) is not covered; enforce mode would refuse it"
+                )
             }
         }
         let addresses = try (m.strings("addresses") ?? []).map { a in try m.within("addresses") { try IPAddress(a) } }
@@ -349,7 +385,9 @@ extension DomainPolicy {
         let delay = try t.seconds("propagation_delay") ?? Defaults.propagationDelay
         guard delay <= 86400 else {
             throw CoreError(
-                .invalidPolicy, "domains.\"\(name)\".propagation_delay: more than a day is not a propagation delay")
+                .invalidPolicy,
+                "domains.\"\(name)\".propagation_delay: more than a day is not a propagation delay"
+            )
         }
         return delay
     }
@@ -359,7 +397,9 @@ extension DomainPolicy {
         let exports = try (t.tables("export") ?? []).map(ExportTarget.init)
         if Set(exports.map(\.description)).count != exports.count {
             throw CoreError(
-                .invalidPolicy, "domains.\"\(name)\".export: two targets with the same server and directory")
+                .invalidPolicy,
+                "domains.\"\(name)\".export: two targets with the same server and directory"
+            )
         }
         return exports
     }

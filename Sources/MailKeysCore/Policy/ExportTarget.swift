@@ -27,7 +27,9 @@ public struct ExportTarget: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The reload argv for `zone`.
-    public func reloadCommand(zone: DomainName) -> [String] { reload.map { $0.replacingOccurrences(of: "%z", with: zone.description) } }
+    public func reloadCommand(zone: DomainName) -> [String] {
+        reload.map { $0.replacingOccurrences(of: "%z", with: zone.description) }
+    }
 
     public init(table t: PolicyTable) throws {
         let serverText = try t.string("server") ?? ""
@@ -36,7 +38,10 @@ public struct ExportTarget: Sendable, Equatable, CustomStringConvertible {
         }
         self.server = server
         guard let dir = try t.string("directory"), dir.hasPrefix("/") else {
-            throw CoreError(.invalidPolicy, "\(t.path).directory: the server's zone directory, an absolute path, is required")
+            throw CoreError(
+                .invalidPolicy,
+                "\(t.path).directory: the server's zone directory, an absolute path, is required"
+            )
         }
         directory = dir
         reload = try t.strings("reload") ?? Self.defaultReload(server)

@@ -16,7 +16,10 @@ public struct Policy: Sendable, Equatable {
         let wanted = try DomainName(name)
         guard let found = domains.first(where: { $0.name == wanted }) else {
             let known = domains.map(\.name.description).joined(separator: ", ")
-            throw CoreError(.invalidPolicy, "unknown domain '\(wanted)': the policy has \(known.isEmpty ? "no domains" : known)")
+            throw CoreError(
+                .invalidPolicy,
+                "unknown domain '\(wanted)': the policy has \(known.isEmpty ? "no domains" : known)"
+            )
         }
         return found
     }
@@ -41,7 +44,10 @@ public struct Policy: Sendable, Equatable {
         try root.finish()
         let names = list.map(\.name)
         guard Set(names).count == names.count else {
-            throw CoreError(.invalidPolicy, "policy: a domain is listed twice (names differ only in case or a trailing dot)")
+            throw CoreError(
+                .invalidPolicy,
+                "policy: a domain is listed twice (names differ only in case or a trailing dot)"
+            )
         }
         self.domains = list.sorted { $0.name.description < $1.name.description }
     }

@@ -60,7 +60,9 @@ public final class PolicyTable {
     /// A TTL (seconds or duration string) checked against ``TTLLimits``.
     public func ttl(_ key: String) throws -> UInt32? {
         guard let s = try seconds(key) else { return nil }
-        do { return try TTLLimits.check(s, "TTL") } catch let e as CoreError { throw CoreError(e.code, "\(child(key)): \(e.reason)") }
+        do { return try TTLLimits.check(s, "TTL") } catch let e as CoreError {
+            throw CoreError(e.code, "\(child(key)): \(e.reason)")
+        }
     }
 
     /// An array of strings; a single string is accepted as a one-element array.
@@ -108,7 +110,8 @@ public final class PolicyTable {
         let bare =
             !key.isEmpty
             && key.unicodeScalars.allSatisfy {
-                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
+                    || $0 == "_"
             }
         let shown = bare ? Quote.bare(key) : "\"\(Quote.bare(key))\""
         return path.isEmpty ? shown : "\(path).\(shown)"

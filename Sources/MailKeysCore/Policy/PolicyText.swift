@@ -14,7 +14,9 @@ public enum PolicyText {
     public static func check(_ bytes: [UInt8], name: String) throws {
         guard bytes.count <= InputLimits.policyFileBytes else {
             throw CoreError(
-                .invalidPolicy, "\(name) is \(bytes.count) bytes; the limit is \(InputLimits.bytes(InputLimits.policyFileBytes))")
+                .invalidPolicy,
+                "\(name) is \(bytes.count) bytes; the limit is \(InputLimits.bytes(InputLimits.policyFileBytes))"
+            )
         }
         if String(validating: bytes, as: UTF8.self) == nil {
             var line = 1
@@ -110,7 +112,9 @@ public enum PolicyText {
                 case UInt8(ascii: "."):
                     parts += 1
                     if parts > InputLimits.keySegments {
-                        throw fail("a key or table header of more than \(InputLimits.keySegments) dotted parts (the limit)")
+                        throw fail(
+                            "a key or table header of more than \(InputLimits.keySegments) dotted parts (the limit)"
+                        )
                     }
                 case UInt8(ascii: "=") where !inHeader:
                     inKey = false
@@ -160,8 +164,10 @@ public enum PolicyText {
             if at(k) == UInt8(ascii: "[") { k = blanks(k + 1) }
             guard let c = at(k) else { return }
             let bare =
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(c)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: "-")
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(c)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || c == UInt8(ascii: "_")
+                || c == UInt8(ascii: "-")
             guard bare || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: "]") else {
                 throw fail("a table header must start with a key, as in [domains.\"example.org\"]")
             }

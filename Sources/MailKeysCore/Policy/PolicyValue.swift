@@ -18,7 +18,10 @@ public indirect enum PolicyValue: Sendable, Equatable {
             let at = PolicyTable.join(path, key)
             let length = key.unicodeScalars.count
             guard length <= InputLimits.policyKey else {
-                throw CoreError(.invalidPolicy, "\(at): a key of \(length) characters; the limit is \(InputLimits.policyKey)")
+                throw CoreError(
+                    .invalidPolicy,
+                    "\(at): a key of \(length) characters; the limit is \(InputLimits.policyKey)"
+                )
             }
             try table[key]!.checkLimits(at)
         }
@@ -29,7 +32,10 @@ public indirect enum PolicyValue: Sendable, Equatable {
         case .string(let s):
             let length = s.unicodeScalars.count
             guard length <= InputLimits.policyString else {
-                throw CoreError(.invalidPolicy, "\(at): a string of \(length) characters; the limit is \(InputLimits.policyString)")
+                throw CoreError(
+                    .invalidPolicy,
+                    "\(at): a string of \(length) characters; the limit is \(InputLimits.policyString)"
+                )
             }
         case .array(let items):
             for (index, item) in items.enumerated() { try item.checkLimits("\(at)[\(index)]") }

@@ -8,7 +8,13 @@ public enum SignerConfig {
         public var algorithm: DKIMAlgorithm
         public var keyPath: String
         public var rspamdKeyPath: String?
-        public init(domain: DomainName, selector: String, algorithm: DKIMAlgorithm, keyPath: String, rspamdKeyPath: String? = nil) {
+        public init(
+            domain: DomainName,
+            selector: String,
+            algorithm: DKIMAlgorithm,
+            keyPath: String,
+            rspamdKeyPath: String? = nil
+        ) {
             self.domain = domain
             self.selector = selector
             self.algorithm = algorithm
@@ -34,7 +40,9 @@ public enum SignerConfig {
     /// every line of a domain signs (during a rollover's overlap only the active key is listed).
     public static func openDKIMSigningTable(_ entries: [Entry], algorithm: DKIMAlgorithm) -> String {
         header(algorithm)
-            + entries.filter { $0.algorithm == algorithm }.map { "*@\($0.domain) \($0.selector)._domainkey.\($0.domain)\n" }.joined()
+            + entries.filter { $0.algorithm == algorithm }.map {
+                "*@\($0.domain) \($0.selector)._domainkey.\($0.domain)\n"
+            }.joined()
     }
 
     static func header(_ algorithm: DKIMAlgorithm) -> String {
@@ -50,7 +58,9 @@ public enum SignerConfig {
         let domains = Dictionary(grouping: entries, by: \.domain).sorted { $0.key.description < $1.key.description }
         for (domain, list) in domains {
             out += "  \"\(domain)\" {\n    selectors [\n"
-            for e in list { out += "      { path = \"\(e.rspamdKeyPath ?? e.keyPath)\"; selector = \"\(e.selector)\"; }\n" }
+            for e in list {
+                out += "      { path = \"\(e.rspamdKeyPath ?? e.keyPath)\"; selector = \"\(e.selector)\"; }\n"
+            }
             out += "    ]\n  }\n"
         }
         return out + "}\n"

@@ -22,7 +22,10 @@ public struct SignerPolicy: Sendable, Equatable {
         func argv(_ t: PolicyTable) throws -> [String]? {
             guard let list = try t.strings("reload") else { return nil }
             guard let first = list.first, first.hasPrefix("/") || !first.contains("/"), !first.isEmpty else {
-                throw CoreError(.invalidPolicy, "\(t.path).reload: give the command as an argv list, e.g. [\"systemctl\", \"reload\", \"opendkim\"]")
+                throw CoreError(
+                    .invalidPolicy,
+                    "\(t.path).reload: give the command as an argv list, e.g. [\"systemctl\", \"reload\", \"opendkim\"]"
+                )
             }
             return list
         }

@@ -36,21 +36,30 @@ public struct TLSPolicy: Sendable, Equatable {
         }
         let schemeText = try t?.string("scheme") ?? Scheme.currentIssuer.rawValue
         guard let scheme = Scheme(rawValue: schemeText) else {
-            throw CoreError(.invalidPolicy, "\(path).scheme: \(Quote.short(schemeText)) is not current+issuer or current+next")
+            throw CoreError(
+                .invalidPolicy,
+                "\(path).scheme: \(Quote.short(schemeText)) is not current+issuer or current+next"
+            )
         }
         self.scheme = scheme
         var issuers = LetsEncrypt.issuers
         for type in TLSKeyType.allCases {
             guard let list = try t?.strings("issuers_\(type.rawValue)") else { continue }
             for h in list where h.count != 64 || !h.allSatisfy(\.isHexDigit) {
-                throw CoreError(.invalidPolicy, "\(path).issuers_\(type.rawValue): \(Quote.short(h)) is not a SHA-256 in hex (64 digits)")
+                throw CoreError(
+                    .invalidPolicy,
+                    "\(path).issuers_\(type.rawValue): \(Quote.short(h)) is not a SHA-256 in hex (64 digits)"
+                )
             }
             issuers[type] = list.map { $0.lowercased() }
         }
         self.issuers = issuers
         letsencryptDir = try t?.string("letsencrypt_dir") ?? "/etc/letsencrypt"
         guard letsencryptDir.hasPrefix("/") else {
-            throw CoreError(.invalidPolicy, "\(path).letsencrypt_dir: \(Quote.short(letsencryptDir)) must be an absolute path")
+            throw CoreError(
+                .invalidPolicy,
+                "\(path).letsencrypt_dir: \(Quote.short(letsencryptDir)) must be an absolute path"
+            )
         }
         gate = try t?.bool("gate") ?? true
         reload = try t?.strings("reload")

@@ -19,7 +19,10 @@ public enum CAA {
                 tag.first != "-", tag.last != "-",
                 kv[1].allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != ";" })
             else {
-                throw CoreError(.invalidCAA, "CAA issuer \(Quote.context(value)): parameter \(Quote.short(param)) is not key=value")
+                throw CoreError(
+                    .invalidCAA,
+                    "CAA issuer \(Quote.context(value)): parameter \(Quote.short(param)) is not key=value"
+                )
             }
         }
     }

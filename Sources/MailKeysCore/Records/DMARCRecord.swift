@@ -12,7 +12,9 @@ public struct DMARCRecord: Sendable, Equatable {
     }
 
     /// Every tag mailkeys accepts: RFC 7489 §6.3 plus DMARCbis (`np`, `psd`, `t`).
-    public static let knownTags = ["v", "p", "sp", "np", "rua", "ruf", "adkim", "aspf", "ri", "fo", "rf", "pct", "psd", "t"]
+    public static let knownTags = [
+        "v", "p", "sp", "np", "rua", "ruf", "adkim", "aspf", "ri", "fo", "rf", "pct", "psd", "t",
+    ]
 
     /// The record text: `v=DMARC1; p=...; ...`.
     public var text: String { tags.map { "\($0.name)=\($0.value)" }.joined(separator: "; ") }
@@ -22,7 +24,9 @@ public struct DMARCRecord: Sendable, Equatable {
 
     /// Parses a record such as `v=DMARC1; p=reject; rua=mailto:d@example.org`.
     public init(_ text: String) throws {
-        func fail(_ why: String) -> CoreError { CoreError(.invalidDMARC, "DMARC record \(Quote.context(text)): \(why)") }
+        func fail(_ why: String) -> CoreError {
+            CoreError(.invalidDMARC, "DMARC record \(Quote.context(text)): \(why)")
+        }
         var tags: [(String, String)] = []
         for raw in text.split(separator: ";", omittingEmptySubsequences: false) {
             let item = raw.trimmingCharacters(in: .whitespaces)
@@ -41,7 +45,9 @@ public struct DMARCRecord: Sendable, Equatable {
     /// Validates already split tags (used by the policy, whose DMARC table names the tags).
     public init(tags: [(String, String)]) throws {
         let shown = tags.map { "\($0.0)=\($0.1)" }.joined(separator: "; ")
-        func fail(_ why: String) -> CoreError { CoreError(.invalidDMARC, "DMARC record \(Quote.context(shown)): \(why)") }
+        func fail(_ why: String) -> CoreError {
+            CoreError(.invalidDMARC, "DMARC record \(Quote.context(shown)): \(why)")
+        }
         var seen = Set<String>()
         var warnings: [String] = []
         for (name, value) in tags {
@@ -62,7 +68,10 @@ public struct DMARCRecord: Sendable, Equatable {
 
     /// Checks the value of one known tag; `pct` below 100 adds a warning.
     private static func checkTag(
-        _ name: String, _ value: String, _ fail: (String) -> CoreError, warnings: inout [String]
+        _ name: String,
+        _ value: String,
+        _ fail: (String) -> CoreError,
+        warnings: inout [String]
     ) throws {
         switch name {
         case "v":
@@ -72,19 +81,25 @@ public struct DMARCRecord: Sendable, Equatable {
                 throw fail("\(name)=\(Quote.short(value)): use none, quarantine or reject")
             }
         case "adkim", "aspf":
-            guard value == "r" || value == "s" else { throw fail("\(name)=\(Quote.short(value)): use r (relaxed) or s (strict)") }
+            guard value == "r" || value == "s" else {
+                throw fail("\(name)=\(Quote.short(value)): use r (relaxed) or s (strict)")
+            }
         case "rua", "ruf":
             let uris = value.split(separator: ",", omittingEmptySubsequences: false).map {
                 $0.trimmingCharacters(in: .whitespaces)
             }
             for uri in uris {
-                do { try ReportURI.check(uri, allowSize: true) } catch let e as CoreError { throw fail("\(name): \(e.reason)") }
+                do { try ReportURI.check(uri, allowSize: true) } catch let e as CoreError {
+                    throw fail("\(name): \(e.reason)")
+                }
             }
         case "ri":
             guard let v = UInt32(value) else { throw fail("ri=\(Quote.short(value)) must be a number of seconds") }
             _ = v
         case "pct":
-            guard let v = Int(value), (0...100).contains(v) else { throw fail("pct=\(Quote.short(value)) must be 0 to 100") }
+            guard let v = Int(value), (0...100).contains(v) else {
+                throw fail("pct=\(Quote.short(value)) must be 0 to 100")
+            }
             if v < 100 { warnings.append("pct=\(v): the policy applies to only \(v)% of failing mail") }
         case "fo":
             let opts = value.split(separator: ":", omittingEmptySubsequences: false)

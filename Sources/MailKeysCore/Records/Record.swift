@@ -9,7 +9,8 @@ public struct Record: Hashable, Sendable {
     /// kept it (template records); the signer encodes the others itself. Not part of equality.
     public var wire: [UInt8]?
 
-    public init(owner: DomainName, ttl: UInt32, type: RRType, rdata: String, source: RecordSource, wire: [UInt8]? = nil) {
+    public init(owner: DomainName, ttl: UInt32, type: RRType, rdata: String, source: RecordSource, wire: [UInt8]? = nil)
+    {
         self.owner = owner
         self.ttl = ttl
         self.type = type

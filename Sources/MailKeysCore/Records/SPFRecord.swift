@@ -86,7 +86,9 @@ public struct SPFRecord: Sendable, Equatable {
                 }
                 var rest = body.dropFirst().drop(while: { $0.isNumber })
                 if rest.first == "r" || rest.first == "R" { rest = rest.dropFirst() }
-                guard rest.allSatisfy({ ".-+,/_=".contains($0) }) else { throw fail("bad macro transformer in \(Quote.short(term))") }
+                guard rest.allSatisfy({ ".-+,/_=".contains($0) }) else {
+                    throw fail("bad macro transformer in \(Quote.short(term))")
+                }
                 i = close + 1
                 continue
             }
@@ -224,7 +226,12 @@ private struct SPFParser {
 
     /// Checks the address or network of `ip4` or `ip6` (`kind`), prefix length at most `maxBits`.
     func checkNetwork(
-        _ term: String, arg: String?, kind: String, family: String, maxBits: Int, isAddress: (Substring) -> Bool
+        _ term: String,
+        arg: String?,
+        kind: String,
+        family: String,
+        maxBits: Int,
+        isAddress: (Substring) -> Bool
     ) throws {
         guard let arg = arg else { throw fail("'\(kind)' needs an address in \(Quote.short(term))") }
         let parts = arg.split(separator: "/", omittingEmptySubsequences: false)

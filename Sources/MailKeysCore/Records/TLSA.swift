@@ -6,7 +6,10 @@ public enum TLSA {
     /// `2 1 1` of every issuer the policy lists for those keys' types. Empty without a known
     /// certificate (no records rather than records that match nothing).
     public static func records(
-        host: DomainName, certificates: [TLSCertificate], next: [TLSNextKey] = [], policy: TLSPolicy
+        host: DomainName,
+        certificates: [TLSCertificate],
+        next: [TLSNextKey] = [],
+        policy: TLSPolicy
     ) -> [(owner: DomainName, rdata: String)] {
         let live = certificates.filter { $0.host == host && $0.state != .replaced }
         guard policy.enabled, !live.isEmpty else { return [] }
@@ -28,7 +31,9 @@ public enum TLSA {
     /// Whether a certificate with leaf key `spki` and issuer keys `issuers` matches a TLSA record
     /// that has been published since at least `2 × ttl` before `now` (RFC 7671 §8.1), given
     /// when each record (`3 1 1 …` / `2 1 1 …`) was first published.
-    public static func covered(spki: String, issuers: [String], published: [String: Date], ttl: UInt32, now: Date) -> Bool {
+    public static func covered(spki: String, issuers: [String], published: [String: Date], ttl: UInt32, now: Date)
+        -> Bool
+    {
         let since = now.addingTimeInterval(-2 * TimeInterval(ttl))
         if let t = published["3 1 1 \(spki)"], t <= since { return true }
         return issuers.contains { published["2 1 1 \($0)"].map { $0 <= since } ?? false }

@@ -52,7 +52,12 @@ public enum DNSSECChain {
 
     /// The NSEC record of node `i` (one link of ``nsec(_:)``, for signers that build them one at a time).
     public static func nsec(_ nodes: [Node], _ i: Int) -> Link {
-        Link(owner: nodes[i].name, next: nodes[(i + 1) % nodes.count].name, nextHash: [], types: nodes[i].types + [.rrsig, .nsec])
+        Link(
+            owner: nodes[i].name,
+            next: nodes[(i + 1) % nodes.count].name,
+            nextHash: [],
+            types: nodes[i].types + [.rrsig, .nsec]
+        )
     }
 
     /// The NSEC3 chain (RFC 5155, RFC 9276: no opt-out): every authoritative name and every empty

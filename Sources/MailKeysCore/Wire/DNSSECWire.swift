@@ -103,8 +103,15 @@ public enum DNSSECWire {
     /// Appends the RRSIG RDATA up to (not including) the signature to `out`: what precedes the
     /// RRset in the signed data (RFC 4034 §3.1.8.1).
     public static func appendRRSIGHeader(
-        _ out: inout [UInt8], covered: UInt16, algorithm: UInt8, labels: UInt8, originalTTL: UInt32, expiration: UInt32, inception: UInt32,
-        keyTag: UInt16, signer: [UInt8]
+        _ out: inout [UInt8],
+        covered: UInt16,
+        algorithm: UInt8,
+        labels: UInt8,
+        originalTTL: UInt32,
+        expiration: UInt32,
+        inception: UInt32,
+        keyTag: UInt16,
+        signer: [UInt8]
     ) {
         append16(&out, covered)
         out.append(algorithm)
@@ -162,7 +169,8 @@ extension DNSSECWire {
     /// (`FLAGS PROTOCOL ALGORITHM BASE64...`); nil when it is not that.
     public static func keyTag(dnskeyRDATA text: some StringProtocol) -> UInt16? {
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        guard fields.count >= 4, let flags = UInt16(fields[0]), let proto = UInt8(fields[1]), let algorithm = UInt8(fields[2]),
+        guard fields.count >= 4, let flags = UInt16(fields[0]), let proto = UInt8(fields[1]),
+            let algorithm = UInt8(fields[2]),
             let key = Data(base64Encoded: fields[3...].joined())
         else { return nil }
         let wire = [UInt8(flags >> 8), UInt8(flags & 0xFF), proto, algorithm] + Array(key)

@@ -35,7 +35,8 @@ public struct SignatureScan: Equatable, Sendable {
             i += 1
         }
         // "RRSIG\t"
-        guard i + 6 <= line.upperBound, b[i] == 0x52, b[i + 1] == 0x52, b[i + 2] == 0x53, b[i + 3] == 0x49, b[i + 4] == 0x47,
+        guard i + 6 <= line.upperBound, b[i] == 0x52, b[i + 1] == 0x52, b[i + 2] == 0x53, b[i + 3] == 0x49,
+            b[i + 4] == 0x47,
             b[i + 5] == 0x09
         else { return true }
         i += 6
@@ -76,8 +77,16 @@ public struct SignatureScan: Equatable, Sendable {
     /// An RRSIG time, `YYYYMMDDHHmmSS` (or plain seconds), as ``DNSSECWire/parseTime(_:)`` reads it.
     static func time(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> UInt32? {
         guard r.count == 14, r.upperBound <= b.count else { return number(b, r).flatMap { UInt32(exactly: $0) } }
-        guard let date = number(b, r.lowerBound..<r.lowerBound + 8), let clock = number(b, r.lowerBound + 8..<r.upperBound) else { return nil }
+        guard let date = number(b, r.lowerBound..<r.lowerBound + 8),
+            let clock = number(b, r.lowerBound + 8..<r.upperBound)
+        else { return nil }
         return DNSSECWire.seconds(
-            year: date / 10000, month: date / 100 % 100, day: date % 100, hour: clock / 10000, minute: clock / 100 % 100, second: clock % 100)
+            year: date / 10000,
+            month: date / 100 % 100,
+            day: date % 100,
+            hour: clock / 10000,
+            minute: clock / 100 % 100,
+            second: clock % 100
+        )
     }
 }

@@ -57,7 +57,8 @@ public struct SignedZoneIndex: Sendable {
                     i += 1
                 }
                 guard fourth > 0 else { continue }
-                if fourth - third == 6, b[third + 1] == UInt8(ascii: "R"), b[third + 2] == UInt8(ascii: "R"), b[third + 3] == UInt8(ascii: "S"),
+                if fourth - third == 6, b[third + 1] == UInt8(ascii: "R"), b[third + 2] == UInt8(ascii: "R"),
+                    b[third + 3] == UInt8(ascii: "S"),
                     b[third + 4] == UInt8(ascii: "I"), b[third + 5] == UInt8(ascii: "G")
                 {
                     current?.signatures.append(start..<end)
@@ -111,7 +112,9 @@ public struct SignedZoneIndex: Sendable {
         return bytes.withUnsafeBufferPointer { b in
             while slots[slot] >= 0 {
                 let block = blocks[Int(slots[slot])]
-                if block.key.count == key.count && Self.same(b.baseAddress! + block.key.lowerBound, key.baseAddress!, key.count) {
+                if block.key.count == key.count
+                    && Self.same(b.baseAddress! + block.key.lowerBound, key.baseAddress!, key.count)
+                {
                     return block
                 }
                 slot = (slot + 1) & (slots.count - 1)
@@ -129,7 +132,9 @@ public struct SignedZoneIndex: Sendable {
     /// Whether the block's record lines are exactly `lines` (each ending in a newline).
     public func linesEqual(_ block: Block, _ lines: UnsafeBufferPointer<UInt8>) -> Bool {
         block.lines.count == lines.count
-            && bytes.withUnsafeBufferPointer { Self.same($0.baseAddress! + block.lines.lowerBound, lines.baseAddress!, lines.count) }
+            && bytes.withUnsafeBufferPointer {
+                Self.same($0.baseAddress! + block.lines.lowerBound, lines.baseAddress!, lines.count)
+            }
     }
 
     /// Parses the fields of the RRSIG line at `line` (nil if it is not one mailkeys could have
@@ -162,8 +167,11 @@ public struct SignedZoneIndex: Sendable {
                 }
                 return v
             }
-            func time(_ r: Range<Int>) -> UInt32? { DNSSECWire.parseTime(String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self)) }
-            guard let alg = number(fields[1]), let tag = number(fields[6]), tag <= 0xFFFF, let exp = time(fields[4]), let inc = time(fields[5])
+            func time(_ r: Range<Int>) -> UInt32? {
+                DNSSECWire.parseTime(String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self))
+            }
+            guard let alg = number(fields[1]), let tag = number(fields[6]), tag <= 0xFFFF, let exp = time(fields[4]),
+                let inc = time(fields[5])
             else { return nil }
             return Signature(algorithm: alg, keyTag: UInt16(tag), inception: inc, expiration: exp, line: line)
         }

@@ -20,7 +20,13 @@ public struct SignedZoneMap: Codable, Sendable, Equatable {
         public var nsec3Next: String?
 
         public init(
-            name: String, start: Int, end: Int, next: String? = nil, nsec3Start: Int? = nil, nsec3End: Int? = nil, nsec3Next: String? = nil
+            name: String,
+            start: Int,
+            end: Int,
+            next: String? = nil,
+            nsec3Start: Int? = nil,
+            nsec3End: Int? = nil,
+            nsec3Next: String? = nil
         ) {
             self.name = name
             self.start = start
@@ -42,7 +48,12 @@ public struct SignedZoneMap: Codable, Sendable, Equatable {
     public var outsideEarliestExpiration: UInt32
     public var outsideLatestInception: UInt32
 
-    public init(owners: [Owner], outsideSignatures: Int, outsideEarliestExpiration: UInt32, outsideLatestInception: UInt32) {
+    public init(
+        owners: [Owner],
+        outsideSignatures: Int,
+        outsideEarliestExpiration: UInt32,
+        outsideLatestInception: UInt32
+    ) {
         self.owners = owners
         self.outsideSignatures = outsideSignatures
         self.outsideEarliestExpiration = outsideEarliestExpiration

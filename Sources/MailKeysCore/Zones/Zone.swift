@@ -32,7 +32,9 @@ public struct Zone: Sendable, Equatable {
     public static func sort(_ records: inout [Record]) {
         records.sort { a, b in
             if a.owner != b.owner { return a.owner < b.owner }
-            if a.type != b.type { return (a.type == .ns ? 0 : Int(a.type.code)) < (b.type == .ns ? 0 : Int(b.type.code)) }
+            if a.type != b.type {
+                return (a.type == .ns ? 0 : Int(a.type.code)) < (b.type == .ns ? 0 : Int(b.type.code))
+            }
             return a.rdata < b.rdata
         }
     }

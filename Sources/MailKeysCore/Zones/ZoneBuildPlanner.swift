@@ -9,7 +9,10 @@ public enum ZoneBuildPlanner {
     ///   - stored: the store's state per domain (absent: never built).
     ///   - onDisk: hash of each zone file as it is on disk (nil: missing).
     public static func plan(
-        desired: [DomainName: String], stored: [DomainName: ZoneState], onDisk: [DomainName: String?], now: Date
+        desired: [DomainName: String],
+        stored: [DomainName: ZoneState],
+        onDisk: [DomainName: String?],
+        now: Date
     ) -> ZoneBuildPlan {
         var actions: [ZoneBuildAction] = []
         for domain in desired.keys.sorted(by: { $0.description < $1.description }) {

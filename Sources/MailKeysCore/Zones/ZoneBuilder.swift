@@ -16,8 +16,13 @@ public struct ZoneBuilder: Sendable {
     public let tlsNextKeys: [TLSNextKey]
 
     public init(
-        policy: DomainPolicy, allDomains: [DomainPolicy] = [], template: [TemplateRecord] = [], templateName: String = "template",
-        dkimKeys: [DKIMKey] = [], tlsCertificates: [TLSCertificate] = [], tlsNextKeys: [TLSNextKey] = []
+        policy: DomainPolicy,
+        allDomains: [DomainPolicy] = [],
+        template: [TemplateRecord] = [],
+        templateName: String = "template",
+        dkimKeys: [DKIMKey] = [],
+        tlsCertificates: [TLSCertificate] = [],
+        tlsNextKeys: [TLSNextKey] = []
     ) {
         self.policy = policy
         self.allDomains = allDomains
@@ -49,8 +54,14 @@ public struct ZoneBuilder: Sendable {
     private func policySOA() -> SOAData {
         let p = policy
         return SOAData(
-            ttl: p.ttl(for: .soa), mname: p.soa.mname, rname: p.soa.rname, refresh: p.soa.refresh,
-            retry: p.soa.retry, expire: p.soa.expire, minimum: p.soa.minimum)
+            ttl: p.ttl(for: .soa),
+            mname: p.soa.mname,
+            rname: p.soa.rname,
+            refresh: p.soa.refresh,
+            retry: p.soa.retry,
+            expire: p.soa.expire,
+            minimum: p.soa.minimum
+        )
     }
 
     /// The generated records the template does not replace, followed by the template's records.
@@ -75,17 +86,32 @@ public struct ZoneBuilder: Sendable {
         user.index.reserveCapacity(template.count)
         for t in template {
             guard t.owner.isSubdomain(of: origin) else {
-                throw CoreError(.invalidRecord, "\(at(t)): owner \(Quote.bare(t.owner.description)) is outside the zone \(origin)")
+                throw CoreError(
+                    .invalidRecord,
+                    "\(at(t)): owner \(Quote.bare(t.owner.description)) is outside the zone \(origin)"
+                )
             }
             guard !RRType.dnssecTypes.contains(t.type) else {
-                throw CoreError(.invalidRecord, "\(at(t)): \(t.type) records are DNSSEC material that mailkeys manages; remove it from the template")
+                throw CoreError(
+                    .invalidRecord,
+                    "\(at(t)): \(t.type) records are DNSSEC material that mailkeys manages; remove it from the template"
+                )
             }
             if t.type == .soa {
                 soa = try templateSOA(t)
-                warnings.append("\(at(t)): the template's SOA replaces the policy's SOA timers; mailkeys still sets the serial")
+                warnings.append(
+                    "\(at(t)): the template's SOA replaces the policy's SOA timers; mailkeys still sets the serial"
+                )
                 continue
             }
-            let r = Record(owner: t.owner, ttl: t.ttl, type: t.type, rdata: t.rdata, source: .template(line: t.line), wire: t.wire)
+            let r = Record(
+                owner: t.owner,
+                ttl: t.ttl,
+                type: t.type,
+                rdata: t.rdata,
+                source: .template(line: t.line),
+                wire: t.wire
+            )
             try checkPolicyTXT(t, r)
             user.add(r)
         }
@@ -102,8 +128,14 @@ public struct ZoneBuilder: Sendable {
             let minimum = UInt32(f[6])
         else { throw CoreError(.invalidRecord, "\(at(t)): cannot read SOA \(Quote.short(t.rdata))") }
         return SOAData(
-            ttl: t.ttl, mname: DomainName(presentation: f[0]), rname: DomainName(presentation: f[1]),
-            refresh: refresh, retry: retry, expire: expire, minimum: minimum)
+            ttl: t.ttl,
+            mname: DomainName(presentation: f[0]),
+            rname: DomainName(presentation: f[1]),
+            refresh: refresh,
+            retry: retry,
+            expire: expire,
+            minimum: minimum
+        )
     }
 
     /// Validates a template TXT record that looks like SPF or DMARC.
@@ -130,11 +162,14 @@ public struct ZoneBuilder: Sendable {
             if let other = user.at(r.owner).first(where: { $0.type != .cname }) {
                 throw CoreError(
                     .invalidRecord,
-                    "\(templateName) line \(line(r)): CNAME at \(Quote.bare(r.owner.description)) beside \(other.type) data (RFC 1034 §3.6.2)")
+                    "\(templateName) line \(line(r)): CNAME at \(Quote.bare(r.owner.description)) beside \(other.type) data (RFC 1034 §3.6.2)"
+                )
             }
             if p.mx.contains(where: { $0.host == r.owner }) || p.nameservers.contains(where: { $0.name == r.owner }) {
                 throw CoreError(
-                    .invalidRecord, "\(templateName) line \(line(r)): \(r.owner) is an MX or NS host and must not be a CNAME (RFC 2181 §10.3)")
+                    .invalidRecord,
+                    "\(templateName) line \(line(r)): \(r.owner) is an MX or NS host and must not be a CNAME (RFC 2181 §10.3)"
+                )
             }
         }
     }
@@ -149,7 +184,8 @@ public struct ZoneBuilder: Sendable {
                 let key = "\(line(u)) \(u.type) \(g.type) \(g.owner)"
                 if replaced.insert(key).inserted {
                     warnings.append(
-                        "\(templateName) line \(line(u)): \(u.type) at \(u.owner) replaces the generated \(g.type) (\(what))")
+                        "\(templateName) line \(line(u)): \(u.type) at \(u.owner) replaces the generated \(g.type) (\(what))"
+                    )
                 }
                 return true
             }
@@ -189,7 +225,9 @@ public struct ZoneBuilder: Sendable {
         if policy.mtaSTS != nil, let sts = try? policy.name.prepending("mta-sts"),
             !all.contains(where: { $0.owner == sts && [.a, .aaaa, .cname].contains($0.type) })
         {
-            warnings.append("\(sts) has no address: senders cannot fetch the MTA-STS policy (set [mta_sts] addresses or add it to the template)")
+            warnings.append(
+                "\(sts) has no address: senders cannot fetch the MTA-STS policy (set [mta_sts] addresses or add it to the template)"
+            )
         }
     }
 

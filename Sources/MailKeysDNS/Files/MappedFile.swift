@@ -15,10 +15,14 @@ public final class MappedFile: @unchecked Sendable {
         guard fd >= 0 else { throw DNSError(.io, "cannot read \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw DNSError(.io, "cannot read \(path): \(String(cString: strerror(errno)))") }
+        guard fstat(fd, &st) == 0 else {
+            throw DNSError(.io, "cannot read \(path): \(String(cString: strerror(errno)))")
+        }
         guard st.st_size > 0 else { return MappedFile(UnsafeBufferPointer(start: nil, count: 0)) }
         let p = mmap(nil, Int(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)
-        guard let p, p != MAP_FAILED else { throw DNSError(.io, "cannot map \(path): \(String(cString: strerror(errno)))") }
+        guard let p, p != MAP_FAILED else {
+            throw DNSError(.io, "cannot map \(path): \(String(cString: strerror(errno)))")
+        }
         return MappedFile(UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt8.self), count: Int(st.st_size)))
     }
 

@@ -22,7 +22,11 @@ public final class StagedFile: @unchecked Sendable {
     /// A file for `target` written at `temp` (default: a hidden name next to the target).
     public init(target: URL, temp: String? = nil, mode: mode_t = 0o644) throws {
         self.target = target
-        self.temp = temp ?? target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).staged.\(getpid())").path
+        self.temp =
+            temp
+            ?? target.deletingLastPathComponent().appendingPathComponent(
+                ".\(target.lastPathComponent).staged.\(getpid())"
+            ).path
         fd = FaultPoint.hit("create") ? -1 : open(self.temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw DNSError(.io, "cannot write \(self.temp): \(String(cString: strerror(errno)))") }
         _ = fchmod(fd, mode)
@@ -62,7 +66,9 @@ public final class StagedFile: @unchecked Sendable {
     @discardableResult
     public func finish() throws -> String {
         if let sha256Hex { return sha256Hex }
-        guard !FaultPoint.hit("fsync"), fsync(fd) == 0 else { throw DNSError(.io, "cannot write \(temp): \(String(cString: strerror(errno)))") }
+        guard !FaultPoint.hit("fsync"), fsync(fd) == 0 else {
+            throw DNSError(.io, "cannot write \(temp): \(String(cString: strerror(errno)))")
+        }
         close(fd)
         fd = -1
         var out = [UInt8](repeating: 0, count: 32)

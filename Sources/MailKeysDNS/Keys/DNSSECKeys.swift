@@ -40,7 +40,11 @@ public enum DNSSECKeys {
             throw DNSError(.unsupported, "libldns could not generate an algorithm \(algorithm) key")
         }
         let key = LDNSKey(raw, zone: zone, flags: flags)
-        return Generated(privateText: LDNSRecord.take(ldns_key2str(key.pointer)), dnskey: key.dnskey(ttl: ttl), tag: key.tag)
+        return Generated(
+            privateText: LDNSRecord.take(ldns_key2str(key.pointer)),
+            dnskey: key.dnskey(ttl: ttl),
+            tag: key.tag
+        )
     }
 
     static func load(_ key: Key, zone: DomainName) throws -> LDNSKey {
@@ -70,7 +74,9 @@ public enum DNSSECKeys {
             throw DNSError(.syntax, "not a DNSKEY record: \(dnskey)")
         }
         defer { ldns_rr_free(rr) }
-        guard let ds = ldns_key_rr2ds(rr, LDNS_SHA256) else { throw DNSError(.unsupported, "libldns could not make a DS") }
+        guard let ds = ldns_key_rr2ds(rr, LDNS_SHA256) else {
+            throw DNSError(.unsupported, "libldns could not make a DS")
+        }
         defer { ldns_rr_free(ds) }
         return LDNSRecord.take(ldns_rr2str(ds)).trimmingCharacters(in: .whitespacesAndNewlines)
     }

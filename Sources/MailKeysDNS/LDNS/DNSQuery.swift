@@ -13,7 +13,9 @@ public enum DNSQuery {
 
     /// The SOA serial `server` serves for `zone` (nil when it answers without one).
     public static func serial(zone: DomainName, server: ServerAddress, timeout: Int = 2) throws -> UInt32? {
-        try query(zone, LDNS_RR_TYPE_SOA, server: server, timeout: timeout).first.flatMap { UInt32($0.split(separator: " ")[2]) }
+        try query(zone, LDNS_RR_TYPE_SOA, server: server, timeout: timeout).first.flatMap {
+            UInt32($0.split(separator: " ")[2])
+        }
     }
 
     /// The DNSKEY records `server` serves for `zone` (RDATA).
@@ -43,7 +45,13 @@ public enum DNSQuery {
     /// Asks `server` for `name`/`type` (with the DO bit when `dnssec`, falling back to TCP for a
     /// truncated answer); the caller frees the packet. Throws without an answer or for an rcode
     /// other than NOERROR and NXDOMAIN.
-    static func send(_ name: DomainName, _ type: ldns_rr_type, server: ServerAddress, timeout: Int, dnssec: Bool = false) throws
+    static func send(
+        _ name: DomainName,
+        _ type: ldns_rr_type,
+        server: ServerAddress,
+        timeout: Int,
+        dnssec: Bool = false
+    ) throws
         -> UnsafeMutablePointer<ldns_pkt>
     {
         let resolver = try resolver(server, timeout: timeout)
@@ -58,7 +66,10 @@ public enum DNSQuery {
         var packet: UnsafeMutablePointer<ldns_pkt>?
         let status = ldns_resolver_query_status(&packet, resolver, owner, type, LDNS_RR_CLASS_IN, 0)
         guard status == LDNS_STATUS_OK, let packet else {
-            throw DNSError(.unreadable, "server \(server): no answer for \(name) (\(String(cString: ldns_get_errorstr_by_id(status))))")
+            throw DNSError(
+                .unreadable,
+                "server \(server): no answer for \(name) (\(String(cString: ldns_get_errorstr_by_id(status))))"
+            )
         }
         let rcode = ldns_pkt_get_rcode(packet)
         guard rcode == LDNS_RCODE_NOERROR || rcode == LDNS_RCODE_NXDOMAIN else {
@@ -68,7 +79,8 @@ public enum DNSQuery {
         return packet
     }
 
-    static func query(_ zone: DomainName, _ type: ldns_rr_type, server: ServerAddress, timeout: Int) throws -> [String] {
+    static func query(_ zone: DomainName, _ type: ldns_rr_type, server: ServerAddress, timeout: Int) throws -> [String]
+    {
         let packet = try send(zone, type, server: server, timeout: timeout)
         defer { ldns_pkt_free(packet) }
         guard let list = ldns_pkt_rr_list_by_type(packet, type, LDNS_SECTION_ANSWER) else { return [] }
@@ -80,7 +92,8 @@ public enum DNSQuery {
     public static func notify(zone: DomainName, server: ServerAddress, timeout: Int = 2) throws {
         let resolver = try resolver(server, timeout: timeout)
         defer { ldns_resolver_deep_free(resolver) }
-        guard let name = ldns_dname_new_frm_str(zone.fqdn), let packet = ldns_pkt_query_new(name, LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, UInt16(LDNS_AA))
+        guard let name = ldns_dname_new_frm_str(zone.fqdn),
+            let packet = ldns_pkt_query_new(name, LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, UInt16(LDNS_AA))
         else { throw DNSError(.unsupported, "libldns: cannot build a NOTIFY") }
         defer { ldns_pkt_free(packet) }
         ldns_pkt_set_opcode(packet, LDNS_PACKET_NOTIFY)
@@ -88,7 +101,10 @@ public enum DNSQuery {
         var answer: UnsafeMutablePointer<ldns_pkt>?
         let status = ldns_resolver_send_pkt(&answer, resolver, packet)
         guard status == LDNS_STATUS_OK, let answer else {
-            throw DNSError(.unreadable, "NOTIFY to \(server): no answer (\(String(cString: ldns_get_errorstr_by_id(status))))")
+            throw DNSError(
+                .unreadable,
+                "NOTIFY to \(server): no answer (\(String(cString: ldns_get_errorstr_by_id(status))))"
+            )
         }
         defer { ldns_pkt_free(answer) }
         guard ldns_pkt_get_rcode(answer) == LDNS_RCODE_NOERROR else {

@@ -7,7 +7,9 @@ import MailKeysCore
 public enum LDNSZoneReader {
     /// Parses the zone file at `path` for `origin`; records without a TTL get `defaultTTL`
     /// unless the file sets `$TTL`. `$INCLUDE` is refused (the template must be self-contained).
-    public static func read(path: String, origin: DomainName, defaultTTL: UInt32, name: String) throws -> [TemplateRecord] {
+    public static func read(path: String, origin: DomainName, defaultTTL: UInt32, name: String) throws
+        -> [TemplateRecord]
+    {
         guard let file = fopen(path, "r") else {
             throw DNSError(.unreadable, "\(name): cannot read (\(String(cString: strerror(errno))))")
         }
@@ -16,12 +18,16 @@ public enum LDNSZoneReader {
     }
 
     /// Parses zone text held in memory (used to re-read what mailkeys renders before writing it).
-    public static func read(text: String, origin: DomainName, defaultTTL: UInt32, name: String) throws -> [TemplateRecord] {
+    public static func read(text: String, origin: DomainName, defaultTTL: UInt32, name: String) throws
+        -> [TemplateRecord]
+    {
         try read(bytes: Array(text.utf8), origin: origin, defaultTTL: defaultTTL, name: name)
     }
 
     /// Parses zone file bytes held in memory (a template read once to be hashed and parsed).
-    public static func read(bytes: [UInt8], origin: DomainName, defaultTTL: UInt32, name: String) throws -> [TemplateRecord] {
+    public static func read(bytes: [UInt8], origin: DomainName, defaultTTL: UInt32, name: String) throws
+        -> [TemplateRecord]
+    {
         var bytes = bytes
         if bytes.isEmpty { return [] }
         return try bytes.withUnsafeMutableBytes { buffer in
@@ -33,7 +39,9 @@ public enum LDNSZoneReader {
         }
     }
 
-    static func read(file: UnsafeMutablePointer<FILE>, origin: DomainName, defaultTTL: UInt32, name: String) throws -> [TemplateRecord] {
+    static func read(file: UnsafeMutablePointer<FILE>, origin: DomainName, defaultTTL: UInt32, name: String) throws
+        -> [TemplateRecord]
+    {
         var ttl = defaultTTL
         var originRDF: UnsafeMutablePointer<ldns_rdf>? = ldns_dname_new_frm_str(origin.fqdn)
         var prev: UnsafeMutablePointer<ldns_rdf>? = ldns_rdf_clone(originRDF)
@@ -78,12 +86,21 @@ public enum LDNSZoneReader {
                 let rdata = record.rdata
                 records.append(
                     TemplateRecord(
-                        owner: owner, ttl: record.ttl, type: type, rdata: rdata, line: max(startLine, Int(line) - 1),
-                        wire: try Signer.canonicalRDATA(rr, buffer: buffer)))
+                        owner: owner,
+                        ttl: record.ttl,
+                        type: type,
+                        rdata: rdata,
+                        line: max(startLine, Int(line) - 1),
+                        wire: try Signer.canonicalRDATA(rr, buffer: buffer)
+                    )
+                )
             case LDNS_STATUS_SYNTAX_EMPTY, LDNS_STATUS_SYNTAX_TTL, LDNS_STATUS_SYNTAX_ORIGIN:
                 continue
             case LDNS_STATUS_SYNTAX_INCLUDE:
-                throw DNSError(.unsupported, "\(name) line \(line - 1): $INCLUDE is not supported; put the records in the template itself")
+                throw DNSError(
+                    .unsupported,
+                    "\(name) line \(line - 1): $INCLUDE is not supported; put the records in the template itself"
+                )
             default:
                 let why = String(cString: ldns_get_errorstr_by_id(status))
                 throw DNSError(.syntax, "\(name) line \(max(Int(line) - 1, 1)): \(why)")

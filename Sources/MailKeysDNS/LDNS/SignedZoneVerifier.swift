@@ -6,7 +6,9 @@ import MailKeysCore
 /// runs it on the apex and a sample of every zone before the zone is written.
 public enum SignedZoneVerifier {
     /// Parses zone text into an `ldns_zone` the caller frees with `ldns_zone_deep_free`.
-    static func parse(_ text: String, origin: DomainName, defaultTTL: UInt32, what: String) throws -> UnsafeMutablePointer<ldns_zone> {
+    static func parse(_ text: String, origin: DomainName, defaultTTL: UInt32, what: String) throws
+        -> UnsafeMutablePointer<ldns_zone>
+    {
         var bytes = Array(text.utf8)
         var zone: UnsafeMutablePointer<ldns_zone>?
         let originRDF = ldns_dname_new_frm_str(origin.fqdn)
@@ -52,7 +54,8 @@ public enum SignedZoneVerifier {
         for (key, set) in sets.sorted(by: { $0.key < $1.key }) {
             let owner = String(key.split(separator: " ")[0])
             let type = ldns_rr_get_type(set[0])
-            if delegations.contains(where: { owner == $0 || owner.hasSuffix("." + $0) }) && !(type == LDNS_RR_TYPE_DS && delegations.contains(owner))
+            if delegations.contains(where: { owner == $0 || owner.hasSuffix("." + $0) })
+                && !(type == LDNS_RR_TYPE_DS && delegations.contains(owner))
             {
                 continue
             }
@@ -65,9 +68,15 @@ public enum SignedZoneVerifier {
             let ok = signatures.contains { sig in
                 let good = ldns_rr_list_new()!
                 defer { ldns_rr_list_free(good) }
-                return ldns_verify_rrsig_keylist_time(list, sig, keys, time_t(now.timeIntervalSince1970), good) == LDNS_STATUS_OK
+                return ldns_verify_rrsig_keylist_time(list, sig, keys, time_t(now.timeIntervalSince1970), good)
+                    == LDNS_STATUS_OK
             }
-            guard ok else { throw DNSError(.verify, "DNSSEC: no valid signature on \(owner) type \(type.rawValue); nothing was written") }
+            guard ok else {
+                throw DNSError(
+                    .verify,
+                    "DNSSEC: no valid signature on \(owner) type \(type.rawValue); nothing was written"
+                )
+            }
         }
     }
 }

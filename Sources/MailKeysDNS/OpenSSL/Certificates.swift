@@ -67,10 +67,20 @@ public enum Certificates {
             throw DNSError(.unreadable, "certificate with unreadable validity dates")
         }
         var subject = ""
-        if let nameBIO = try? MemoryBIO(), X509_NAME_print_ex(nameBIO.pointer, X509_get_subject_name(x), 0, 0x111_0317 /* XN_FLAG_RFC2253 */) >= 0 {
+        if let nameBIO = try? MemoryBIO(),
+            X509_NAME_print_ex(nameBIO.pointer, X509_get_subject_name(x), 0, 0x111_0317 /* XN_FLAG_RFC2253 */) >= 0
+        {
             subject = nameBIO.contents
         }
-        return Info(spki: spki, fingerprint: fingerprint, keyType: type, keyDescription: description, notBefore: nb, notAfter: na, subject: subject)
+        return Info(
+            spki: spki,
+            fingerprint: fingerprint,
+            keyType: type,
+            keyDescription: description,
+            notBefore: nb,
+            notAfter: na,
+            subject: subject
+        )
     }
 
     /// Whether the leaf of `pem` is valid for host `name` (its SAN, RFC 6125 rules of OpenSSL).
@@ -102,11 +112,16 @@ public enum Certificates {
 
     /// A new TLS private key (ECDSA P-256 or RSA 2048) as PKCS#8 PEM, with its SPKI SHA-256.
     public static func generateKey(_ type: TLSKeyType) throws -> (pem: String, spki: String) {
-        guard let ctx = EVP_PKEY_CTX_new_from_name(nil, type == .rsa ? "RSA" : "EC", nil), EVP_PKEY_keygen_init(ctx) == 1 else {
+        guard let ctx = EVP_PKEY_CTX_new_from_name(nil, type == .rsa ? "RSA" : "EC", nil),
+            EVP_PKEY_keygen_init(ctx) == 1
+        else {
             throw DNSError(.unsupported, "OpenSSL cannot make \(type.rawValue) keys: \(openSSLError())")
         }
         defer { EVP_PKEY_CTX_free(ctx) }
-        let ok = type == .rsa ? EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 2048) : EVP_PKEY_CTX_set_ec_paramgen_curve_nid(ctx, 415)  // prime256v1
+        // NID 415: prime256v1.
+        let ok =
+            type == .rsa
+            ? EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 2048) : EVP_PKEY_CTX_set_ec_paramgen_curve_nid(ctx, 415)
         var raw: OpaquePointer?
         guard ok == 1, EVP_PKEY_generate(ctx, &raw) == 1, let raw else {
             throw DNSError(.unsupported, "OpenSSL key generation failed: \(openSSLError())")

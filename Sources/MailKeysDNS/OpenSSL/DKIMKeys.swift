@@ -18,7 +18,9 @@ public enum DKIMKeys {
             throw DNSError(.unsupported, "OpenSSL cannot make \(name) keys: \(openSSLError())")
         }
         defer { EVP_PKEY_CTX_free(ctx) }
-        guard EVP_PKEY_keygen_init(ctx) == 1 else { throw DNSError(.unsupported, "OpenSSL keygen init: \(openSSLError())") }
+        guard EVP_PKEY_keygen_init(ctx) == 1 else {
+            throw DNSError(.unsupported, "OpenSSL keygen init: \(openSSLError())")
+        }
         if algorithm == .rsa {
             guard [2048, 3072, 4096].contains(bits) else {
                 throw DNSError(.unsupported, "RSA keys of \(bits) bits are refused; use 2048, 3072 or 4096")
@@ -42,7 +44,9 @@ public enum DKIMKeys {
     /// Reads a PEM private key and returns its algorithm, size and the `p=` value, so a key file
     /// can be checked against the store. Throws for anything that is not an RSA or Ed25519
     /// private key.
-    public static func inspect(pem: String, name: String) throws -> (algorithm: DKIMAlgorithm, bits: Int, publicKey: String) {
+    public static func inspect(pem: String, name: String) throws -> (
+        algorithm: DKIMAlgorithm, bits: Int, publicKey: String
+    ) {
         let key = try privateKey(pem: pem, name: name)
         let algorithm: DKIMAlgorithm
         if EVP_PKEY_is_a(key.pointer, "RSA") == 1 {
@@ -60,7 +64,9 @@ public enum DKIMKeys {
     /// secret key). rspamd 3.4 cannot read Ed25519 keys from PEM.
     public static func rspamdEd25519(pem: String, name: String) throws -> String {
         let key = try privateKey(pem: pem, name: name)
-        guard EVP_PKEY_is_a(key.pointer, "ED25519") == 1 else { throw DNSError(.unsupported, "\(name) is not an Ed25519 key") }
+        guard EVP_PKEY_is_a(key.pointer, "ED25519") == 1 else {
+            throw DNSError(.unsupported, "\(name) is not an Ed25519 key")
+        }
         var secret = [UInt8](repeating: 0, count: 64)
         var seedLength = 32
         var publicLength = 32
@@ -101,7 +107,9 @@ public enum DKIMKeys {
             var p: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
             return i2d_PUBKEY(key.pointer, &p)
         }
-        guard written == length else { throw DNSError(.unsupported, "OpenSSL i2d_PUBKEY wrote \(written) of \(length) bytes") }
+        guard written == length else {
+            throw DNSError(.unsupported, "OpenSSL i2d_PUBKEY wrote \(written) of \(length) bytes")
+        }
         return Data(der).base64EncodedString()
     }
 }

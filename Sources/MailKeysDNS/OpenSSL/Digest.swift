@@ -25,5 +25,7 @@ public enum Digest {
     }
 
     /// The lower-case hex SHA-256 of `bytes`.
-    public static func sha256Hex(_ bytes: UnsafeBufferPointer<UInt8>) -> String { hex(digest(UnsafeRawBufferPointer(bytes), EVP_sha256())) }
+    public static func sha256Hex(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        hex(digest(UnsafeRawBufferPointer(bytes), EVP_sha256()))
+    }
 }

@@ -91,10 +91,14 @@ public enum SMTPProbe {
                     pending += buffer[0..<n]
                 }
                 let i = pending.firstIndex(of: 10)!
-                let line = String(decoding: pending[..<i], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                let line = String(decoding: pending[..<i], as: UTF8.self).trimmingCharacters(
+                    in: .whitespacesAndNewlines
+                )
                 pending.removeSubrange(...i)
                 lines.append(line)
-                if line.count < 4 || line[line.index(line.startIndex, offsetBy: 3)] != "-" { return (String(line.prefix(3)), lines) }
+                if line.count < 4 || line[line.index(line.startIndex, offsetBy: 3)] != "-" {
+                    return (String(line.prefix(3)), lines)
+                }
             }
         }
 
@@ -109,13 +113,17 @@ public enum SMTPProbe {
 
     /// The TLS handshake on `fd` with SNI `host`: the version negotiated and the keys served.
     private static func handshake(fd: Int32, host: DomainName, address: ServerAddress) throws -> Result {
-        guard let ctx = SSL_CTX_new(TLS_client_method()) else { throw DNSError(.unsupported, "OpenSSL: no TLS context") }
+        guard let ctx = SSL_CTX_new(TLS_client_method()) else {
+            throw DNSError(.unsupported, "OpenSSL: no TLS context")
+        }
         defer { SSL_CTX_free(ctx) }
         guard let ssl = SSL_new(ctx) else { throw DNSError(.unsupported, "OpenSSL: no TLS connection") }
         defer { SSL_free(ssl) }
         _ = host.description.withCString { SSL_ctrl(ssl, 55, 0, UnsafeMutableRawPointer(mutating: $0)) }  // SNI
         SSL_set_fd(ssl, fd)
-        guard SSL_connect(ssl) == 1 else { throw DNSError(.verify, "TLS handshake with \(address) failed: \(openSSLError())") }
+        guard SSL_connect(ssl) == 1 else {
+            throw DNSError(.verify, "TLS handshake with \(address) failed: \(openSSLError())")
+        }
         defer { SSL_shutdown(ssl) }
         let version = String(cString: SSL_get_version(ssl))
         return Result(tlsVersion: version, spkis: spkis(ssl))

@@ -40,7 +40,9 @@ public final class ZoneValidator {
         defer { ldns_rr_list_deep_free(trusted) }
         for text in anchors {
             var rr: UnsafeMutablePointer<ldns_rr>?
-            guard ldns_rr_new_frm_str(&rr, text, 3600, nil, nil) == LDNS_STATUS_OK, let rr else { throw DNSError(.syntax, "not a DNSKEY: \(text)") }
+            guard ldns_rr_new_frm_str(&rr, text, 3600, nil, nil) == LDNS_STATUS_OK, let rr else {
+                throw DNSError(.syntax, "not a DNSKEY: \(text)")
+            }
             ldns_rr_list_push_rr(trusted, rr)
         }
         let (set, sigs) = try fetch(zone, LDNS_RR_TYPE_DNSKEY)
@@ -55,25 +57,37 @@ public final class ZoneValidator {
             keysProblem = "the DNSKEY RRset is not signed"
         } else {
             keysValid = Self.verify(set, sigs, with: trusted, now: now)
-            if !keysValid { keysProblem = "no signature on the DNSKEY RRset validates with the trust anchor at the time checked" }
+            if !keysValid {
+                keysProblem = "no signature on the DNSKEY RRset validates with the trust anchor at the time checked"
+            }
         }
     }
 
     deinit { ldns_rr_list_deep_free(keys) }
 
     static func verify(
-        _ set: UnsafeMutablePointer<ldns_rr_list>, _ sigs: UnsafeMutablePointer<ldns_rr_list>, with keys: UnsafeMutablePointer<ldns_rr_list>,
+        _ set: UnsafeMutablePointer<ldns_rr_list>,
+        _ sigs: UnsafeMutablePointer<ldns_rr_list>,
+        with keys: UnsafeMutablePointer<ldns_rr_list>,
         now: Date
     ) -> Bool {
         (0..<ldns_rr_list_rr_count(sigs)).contains { i in
             let good = ldns_rr_list_new()!
             defer { ldns_rr_list_free(good) }
-            return ldns_verify_rrsig_keylist_time(set, ldns_rr_list_rr(sigs, i), keys, time_t(now.timeIntervalSince1970), good) == LDNS_STATUS_OK
+            return ldns_verify_rrsig_keylist_time(
+                set,
+                ldns_rr_list_rr(sigs, i),
+                keys,
+                time_t(now.timeIntervalSince1970),
+                good
+            ) == LDNS_STATUS_OK
         }
     }
 
     /// The RRset of `name`/`type` with its RRSIGs (caller frees both lists).
-    func fetch(_ name: DomainName, _ type: ldns_rr_type) throws -> (UnsafeMutablePointer<ldns_rr_list>, UnsafeMutablePointer<ldns_rr_list>) {
+    func fetch(_ name: DomainName, _ type: ldns_rr_type) throws -> (
+        UnsafeMutablePointer<ldns_rr_list>, UnsafeMutablePointer<ldns_rr_list>
+    ) {
         let packet = try DNSQuery.send(name, type, server: server, timeout: 2, dnssec: true)
         defer { ldns_pkt_free(packet) }
         guard let owner = ldns_dname_new_frm_str(name.fqdn) else { throw DNSError(.syntax, "bad name \(name)") }
@@ -83,7 +97,9 @@ public final class ZoneValidator {
         if let all = ldns_pkt_rr_list_by_name_and_type(packet, owner, LDNS_RR_TYPE_RRSIG, LDNS_SECTION_ANSWER) {
             for i in 0..<ldns_rr_list_rr_count(all) {
                 let sig = ldns_rr_list_rr(all, i)
-                if ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(sig)) == type { ldns_rr_list_push_rr(sigs, ldns_rr_clone(sig)) }
+                if ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(sig)) == type {
+                    ldns_rr_list_push_rr(sigs, ldns_rr_clone(sig))
+                }
             }
             ldns_rr_list_deep_free(all)
         }
@@ -98,7 +114,9 @@ public final class ZoneValidator {
             ldns_rr_list_deep_free(set)
             ldns_rr_list_deep_free(sigs)
         }
-        let records = (0..<ldns_rr_list_rr_count(set)).map { LDNSRecord.normalizedRDATA(ldns_rr_list_rr(set, $0), keepCase: true) }
+        let records = (0..<ldns_rr_list_rr_count(set)).map {
+            LDNSRecord.normalizedRDATA(ldns_rr_list_rr(set, $0), keepCase: true)
+        }
         let signed = ldns_rr_list_rr_count(sigs) > 0
         var valid = false
         var problem: String?

@@ -37,11 +37,21 @@ extension OwnerTracking {
             if nsec3 && (n3 == nil || nextHash[t] == nil) || !nsec3 && nextName[t] == nil { return nil }
             owners.append(
                 SignedZoneMap.Owner(
-                    name: name.fqdn, start: block.lowerBound, end: block.upperBound, next: nextName[t], nsec3Start: n3?.lowerBound,
-                    nsec3End: n3?.upperBound, nsec3Next: nextHash[t]))
+                    name: name.fqdn,
+                    start: block.lowerBound,
+                    end: block.upperBound,
+                    next: nextName[t],
+                    nsec3Start: n3?.lowerBound,
+                    nsec3End: n3?.upperBound,
+                    nsec3Next: nextHash[t]
+                )
+            )
         }
         return SignedZoneMap(
-            owners: owners, outsideSignatures: outside.count, outsideEarliestExpiration: outside.earliestExpiration,
-            outsideLatestInception: outside.latestInception)
+            owners: owners,
+            outsideSignatures: outside.count,
+            outsideEarliestExpiration: outside.earliestExpiration,
+            outsideLatestInception: outside.latestInception
+        )
     }
 }

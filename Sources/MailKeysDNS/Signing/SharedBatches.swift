@@ -67,11 +67,15 @@ final class SharedBatches: @unchecked Sendable {
             var problem: String?
             do {
                 for (b, bytes, marks) in run {
-                    if b < gaps.count, let source { try file.write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: source.bytes[gaps[b]]))) }
+                    if b < gaps.count, let source {
+                        try file.write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: source.bytes[gaps[b]])))
+                    }
                     let base = file.size
                     for (mark, r) in marks {
                         let at = base + r.lowerBound..<base + r.upperBound
-                        spans[mark] = spans[mark].map { min($0.lowerBound, at.lowerBound)..<max($0.upperBound, at.upperBound) } ?? at
+                        spans[mark] =
+                            spans[mark].map { min($0.lowerBound, at.lowerBound)..<max($0.upperBound, at.upperBound) }
+                            ?? at
                     }
                     try file.write(bytes)
                 }

@@ -44,8 +44,19 @@ public struct SignRequest: Sendable {
     public var splice: Splice?
 
     public init(
-        origin: DomainName, soaRDATA: String, soaTTL: UInt32, records: [Record], keys: [SigningKey], publishedOnly: [String] = [],
-        cds: [String] = [], dnskeyTTL: UInt32, inception: UInt32, expiration: UInt32, nsec3: Bool, now: UInt32, previous: [UInt8]? = nil,
+        origin: DomainName,
+        soaRDATA: String,
+        soaTTL: UInt32,
+        records: [Record],
+        keys: [SigningKey],
+        publishedOnly: [String] = [],
+        cds: [String] = [],
+        dnskeyTTL: UInt32,
+        inception: UInt32,
+        expiration: UInt32,
+        nsec3: Bool,
+        now: UInt32,
+        previous: [UInt8]? = nil,
         keepBeyond: UInt32 = 0
     ) {
         self.origin = origin

@@ -59,18 +59,24 @@ struct SignatureReuse {
             }
             plan.jobs[i].signers = need
             toMake += need.nonzeroBitCount
-            if job.mark < 0 && need != 0 { outside.add(need.nonzeroBitCount, expiration: expiration, inception: inception) }
+            if job.mark < 0 && need != 0 {
+                outside.add(need.nonzeroBitCount, expiration: expiration, inception: inception)
+            }
         }
     }
 
     /// The previous file's signature lines over `job`'s unchanged RRset by keys in `need` (taken
     /// out of it); nil when there are none.
-    private mutating func keptLines(_ job: SigningJob, plan: SigningPlan, index: SignedZoneIndex, need: inout UInt16) -> [Range<Int>]? {
+    private mutating func keptLines(_ job: SigningJob, plan: SigningPlan, index: SignedZoneIndex, need: inout UInt16)
+        -> [Range<Int>]?
+    {
         scratch.removeAll(keepingCapacity: true)
         plan.appendLines(job, to: &scratch)
         let keyLength = job.ownerText.utf8.count + 1 + String(job.ttl).utf8.count + 4 + job.type.mnemonic.utf8.count
         let found = scratch.withUnsafeBufferPointer { s -> SignedZoneIndex.Block? in
-            guard let block = index.block(key: UnsafeBufferPointer(rebasing: s[0..<keyLength])), index.linesEqual(block, s) else {
+            guard let block = index.block(key: UnsafeBufferPointer(rebasing: s[0..<keyLength])),
+                index.linesEqual(block, s)
+            else {
                 return nil
             }
             return block
@@ -82,7 +88,8 @@ struct SignatureReuse {
             let key = keys[k]
             guard
                 let s = old.first(where: {
-                    $0.algorithm == Int(key.algorithm) && $0.keyTag == key.tag && $0.inception <= now && $0.expiration > keepBeyond
+                    $0.algorithm == Int(key.algorithm) && $0.keyTag == key.tag && $0.inception <= now
+                        && $0.expiration > keepBeyond
                 })
             else { continue }
             lines.append(s.line)

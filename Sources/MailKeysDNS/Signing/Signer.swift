@@ -47,7 +47,9 @@ public enum Signer {
         if let index { built.plan.previous = index.bytes }
         clock.mark("sign: previous signatures")
         var outside = reuse.outside
-        if outside.count == 0 { outside = SignatureReuse.Outside(count: 0, earliestExpiration: r.expiration, latestInception: r.inception) }
+        if outside.count == 0 {
+            outside = SignatureReuse.Outside(count: 0, earliestExpiration: r.expiration, latestInception: r.inception)
+        }
         let workers = SigningBatches.workers(for: built.plan.jobs.count)
         let bounds = SigningBatches.balanced(built.plan.jobs, toMake: reuse.toMake, workers: workers)
         var prepared = Prepared(built: built, reuse: reuse, outside: outside, bounds: bounds, workers: workers)
@@ -75,7 +77,14 @@ public enum Signer {
         let bounds = try SigningBatches.perRange(built.plan.jobs, segments: blocks.segments)
         let workers = SigningBatches.workers(for: built.plan.jobs.count)
         var prepared = Prepared(
-            built: built, reuse: reuse, outside: outside, bounds: bounds, workers: workers, splice: splice, gaps: gaps)
+            built: built,
+            reuse: reuse,
+            outside: outside,
+            bounds: bounds,
+            workers: workers,
+            splice: splice,
+            gaps: gaps
+        )
         built = SigningPlanBuilder.Built(plan: SigningPlan(), trailing: [], tracking: OwnerTracking([]))
         return try finish(&prepared, r, keys: keys, file: file, clock: &clock)
     }
@@ -84,7 +93,10 @@ public enum Signer {
     private static func loadKeys(_ r: SignRequest) throws -> [LoadedKey] {
         let keys = try r.keys.map { try LoadedKey($0, zone: r.origin) }
         guard keys.contains(where: \.signsKeySet), keys.contains(where: \.signsZone), keys.count <= 16 else {
-            throw DNSError(.unsupported, "signing needs a key for the DNSKEY RRset and one for the zone data (at most 16 keys)")
+            throw DNSError(
+                .unsupported,
+                "signing needs a key for the DNSKEY RRset and one for the zone data (at most 16 keys)"
+            )
         }
         return keys
     }
@@ -92,14 +104,29 @@ public enum Signer {
     /// Stages 4 and 5: the workers sign and write, the rest of the file follows, the map is made,
     /// a sample is verified and the file flushed.
     private static func finish(
-        _ p: inout Prepared, _ r: SignRequest, keys: [LoadedKey], file: StagedFile, clock: inout StageClock
+        _ p: inout Prepared,
+        _ r: SignRequest,
+        keys: [LoadedKey],
+        file: StagedFile,
+        clock: inout StageClock
     ) throws -> SignResult {
         let jobs = p.built.plan.jobs
         let stride = max(1, jobs.count / fullVerifyLimit)
-        let shared = SharedBatches(plan: p.built.plan, bounds: p.bounds, file: file, source: p.splice?.previous, gaps: p.gaps)
+        let shared = SharedBatches(
+            plan: p.built.plan,
+            bounds: p.bounds,
+            file: file,
+            source: p.splice?.previous,
+            gaps: p.gaps
+        )
         p.built.plan = SigningPlan()
         let setup = SigningWorker.Setup(
-            keys: keys, inception: r.inception, expiration: r.expiration, signer: r.origin, sampleStride: stride)
+            keys: keys,
+            inception: r.inception,
+            expiration: r.expiration,
+            signer: r.origin,
+            sampleStride: stride
+        )
         DispatchQueue.concurrentPerform(iterations: p.workers) { _ in SigningWorker.run(shared, setup) }
         if let failure = shared.failure { throw DNSError(.unsupported, "signing failed: \(failure)") }
         if let splice = p.splice, let tail = p.gaps.last {
@@ -116,17 +143,28 @@ public enum Signer {
         try file.finish()
         clock.mark("sign: flush to disk")
         return SignResult(
-            file: file, made: p.reuse.toMake, kept: p.reuse.kept + (p.splice?.map.outsideSignatures ?? 0), earliestExpiration: earliest,
-            verifiedRRsets: verified, stages: clock.stages, map: map)
+            file: file,
+            made: p.reuse.toMake,
+            kept: p.reuse.kept + (p.splice?.map.outsideSignatures ?? 0),
+            earliestExpiration: earliest,
+            verifiedRRsets: verified,
+            stages: clock.stages,
+            map: map
+        )
     }
 
     /// libldns, an implementation independent of the signing path, verifies the apex RRsets and
     /// every RRset of a small zone, or an even sample of a large one (the SOA comes first);
     /// returns how many RRsets it checked.
-    private static func verifySample(_ samples: [[UInt8]], jobs: [SigningJob], request r: SignRequest, stride: Int) throws -> Int {
+    private static func verifySample(_ samples: [[UInt8]], jobs: [SigningJob], request r: SignRequest, stride: Int)
+        throws -> Int
+    {
         let sample = samples.joined()
         try SignedZoneVerifier.verify(
-            signedText: String(decoding: sample, as: UTF8.self), origin: r.origin, now: Date(timeIntervalSince1970: TimeInterval(r.now)))
+            signedText: String(decoding: sample, as: UTF8.self),
+            origin: r.origin,
+            now: Date(timeIntervalSince1970: TimeInterval(r.now))
+        )
         return jobs.indices.filter { jobs[$0].owner == r.origin || $0 % stride == 0 }.count
     }
 }

@@ -31,7 +31,9 @@ enum SigningBatches {
         var bounds = [0]
         for i in jobs.indices.dropFirst() where jobs[i].mark != jobs[i - 1].mark { bounds.append(i) }
         bounds.append(jobs.count)
-        guard bounds.count - 1 == segments.count else { throw Splice.refused("the tracked owners do not match the zone") }
+        guard bounds.count - 1 == segments.count else {
+            throw Splice.refused("the tracked owners do not match the zone")
+        }
         for (b, seg) in segments.enumerated() where jobs[bounds[b]].mark != Int32(2 * seg.owner + (seg.nsec3 ? 1 : 0)) {
             throw Splice.refused("the tracked owners are not in the file's order")
         }

@@ -27,7 +27,8 @@ final class SigningContext {
         }
         pctx = ctx
         if algorithm == 8 {
-            guard EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1, EVP_PKEY_CTX_set_signature_md(ctx, md) == 1 else {
+            guard EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1, EVP_PKEY_CTX_set_signature_md(ctx, md) == 1
+            else {
                 throw DNSError(.unsupported, "OpenSSL cannot set RSA PKCS#1 v1.5 with SHA-256")
             }
         }
@@ -48,7 +49,9 @@ final class SigningContext {
     private func sign(_ data: [UInt8], _ body: (UnsafeRawBufferPointer) -> Void) throws {
         var length = sig.count
         if algorithm == 15 {
-            guard EVP_DigestSignInit(mdctx, nil, nil, nil, pkey) == 1, EVP_DigestSign(mdctx, &sig, &length, data, data.count) == 1 else {
+            guard EVP_DigestSignInit(mdctx, nil, nil, nil, pkey) == 1,
+                EVP_DigestSign(mdctx, &sig, &length, data, data.count) == 1
+            else {
                 throw DNSError(.unsupported, "Ed25519 signing failed")
             }
             return sig.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
@@ -57,12 +60,15 @@ final class SigningContext {
         try withUnsafeMutableBytes(of: &digest) { d in
             let dp = d.baseAddress!.assumingMemoryBound(to: UInt8.self)
             var size: UInt32 = 0
-            guard EVP_DigestInit_ex(mdctx, md, nil) == 1, EVP_DigestUpdate(mdctx, data, data.count) == 1, EVP_DigestFinal_ex(mdctx, dp, &size) == 1,
+            guard EVP_DigestInit_ex(mdctx, md, nil) == 1, EVP_DigestUpdate(mdctx, data, data.count) == 1,
+                EVP_DigestFinal_ex(mdctx, dp, &size) == 1,
                 EVP_PKEY_sign(pctx, &sig, &length, dp, 32) == 1
             else { throw DNSError(.unsupported, "signing failed") }
         }
         if algorithm != 13 { return sig.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[0..<length])) } }
-        guard Self.rawECDSA(sig, length: length, size: 32, into: &raw) else { throw DNSError(.unsupported, "bad ECDSA signature from OpenSSL") }
+        guard Self.rawECDSA(sig, length: length, size: 32, into: &raw) else {
+            throw DNSError(.unsupported, "bad ECDSA signature from OpenSSL")
+        }
         raw.withUnsafeBytes { body($0) }
     }
 

@@ -70,7 +70,10 @@ struct SigningPlanBuilder {
         if !r.cds.isEmpty {
             let cdnskey = try r.cds.map(Signer.rdataOf)
             let cds = try r.cds.map { try Signer.rdataOf(DNSSECKeys.ds(dnskey: $0)) }
-            sets += [(.cds, r.dnskeyTTL, SigningPlan.OwnSet(rdata: cds)), (.cdnskey, r.dnskeyTTL, SigningPlan.OwnSet(rdata: cdnskey))]
+            sets += [
+                (.cds, r.dnskeyTTL, SigningPlan.OwnSet(rdata: cds)),
+                (.cdnskey, r.dnskeyTTL, SigningPlan.OwnSet(rdata: cdnskey)),
+            ]
         }
         if r.nsec3 { sets.append((.nsec3param, 0, SigningPlan.OwnSet(rdata: ["1 0 0 -"]))) }
         return sets
@@ -93,7 +96,9 @@ struct SigningPlanBuilder {
                 let type = records[i].type
                 let first = i
                 while i < records.count && records[i].type == type && records[i].owner == owner { i += 1 }
-                sets.append(SetRef(type: type, ttl: records[first].ttl, first: Int32(first), count: Int32(i - first), own: -1))
+                sets.append(
+                    SetRef(type: type, ttl: records[first].ttl, first: Int32(first), count: Int32(i - first), own: -1)
+                )
             }
             if owner == apex { groups[0].sets += sets } else { groups.append(OwnerGroup(name: owner, sets: sets)) }
         }
@@ -104,7 +109,9 @@ struct SigningPlanBuilder {
     /// The authoritative names (what the chain links) and the delegations among them.
     private mutating func indexNodes() {
         nodes = DNSSECChain.authoritative(
-            groups.map { DNSSECChain.Node(name: $0.name, types: $0.sets.map(\.type), delegation: false) }, apex: request.origin)
+            groups.map { DNSSECChain.Node(name: $0.name, types: $0.sets.map(\.type), delegation: false) },
+            apex: request.origin
+        )
         delegations = Set(nodes.filter(\.delegation).map(\.name))
         nodeIndex.reserveCapacity(nodes.count)
         for (k, n) in nodes.enumerated() { nodeIndex[n.name] = k }
@@ -141,7 +148,8 @@ struct SigningPlanBuilder {
             if !authoritative || (cut && s.type != .ds) {
                 let texts =
                     s.own >= 0
-                    ? plan.own[Int(s.own)].rdata : (Int(s.first)..<Int(s.first + s.count)).map { request.records[$0].rdata }
+                    ? plan.own[Int(s.own)].rdata
+                    : (Int(s.first)..<Int(s.first + s.count)).map { request.records[$0].rdata }
                 before += texts.map { "\(ownerText)\t\(s.ttl)\tIN\t\(s.type.mnemonic)\t\($0)" }
                 continue
             }
@@ -149,8 +157,18 @@ struct SigningPlanBuilder {
             let before = flushBefore()
             plan.jobs.append(
                 SigningJob(
-                    owner: g.name, ownerText: ownerText, type: s.type, ttl: s.ttl, first: s.first, count: s.count, own: s.own,
-                    keySet: keySet, before: before, mark: mark))
+                    owner: g.name,
+                    ownerText: ownerText,
+                    type: s.type,
+                    ttl: s.ttl,
+                    first: s.first,
+                    count: s.count,
+                    own: s.own,
+                    keySet: keySet,
+                    before: before,
+                    mark: mark
+                )
+            )
         }
     }
 
@@ -159,16 +177,30 @@ struct SigningPlanBuilder {
     private mutating func addNSEC(_ name: DomainName, ownerText: String, node k: Int, mark: Int32) throws {
         var link = DNSSECChain.nsec(nodes, k)
         if let splice {
-            guard let next = splice.map.owners[Int(mark / 2)].next else { throw Splice.refused("no NSEC link for \(name)") }
+            guard let next = splice.map.owners[Int(mark / 2)].next else {
+                throw Splice.refused("no NSEC link for \(name)")
+            }
             link.next = DomainName(presentation: next)
         }
         if mark >= 0 { tracking.nextName[Int(mark / 2)] = link.next!.fqdn }
         let before = flushBefore()
         var job = SigningJob(
-            owner: name, ownerText: ownerText, type: .nsec, ttl: negativeTTL, next: link.next, keySet: false, before: before, mark: mark)
+            owner: name,
+            ownerText: ownerText,
+            type: .nsec,
+            ttl: negativeTTL,
+            next: link.next,
+            keySet: false,
+            before: before,
+            mark: mark
+        )
         var others: [UInt16] = []
         for t in link.types {
-            if t.code < 64 { job.typeBits |= 1 << UInt64(t.code) } else if !others.contains(t.code) { others.append(t.code) }
+            if t.code < 64 {
+                job.typeBits |= 1 << UInt64(t.code)
+            } else if !others.contains(t.code) {
+                others.append(t.code)
+            }
         }
         if !others.isEmpty {
             job.otherTypes = Int32(plan.otherTypes.count)
@@ -188,8 +220,16 @@ struct SigningPlanBuilder {
             let before = flushBefore()
             plan.jobs.append(
                 SigningJob(
-                    owner: link.owner, ownerText: link.owner.fqdn, type: .nsec3, ttl: negativeTTL, own: Int32(plan.own.count - 1),
-                    keySet: false, before: before, mark: mark))
+                    owner: link.owner,
+                    ownerText: link.owner.fqdn,
+                    type: .nsec3,
+                    ttl: negativeTTL,
+                    own: Int32(plan.own.count - 1),
+                    keySet: false,
+                    before: before,
+                    mark: mark
+                )
+            )
         }
     }
 
@@ -212,13 +252,18 @@ struct SigningPlanBuilder {
     private mutating func splicedNSEC3Links(_ splice: Splice) throws -> [(link: DNSSECChain.Link, mark: Int32)] {
         var mine: [(hash: [UInt8], link: DNSSECChain.Link, mark: Int32)] = []
         for node in nodes {
-            guard let t = tracking.index[node.name], let next = splice.map.owners[t].nsec3Next.flatMap({ bytes(hex: $0) }) else {
+            guard let t = tracking.index[node.name],
+                let next = splice.map.owners[t].nsec3Next.flatMap({ bytes(hex: $0) })
+            else {
                 throw Splice.refused("no NSEC3 link for \(node.name)")
             }
             let hash = Signer.sha1(DNSSECWire.canonicalName(node.name))
             let link = DNSSECChain.Link(
-                owner: DNSSECChain.nsec3Owner(hash, apex: request.origin), next: nil, nextHash: next,
-                types: DNSSECChain.nsec3Types(node, apex: request.origin))
+                owner: DNSSECChain.nsec3Owner(hash, apex: request.origin),
+                next: nil,
+                nextHash: next,
+                types: DNSSECChain.nsec3Types(node, apex: request.origin)
+            )
             mine.append((hash, link, Int32(2 * t + 1)))
             tracking.nextHash[t] = hexString(next)
         }

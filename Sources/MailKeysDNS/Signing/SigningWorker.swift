@@ -52,7 +52,8 @@ struct SigningWorker {
         }
     }
 
-    private init(plan: SigningPlan, setup: Setup, contexts: [SigningContext], buffer: UnsafeMutablePointer<ldns_buffer>) {
+    private init(plan: SigningPlan, setup: Setup, contexts: [SigningContext], buffer: UnsafeMutablePointer<ldns_buffer>)
+    {
         self.plan = plan
         self.setup = setup
         self.contexts = contexts
@@ -94,19 +95,36 @@ struct SigningWorker {
         let wire =
             try plan.wire(job)
             ?? plan.rdata(job).map {
-                try Signer.canonicalRDATA("\(job.ownerText)\t\(job.ttl)\tIN\t\(job.type.mnemonic)\t\($0)", buffer: buffer)
+                try Signer.canonicalRDATA(
+                    "\(job.ownerText)\t\(job.ttl)\tIN\t\(job.type.mnemonic)\t\($0)",
+                    buffer: buffer
+                )
             }
         let labels = DNSSECWire.labelCount(job.owner)
         rrset.removeAll(keepingCapacity: true)
-        DNSSECWire.appendRRset(&rrset, owner: DNSSECWire.canonicalName(job.owner), type: job.type.code, ttl: job.ttl, rdatas: wire)
+        DNSSECWire.appendRRset(
+            &rrset,
+            owner: DNSSECWire.canonicalName(job.owner),
+            type: job.type.code,
+            ttl: job.ttl,
+            rdatas: wire
+        )
         let owner = Array(job.ownerText.utf8)
         let type = Array(job.type.mnemonic.utf8)
         for k in params.indices where job.signers & (1 << k) != 0 {
             let key = params[k]
             data.removeAll(keepingCapacity: true)
             DNSSECWire.appendRRSIGHeader(
-                &data, covered: job.type.code, algorithm: key.algorithm, labels: labels, originalTTL: job.ttl,
-                expiration: setup.expiration, inception: setup.inception, keyTag: key.tag, signer: signerWire)
+                &data,
+                covered: job.type.code,
+                algorithm: key.algorithm,
+                labels: labels,
+                originalTTL: job.ttl,
+                expiration: setup.expiration,
+                inception: setup.inception,
+                keyTag: key.tag,
+                signer: signerWire
+            )
             data += rrset
             appendRRSIGFields(owner: owner, ttl: job.ttl, type: type, key: key, labels: labels, to: &out)
             try contexts[k].sign(data, base64Into: &out)
@@ -116,7 +134,12 @@ struct SigningWorker {
 
     /// An RRSIG line up to its signature: owner, TTL, class, type, and the RDATA fields.
     private func appendRRSIGFields(
-        owner: [UInt8], ttl: UInt32, type: [UInt8], key: (tag: UInt16, algorithm: UInt8), labels: UInt8, to out: inout [UInt8]
+        owner: [UInt8],
+        ttl: UInt32,
+        type: [UInt8],
+        key: (tag: UInt16, algorithm: UInt8),
+        labels: UInt8,
+        to out: inout [UInt8]
     ) {
         out += owner
         out.append(9)

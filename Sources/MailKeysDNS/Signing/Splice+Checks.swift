@@ -14,11 +14,14 @@ extension Splice {
     /// The tracked owners' ranges in file order, each checked to hold its owner's lines, and
     /// their bytes together (only their signatures may be kept).
     func trackedBlocks(_ tracked: [DomainName], apex: DomainName) throws -> (segments: [Segment], bytes: [UInt8]) {
-        guard let segments = map.segments(fileSize: previous.bytes.count) else { throw Self.refused("the map does not fit the file") }
+        guard let segments = map.segments(fileSize: previous.bytes.count) else {
+            throw Self.refused("the map does not fit the file")
+        }
         var blocks: [UInt8] = []
         for seg in segments {
             let name = tracked[seg.owner]
-            let owner = seg.nsec3 ? DNSSECChain.nsec3Owner(Signer.sha1(DNSSECWire.canonicalName(name)), apex: apex) : name
+            let owner =
+                seg.nsec3 ? DNSSECChain.nsec3Owner(Signer.sha1(DNSSECWire.canonicalName(name)), apex: apex) : name
             guard isOwnerBlock(previous.bytes, seg.range, prefix: Array((owner.fqdn + "\t").utf8)) else {
                 throw Self.refused("the map's range for \(owner) does not hold its lines")
             }
@@ -45,10 +48,14 @@ extension Splice {
         let m = map
         guard let copied = SignatureScan.scan(previous.bytes, ranges: gaps), copied.count == m.outsideSignatures,
             copied.count == 0
-                || (copied.earliestExpiration == m.outsideEarliestExpiration && copied.latestInception == m.outsideLatestInception),
+                || (copied.earliestExpiration == m.outsideEarliestExpiration
+                    && copied.latestInception == m.outsideLatestInception),
             copied.keyTags.isSubset(of: keyTags)
         else { throw Self.refused("the zone map's claims about the signatures it does not cover do not hold") }
         return SignatureReuse.Outside(
-            count: m.outsideSignatures, earliestExpiration: m.outsideEarliestExpiration, latestInception: m.outsideLatestInception)
+            count: m.outsideSignatures,
+            earliestExpiration: m.outsideEarliestExpiration,
+            latestInception: m.outsideLatestInception
+        )
     }
 }

@@ -36,17 +36,22 @@ public struct CheckReport: Encodable, Sendable {
     public var text: String {
         var out = "\(domain) at \(server), \(now)\n"
         for (area, title) in [
-            ("confidential-delivery", "confidential delivery"), ("phishing", "phishing and identity theft"), ("integrity", "integrity"),
+            ("confidential-delivery", "confidential delivery"), ("phishing", "phishing and identity theft"),
+            ("integrity", "integrity"),
         ] {
             out += "\(title)\n"
             for l in checks where l.areas.contains(area) {
-                out += "  \(l.ok ? "PASS" : "FAIL")  \(l.id.padding(toLength: 9, withPad: " ", startingAt: 0)) \(l.detail)\n"
+                out +=
+                    "  \(l.ok ? "PASS" : "FAIL")  \(l.id.padding(toLength: 9, withPad: " ", startingAt: 0)) \(l.detail)\n"
             }
         }
         let other = checks.filter { $0.areas.isEmpty }
         if !other.isEmpty {
             out += "internet.nl extras\n"
-            for l in other { out += "  \(l.ok ? "PASS" : "FAIL")  \(l.id.padding(toLength: 9, withPad: " ", startingAt: 0)) \(l.detail)\n" }
+            for l in other {
+                out +=
+                    "  \(l.ok ? "PASS" : "FAIL")  \(l.id.padding(toLength: 9, withPad: " ", startingAt: 0)) \(l.detail)\n"
+            }
         }
         return out + "score \(passed)/\(checks.count)\(ok ? "" : ": FAIL")\n"
     }

@@ -7,7 +7,9 @@ extension MailKeys {
     /// Queries `server` (default: the first export target's address, else 127.0.0.1:53) for
     /// `domain` and the MX's STARTTLS at `smtp` (default: the MX's address, port 25) and checks
     /// everything the assessments check. Changes nothing.
-    public static func check(_ home: Home, domain: String, server: String?, smtp: String?, now: Date, lockWait: Double) throws -> CheckReport {
+    public static func check(_ home: Home, domain: String, server: String?, smtp: String?, now: Date, lockWait: Double)
+        throws -> CheckReport
+    {
         let lock = try HomeLock(home, wait: lockWait, shared: true)
         defer { _ = lock }
         let policy = try PolicyFile.load(home)
@@ -15,7 +17,11 @@ extension MailKeys {
         let store = try Store.open(at: home.storeFile.path)
         let (address, smtpAddress) = try checkAddresses(p, server: server, smtp: smtp)
         let report = CheckReport(
-            domain: p.name.description, server: address.description, now: RunClock.format(now), checks: [])
+            domain: p.name.description,
+            server: address.description,
+            now: RunClock.format(now),
+            checks: []
+        )
         let keys = try store.dnssecKeys(domain: p.name)
         let anchorTags = DNSSECPlanner.cdsKeys(keys: keys)
         let anchors = keys.filter { anchorTags.contains($0.tag) }.map(\.dnskey)
@@ -39,14 +45,18 @@ extension MailKeys {
 
     /// The DNS server to query (`--server`, else the first export, else 127.0.0.1) and the `--smtp` override.
     private static func checkAddresses(
-        _ p: DomainPolicy, server: String?, smtp: String?
+        _ p: DomainPolicy,
+        server: String?,
+        smtp: String?
     ) throws -> (ServerAddress, ServerAddress?) {
         let address: ServerAddress
         do {
             address = try server.map { try ServerAddress($0) } ?? p.exports.first?.address ?? ServerAddress("127.0.0.1")
         } catch let e as CoreError { throw HomeError(.usage, "--server: \(e.reason)") }
         let smtpAddress: ServerAddress?
-        do { smtpAddress = try smtp.map { try ServerAddress($0) } } catch let e as CoreError { throw HomeError(.usage, "--smtp: \(e.reason)") }
+        do { smtpAddress = try smtp.map { try ServerAddress($0) } } catch let e as CoreError {
+            throw HomeError(.usage, "--smtp: \(e.reason)")
+        }
         return (address, smtpAddress)
     }
 }
@@ -153,7 +163,10 @@ private struct DomainCheck {
 
     /// Reads the certificate `host` serves at `target` over STARTTLS and matches its keys against `tlsa`.
     func probe(
-        _ host: DomainName, at target: ServerAddress, against tlsa: [String], owner: DomainName,
+        _ host: DomainName,
+        at target: ServerAddress,
+        against tlsa: [String],
+        owner: DomainName,
         into f: inout MXFindings
     ) throws {
         do {
@@ -192,8 +205,13 @@ private struct DomainCheck {
         let cd = ["confidential-delivery"]
         guard let local = policy.mtaSTS else {
             line(
-                "mta-sts", cd, false,
-                sts.isEmpty ? "no MTA-STS (mta_sts is off in the policy)" : "an _mta-sts record without a policy in mailkeys.toml")
+                "mta-sts",
+                cd,
+                false,
+                sts.isEmpty
+                    ? "no MTA-STS (mta_sts is off in the policy)"
+                    : "an _mta-sts record without a policy in mailkeys.toml"
+            )
             return
         }
         let fields: [String] = sts.first?.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
@@ -230,14 +248,22 @@ private struct DomainCheck {
         let apexTXT = txt(ask(policy.name, "TXT"))
         let spfTexts = apexTXT.filter { $0.lowercased() == "v=spf1" || $0.lowercased().hasPrefix("v=spf1 ") }
         if spfTexts.count != 1 {
-            line("spf", ["phishing"], false, spfTexts.isEmpty ? "no SPF record" : "\(spfTexts.count) SPF records (RFC 7208 allows one)")
+            line(
+                "spf",
+                ["phishing"],
+                false,
+                spfTexts.isEmpty ? "no SPF record" : "\(spfTexts.count) SPF records (RFC 7208 allows one)"
+            )
             return
         }
         do {
             let spf = try SPFRecord(spfTexts[0])
             line(
-                "spf", ["phishing"], spf.hasStrictEnding || spfTexts[0].hasSuffix("~all"),
-                "\(spfTexts[0]) (\(spf.lookups) of \(SPFRecord.lookupLimit) lookups)")
+                "spf",
+                ["phishing"],
+                spf.hasStrictEnding || spfTexts[0].hasSuffix("~all"),
+                "\(spfTexts[0]) (\(spf.lookups) of \(SPFRecord.lookupLimit) lookups)"
+            )
         } catch let e as CoreError {
             line("spf", ["phishing"], false, e.reason)
         }
@@ -251,11 +277,17 @@ private struct DomainCheck {
             dkimCount += 1
             let name = try policy.name.prepending("\(key.selector)._domainkey")
             let found = txt(ask(name, "TXT"))
-            let p = found.first?.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("p=") }?.dropFirst(2)
-            if p.map(String.init) != key.publicKey { dkimProblems.append("\(name): \(found.isEmpty ? "missing" : "p= differs from the local key")") }
+            let p = found.first?.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.first {
+                $0.hasPrefix("p=")
+            }?.dropFirst(2)
+            if p.map(String.init) != key.publicKey {
+                dkimProblems.append("\(name): \(found.isEmpty ? "missing" : "p= differs from the local key")")
+            }
         }
         let dkimOK = dkimProblems.isEmpty && dkimCount > 0
-        let dkimDetail = dkimProblems.first ?? (dkimCount == 0 ? "no DKIM key is in DNS" : "\(dkimCount) selector(s) match the local keys")
+        let dkimDetail =
+            dkimProblems.first
+            ?? (dkimCount == 0 ? "no DKIM key is in DNS" : "\(dkimCount) selector(s) match the local keys")
         line("dkim", ["phishing", "integrity"], dkimOK, dkimDetail)
     }
 
@@ -267,27 +299,47 @@ private struct DomainCheck {
             let policyOK = ["quarantine", "reject"].contains(dmarc["p"]?.lowercased() ?? "")
             let rua = dmarc["rua"] != nil
             line(
-                "dmarc", ["phishing", "integrity"], policyOK && rua,
-                !policyOK ? "p=\(dmarc["p"] ?? "?") is neither quarantine nor reject" : !rua ? "no rua: nobody receives aggregate reports" : dmarcText
+                "dmarc",
+                ["phishing", "integrity"],
+                policyOK && rua,
+                !policyOK
+                    ? "p=\(dmarc["p"] ?? "?") is neither quarantine nor reject"
+                    : !rua ? "no rua: nobody receives aggregate reports" : dmarcText
             )
         } else {
-            line("dmarc", ["phishing", "integrity"], false, dmarcText.map { "unreadable: \($0)" } ?? "no _dmarc TXT record")
+            line(
+                "dmarc",
+                ["phishing", "integrity"],
+                false,
+                dmarcText.map { "unreadable: \($0)" } ?? "no _dmarc TXT record"
+            )
         }
     }
 
     /// The caa line: a CAA record at the apex.
     mutating func checkCAA() {
         let caa = ask(policy.name, "CAA")
-        line("caa", [], !caa.records.isEmpty, caa.records.isEmpty ? "no CAA record" : caa.records.joined(separator: "; "))
+        line(
+            "caa",
+            [],
+            !caa.records.isEmpty,
+            caa.records.isEmpty ? "no CAA record" : caa.records.joined(separator: "; ")
+        )
     }
 
     /// The dnssec line, first in the report but made last: it covers every answer read above.
     mutating func insertDNSSEC(anchors: [String]) {
         report.checks.insert(
             .init(
-                id: "dnssec", areas: ["confidential-delivery", "phishing", "integrity"], ok: dnssecProblems.isEmpty && !anchors.isEmpty,
+                id: "dnssec",
+                areas: ["confidential-delivery", "phishing", "integrity"],
+                ok: dnssecProblems.isEmpty && !anchors.isEmpty,
                 detail: anchors.isEmpty
                     ? "mailkeys holds no trust anchor (DNSSEC is off or has no keys)"
-                    : dnssecProblems.first ?? "the DNSKEY RRset validates from the trust anchor; all \(answers) answers validate"), at: 0)
+                    : dnssecProblems.first
+                        ?? "the DNSKEY RRset validates from the trust anchor; all \(answers) answers validate"
+            ),
+            at: 0
+        )
     }
 }

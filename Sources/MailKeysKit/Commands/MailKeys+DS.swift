@@ -25,7 +25,9 @@ extension MailKeys {
                 "; key rollover: the parent must hold both DS records until \(p.name) moves to key \(waiting.map(String.init).joined(separator: ", ")); once the registrar shows the new DS, run: mailkeys ds seen \(p.name) \(waiting[0])"
             )
         }
-        report.lines.append("; DS records for the parent zone of \(p.name) (give them to your registrar; the zone publishes them as CDS too):")
+        report.lines.append(
+            "; DS records for the parent zone of \(p.name) (give them to your registrar; the zone publishes them as CDS too):"
+        )
         for key in keys { report.lines.append(try DNSSECKeys.ds(dnskey: key.dnskey)) }
         report.lines.append("; trust anchor (DNSKEY) for a validator such as delv -a:")
         for key in keys { report.lines.append(key.dnskey) }

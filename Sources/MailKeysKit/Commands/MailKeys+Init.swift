@@ -24,17 +24,26 @@ extension MailKeys {
     /// `domain`. Refuses a home that already has a policy or a store; validates the whole policy
     /// before anything is written, and removes what it wrote if a later step fails.
     public static func initHome(
-        _ home: Home, domain: String, mx: [String], ns: [String], rua: String?, now: Date
+        _ home: Home,
+        domain: String,
+        mx: [String],
+        ns: [String],
+        rua: String?,
+        now: Date
     ) throws -> Report {
         let name = try DomainName(domain)
-        guard name.labels.count >= 2 else { throw CoreError(.invalidName, "domain '\(domain)': a mail domain needs at least two labels") }
+        guard name.labels.count >= 2 else {
+            throw CoreError(.invalidName, "domain '\(domain)': a mail domain needs at least two labels")
+        }
         guard !mx.isEmpty else { throw HomeError(.usage, "at least one --mx HOST=IP is needed") }
         let mxHosts = try mx.map { try parseHostSpec($0, option: "--mx") }
         var nsHosts = try ns.map { try parseHostSpec($0, option: "--ns") }
         for (option, hosts) in [("--mx", mxHosts), ("--ns", nsHosts)] {
             for (host, addresses) in hosts where host.isSubdomain(of: name) && addresses.isEmpty {
                 throw CoreError(
-                    .invalidPolicy, "\(option) '\(host)': \(host) lies inside \(name), so its addresses are needed (\(option) HOST=IP[,IP...])")
+                    .invalidPolicy,
+                    "\(option) '\(host)': \(host) lies inside \(name), so its addresses are needed (\(option) HOST=IP[,IP...])"
+                )
             }
         }
         var report = Report()
@@ -42,10 +51,15 @@ extension MailKeys {
             let ns1 = try name.prepending("ns1")
             let first = mxHosts[0]
             guard first.0.isSubdomain(of: name), !first.1.isEmpty else {
-                throw HomeError(.usage, "give --ns HOST[=IP,...]: the first MX host is outside \(name), so it cannot serve as ns1.\(name)")
+                throw HomeError(
+                    .usage,
+                    "give --ns HOST[=IP,...]: the first MX host is outside \(name), so it cannot serve as ns1.\(name)"
+                )
             }
             nsHosts = [(ns1, first.1)]
-            report.warnings.append("no --ns given: ns1.\(name) will point at the first MX host's addresses; add a second nameserver")
+            report.warnings.append(
+                "no --ns given: ns1.\(name) will point at the first MX host's addresses; add a second nameserver"
+            )
         }
         let ruaText = rua ?? "mailto:dmarc@\(name)"
         try ReportURI.check(ruaText)
@@ -54,14 +68,22 @@ extension MailKeys {
 
         try create(home, policyText: text, policy: policy, domain: name, now: now)
         report.warnings += policy.domains.flatMap(\.warnings)
-        report.lines.append("created \(home.root.path): policy \(home.show(home.policyFile)), store \(home.show(home.storeFile))")
+        report.lines.append(
+            "created \(home.root.path): policy \(home.show(home.policyFile)), store \(home.show(home.storeFile))"
+        )
         report.lines.append("next: edit \(home.show(home.policyFile)) if needed, then run 'mailkeys tick'")
         return report
     }
 
     /// Writes the home: its directories, the policy, a new store (0600) with the domains. Refuses
     /// a home that has a policy or a store; removes what it wrote if a later step fails.
-    private static func create(_ home: Home, policyText text: String, policy: Policy, domain name: DomainName, now: Date) throws {
+    private static func create(
+        _ home: Home,
+        policyText text: String,
+        policy: Policy,
+        domain name: DomainName,
+        now: Date
+    ) throws {
         let fm = FileManager.default
         if fm.fileExists(atPath: home.policyFile.path) {
             throw HomeError(.exists, "\(home.policyFile.path) already exists; init never overwrites a home")

@@ -31,7 +31,9 @@ extension MailKeys {
         return timeline
     }
 
-    static func clip(_ spans: [(String, Date, Date)], _ from: Date, _ to: Date) -> [(state: String, from: Date, to: Date)] {
+    static func clip(_ spans: [(String, Date, Date)], _ from: Date, _ to: Date) -> [(
+        state: String, from: Date, to: Date
+    )] {
         spans.compactMap { s in
             let a = max(s.1, from)
             let b = min(s.2, to)
@@ -45,7 +47,8 @@ extension MailKeys {
         case .createKSK(let role): return "new \(role.rawValue)"
         case .ready(let t), .activate(let t), .retire(let t), .remove(let t):
             guard let k = keys.first(where: { $0.tag == t }) else { return "key \(t)" }
-            return t > 65000 && k.dnskey.isEmpty ? "new \(k.role.rawValue) #\(65535 - Int(t))" : "\(k.role.rawValue) \(t)"
+            return t > 65000 && k.dnskey.isEmpty
+                ? "new \(k.role.rawValue) #\(65535 - Int(t))" : "\(k.role.rawValue) \(t)"
         }
     }
 }
@@ -54,7 +57,8 @@ extension DKIMAction {
     /// The selector the action concerns.
     var selector: String {
         switch self {
-        case .create(let s, _), .activate(let s), .retire(let s), .revoke(let s), .remove(let s), .reveal(let s): return s
+        case .create(let s, _), .activate(let s), .retire(let s), .revoke(let s), .remove(let s), .reveal(let s):
+            return s
         }
     }
 }

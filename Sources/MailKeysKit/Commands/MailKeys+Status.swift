@@ -18,7 +18,8 @@ extension MailKeys {
         var dnssec: [DomainName: DNSSECSigning] = [:]
         for p in selected {
             let keys = try store.dnssecKeys(domain: p.name)
-            dnssec[p.name] = p.dnssec.enabled ? try DNSSECKeyFiles.signing(home, p, keys: keys) : DNSSECSigning(keys: keys)
+            dnssec[p.name] =
+                p.dnssec.enabled ? try DNSSECKeyFiles.signing(home, p, keys: keys) : DNSSECSigning(keys: keys)
         }
         let templates = try templates(home, selected)
         var tls: [DomainName: [TLSCertificate]] = [:]
@@ -28,8 +29,15 @@ extension MailKeys {
             tlsNext[p.name] = try store.tlsNextKeys(domain: p.name)
         }
         let wanted = try desired(
-            home, policy: policy, domains: selected, dkim: dkim, dnssec: dnssec, tls: tls, tlsNext: tlsNext,
-            templates: templates.mapValues { Template(records: $0) })
+            home,
+            policy: policy,
+            domains: selected,
+            dkim: dkim,
+            dnssec: dnssec,
+            tls: tls,
+            tlsNext: tlsNext,
+            templates: templates.mapValues { Template(records: $0) }
+        )
         let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
         var domains: [StatusReport.DomainInfo] = []
         for w in wanted {
@@ -37,9 +45,15 @@ extension MailKeys {
             let row = rows[name]
             let disk = try fileHash(home.zoneFile(name))
             let plan = ZoneBuildPlanner.plan(
-                desired: [name: w.contentHash], stored: [name: row?.state ?? ZoneState()], onDisk: [name: disk], now: now)
+                desired: [name: w.contentHash],
+                stored: [name: row?.state ?? ZoneState()],
+                onDisk: [name: disk],
+                now: now
+            )
             var state = disk == nil ? "missing" : plan.actions.isEmpty ? "current" : "stale"
-            if state == "current" && !w.signingKeys.isEmpty, let reason = try resignState(home, store: store, w, now: now).reason {
+            if state == "current" && !w.signingKeys.isEmpty,
+                let reason = try resignState(home, store: store, w, now: now).reason
+            {
                 state = "stale (\(reason))"
             }
             let records = recordInfo(home, w, serial: row?.state.serial)
@@ -49,18 +63,39 @@ extension MailKeys {
             if w.policy.dnssec.enabled, let expires = try store.signingState(name).expiresAt {
                 signatures = RunClock.format(expires)
             }
-            var next = plan.actions.map { StatusReport.EventInfo(at: RunClock.format(now), action: "tick", detail: $0.description) }
-            next += keySteps(w, dkim: dkim[name] ?? [], dnssec: dnssec[name]?.keys, template: templates[name] ?? [], now: now)
+            var next = plan.actions.map {
+                StatusReport.EventInfo(at: RunClock.format(now), action: "tick", detail: $0.description)
+            }
+            next += keySteps(
+                w,
+                dkim: dkim[name] ?? [],
+                dnssec: dnssec[name]?.keys,
+                template: templates[name] ?? [],
+                now: now
+            )
             let tlsInfo = try w.policy.tls.enabled ? tlsStatus(w, store: store, certs: tls[name] ?? []) : []
-            if let wake = plan.nextWake { next.append(.init(at: RunClock.format(wake), action: "wake", detail: "next scheduled run")) }
+            if let wake = plan.nextWake {
+                next.append(.init(at: RunClock.format(wake), action: "wake", detail: "next scheduled run"))
+            }
             let recent = try store.events(domain: name, limit: 5).map {
                 StatusReport.EventInfo(at: RunClock.format($0.at), action: $0.action, detail: $0.detail)
             }
             domains.append(
                 .init(
-                    domain: name.description, serial: row?.state.serial, builtAt: row?.builtAt.map(RunClock.format),
-                    zoneFile: home.show(home.zoneFile(name)), zoneState: state, records: records, keys: keys, next: next,
-                    recent: recent, warnings: w.warnings, signaturesExpire: signatures, tls: tlsInfo))
+                    domain: name.description,
+                    serial: row?.state.serial,
+                    builtAt: row?.builtAt.map(RunClock.format),
+                    zoneFile: home.show(home.zoneFile(name)),
+                    zoneState: state,
+                    records: records,
+                    keys: keys,
+                    next: next,
+                    recent: recent,
+                    warnings: w.warnings,
+                    signaturesExpire: signatures,
+                    tls: tlsInfo
+                )
+            )
         }
         return StatusReport(home: home.root.path, now: RunClock.format(now), domains: domains)
     }
@@ -70,8 +105,12 @@ extension MailKeys {
         let name = w.policy.name
         var records = [
             StatusReport.RecordInfo(
-                owner: name.description, ttl: w.zone.soa.ttl, type: "SOA",
-                rdata: w.zone.soaRDATA(serial: serial ?? 0), source: "policy")
+                owner: name.description,
+                ttl: w.zone.soa.ttl,
+                type: "SOA",
+                rdata: w.zone.soaRDATA(serial: serial ?? 0),
+                source: "policy"
+            )
         ]
         records += w.zone.records.map { r in
             let source: String
@@ -87,7 +126,11 @@ extension MailKeys {
     /// The next DKIM and DNSSEC key steps (up to four each), from the planners run ahead on
     /// copies of the keys, and the new KSKs/CSKs that wait for their DS now.
     static func keySteps(
-        _ w: DesiredZone, dkim: [DKIMKey], dnssec: [DNSSECKey]?, template: [TemplateRecord], now: Date
+        _ w: DesiredZone,
+        dkim: [DKIMKey],
+        dnssec: [DNSSECKey]?,
+        template: [TemplateRecord],
+        now: Date
     ) -> [StatusReport.EventInfo] {
         let name = w.policy.name
         var next: [StatusReport.EventInfo] = []
@@ -96,7 +139,9 @@ extension MailKeys {
         for _ in 0..<4 {
             let (actions, wake) = DKIMPlanner.plan(keys: simulated, policy: w.policy.dkim, now: probe)
             if probe > now || !actions.isEmpty {
-                for a in actions { next.append(.init(at: RunClock.format(probe), action: "dkim", detail: a.description)) }
+                for a in actions {
+                    next.append(.init(at: RunClock.format(probe), action: "dkim", detail: a.description))
+                }
             }
             guard let wake, wake > probe else { break }
             simulated = DKIMPlanner.apply(actions, to: simulated, now: probe, newKeys: [:])
@@ -104,19 +149,26 @@ extension MailKeys {
         }
         if w.policy.dnssec.enabled, let dk = dnssec, !dk.isEmpty {
             let timing = DNSSECTiming(
-                policy: w.policy.dnssec, propagation: w.policy.propagationDelay,
-                maxZoneTTL: maxTTL(w.policy, template: template))
+                policy: w.policy.dnssec,
+                propagation: w.policy.propagationDelay,
+                maxZoneTTL: maxTTL(w.policy, template: template)
+            )
             var simulated = dk
             var probe = now
             for _ in 0..<4 {
                 let step = DNSSECPlanner.plan(keys: simulated, timing: timing, now: probe)
-                for a in step.actions { next.append(.init(at: RunClock.format(probe), action: "dnssec", detail: a.description)) }
+                for a in step.actions {
+                    next.append(.init(at: RunClock.format(probe), action: "dnssec", detail: a.description))
+                }
                 for tag in step.waitingForDS where probe == now {
                     next.append(
                         .init(
-                            at: nil, action: "dnssec",
+                            at: nil,
+                            action: "dnssec",
                             detail:
-                                "key \(tag) waits for its DS at the parent (run `mailkeys ds seen \(name) \(tag)` once the registrar shows it)"))
+                                "key \(tag) waits for its DS at the parent (run `mailkeys ds seen \(name) \(tag)` once the registrar shows it)"
+                        )
+                    )
                 }
                 guard let wake = step.nextWake, wake > probe else { break }
                 simulated = DNSSECPlanner.apply(step.actions, to: simulated, now: probe)
@@ -142,7 +194,9 @@ extension MailKeys {
                     "\($0.key.dropFirst(owner.count + 1)) since \(RunClock.format($0.value))"
                 }
                 let pending = certs.filter { $0.host == mx.host && $0.state == .pending }.map { c in
-                    let at = published["\(owner) 3 1 1 \(c.spki)"].map { TLSA.coveredAt(publishedAt: $0, ttl: w.policy.ttl(for: .tlsa)) }
+                    let at = published["\(owner) 3 1 1 \(c.spki)"].map {
+                        TLSA.coveredAt(publishedAt: $0, ttl: w.policy.ttl(for: .tlsa))
+                    }
                     return
                         "\(c.keyType.rawValue) \(c.fingerprint.prefix(16)) goes live \(at.map(RunClock.format) ?? "once its record is published")"
                 }
@@ -157,10 +211,18 @@ extension MailKeys {
     /// A DKIM key as `status` lists it, in its state at `now`.
     static func keyInfo(_ k: DKIMKey, now: Date) -> StatusReport.KeyInfo {
         StatusReport.KeyInfo(
-            kind: "dkim", name: k.selector, algorithm: k.algorithm.rawValue, created: RunClock.format(k.created),
-            published: k.published.map(RunClock.format), active: k.active.map(RunClock.format),
-            retired: k.retired.map(RunClock.format), removed: k.removed.map(RunClock.format),
-            revoked: k.revoked.map(RunClock.format), state: k.state(at: now).rawValue, publicKey: k.publicKey)
+            kind: "dkim",
+            name: k.selector,
+            algorithm: k.algorithm.rawValue,
+            created: RunClock.format(k.created),
+            published: k.published.map(RunClock.format),
+            active: k.active.map(RunClock.format),
+            retired: k.retired.map(RunClock.format),
+            removed: k.removed.map(RunClock.format),
+            revoked: k.revoked.map(RunClock.format),
+            state: k.state(at: now).rawValue,
+            publicKey: k.publicKey
+        )
     }
 
     /// A DNSSEC key as `status` lists it: its recorded state and role ("removed" alone).
@@ -173,10 +235,18 @@ extension MailKeys {
         case .published, .ready, .dsSeen, .active, .retired: state = "\(k.state.rawValue) \(k.role.rawValue)"
         }
         return StatusReport.KeyInfo(
-            kind: "dnssec", name: String(k.tag), algorithm: String(k.algorithm), created: RunClock.format(k.created),
-            published: k.published.map(RunClock.format), active: k.active.map(RunClock.format),
-            retired: k.retired.map(RunClock.format), removed: k.removed.map(RunClock.format), revoked: nil,
-            state: state, publicKey: k.dnskey)
+            kind: "dnssec",
+            name: String(k.tag),
+            algorithm: String(k.algorithm),
+            created: RunClock.format(k.created),
+            published: k.published.map(RunClock.format),
+            active: k.active.map(RunClock.format),
+            retired: k.retired.map(RunClock.format),
+            removed: k.removed.map(RunClock.format),
+            revoked: nil,
+            state: state,
+            publicKey: k.dnskey
+        )
     }
 
     /// The human form of a status report.
@@ -216,9 +286,13 @@ extension MailKeys {
             if d.next.isEmpty {
                 out += "  next     nothing scheduled\n"
             } else {
-                for (i, e) in d.next.enumerated() { out += "  \(i == 0 ? "next    " : "        ") \(e.at ?? "") \(e.detail)\n" }
+                for (i, e) in d.next.enumerated() {
+                    out += "  \(i == 0 ? "next    " : "        ") \(e.at ?? "") \(e.detail)\n"
+                }
             }
-            for (i, e) in d.recent.enumerated() { out += "  \(i == 0 ? "recent  " : "        ") \(e.at ?? "") \(e.action): \(e.detail)\n" }
+            for (i, e) in d.recent.enumerated() {
+                out += "  \(i == 0 ? "recent  " : "        ") \(e.at ?? "") \(e.action): \(e.detail)\n"
+            }
             for w in d.warnings { out += "  warning  \(w)\n" }
         }
         return out

@@ -8,7 +8,13 @@ extension MailKeys {
     /// certificate HOST serves now (and installs it under `Keys/tls/` when the key is given),
     /// then rebuilds and re-signs the zones with its TLSA records.
     public static func tlsImport(
-        _ home: Home, host: String, certPath: String, chainPath: String?, keyPath: String?, now: Date, lockWait: Double,
+        _ home: Home,
+        host: String,
+        certPath: String,
+        chainPath: String?,
+        keyPath: String?,
+        now: Date,
+        lockWait: Double,
         acceptClock: Bool = false
     ) throws -> Report {
         func read(_ path: String, _ what: String) throws -> String {
@@ -22,8 +28,12 @@ extension MailKeys {
         let key = try keyPath.map { try read($0, "private key") }
         _ = try DomainName(host)
         return try run(
-            home, mode: .certificate(hosts: [host], fullchain: chain, key: key, lineage: nil, served: true, name: certPath), now: now,
-            lockWait: lockWait, acceptClock: acceptClock)
+            home,
+            mode: .certificate(hosts: [host], fullchain: chain, key: key, lineage: nil, served: true, name: certPath),
+            now: now,
+            lockWait: lockWait,
+            acceptClock: acceptClock
+        )
     }
 
     /// `mailkeys certbot-hook`: certbot's deploy hook. Checks `RENEWED_LINEAGE` and
@@ -31,7 +41,12 @@ extension MailKeys {
     /// lets the deploy gate install it (or stage it for `tick`), and rebuilds and re-signs the
     /// zones with the new TLSA records. Anything malformed or hostile fails before DNS is touched.
     public static func certbotHook(
-        _ home: Home, environment: [String: String], letsencryptDir: String?, now: Date, lockWait: Double, acceptClock: Bool = false
+        _ home: Home,
+        environment: [String: String],
+        letsencryptDir: String?,
+        now: Date,
+        lockWait: Double,
+        acceptClock: Bool = false
     ) throws -> Report {
         let policy = try PolicyFile.load(home)
         let dirs = letsencryptDir.map { [$0] } ?? Array(Set(policy.domains.map(\.tls.letsencryptDir))).sorted()
@@ -54,14 +69,24 @@ extension MailKeys {
         }
         let chainURL = lineage.appendingPathComponent("fullchain.pem")
         let keyURL = lineage.appendingPathComponent("privkey.pem")
-        guard let chain = try readPEM(chainURL, name: chainURL.path), let key = try readPEM(keyURL, name: keyURL.path) else {
+        guard let chain = try readPEM(chainURL, name: chainURL.path), let key = try readPEM(keyURL, name: keyURL.path)
+        else {
             throw HomeError(.missing, "certbot-hook: \(lineage.path) lacks fullchain.pem or privkey.pem")
         }
         return try run(
             home,
             mode: .certificate(
-                hosts: hosts.map(\.description), fullchain: chain, key: key, lineage: lineage.path, served: false, name: chainURL.path),
-            now: now, lockWait: lockWait, acceptClock: acceptClock)
+                hosts: hosts.map(\.description),
+                fullchain: chain,
+                key: key,
+                lineage: lineage.path,
+                served: false,
+                name: chainURL.path
+            ),
+            now: now,
+            lockWait: lockWait,
+            acceptClock: acceptClock
+        )
     }
 
     /// A PEM file given to mailkeys (certificates, chains, keys), at most
@@ -76,8 +101,12 @@ extension MailKeys {
         let policy = try PolicyFile.load(home)
         let dir = letsencryptDir ?? policy.domains.first?.tls.letsencryptDir ?? "/etc/letsencrypt"
         for (what, path) in [("mailkeys binary", binary), ("home", home.root.path), ("letsencrypt dir", dir)]
-        where path.rangeOfCharacter(from: TLSCertificateFiles.unsafe.union(.whitespaces)) != nil || !path.hasPrefix("/") {
-            throw HomeError(.usage, "certbot-hook --install: the \(what) path \(path) must be absolute, without spaces or shell metacharacters")
+        where path.rangeOfCharacter(from: TLSCertificateFiles.unsafe.union(.whitespaces)) != nil || !path.hasPrefix("/")
+        {
+            throw HomeError(
+                .usage,
+                "certbot-hook --install: the \(what) path \(path) must be absolute, without spaces or shell metacharacters"
+            )
         }
         var report = Report()
         for (kind, flag, what) in [
@@ -98,7 +127,8 @@ extension MailKeys {
             report.lines.append("wrote \(file.path)")
         }
         report.lines.append(
-            "certbot runs them around every renewal (the deploy hook not after the first issuance: run it or `mailkeys tls import` once by hand)")
+            "certbot runs them around every renewal (the deploy hook not after the first issuance: run it or `mailkeys tls import` once by hand)"
+        )
         return report
     }
 
@@ -117,19 +147,35 @@ extension MailKeys {
             let published = try store.tlsaPublished(domain: p.name)
             let next = try store.tlsNextKeys(domain: p.name)
             for c in try store.tlsCertificates(domain: p.name) where c.state == .served {
-                guard let lineage = c.lineage, let key = next.first(where: { $0.host == c.host && $0.keyType == c.keyType && $0.used == nil })
+                guard let lineage = c.lineage,
+                    let key = next.first(where: { $0.host == c.host && $0.keyType == c.keyType && $0.used == nil })
                 else { continue }
-                guard TLSCertificateFiles.covered(host: c.host, spki: key.spki, issuers: [], policy: p, published: published, now: now) else {
-                    report.lines.append("\(c.host): next key \(key.spki.prefix(16)) is not 2 × TTL old yet; certbot keeps the current key")
+                guard
+                    TLSCertificateFiles.covered(
+                        host: c.host,
+                        spki: key.spki,
+                        issuers: [],
+                        policy: p,
+                        published: published,
+                        now: now
+                    )
+                else {
+                    report.lines.append(
+                        "\(c.host): next key \(key.spki.prefix(16)) is not 2 × TTL old yet; certbot keeps the current key"
+                    )
                     continue
                 }
                 guard let pem = try AtomicFile.read(TLSCertificateFiles.nextFile(home, key)) else {
-                    throw HomeError(.missing, "\(home.show(TLSCertificateFiles.nextFile(home, key))) is missing; run `mailkeys rotate tls \(c.host)`")
+                    throw HomeError(
+                        .missing,
+                        "\(home.show(TLSCertificateFiles.nextFile(home, key))) is missing; run `mailkeys rotate tls \(c.host)`"
+                    )
                 }
                 report.lines.append(try CertbotLineage(URL(fileURLWithPath: lineage)).useKey(pem, spki: key.spki))
                 if !CertbotLineage(URL(fileURLWithPath: lineage)).reusesKey {
                     report.warnings.append(
-                        "\(lineage): the renewal configuration lacks reuse_key = True, so certbot makes its own key; renew with --reuse-key")
+                        "\(lineage): the renewal configuration lacks reuse_key = True, so certbot makes its own key; renew with --reuse-key"
+                    )
                 }
             }
         }
@@ -148,7 +194,9 @@ extension MailKeys {
         for p in policy.domains {
             for c in try store.tlsCertificates(domain: p.name) {
                 guard let lineage = c.lineage, seen.insert(lineage).inserted else { continue }
-                if let line = try CertbotLineage(URL(fileURLWithPath: lineage)).restoreMatchingKey() { report.lines.append(line) }
+                if let line = try CertbotLineage(URL(fileURLWithPath: lineage)).restoreMatchingKey() {
+                    report.lines.append(line)
+                }
             }
         }
         return report

@@ -37,7 +37,8 @@ public struct Timeline: Sendable {
         for e in events {
             out +=
                 RunClock.format(e.at).padding(toLength: 22, withPad: " ", startingAt: 0)
-                + e.domain.padding(toLength: 14, withPad: " ", startingAt: 0) + e.kind.padding(toLength: 8, withPad: " ", startingAt: 0)
+                + e.domain.padding(toLength: 14, withPad: " ", startingAt: 0)
+                + e.kind.padding(toLength: 8, withPad: " ", startingAt: 0)
                 + e.subject.padding(toLength: 21, withPad: " ", startingAt: 0) + e.detail + "\n"
         }
         if events.isEmpty { out += "nothing happens in this window\n" }
@@ -55,10 +56,14 @@ public struct Timeline: Sendable {
         let span = max(to.timeIntervalSince(from), 1)
         func x(_ d: Date) -> Double { left + (width - left - 20) * min(max(d.timeIntervalSince(from) / span, 0), 1) }
         func esc(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;")
                 .replacingOccurrences(of: "\"", with: "&quot;")
         }
-        let colours = ["published": "#f2c14e", "active": "#3c9d5d", "retired": "#9e9e9e", "pending": "#e07a5f", "served": "#3c78d8"]
+        let colours = [
+            "published": "#f2c14e", "active": "#3c9d5d", "retired": "#9e9e9e", "pending": "#e07a5f",
+            "served": "#3c78d8",
+        ]
         var out = """
             <?xml version="1.0" encoding="UTF-8"?>
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="sans-serif" font-size="12">
@@ -72,7 +77,8 @@ public struct Timeline: Sendable {
         var tick = calendar.date(from: calendar.dateComponents([.year, .month], from: from))!
         while tick <= to {
             if tick >= from {
-                out += "<line x1=\"\(x(tick))\" y1=\"\(top - 10)\" x2=\"\(x(tick))\" y2=\"\(height - 30)\" stroke=\"#dddddd\"/>\n"
+                out +=
+                    "<line x1=\"\(x(tick))\" y1=\"\(top - 10)\" x2=\"\(x(tick))\" y2=\"\(height - 30)\" stroke=\"#dddddd\"/>\n"
                 let label = String(RunClock.format(tick).prefix(7))
                 out += "<text x=\"\(x(tick) + 2)\" y=\"\(top - 14)\" fill=\"#555555\">\(label)</text>\n"
             }
@@ -87,7 +93,8 @@ public struct Timeline: Sendable {
                     "<rect x=\"\(x(s.from))\" y=\"\(y + 4)\" width=\"\(w)\" height=\"\(laneHeight - 8)\" fill=\"\(colours[s.state] ?? "#cccccc")\"><title>\(esc(s.state)) \(RunClock.format(s.from)) – \(RunClock.format(s.to))</title></rect>\n"
             }
         }
-        out += "<line x1=\"\(x(from))\" y1=\"\(top - 10)\" x2=\"\(x(from))\" y2=\"\(height - 30)\" stroke=\"#d00000\" stroke-width=\"2\"/>\n"
+        out +=
+            "<line x1=\"\(x(from))\" y1=\"\(top - 10)\" x2=\"\(x(from))\" y2=\"\(height - 30)\" stroke=\"#d00000\" stroke-width=\"2\"/>\n"
         out += "<text x=\"\(x(from) + 3)\" y=\"\(height - 16)\" fill=\"#d00000\">now</text>\n"
         var legend = left
         for (state, colour) in colours.sorted(by: { $0.key < $1.key }) {

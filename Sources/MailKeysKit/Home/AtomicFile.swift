@@ -9,9 +9,17 @@ import MailKeysDNS
 public enum AtomicFile {
     nonisolated(unsafe) static var sequence = 0
 
-    public static func write(_ text: String, to url: URL, mode: mode_t = 0o644, group: gid_t? = nil, tempDir: URL? = nil) throws {
+    public static func write(
+        _ text: String,
+        to url: URL,
+        mode: mode_t = 0o644,
+        group: gid_t? = nil,
+        tempDir: URL? = nil
+    ) throws {
         var text = text
-        try text.withUTF8 { try write(bytes: UnsafeRawBufferPointer($0), to: url, mode: mode, group: group, tempDir: tempDir) }
+        try text.withUTF8 {
+            try write(bytes: UnsafeRawBufferPointer($0), to: url, mode: mode, group: group, tempDir: tempDir)
+        }
     }
 
     static func write(bytes: [UInt8], to url: URL, mode: mode_t = 0o644, tempDir: URL? = nil) throws {
@@ -34,7 +42,9 @@ public enum AtomicFile {
 
     /// Creates `path` (truncating a leftover) with `bytes`, its mode and group, and fsyncs it;
     /// on failure the file is removed and the error names `shown`.
-    static func writeFile(bytes: UnsafeRawBufferPointer, at path: String, mode: mode_t, group: gid_t?, shown: String) throws {
+    static func writeFile(bytes: UnsafeRawBufferPointer, at path: String, mode: mode_t, group: gid_t?, shown: String)
+        throws
+    {
         let fd = FaultPoint.hit("create") ? -1 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw HomeError(.io, "cannot write \(shown): \(String(cString: strerror(errno)))") }
         var ok = true
@@ -75,7 +85,9 @@ public enum AtomicFile {
         guard fd >= 0 else { throw HomeError(.io, "cannot read \(url.path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw HomeError(.io, "cannot read \(url.path): \(String(cString: strerror(errno)))") }
+        guard fstat(fd, &st) == 0 else {
+            throw HomeError(.io, "cannot read \(url.path): \(String(cString: strerror(errno)))")
+        }
         // Read straight into the array (no zero fill, no second copy); a file that grew since
         // fstat is read on in chunks.
         var failed = false

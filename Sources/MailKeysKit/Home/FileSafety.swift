@@ -11,7 +11,13 @@ enum FileSafety {
     static func checkDirectory(_ home: Home, _ url: URL) throws {
         guard let mode = mode(url) else { return }
         if mode & 0o022 != 0 {
-            throw unsafe(home, url, mode, "is writable by \(who(mode, write: true)), who could swap the keys", fix: mode & ~0o022 & ~0o004)
+            throw unsafe(
+                home,
+                url,
+                mode,
+                "is writable by \(who(mode, write: true)), who could swap the keys",
+                fix: mode & ~0o022 & ~0o004
+            )
         }
         if mode & 0o004 != 0 { throw unsafe(home, url, mode, "can be listed by everyone", fix: mode & ~0o004) }
     }
@@ -20,7 +26,9 @@ enum FileSafety {
     /// (group read is how `dkim.group` lets a signer in).
     static func checkPrivate(_ home: Home, _ url: URL) throws {
         guard let mode = mode(url) else { return }
-        if mode & 0o022 != 0 { throw unsafe(home, url, mode, "is writable by \(who(mode, write: true))", fix: mode & 0o740 & ~0o020) }
+        if mode & 0o022 != 0 {
+            throw unsafe(home, url, mode, "is writable by \(who(mode, write: true))", fix: mode & 0o740 & ~0o020)
+        }
         if mode & 0o004 != 0 { throw unsafe(home, url, mode, "is readable by everyone", fix: mode & 0o740 & ~0o020) }
     }
 
@@ -29,7 +37,9 @@ enum FileSafety {
     static func checkHome(_ home: Home) throws {
         try checkDirectory(home, home.keysDir)
         try checkPrivate(home, home.storeFile)
-        for sub in ["dkim", "dnssec", "tls"] { try checkDirectory(home, home.keysDir.appendingPathComponent(sub, isDirectory: true)) }
+        for sub in ["dkim", "dnssec", "tls"] {
+            try checkDirectory(home, home.keysDir.appendingPathComponent(sub, isDirectory: true))
+        }
     }
 
     static func mode(_ url: URL) -> mode_t? {
@@ -39,12 +49,15 @@ enum FileSafety {
     }
 
     static func who(_ mode: mode_t, write: Bool) -> String {
-        [mode & 0o020 != 0 ? "its group" : nil, mode & 0o002 != 0 ? "everyone" : nil].compactMap { $0 }.joined(separator: " and ")
+        [mode & 0o020 != 0 ? "its group" : nil, mode & 0o002 != 0 ? "everyone" : nil].compactMap { $0 }.joined(
+            separator: " and "
+        )
     }
 
     static func unsafe(_ home: Home, _ url: URL, _ mode: mode_t, _ what: String, fix: mode_t) -> HomeError {
         HomeError(
             .unsafe,
-            "\(home.show(url)) \(what) (mode \(String(mode, radix: 8))): nothing was done; fix it with: chmod \(String(fix, radix: 8)) \(url.path)")
+            "\(home.show(url)) \(what) (mode \(String(mode, radix: 8))): nothing was done; fix it with: chmod \(String(fix, radix: 8)) \(url.path)"
+        )
     }
 }

@@ -17,7 +17,9 @@ public struct Home: Sendable {
     public let root: URL
 
     /// `--home`, else `$MAILKEYS_HOME`, else `/var/lib/mailkeys`.
-    public static func resolve(_ option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> Home {
+    public static func resolve(_ option: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> Home
+    {
         let path = option ?? environment["MAILKEYS_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/var/lib/mailkeys"
         return Home(root: URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL)
     }

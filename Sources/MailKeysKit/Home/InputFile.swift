@@ -12,7 +12,9 @@ enum InputFile {
         guard fd >= 0 else { throw HomeError(.io, "cannot read \(name): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw HomeError(.io, "cannot read \(name): \(String(cString: strerror(errno)))") }
+        guard fstat(fd, &st) == 0 else {
+            throw HomeError(.io, "cannot read \(name): \(String(cString: strerror(errno)))")
+        }
         let bound = InputLimits.bytes(limit)
         if (st.st_mode & S_IFMT) == S_IFDIR { throw HomeError(.io, "cannot read \(name): it is a directory") }
         if (st.st_mode & S_IFMT) == S_IFREG && Int(st.st_size) > limit {

@@ -28,7 +28,10 @@ final class Journal {
     /// A fresh staging path for `target` (which must lie under `Keys/` or `Zones/`).
     func stagingPath(for target: URL) throws -> String {
         guard let dir = home.staging(for: target) else {
-            throw HomeError(.io, "internal error: \(target.path) lies outside the home's Keys/ and Zones/; it cannot be staged")
+            throw HomeError(
+                .io,
+                "internal error: \(target.path) lies outside the home's Keys/ and Zones/; it cannot be staged"
+            )
         }
         try Directory.make(dir, mode: 0o700)
         sequence += 1
@@ -41,7 +44,14 @@ final class Journal {
         let path = try stagingPath(for: target)
         staged.insert(path)
         try AtomicFile.writeFile(bytes: bytes, at: path, mode: mode, group: group, shown: target.path)
-        steps.append(IntentStep(.rename, source: path, target: target.path, hash: Digest.sha256Hex(bytes.bindMemory(to: UInt8.self))))
+        steps.append(
+            IntentStep(
+                .rename,
+                source: path,
+                target: target.path,
+                hash: Digest.sha256Hex(bytes.bindMemory(to: UInt8.self))
+            )
+        )
     }
 
     func stage(_ text: String, to target: URL, mode: mode_t = 0o644, group: gid_t? = nil) throws {
@@ -67,10 +77,16 @@ final class Journal {
         steps.append(IntentStep(.rename, source: file.temp, target: file.target.path, hash: hash))
     }
 
-    func copy(_ source: URL, to target: URL) { steps.append(IntentStep(.copy, source: source.path, target: target.path)) }
+    func copy(_ source: URL, to target: URL) {
+        steps.append(IntentStep(.copy, source: source.path, target: target.path))
+    }
     func delete(_ target: URL) { steps.append(IntentStep(.delete, target: target.path)) }
-    func symlink(_ target: URL, to destination: String) { steps.append(IntentStep(.symlink, source: destination, target: target.path)) }
-    func prune(_ dir: URL, keeping prefix: String) { steps.append(IntentStep(.prune, source: prefix, target: dir.path)) }
+    func symlink(_ target: URL, to destination: String) {
+        steps.append(IntentStep(.symlink, source: destination, target: target.path))
+    }
+    func prune(_ dir: URL, keeping prefix: String) {
+        steps.append(IntentStep(.prune, source: prefix, target: dir.path))
+    }
 
     /// Runs `argv` once every file is in place; `label` starts its failure message.
     func run(_ argv: [String], label: String) {
@@ -123,11 +139,17 @@ final class Journal {
         for dir in [home.keysStaging, home.zonesStaging] {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { continue }
             for name in names {
-                if FaultPoint.hit("unlink") { throw HomeError(.io, "cannot remove \(dir.path)/\(name): \(String(cString: strerror(errno)))") }
+                if FaultPoint.hit("unlink") {
+                    throw HomeError(.io, "cannot remove \(dir.path)/\(name): \(String(cString: strerror(errno)))")
+                }
                 if unlink("\(dir.path)/\(name)") == 0 { swept += 1 }
             }
         }
-        if swept > 0 { report.lines.append("removed \(swept) staged file\(swept == 1 ? "" : "s") of a run that stopped before its commit") }
+        if swept > 0 {
+            report.lines.append(
+                "removed \(swept) staged file\(swept == 1 ? "" : "s") of a run that stopped before its commit"
+            )
+        }
         return report
     }
 
@@ -136,7 +158,9 @@ final class Journal {
     static let phases: [Set<IntentStep.Operation>] = [[.rename, .copy], [.symlink], [.delete, .prune]]
 
     /// Takes `steps` phase by phase, in recorded order within a phase (every one idempotent).
-    static func take(_ steps: [IntentStep], home: Home, recovering: Bool) throws -> (lines: [String], failures: [String]) {
+    static func take(_ steps: [IntentStep], home: Home, recovering: Bool) throws -> (
+        lines: [String], failures: [String]
+    ) {
         var taker = StepTaker(home: home, recovering: recovering)
         for step in phases.flatMap({ phase in steps.filter { phase.contains($0.operation) } }) {
             switch step.operation {
@@ -184,7 +208,10 @@ final class Journal {
             }
             try Directory.make(URL(fileURLWithPath: target).deletingLastPathComponent(), mode: 0o700)
             if FaultPoint.hit("rename") || Glibc.rename(source, target) != 0 {
-                throw HomeError(.io, "cannot replace \(target): \(String(cString: strerror(errno))); the next run completes it")
+                throw HomeError(
+                    .io,
+                    "cannot replace \(target): \(String(cString: strerror(errno))); the next run completes it"
+                )
             }
             synced.insert(URL(fileURLWithPath: target).deletingLastPathComponent().path)
         }
@@ -194,7 +221,9 @@ final class Journal {
             guard let source = step.source else { return }
             let target = step.target
             guard let text = try AtomicFile.read(URL(fileURLWithPath: source)) else {
-                if !FileManager.default.fileExists(atPath: target) { failures.append("cannot copy \(source) to \(target): it is gone") }
+                if !FileManager.default.fileExists(atPath: target) {
+                    failures.append("cannot copy \(source) to \(target): it is gone")
+                }
                 return
             }
             let url = URL(fileURLWithPath: target)
@@ -209,19 +238,29 @@ final class Journal {
             let url = URL(fileURLWithPath: target)
             let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).new").path
             unlink(temp)
-            if FaultPoint.hit("symlink") || Glibc.symlink(destination, temp) != 0 || FaultPoint.hit("rename") || Glibc.rename(temp, target) != 0 {
+            if FaultPoint.hit("symlink") || Glibc.symlink(destination, temp) != 0 || FaultPoint.hit("rename")
+                || Glibc.rename(temp, target) != 0
+            {
                 let e = errno
                 unlink(temp)
-                throw HomeError(.io, "cannot install \(target): \(String(cString: strerror(e))); the next run completes it")
+                throw HomeError(
+                    .io,
+                    "cannot install \(target): \(String(cString: strerror(e))); the next run completes it"
+                )
             }
             synced.insert(url.deletingLastPathComponent().path)
         }
 
         mutating func delete(_ step: IntentStep) throws {
             let target = step.target
-            if FaultPoint.hit("unlink") { throw HomeError(.io, "cannot remove \(target): \(String(cString: strerror(errno)))") }
+            if FaultPoint.hit("unlink") {
+                throw HomeError(.io, "cannot remove \(target): \(String(cString: strerror(errno)))")
+            }
             if unlink(target) != 0 && errno != ENOENT {
-                throw HomeError(.io, "cannot remove \(target): \(String(cString: strerror(errno))); the next run completes it")
+                throw HomeError(
+                    .io,
+                    "cannot remove \(target): \(String(cString: strerror(errno))); the next run completes it"
+                )
             }
             synced.insert(URL(fileURLWithPath: target).deletingLastPathComponent().path)
         }
@@ -233,14 +272,19 @@ final class Journal {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []
             where name.hasSuffix(".pem") && !name.hasPrefix(keep) && name != "privkey.pem" && name != "fullchain.pem" {
                 if FaultPoint.hit("unlink") || (unlink("\(target)/\(name)") != 0 && errno != ENOENT) {
-                    throw HomeError(.io, "cannot remove \(target)/\(name): \(String(cString: strerror(errno))); the next run completes it")
+                    throw HomeError(
+                        .io,
+                        "cannot remove \(target)/\(name): \(String(cString: strerror(errno))); the next run completes it"
+                    )
                 }
             }
         }
 
         /// A reload command; its failure is reported, not thrown (the files are in place).
         mutating func run(_ step: IntentStep) {
-            guard let data = step.source?.data(using: .utf8), let argv = try? JSONDecoder().decode([String].self, from: data), !argv.isEmpty else {
+            guard let data = step.source?.data(using: .utf8),
+                let argv = try? JSONDecoder().decode([String].self, from: data), !argv.isEmpty
+            else {
                 return
             }
             do {
@@ -248,7 +292,9 @@ final class Journal {
                 if status == 0 {
                     lines.append("\(step.target): ran \(argv.joined(separator: " "))")
                 } else {
-                    failures.append("\(step.target) reload command \(argv.joined(separator: " ")) exited with \(status)")
+                    failures.append(
+                        "\(step.target) reload command \(argv.joined(separator: " ")) exited with \(status)"
+                    )
                 }
             } catch {
                 failures.append("\(step.target): cannot run \(argv[0]): \(error)")

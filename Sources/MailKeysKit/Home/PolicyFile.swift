@@ -34,7 +34,9 @@ public enum PolicyFile {
             table = try TOMLTable(string: text)
         } catch let e as TOMLParseError {
             throw CoreError(
-                .invalidPolicy, "\(name) line \(e.source.begin.line), column \(e.source.begin.column): \(Quote.bare(e.description, limit: 200))")
+                .invalidPolicy,
+                "\(name) line \(e.source.begin.line), column \(e.source.begin.column): \(Quote.bare(e.description, limit: 200))"
+            )
         }
         do {
             return try Policy(document: convert(table))
@@ -81,7 +83,12 @@ public enum PolicyFile {
 
     /// The commented policy `init` writes for one domain: the domain's own settings, its [[ns]]
     /// and [[mx]] tables, then the DMARC, MTA-STS, TLS-RPT, DNSSEC and CAA tables.
-    public static func initial(domain: DomainName, mx: [(DomainName, [IPAddress])], ns: [(DomainName, [IPAddress])], rua: String) -> String {
+    public static func initial(
+        domain: DomainName,
+        mx: [(DomainName, [IPAddress])],
+        ns: [(DomainName, [IPAddress])],
+        rua: String
+    ) -> String {
         let d = "domains.\"\(domain)\""
         return initialSettings(d, domain) + serverTables(d, mx: mx, ns: ns)
             + initialRecordTables(d, domain, mx: mx, rua: rua)
@@ -118,12 +125,16 @@ public enum PolicyFile {
 
     /// The [[ns]] tables (with glue for in-zone hosts) and the [[mx]] tables, preferences 10, 20, ...
     private static func serverTables(
-        _ d: String, mx: [(DomainName, [IPAddress])], ns: [(DomainName, [IPAddress])]
+        _ d: String,
+        mx: [(DomainName, [IPAddress])],
+        ns: [(DomainName, [IPAddress])]
     ) -> String {
         var t = ""
         for (host, addresses) in ns {
             t += "[[\(d).ns]]\nname = \(quote(host.description))\n"
-            if !addresses.isEmpty { t += "addresses = \(list(addresses.map(\.description)))   # glue: the host is inside the zone\n" }
+            if !addresses.isEmpty {
+                t += "addresses = \(list(addresses.map(\.description)))   # glue: the host is inside the zone\n"
+            }
             t += "\n"
         }
         for (index, (host, addresses)) in mx.enumerated() {
@@ -136,7 +147,10 @@ public enum PolicyFile {
 
     /// The tail of the initial policy: the DMARC, MTA-STS, TLS-RPT, DNSSEC and CAA tables, commented.
     private static func initialRecordTables(
-        _ d: String, _ domain: DomainName, mx: [(DomainName, [IPAddress])], rua: String
+        _ d: String,
+        _ domain: DomainName,
+        mx: [(DomainName, [IPAddress])],
+        rua: String
     ) -> String {
         """
         [\(d).dmarc]                    # any DMARC tag (RFC 7489, DMARCbis) may be set here

@@ -13,8 +13,12 @@ enum Trace {
     }
     static func add(_ stages: [(String, Double)]) { if enabled { clock.append(stages) } }
     static func print() {
-        for (name, seconds) in clock.stages { Log.logger.debug("stage", metadata: ["stage": "\(name)", "seconds": "\(seconds)"]) }
+        for (name, seconds) in clock.stages {
+            Log.logger.debug("stage", metadata: ["stage": "\(name)", "seconds": "\(seconds)"])
+        }
         guard enabled else { return }
-        for (name, seconds) in clock.stages { FileHandle.standardError.write(Data(String(format: "timing: %-36@ %8.3f s\n", name, seconds).utf8)) }
+        for (name, seconds) in clock.stages {
+            FileHandle.standardError.write(Data(String(format: "timing: %-36@ %8.3f s\n", name, seconds).utf8))
+        }
     }
 }

@@ -9,8 +9,12 @@ struct CertbotLineage {
     init(_ live: URL) { self.live = live }
 
     var name: String { live.lastPathComponent }
-    var archive: URL { live.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("archive/\(name)") }
-    var renewalConf: URL { live.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("renewal/\(name).conf") }
+    var archive: URL {
+        live.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("archive/\(name)")
+    }
+    var renewalConf: URL {
+        live.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("renewal/\(name).conf")
+    }
 
     var reusesKey: Bool {
         ((try? AtomicFile.read(renewalConf)) ?? nil)?.split(separator: "\n").contains {
@@ -41,7 +45,9 @@ struct CertbotLineage {
 
     /// Makes `pem` the lineage's current key (unless it already is).
     func useKey(_ pem: String, spki: String) throws -> String {
-        let current = try AtomicFile.read(live.appendingPathComponent("privkey.pem")).map { try Certificates.privateKeySPKI(pem: $0, name: "key") }
+        let current = try AtomicFile.read(live.appendingPathComponent("privkey.pem")).map {
+            try Certificates.privateKeySPKI(pem: $0, name: "key")
+        }
         if current == spki { return "\(live.path): already uses next key \(spki.prefix(16))" }
         let file = "privkey\(try lastVersion() + 1).pem"
         try AtomicFile.write(pem, to: archive.appendingPathComponent(file), mode: 0o600)
@@ -56,7 +62,8 @@ struct CertbotLineage {
         else { return nil }
         let key = try AtomicFile.read(live.appendingPathComponent("privkey.pem"))
         if let key, (try? Certificates.privateKeySPKI(pem: key, name: "key")) == certSPKI { return nil }
-        for n in try FileManager.default.contentsOfDirectory(atPath: archive.path).sorted().reversed() where n.hasPrefix("privkey") {
+        for n in try FileManager.default.contentsOfDirectory(atPath: archive.path).sorted().reversed()
+        where n.hasPrefix("privkey") {
             guard let text = try AtomicFile.read(archive.appendingPathComponent(n)),
                 (try? Certificates.privateKeySPKI(pem: text, name: n)) == certSPKI
             else { continue }

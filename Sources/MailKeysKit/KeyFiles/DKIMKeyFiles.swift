@@ -28,14 +28,19 @@ enum DKIMKeyFiles {
             let url = keyFile(home, domain, key.selector)
             let shown = home.show(url)
             guard FileManager.default.fileExists(atPath: url.path) else {
-                throw HomeError(.missing, "DKIM key file \(shown) of \(key.selector) is missing; restore it from a backup")
+                throw HomeError(
+                    .missing,
+                    "DKIM key file \(shown) of \(key.selector) is missing; restore it from a backup"
+                )
             }
             try FileSafety.checkPrivate(home, url)
             guard let pem = FileManager.default.contents(atPath: url.path) else {
                 throw HomeError(.io, "DKIM key file \(shown) is not readable")
             }
             let found: (algorithm: DKIMAlgorithm, bits: Int, publicKey: String)
-            do { found = try DKIMKeys.inspect(pem: String(decoding: pem, as: UTF8.self), name: shown) } catch let e as DNSError {
+            do { found = try DKIMKeys.inspect(pem: String(decoding: pem, as: UTF8.self), name: shown) } catch let e
+                as DNSError
+            {
                 throw HomeError(.verify, e.reason)
             }
             guard found.algorithm == key.algorithm, found.publicKey == key.publicKey else {
@@ -49,7 +54,9 @@ enum DKIMKeyFiles {
 
     /// The group id of `name`, or an error when the group does not exist.
     static func groupID(_ name: String) throws -> gid_t {
-        guard let entry = getgrnam(name) else { throw HomeError(.missing, "group '\(name)' (dkim.group) does not exist") }
+        guard let entry = getgrnam(name) else {
+            throw HomeError(.missing, "group '\(name)' (dkim.group) does not exist")
+        }
         return entry.pointee.gr_gid
     }
 
@@ -60,7 +67,13 @@ enum DKIMKeyFiles {
     /// by a run that died before its commit: it is moved aside to `Keys/orphaned/` (never reused,
     /// never deleted) and `notices` says so, instead of blocking every later run.
     static func writeKey(
-        _ home: Home, _ domain: DomainName, _ selector: String, pem: String, group: gid_t?, journal: Journal, notices: inout [String]
+        _ home: Home,
+        _ domain: DomainName,
+        _ selector: String,
+        pem: String,
+        group: gid_t?,
+        journal: Journal,
+        notices: inout [String]
     ) throws {
         let fm = FileManager.default
         try Directory.make(dir(home, domain), mode: 0o700)
@@ -69,7 +82,8 @@ enum DKIMKeyFiles {
         for orphan in [url, rspamdKeyFile(home, domain, selector)] where fm.fileExists(atPath: orphan.path) {
             let aside = try moveAside(home, orphan, label: "dkim-\(domain)")
             notices.append(
-                "\(domain): DKIM: \(home.show(orphan)) was not in the store (left by a run that did not finish); moved to \(home.show(aside))")
+                "\(domain): DKIM: \(home.show(orphan)) was not in the store (left by a run that did not finish); moved to \(home.show(aside))"
+            )
         }
         try journal.stage(pem, to: url, mode: group == nil ? 0o600 : 0o640, group: group)
     }
@@ -79,9 +93,14 @@ enum DKIMKeyFiles {
     static func moveAside(_ home: Home, _ file: URL, label: String) throws -> URL {
         let dir = home.keysDir.appendingPathComponent("orphaned", isDirectory: true)
         try Directory.make(dir, mode: 0o700)
-        let target = dir.appendingPathComponent("\(label)-\(file.lastPathComponent).\(Int(Date().timeIntervalSince1970)).\(getpid())")
+        let target = dir.appendingPathComponent(
+            "\(label)-\(file.lastPathComponent).\(Int(Date().timeIntervalSince1970)).\(getpid())"
+        )
         guard rename(file.path, target.path) == 0 else {
-            throw HomeError(.io, "cannot move \(home.show(file)) aside to \(home.show(target)): \(String(cString: strerror(errno)))")
+            throw HomeError(
+                .io,
+                "cannot move \(home.show(file)) aside to \(home.show(target)): \(String(cString: strerror(errno)))"
+            )
         }
         return target
     }
@@ -94,7 +113,9 @@ enum DKIMKeyFiles {
         if let group {
             // The signer's user must reach the key through the home itself (0700 after `make install`).
             var st = stat()
-            if stat(home.root.path, &st) == 0, st.st_mode & 0o011 != 0o011 { chmod(home.root.path, (st.st_mode & 0o7777) | 0o011) }
+            if stat(home.root.path, &st) == 0, st.st_mode & 0o011 != 0o011 {
+                chmod(home.root.path, (st.st_mode & 0o7777) | 0o011)
+            }
             chmod(home.keysDir.path, 0o711)
             chown(d.path, uid_t.max, group)
             chmod(d.path, 0o750)
@@ -121,10 +142,20 @@ enum DKIMKeyFiles {
     /// zone that publishes them; reveals are written before the commit, private keys deleted
     /// after it.
     static func advance(
-        _ home: Home, policy p: DomainPolicy, keys: [DKIMKey], now: Date, rotate: Bool, pending: Pending
+        _ home: Home,
+        policy p: DomainPolicy,
+        keys: [DKIMKey],
+        now: Date,
+        rotate: Bool,
+        pending: Pending
     ) throws -> (keys: [DKIMKey], lines: [String], wake: Date?) {
         if let newest = keys.map(\.lastEvent).max(), now < newest {
-            return (keys, ["\(p.name): DKIM: --now is before the last key event (\(RunClock.format(newest))); no key moves backwards"], nil)
+            return (
+                keys,
+                [
+                    "\(p.name): DKIM: --now is before the last key event (\(RunClock.format(newest))); no key moves backwards"
+                ], nil
+            )
         }
         let (actions, wake) = DKIMPlanner.plan(keys: keys, policy: p.dkim, now: now, rotate: rotate)
         var lines: [String] = []
@@ -135,7 +166,9 @@ enum DKIMKeyFiles {
             }
         }
         if rotate && !starts {
-            lines.append("\(p.name): DKIM: a rollover is already under way; its next step is due \(wake.map(RunClock.format) ?? "-")")
+            lines.append(
+                "\(p.name): DKIM: a rollover is already under way; its next step is due \(wake.map(RunClock.format) ?? "-")"
+            )
         }
         guard !actions.isEmpty else { return (keys, lines, wake) }
         let group = try p.dkim.group.map(groupID)
@@ -155,21 +188,34 @@ enum DKIMKeyFiles {
 
     /// Generates the keys the actions create and stages their files; returns their public keys by selector.
     private static func stageNewKeys(
-        _ home: Home, _ p: DomainPolicy, _ actions: [DKIMAction], group: gid_t?, pending: Pending
+        _ home: Home,
+        _ p: DomainPolicy,
+        _ actions: [DKIMAction],
+        group: gid_t?,
+        pending: Pending
     ) throws -> [String: String] {
         var publicKeys: [String: String] = [:]
         for case .create(let selector, let algorithm) in actions {
             let pair = try DKIMKeys.generate(algorithm, bits: p.dkim.rsaBits)
             publicKeys[selector] = pair.publicKey
             pending.stagings.append { journal in
-                try writeKey(home, p.name, selector, pem: pair.pem, group: group, journal: journal, notices: &pending.notices)
+                try writeKey(
+                    home,
+                    p.name,
+                    selector,
+                    pem: pair.pem,
+                    group: group,
+                    journal: journal,
+                    notices: &pending.notices
+                )
             }
         }
         return publicKeys
     }
 
     /// Journals the move of each revealed key's file into `dkim.reveal_dir`.
-    private static func stageReveals(_ home: Home, _ p: DomainPolicy, _ actions: [DKIMAction], pending: Pending) throws {
+    private static func stageReveals(_ home: Home, _ p: DomainPolicy, _ actions: [DKIMAction], pending: Pending) throws
+    {
         for case .reveal(let selector) in actions {
             guard let reveal = p.dkim.revealDir else { continue }
             let source = keyFile(home, p.name, selector)
@@ -186,7 +232,12 @@ enum DKIMKeyFiles {
 
     /// Stages the store writes: the keys inserted or changed, and one log entry per action.
     private static func recordKeys(
-        _ domain: DomainName, old keys: [DKIMKey], updated: [DKIMKey], actions: [DKIMAction], now: Date, pending: Pending
+        _ domain: DomainName,
+        old keys: [DKIMKey],
+        updated: [DKIMKey],
+        actions: [DKIMAction],
+        now: Date,
+        pending: Pending
     ) {
         pending.storeOps.append { tx in
             try tx.ensureDomain(domain, at: now)
@@ -204,10 +255,14 @@ enum DKIMKeyFiles {
     /// Rewrites the OpenDKIM tables and the rspamd map from the keys that may sign now (all
     /// domains), and runs the configured reload command when a file changed. A failed reload
     /// leaves a marker so the next run tries again, and fails this run.
-    static func writeSignerConfigs(_ home: Home, policy: Policy, keys: [DomainName: [DKIMKey]], report: inout Report) throws {
+    static func writeSignerConfigs(_ home: Home, policy: Policy, keys: [DomainName: [DKIMKey]], report: inout Report)
+        throws
+    {
         var failures: [String] = []
         let entries = signingEntries(home, policy: policy, keys: keys, report: &report, failures: &failures)
-        func resolve(_ path: String) -> URL { path.hasPrefix("/") ? URL(fileURLWithPath: path) : home.root.appendingPathComponent(path) }
+        func resolve(_ path: String) -> URL {
+            path.hasPrefix("/") ? URL(fileURLWithPath: path) : home.root.appendingPathComponent(path)
+        }
         func write(_ files: [(path: String, text: String, keys: Int)], reload: [String]?, signer: String) {
             var changed = false
             for (path, text, n) in files {
@@ -227,7 +282,9 @@ enum DKIMKeyFiles {
                 }
             }
             guard let argv = reload else { return }
-            let marker = resolve(files[0].0).deletingLastPathComponent().appendingPathComponent(".\(signer)-reload-pending")
+            let marker = resolve(files[0].0).deletingLastPathComponent().appendingPathComponent(
+                ".\(signer)-reload-pending"
+            )
             guard changed || FileManager.default.fileExists(atPath: marker.path) else { return }
             _ = FileManager.default.createFile(atPath: marker.path, contents: nil)
             do {
@@ -236,7 +293,9 @@ enum DKIMKeyFiles {
                     try? FileManager.default.removeItem(at: marker)
                     report.lines.append("\(signer): ran \(argv.joined(separator: " "))")
                 } else {
-                    failures.append("\(signer): reload command \(argv.joined(separator: " ")) exited with \(status); the next run retries")
+                    failures.append(
+                        "\(signer): reload command \(argv.joined(separator: " ")) exited with \(status); the next run retries"
+                    )
                 }
             } catch {
                 failures.append("\(signer): cannot run \(argv[0]): \(error); the next run retries")
@@ -249,12 +308,25 @@ enum DKIMKeyFiles {
                 [
                     (policy.signers.keyTable, SignerConfig.openDKIMKeyTable(entries, algorithm: .rsa), rsa),
                     (policy.signers.signingTable, SignerConfig.openDKIMSigningTable(entries, algorithm: .rsa), rsa),
-                    (policy.signers.ed25519KeyTable, SignerConfig.openDKIMKeyTable(entries, algorithm: .ed25519), ed25519),
-                    (policy.signers.ed25519SigningTable, SignerConfig.openDKIMSigningTable(entries, algorithm: .ed25519), ed25519),
-                ], reload: policy.signers.opendkimReload, signer: "opendkim")
+                    (
+                        policy.signers.ed25519KeyTable, SignerConfig.openDKIMKeyTable(entries, algorithm: .ed25519),
+                        ed25519
+                    ),
+                    (
+                        policy.signers.ed25519SigningTable,
+                        SignerConfig.openDKIMSigningTable(entries, algorithm: .ed25519), ed25519
+                    ),
+                ],
+                reload: policy.signers.opendkimReload,
+                signer: "opendkim"
+            )
         }
         if policy.signers.rspamd {
-            write([(policy.signers.rspamdMap, SignerConfig.rspamdMap(entries), entries.count)], reload: policy.signers.rspamdReload, signer: "rspamd")
+            write(
+                [(policy.signers.rspamdMap, SignerConfig.rspamdMap(entries), entries.count)],
+                reload: policy.signers.rspamdReload,
+                signer: "rspamd"
+            )
         }
         if let first = failures.first { throw HomeError(.io, first) }
     }
@@ -265,7 +337,11 @@ extension DKIMKeyFiles {
     /// format are brought up to date (and removed for keys that no longer sign), and a key the
     /// `dkim.group` cannot read is reported as a warning.
     static func signingEntries(
-        _ home: Home, policy: Policy, keys: [DomainName: [DKIMKey]], report: inout Report, failures: inout [String]
+        _ home: Home,
+        policy: Policy,
+        keys: [DomainName: [DKIMKey]],
+        report: inout Report,
+        failures: inout [String]
     ) -> [SignerConfig.Entry] {
         var entries: [SignerConfig.Entry] = []
         for p in policy.domains where p.dkim.enabled {
@@ -274,10 +350,17 @@ extension DKIMKeyFiles {
                 let pem = keyFile(home, p.name, k.selector)
                 let copy = rspamdKeyFile(home, p.name, k.selector)
                 guard k.signing else {
-                    if FileManager.default.fileExists(atPath: copy.path) { try? FileManager.default.removeItem(at: copy) }
+                    if FileManager.default.fileExists(atPath: copy.path) {
+                        try? FileManager.default.removeItem(at: copy)
+                    }
                     continue
                 }
-                var entry = SignerConfig.Entry(domain: p.name, selector: k.selector, algorithm: k.algorithm, keyPath: pem.path)
+                var entry = SignerConfig.Entry(
+                    domain: p.name,
+                    selector: k.selector,
+                    algorithm: k.algorithm,
+                    keyPath: pem.path
+                )
                 if k.algorithm == .ed25519 && policy.signers.rspamd {
                     do {
                         try writeRspamdCopy(home, key: k, pem: pem, to: copy, group: group)
@@ -288,7 +371,9 @@ extension DKIMKeyFiles {
                 }
                 entries.append(entry)
                 if let group, let name = p.dkim.group, let blocked = SignerAccess.blocker(pem.path, group: group) {
-                    report.warnings.append("\(p.name): DKIM key \(home.show(pem)) is not readable by group \(name) (dkim.group): \(blocked)")
+                    report.warnings.append(
+                        "\(p.name): DKIM key \(home.show(pem)) is not readable by group \(name) (dkim.group): \(blocked)"
+                    )
                 }
             }
         }
@@ -307,9 +392,13 @@ extension DKIMKeyFiles {
         {
             return
         }
-        guard let text = try AtomicFile.read(pem) else { throw HomeError(.missing, "DKIM key file \(home.show(pem)) is missing") }
+        guard let text = try AtomicFile.read(pem) else {
+            throw HomeError(.missing, "DKIM key file \(home.show(pem)) is missing")
+        }
         let secret: String
-        do { secret = try DKIMKeys.rspamdEd25519(pem: text, name: home.show(pem)) } catch let e as DNSError { throw HomeError(.verify, e.reason) }
+        do { secret = try DKIMKeys.rspamdEd25519(pem: text, name: home.show(pem)) } catch let e as DNSError {
+            throw HomeError(.verify, e.reason)
+        }
         try AtomicFile.write(secret, to: copy, mode: mode, group: group, tempDir: home.tempDir(for: copy))
     }
 }

@@ -17,7 +17,9 @@ enum DNSSECKeyFiles {
 
     /// What signs and what is published now (``DNSSECPlanner/signers(keys:)``,
     /// ``DNSSECPlanner/cdsKeys(keys:)``), with every signing key's file checked against the store.
-    static func signing(_ home: Home, _ p: DomainPolicy, keys: [DNSSECKey], pending: Pending? = nil) throws -> DNSSECSigning {
+    static func signing(_ home: Home, _ p: DomainPolicy, keys: [DNSSECKey], pending: Pending? = nil) throws
+        -> DNSSECSigning
+    {
         let live = keys.filter { $0.removed == nil && $0.published != nil }
         let (keySet, zone) = DNSSECPlanner.signers(keys: keys)
         let signers = live.filter { keySet.contains($0.tag) || zone.contains($0.tag) }
@@ -28,24 +30,34 @@ enum DNSSECKeyFiles {
         let cds = DNSSECPlanner.cdsKeys(keys: keys)
         var uses: [UInt16: String] = [:]
         for k in live {
-            uses[k.tag] = [keySet.contains(k.tag) ? "keyset" : nil, zone.contains(k.tag) ? "zone" : nil].compactMap { $0 }
-                .joined(separator: "+")
+            uses[k.tag] = [keySet.contains(k.tag) ? "keyset" : nil, zone.contains(k.tag) ? "zone" : nil].compactMap {
+                $0
+            }
+            .joined(separator: "+")
             if uses[k.tag]!.isEmpty { uses[k.tag] = "published" }
         }
         return DNSSECSigning(
-            keys: keys, signing: signing, publishedOnly: live.filter { !signers.contains($0) }.map(\.dnskey),
-            cds: live.filter { cds.contains($0.tag) }.map(\.dnskey), uses: uses)
+            keys: keys,
+            signing: signing,
+            publishedOnly: live.filter { !signers.contains($0) }.map(\.dnskey),
+            cds: live.filter { cds.contains($0.tag) }.map(\.dnskey),
+            uses: uses
+        )
     }
 
     /// Every key in use must have its `.private` file (or be generated in this run), loadable,
     /// with the recorded key tag and DNSKEY.
-    static func check(_ home: Home, _ p: DomainPolicy, keys: [DNSSECKey], pending: Pending? = nil) throws -> [DNSSECKeys.Key] {
+    static func check(_ home: Home, _ p: DomainPolicy, keys: [DNSSECKey], pending: Pending? = nil) throws -> [DNSSECKeys
+        .Key]
+    {
         try keys.filter { $0.state != .removed }.map { key in
             let url = privateFile(home, p.name, key)
             try FileSafety.checkPrivate(home, url)
             guard let text = try pending?.read(url) ?? AtomicFile.read(url) else {
                 throw HomeError(
-                    .missing, "DNSSEC key file \(home.show(url)) is missing; restore it from a backup (the zone is not re-signed without it)")
+                    .missing,
+                    "DNSSEC key file \(home.show(url)) is missing; restore it from a backup (the zone is not re-signed without it)"
+                )
             }
             let k = DNSSECKeys.Key(privateText: text, flags: key.flags)
             let found: (tag: UInt16, dnskey: String)
@@ -53,7 +65,10 @@ enum DNSSECKeyFiles {
                 throw HomeError(.verify, "DNSSEC key file \(home.show(url)): \(e.reason)")
             }
             guard found.tag == key.tag, rdata(found.dnskey) == rdata(key.dnskey) else {
-                throw HomeError(.verify, "DNSSEC key file \(home.show(url)) does not match the store (key tag \(found.tag), expected \(key.tag))")
+                throw HomeError(
+                    .verify,
+                    "DNSSEC key file \(home.show(url)) does not match the store (key tag \(found.tag), expected \(key.tag))"
+                )
             }
             return k
         }
@@ -68,16 +83,32 @@ enum DNSSECKeyFiles {
 
     /// Generates a key in memory and schedules its files and its store row in `pending`.
     static func generate(
-        _ home: Home, _ p: DomainPolicy, role: DNSSECKey.Role, existing: [DNSSECKey], now: Date, active: Bool, pending: Pending
+        _ home: Home,
+        _ p: DomainPolicy,
+        role: DNSSECKey.Role,
+        existing: [DNSSECKey],
+        now: Date,
+        active: Bool,
+        pending: Pending
     ) throws -> DNSSECKey {
         var generated: DNSSECKeys.Generated
         var key: DNSSECKey
         repeat {  // a key tag this zone already used is skipped
             generated = try DNSSECKeys.generate(
-                algorithm: p.dnssec.algorithm, flags: role == .zsk ? 256 : 257, zone: p.name, ttl: p.dnssec.dnskeyTTL)
+                algorithm: p.dnssec.algorithm,
+                flags: role == .zsk ? 256 : 257,
+                zone: p.name,
+                ttl: p.dnssec.dnskeyTTL
+            )
             key = DNSSECKey(
-                tag: generated.tag, role: role, algorithm: p.dnssec.algorithm, dnskey: generated.dnskey, created: now, published: now,
-                active: active ? now : nil)
+                tag: generated.tag,
+                role: role,
+                algorithm: p.dnssec.algorithm,
+                dnskey: generated.dnskey,
+                created: now,
+                published: now,
+                active: active ? now : nil
+            )
         } while existing.contains { $0.tag == key.tag }
         let priv = privateFile(home, p.name, key)
         let pub = publicFile(home, p.name, key)
@@ -91,7 +122,9 @@ enum DNSSECKeyFiles {
             // died before its commit; it is moved aside, never reused.
             for orphan in [priv, pub] where FileManager.default.fileExists(atPath: orphan.path) {
                 let aside = try DKIMKeyFiles.moveAside(home, orphan, label: "dnssec-\(p.name)")
-                pending.notices.append("\(p.name): DNSSEC: \(home.show(orphan)) was not in the store; moved to \(home.show(aside))")
+                pending.notices.append(
+                    "\(p.name): DNSSEC: \(home.show(orphan)) was not in the store; moved to \(home.show(aside))"
+                )
             }
             try journal.stage(text, to: priv, mode: 0o600)
             try journal.stage("; \(role.rawValue) for \(p.name), written by mailkeys\n\(line)\n", to: pub, mode: 0o644)
@@ -100,20 +133,31 @@ enum DNSSECKeyFiles {
         pending.storeOps.append { tx in
             try tx.ensureDomain(domain, at: now)
             try tx.insertDNSSEC(key, domain: domain)
-            try tx.log("dnssec", domain: domain, detail: "created \(role.rawValue) \(key.tag) (algorithm \(key.algorithm))", at: now)
+            try tx.log(
+                "dnssec",
+                domain: domain,
+                detail: "created \(role.rawValue) \(key.tag) (algorithm \(key.algorithm))",
+                at: now
+            )
         }
         return key
     }
 
     /// A signed domain without keys gets them: one CSK, or a KSK and a ZSK. A new zone has no DS
     /// at its parent yet, so the keys publish and sign at once; `mailkeys ds` prints the DS.
-    static func ensureKeys(_ home: Home, policy p: DomainPolicy, keys: [DNSSECKey], now: Date, pending: Pending) throws -> (
-        [DNSSECKey], [String]
-    ) {
+    static func ensureKeys(_ home: Home, policy p: DomainPolicy, keys: [DNSSECKey], now: Date, pending: Pending) throws
+        -> (
+            [DNSSECKey], [String]
+        )
+    {
         guard p.dnssec.enabled, !keys.contains(where: { $0.state != .removed }) else { return (keys, []) }
         let roles: [DNSSECKey.Role] = p.dnssec.scheme == .csk ? [.csk] : [.ksk, .zsk]
         var made: [DNSSECKey] = []
-        for role in roles { made.append(try generate(home, p, role: role, existing: keys + made, now: now, active: true, pending: pending)) }
+        for role in roles {
+            made.append(
+                try generate(home, p, role: role, existing: keys + made, now: now, active: true, pending: pending)
+            )
+        }
         return (
             keys + made,
             made.map {
@@ -125,7 +169,13 @@ enum DNSSECKeyFiles {
     /// Plans the ZSK and KSK/CSK rollover steps due into `pending` (new keys are generated in
     /// memory); the lines say what happens and what waits on the operator.
     static func advance(
-        _ home: Home, policy p: DomainPolicy, keys: [DNSSECKey], timing: DNSSECTiming, now: Date, rotateZSK: Bool, rotateKSK: Bool,
+        _ home: Home,
+        policy p: DomainPolicy,
+        keys: [DNSSECKey],
+        timing: DNSSECTiming,
+        now: Date,
+        rotateZSK: Bool,
+        rotateKSK: Bool,
         pending: Pending
     ) throws -> (keys: [DNSSECKey], lines: [String], wake: Date?) {
         guard p.dnssec.enabled else { return (keys, [], nil) }
@@ -137,7 +187,15 @@ enum DNSSECKeyFiles {
             case .createZSK, .createKSK:
                 var role = DNSSECKey.Role.zsk
                 if case .createKSK(let r) = action { role = r }
-                let key = try generate(home, p, role: role, existing: updated, now: now, active: false, pending: pending)
+                let key = try generate(
+                    home,
+                    p,
+                    role: role,
+                    existing: updated,
+                    now: now,
+                    active: false,
+                    pending: pending
+                )
                 updated.append(key)
                 lines.append("\(p.name): DNSSEC: \(action): \(key.tag)")
                 continue
@@ -175,7 +233,9 @@ enum DNSSECKeyFiles {
     /// With `parent_servers` in the policy: asks each for the zone's DS RRset and, for a new key
     /// waiting on its DS, marks it seen once every server serves it. An unreachable server is
     /// reported and simply asked again by the next run.
-    static func checkParent(_ p: DomainPolicy, keys: [DNSSECKey], now: Date, pending: Pending) throws -> (keys: [DNSSECKey], lines: [String]) {
+    static func checkParent(_ p: DomainPolicy, keys: [DNSSECKey], now: Date, pending: Pending) throws -> (
+        keys: [DNSSECKey], lines: [String]
+    ) {
         let waiting = DNSSECPlanner.waitingForDS(keys: keys)
         guard !p.dnssec.parentServers.isEmpty, !waiting.isEmpty else { return (keys, []) }
         var answers: [[String]] = []
@@ -200,7 +260,12 @@ enum DNSSECKeyFiles {
             let servers = p.dnssec.parentServers.map(\.description).joined(separator: ", ")
             pending.storeOps.append { tx in
                 try tx.updateDNSSEC(marked, domain: domain)
-                try tx.log("dnssec", domain: domain, detail: "DS of key \(tag) seen at the parent (\(servers))", at: now)
+                try tx.log(
+                    "dnssec",
+                    domain: domain,
+                    detail: "DS of key \(tag) seen at the parent (\(servers))",
+                    at: now
+                )
             }
             lines.append("\(p.name): DNSSEC: DS of key \(tag) seen at the parent (\(servers))")
         }

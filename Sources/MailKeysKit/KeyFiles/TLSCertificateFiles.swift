@@ -30,7 +30,9 @@ enum TLSCertificateFiles {
     /// Reads and checks the deploy hook's environment: `RENEWED_LINEAGE` must be a directory
     /// `DIR/live/NAME` (no `..`, no symlink leading elsewhere, no shell metacharacters) with
     /// `fullchain.pem` and `privkey.pem`; `RENEWED_DOMAINS` a space-separated list of names.
-    static func hookEnvironment(_ env: [String: String], letsencryptDir: String) throws -> (lineage: URL, domains: [DomainName]) {
+    static func hookEnvironment(_ env: [String: String], letsencryptDir: String) throws -> (
+        lineage: URL, domains: [DomainName]
+    ) {
         guard let lineage = env["RENEWED_LINEAGE"], !lineage.isEmpty else {
             throw HomeError(.usage, "certbot-hook: RENEWED_LINEAGE is not set (run it as certbot's --deploy-hook)")
         }
@@ -41,12 +43,16 @@ enum TLSCertificateFiles {
         where value.rangeOfCharacter(from: unsafe) != nil {
             throw HomeError(.usage, "certbot-hook: \(name) contains shell metacharacters; refused")
         }
-        let live = URL(fileURLWithPath: letsencryptDir).appendingPathComponent("live").standardizedFileURL.resolvingSymlinksInPath()
+        let live = URL(fileURLWithPath: letsencryptDir).appendingPathComponent("live").standardizedFileURL
+            .resolvingSymlinksInPath()
         let url = URL(fileURLWithPath: lineage).standardizedFileURL
         guard lineage.hasPrefix("/"), !lineage.split(separator: "/").contains(".."),
             url.resolvingSymlinksInPath().deletingLastPathComponent().path == live.path
         else {
-            throw HomeError(.usage, "certbot-hook: RENEWED_LINEAGE \(Quote.short(lineage)) is not a lineage in \(live.path)/; refused")
+            throw HomeError(
+                .usage,
+                "certbot-hook: RENEWED_LINEAGE \(Quote.short(lineage)) is not a lineage in \(live.path)/; refused"
+            )
         }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue else {
@@ -61,7 +67,14 @@ enum TLSCertificateFiles {
     }
 
     /// Reads a certificate chain (and its key), checks it for `hosts` at `now`, and returns it.
-    static func offer(fullchain: String, privateKey: String?, hosts: [DomainName], lineage: String?, name: String, now: Date) throws -> Offer {
+    static func offer(
+        fullchain: String,
+        privateKey: String?,
+        hosts: [DomainName],
+        lineage: String?,
+        name: String,
+        now: Date
+    ) throws -> Offer {
         let chain: [Certificates.Info]
         do { chain = try Certificates.read(pem: fullchain, name: name) } catch let e as DNSError {
             throw HomeError(.verify, wrapping: e)
@@ -69,37 +82,63 @@ enum TLSCertificateFiles {
         let leaf = chain[0]
         guard leaf.keyType != nil else { throw HomeError(.verify, "\(name): the key is neither RSA nor ECDSA") }
         guard leaf.notAfter > now else {
-            throw HomeError(.verify, "\(name): the certificate expired at \(RunClock.format(leaf.notAfter)); nothing was changed")
+            throw HomeError(
+                .verify,
+                "\(name): the certificate expired at \(RunClock.format(leaf.notAfter)); nothing was changed"
+            )
         }
         guard leaf.notBefore <= now.addingTimeInterval(3600) else {
-            throw HomeError(.verify, "\(name): the certificate is not valid before \(RunClock.format(leaf.notBefore)); nothing was changed")
+            throw HomeError(
+                .verify,
+                "\(name): the certificate is not valid before \(RunClock.format(leaf.notBefore)); nothing was changed"
+            )
         }
         for host in hosts where try !Certificates.matches(pem: fullchain, host: host) {
-            throw HomeError(.verify, "\(name): the certificate (\(leaf.subject)) is not valid for \(host); nothing was changed")
+            throw HomeError(
+                .verify,
+                "\(name): the certificate (\(leaf.subject)) is not valid for \(host); nothing was changed"
+            )
         }
         guard try Certificates.chainIsOrdered(pem: fullchain) else {
             throw HomeError(.verify, "\(name): the chain is not in order (each certificate must be issued by the next)")
         }
         if let privateKey {
             let spki: String
-            do { spki = try Certificates.privateKeySPKI(pem: privateKey, name: "\(name) key") } catch let e as DNSError {
+            do { spki = try Certificates.privateKeySPKI(pem: privateKey, name: "\(name) key") } catch let e as DNSError
+            {
                 throw HomeError(.verify, wrapping: e)
             }
-            guard spki == leaf.spki else { throw HomeError(.verify, "\(name): the private key does not belong to the certificate") }
+            guard spki == leaf.spki else {
+                throw HomeError(.verify, "\(name): the private key does not belong to the certificate")
+            }
         }
         return Offer(
-            hosts: hosts, fullchain: fullchain, privateKey: privateKey, leaf: leaf, issuers: chain.dropFirst().map(\.spki), lineage: lineage)
+            hosts: hosts,
+            fullchain: fullchain,
+            privateKey: privateKey,
+            leaf: leaf,
+            issuers: chain.dropFirst().map(\.spki),
+            lineage: lineage
+        )
     }
 
     /// Whether a key `spki` of `host` (with issuer keys `issuers`) is covered on every TLSA owner
     /// of the host by records published at least 2 × TTL ago.
     static func covered(
-        host: DomainName, spki: String, issuers: [String], policy p: DomainPolicy, published: [String: Date], now: Date
+        host: DomainName,
+        spki: String,
+        issuers: [String],
+        policy p: DomainPolicy,
+        published: [String: Date],
+        now: Date
     ) -> Bool {
         p.tls.ports.allSatisfy { port in
             let owner = "_\(port)._tcp.\(host.fqdn) "
             let here = Dictionary(
-                uniqueKeysWithValues: published.compactMap { k, v in k.hasPrefix(owner) ? (String(k.dropFirst(owner.count)), v) : nil })
+                uniqueKeysWithValues: published.compactMap { k, v in
+                    k.hasPrefix(owner) ? (String(k.dropFirst(owner.count)), v) : nil
+                }
+            )
             return TLSA.covered(spki: spki, issuers: issuers, published: here, ttl: p.ttl(for: .tlsa), now: now)
         }
     }
@@ -113,16 +152,33 @@ enum TLSCertificateFiles {
     /// or TLSA records already cover it (files installed after the commit), else pending until
     /// its `3 1 1` record has aged 2 × TTL.
     static func accept(
-        _ home: Home, _ p: DomainPolicy, offer: Offer, certs: [TLSCertificate], published: [String: Date], now: Date, served: Bool,
+        _ home: Home,
+        _ p: DomainPolicy,
+        offer: Offer,
+        certs: [TLSCertificate],
+        published: [String: Date],
+        now: Date,
+        served: Bool,
         pending: Pending
     ) throws -> (certs: [TLSCertificate], lines: [String]) {
         var out = certs
         var lines: [String] = []
         for host in offer.hosts where p.mx.contains(where: { $0.host == host }) {
             var c = TLSCertificate(
-                host: host, spki: offer.leaf.spki, keyType: offer.leaf.keyType!, issuers: offer.issuers, notBefore: offer.leaf.notBefore,
-                notAfter: offer.leaf.notAfter, fingerprint: offer.leaf.fingerprint, lineage: offer.lineage, state: .pending, imported: now)
-            if let known = out.first(where: { $0.host == host && $0.fingerprint == c.fingerprint }), known.state != .pending {
+                host: host,
+                spki: offer.leaf.spki,
+                keyType: offer.leaf.keyType!,
+                issuers: offer.issuers,
+                notBefore: offer.leaf.notBefore,
+                notAfter: offer.leaf.notAfter,
+                fingerprint: offer.leaf.fingerprint,
+                lineage: offer.lineage,
+                state: .pending,
+                imported: now
+            )
+            if let known = out.first(where: { $0.host == host && $0.fingerprint == c.fingerprint }),
+                known.state != .pending
+            {
                 lines.append("\(host): certificate \(c.fingerprint.prefix(16)) is already \(known.state.rawValue)")
                 continue
             }
@@ -143,7 +199,9 @@ enum TLSCertificateFiles {
         }
         guard !lines.isEmpty else {
             throw HomeError(
-                .usage, "the certificate is for \(offer.hosts.map(\.description).joined(separator: ", ")), none of them an MX host of \(p.name)")
+                .usage,
+                "the certificate is for \(offer.hosts.map(\.description).joined(separator: ", ")), none of them an MX host of \(p.name)"
+            )
         }
         return (out, lines)
     }
@@ -151,7 +209,13 @@ enum TLSCertificateFiles {
     /// Marks `c` served (and the one it replaces, of the same host and key type, replaced), and
     /// schedules its files (when mailkeys manages them) after the commit.
     static func install(
-        _ home: Home, _ p: DomainPolicy, _ c: inout TLSCertificate, certs: [TLSCertificate], offer: Offer?, now: Date, pending: Pending
+        _ home: Home,
+        _ p: DomainPolicy,
+        _ c: inout TLSCertificate,
+        certs: [TLSCertificate],
+        offer: Offer?,
+        now: Date,
+        pending: Pending
     ) -> [TLSCertificate] {
         var out = certs
         for i in out.indices where out[i].host == c.host && out[i].keyType == c.keyType && out[i].state == .served {
@@ -190,7 +254,12 @@ enum TLSCertificateFiles {
                 chmod(dir.path, 0o711)
                 if gid != nil { chmod(home.keysDir.path, 0o711) }
                 let url = dir.appendingPathComponent("\(fingerprint).\(suffix)")
-                try journal.stage(text, to: url, mode: secret ? (gid == nil ? 0o600 : 0o640) : 0o644, group: secret ? gid : nil)
+                try journal.stage(
+                    text,
+                    to: url,
+                    mode: secret ? (gid == nil ? 0o600 : 0o640) : 0o644,
+                    group: secret ? gid : nil
+                )
             }
         }
         for suffix in ["privkey.pem", "fullchain.pem"] {
@@ -218,7 +287,12 @@ enum TLSCertificateFiles {
     /// `tick`: installs every pending certificate that TLSA records now cover; returns when the
     /// next one will be covered.
     static func advance(
-        _ home: Home, _ p: DomainPolicy, certs: [TLSCertificate], published: [String: Date], now: Date, pending: Pending
+        _ home: Home,
+        _ p: DomainPolicy,
+        certs: [TLSCertificate],
+        published: [String: Date],
+        now: Date,
+        pending: Pending
     ) -> (certs: [TLSCertificate], lines: [String], wake: Date?) {
         var out = certs
         var lines: [String] = []
@@ -226,7 +300,9 @@ enum TLSCertificateFiles {
         for var c in certs where c.state == .pending {
             if covered(c, policy: p, published: published, now: now) {
                 out = install(home, p, &c, certs: out, offer: nil, now: now, pending: pending)
-                lines.append("\(c.host): deploy gate: certificate \(c.fingerprint.prefix(16)) is covered by TLSA records 2 × TTL old; installed")
+                lines.append(
+                    "\(c.host): deploy gate: certificate \(c.fingerprint.prefix(16)) is covered by TLSA records 2 × TTL old; installed"
+                )
             } else {
                 let owner = "_\(p.tls.ports[0])._tcp.\(c.host.fqdn) 3 1 1 \(c.spki)"
                 wakes.append(TLSA.coveredAt(publishedAt: published[owner] ?? now, ttl: p.ttl(for: .tlsa)))
@@ -247,19 +323,30 @@ enum TLSCertificateFiles {
     /// served key type of a host gets a new next key when it has none (on `tick`), or when
     /// `force` names the host (`rotate tls`). Keys are written 0600 under `Keys/tls/HOST/next/`.
     static func nextKeys(
-        _ home: Home, _ p: DomainPolicy, certs: [TLSCertificate], next: [TLSNextKey], now: Date, generate: Bool, force: DomainName?,
+        _ home: Home,
+        _ p: DomainPolicy,
+        certs: [TLSCertificate],
+        next: [TLSNextKey],
+        now: Date,
+        generate: Bool,
+        force: DomainName?,
         pending: Pending
     ) throws -> (next: [TLSNextKey], lines: [String]) {
         var out = next
         var lines: [String] = []
         for i in out.indices
-        where out[i].used == nil && certs.contains(where: { $0.state == .served && $0.spki == out[i].spki && $0.host == out[i].host }) {
+        where out[i].used == nil
+            && certs.contains(where: { $0.state == .served && $0.spki == out[i].spki && $0.host == out[i].host })
+        {
             out[i].used = now
             pending.journal.delete(nextFile(home, out[i]))
         }
         guard p.tls.scheme == .currentNext, generate else {
             if let force, p.mx.contains(where: { $0.host == force }), p.tls.scheme != .currentNext {
-                throw HomeError(.usage, "\(force): rotate tls needs [domains.\"\(p.name)\".tls] scheme = \"current+next\"")
+                throw HomeError(
+                    .usage,
+                    "\(force): rotate tls needs [domains.\"\(p.name)\".tls] scheme = \"current+next\""
+                )
             }
             return (out, lines)
         }
@@ -269,7 +356,11 @@ enum TLSCertificateFiles {
             let host = DomainName(presentation: String(parts[0]))
             let type = TLSKeyType(rawValue: String(parts[1]))!
             if out.contains(where: { $0.host == host && $0.keyType == type && $0.used == nil }) {
-                if force == host { lines.append("\(host): a next \(type.rawValue) key is already published; certbot uses it at the next renewal") }
+                if force == host {
+                    lines.append(
+                        "\(host): a next \(type.rawValue) key is already published; certbot uses it at the next renewal"
+                    )
+                }
                 continue
             }
             let (pem, spki) = try Certificates.generateKey(type)
@@ -282,7 +373,8 @@ enum TLSCertificateFiles {
                 try journal.stage(pem, to: file, mode: 0o600)
             }
             lines.append(
-                "\(host): next \(type.rawValue) key \(spki.prefix(16)) generated; its 3 1 1 is published now, certbot uses it once it is 2 × TTL old")
+                "\(host): next \(type.rawValue) key \(spki.prefix(16)) generated; its 3 1 1 is published now, certbot uses it once it is 2 × TTL old"
+            )
         }
         return (out, lines)
     }
@@ -291,9 +383,18 @@ enum TLSCertificateFiles {
     /// `tls import` or the hook (when it names one of the domain's MX hosts), the gated installs
     /// due, next keys (scheme current+next), their store rows and the reload after an install.
     static func plan(
-        _ home: Home, _ p: DomainPolicy, store: Store, certs before: [TLSCertificate], next nextBefore: [TLSNextKey], mode: MailKeys.Mode,
-        now: Date, advancing: Bool, pending: Pending
-    ) throws -> (certs: [TLSCertificate], next: [TLSNextKey], lines: [String], wake: Date?, offered: Bool, rotated: Bool) {
+        _ home: Home,
+        _ p: DomainPolicy,
+        store: Store,
+        certs before: [TLSCertificate],
+        next nextBefore: [TLSNextKey],
+        mode: MailKeys.Mode,
+        now: Date,
+        advancing: Bool,
+        pending: Pending
+    ) throws -> (
+        certs: [TLSCertificate], next: [TLSNextKey], lines: [String], wake: Date?, offered: Bool, rotated: Bool
+    ) {
         let published = try store.tlsaPublished(domain: p.name)
         var certs = before
         var lines: [String] = []
@@ -302,8 +403,24 @@ enum TLSCertificateFiles {
         if case .certificate(let hosts, let fullchain, let key, let lineage, let served, let name) = mode {
             let names = try hosts.map { try DomainName($0) }
             if names.contains(where: { h in p.mx.contains { $0.host == h } }) {
-                let offer = try TLSCertificateFiles.offer(fullchain: fullchain, privateKey: key, hosts: names, lineage: lineage, name: name, now: now)
-                let accepted = try accept(home, p, offer: offer, certs: certs, published: published, now: now, served: served, pending: pending)
+                let offer = try TLSCertificateFiles.offer(
+                    fullchain: fullchain,
+                    privateKey: key,
+                    hosts: names,
+                    lineage: lineage,
+                    name: name,
+                    now: now
+                )
+                let accepted = try accept(
+                    home,
+                    p,
+                    offer: offer,
+                    certs: certs,
+                    published: published,
+                    now: now,
+                    served: served,
+                    pending: pending
+                )
                 certs = accepted.certs
                 lines += accepted.lines
                 offered = true
@@ -321,7 +438,16 @@ enum TLSCertificateFiles {
             force = try DomainName(h)
             rotated = p.mx.contains { $0.host == force }
         }
-        let (next, nextLines) = try nextKeys(home, p, certs: certs, next: nextBefore, now: now, generate: advancing, force: force, pending: pending)
+        let (next, nextLines) = try nextKeys(
+            home,
+            p,
+            certs: certs,
+            next: nextBefore,
+            now: now,
+            generate: advancing,
+            force: force,
+            pending: pending
+        )
         lines += nextLines
         let nextChanged = next.filter { !nextBefore.contains($0) }
         let changed = certs.filter { !before.contains($0) }
@@ -333,8 +459,12 @@ enum TLSCertificateFiles {
                 for c in changed {
                     try tx.saveTLSCertificate(c, domain: domain)
                     try tx.log(
-                        "tls", domain: domain, detail: "\(c.host) \(c.keyType.rawValue) certificate \(c.fingerprint.prefix(16)) \(c.state.rawValue)",
-                        at: now)
+                        "tls",
+                        domain: domain,
+                        detail:
+                            "\(c.host) \(c.keyType.rawValue) certificate \(c.fingerprint.prefix(16)) \(c.state.rawValue)",
+                        at: now
+                    )
                 }
             }
         }

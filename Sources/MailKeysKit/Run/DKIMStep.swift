@@ -3,7 +3,14 @@
 enum DKIMStep {
     static func run(_ d: inout DomainRun, _ c: StepContext) throws -> StepOutcome {
         let force = try c.mode.rotatesDKIM(d.name)
-        let (keys, lines, wake) = try DKIMKeyFiles.advance(c.home, policy: d.policy, keys: d.dkim, now: c.now, rotate: force, pending: c.pending)
+        let (keys, lines, wake) = try DKIMKeyFiles.advance(
+            c.home,
+            policy: d.policy,
+            keys: d.dkim,
+            now: c.now,
+            rotate: force,
+            pending: c.pending
+        )
         d.dkim = keys
         var out = StepOutcome(lines: lines)
         out.wake(wake, "\(d.name): DKIM key event")

@@ -9,11 +9,19 @@ enum DNSSECStep {
         let p = d.policy
         var out = StepOutcome()
         if let warning = schemeMismatch(p, keys: d.storedDNSSEC) { out.warnings.append(warning) }
-        var (keys, lines) = try DNSSECKeyFiles.ensureKeys(c.home, policy: p, keys: d.storedDNSSEC, now: c.now, pending: c.pending)
+        var (keys, lines) = try DNSSECKeyFiles.ensureKeys(
+            c.home,
+            policy: p,
+            keys: d.storedDNSSEC,
+            now: c.now,
+            pending: c.pending
+        )
         out.lines += lines
         if c.advancing && p.dnssec.enabled { keys = try advance(d, keys: keys, c, &out) }
         keys.sort(by: DNSSECKey.storeOrder)
-        d.dnssec = p.dnssec.enabled ? try DNSSECKeyFiles.signing(c.home, p, keys: keys, pending: c.pending) : DNSSECSigning(keys: keys)
+        d.dnssec =
+            p.dnssec.enabled
+            ? try DNSSECKeyFiles.signing(c.home, p, keys: keys, pending: c.pending) : DNSSECSigning(keys: keys)
         return out
     }
 
@@ -23,7 +31,8 @@ enum DNSSECStep {
         let live = keys.filter { $0.state != .removed }
         guard
             p.dnssec.enabled && !live.isEmpty
-                && (live.contains { $0.algorithm != p.dnssec.algorithm } || (p.dnssec.scheme == .csk) != live.contains { $0.role == .csk })
+                && (live.contains { $0.algorithm != p.dnssec.algorithm }
+                    || (p.dnssec.scheme == .csk) != live.contains { $0.role == .csk })
         else { return nil }
         let signedWith = live.map { "\($0.role.rawValue) \($0.algorithm)" }.joined(separator: ", ")
         return
@@ -31,17 +40,29 @@ enum DNSSECStep {
     }
 
     /// The DS seen, the parent checked, and the rollover transitions due (or started now).
-    private static func advance(_ d: DomainRun, keys: [DNSSECKey], _ c: StepContext, _ out: inout StepOutcome) throws -> [DNSSECKey] {
+    private static func advance(_ d: DomainRun, keys: [DNSSECKey], _ c: StepContext, _ out: inout StepOutcome) throws
+        -> [DNSSECKey]
+    {
         let p = d.policy
         let timing = DNSSECTiming(
-            policy: p.dnssec, propagation: p.propagationDelay, maxZoneTTL: MailKeys.maxTTL(p, templateMax: d.templateMaxTTL))
+            policy: p.dnssec,
+            propagation: p.propagationDelay,
+            maxZoneTTL: MailKeys.maxTTL(p, templateMax: d.templateMaxTTL)
+        )
         var keys = keys
         if let tag = try c.mode.dsSeen(p.name) { keys = try markDSSeen(p, keys: keys, tag: tag, c, &out) }
         let parent = try DNSSECKeyFiles.checkParent(p, keys: keys, now: c.now, pending: c.pending)
         out.lines += parent.lines
         let (moved, lines, wake) = try DNSSECKeyFiles.advance(
-            c.home, policy: p, keys: parent.keys, timing: timing, now: c.now, rotateZSK: try c.mode.rotatesZSK(p.name),
-            rotateKSK: try c.mode.rotatesKSK(p.name), pending: c.pending)
+            c.home,
+            policy: p,
+            keys: parent.keys,
+            timing: timing,
+            now: c.now,
+            rotateZSK: try c.mode.rotatesZSK(p.name),
+            rotateKSK: try c.mode.rotatesKSK(p.name),
+            pending: c.pending
+        )
         out.lines += lines
         out.wake(wake, "\(p.name): DNSSEC key event")
         return moved
@@ -49,7 +70,11 @@ enum DNSSECStep {
 
     /// `ds seen DOMAIN TAG`: the key's DS is at the parent from now on (once).
     private static func markDSSeen(
-        _ p: DomainPolicy, keys: [DNSSECKey], tag: UInt16, _ c: StepContext, _ out: inout StepOutcome
+        _ p: DomainPolicy,
+        keys: [DNSSECKey],
+        tag: UInt16,
+        _ c: StepContext,
+        _ out: inout StepOutcome
     ) throws -> [DNSSECKey] {
         let marked: [DNSSECKey]
         do { marked = try DNSSECPlanner.markDSSeen(keys: keys, tag: tag, now: c.now) } catch let e as CoreError {

@@ -32,7 +32,11 @@ struct DomainRun {
 
     /// Reads the zone map, or the template when the map no longer describes the files.
     mutating func readZoneInputs(_ home: Home, policyHash: String) throws {
-        if let m = try ZoneMap.usable(home, policy, policyHash: policyHash) { map = m } else { template = try MailKeys.template(home, policy) }
+        if let m = try ZoneMap.usable(home, policy, policyHash: policyHash) {
+            map = m
+        } else {
+            template = try MailKeys.template(home, policy)
+        }
     }
 
     /// The largest TTL the template holds, from the map or the template.

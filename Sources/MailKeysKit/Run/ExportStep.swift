@@ -12,7 +12,9 @@ enum ExportStep {
             return StepOutcome(lines: report.lines, warnings: report.warnings)
         }
         var exportError: Error?
-        do { try Exports.run(c.home, store: c.store, domains: domains.map(\.policy), now: c.now, report: &report) } catch {
+        do {
+            try Exports.run(c.home, store: c.store, domains: domains.map(\.policy), now: c.now, report: &report)
+        } catch {
             exportError = error
         }
         for d in domains { try DKIMKeyFiles.applyGroup(c.home, d.policy, keys: d.dkim) }

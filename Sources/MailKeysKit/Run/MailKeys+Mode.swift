@@ -46,11 +46,16 @@ extension MailKeys.Mode {
         case .rotateZSK(let d):
             let p = try policy.domain(d)
             guard p.dnssec.enabled, p.dnssec.scheme == .kskzsk else {
-                throw HomeError(.usage, "\(p.name) has no ZSK: set [dnssec] scheme = \"ksk+zsk\" (a CSK rolls with its KSK procedure)")
+                throw HomeError(
+                    .usage,
+                    "\(p.name) has no ZSK: set [dnssec] scheme = \"ksk+zsk\" (a CSK rolls with its KSK procedure)"
+                )
             }
         case .rotateKSK(let d), .dsSeen(let d, _):
             let p = try policy.domain(d)
-            guard p.dnssec.enabled else { throw HomeError(.usage, "\(p.name) is not signed: its policy has [dnssec] enabled = false") }
+            guard p.dnssec.enabled else {
+                throw HomeError(.usage, "\(p.name) is not signed: its policy has [dnssec] enabled = false")
+            }
         case .certificate, .rotateTLS, .tick: break
         }
         return policy.domains

@@ -7,7 +7,9 @@ import MailKeysCore
 public enum MailKeys {
     /// The pipeline behind `tick`, `zone build|sign|export`, `rotate`, `ds seen`, `tls import` and
     /// `certbot-hook` (see ``Pipeline``).
-    public static func run(_ home: Home, mode: Mode, now: Date, lockWait: Double, acceptClock: Bool = false) throws -> Report {
+    public static func run(_ home: Home, mode: Mode, now: Date, lockWait: Double, acceptClock: Bool = false) throws
+        -> Report
+    {
         try Pipeline(home: home, mode: mode, now: now, acceptClock: acceptClock).run(lockWait: lockWait)
     }
 

@@ -27,8 +27,15 @@ struct Pipeline {
         // A run refused before its commit removes what it staged (a no-op once committed).
         defer { pending.journal.abandon() }
         let context = StepContext(
-            home: home, store: store, policy: session.policy, policyHash: session.policyHash, mode: mode, now: now,
-            acceptClock: acceptClock, pending: pending)
+            home: home,
+            store: store,
+            policy: session.policy,
+            policyHash: session.policyHash,
+            mode: mode,
+            now: now,
+            acceptClock: acceptClock,
+            pending: pending
+        )
         var planned = try plan(&domains, context)
         Trace.mark("write zones")
         planned.lines += try pending.commit(store, now: now)
@@ -58,7 +65,9 @@ struct Pipeline {
     /// The `next:` line: when the earliest wake-up falls, and why (`2026-12-08T02:05:00Z
     /// (example.org: DKIM key event)`).
     static func next(_ wakes: [Wake]) -> String {
-        guard let w = Wake.earliest(wakes) else { return "nothing scheduled; the timer re-checks policy and templates on every run" }
+        guard let w = Wake.earliest(wakes) else {
+            return "nothing scheduled; the timer re-checks policy and templates on every run"
+        }
         return "\(RunClock.format(w.at)) (\(w.reason))"
     }
 }

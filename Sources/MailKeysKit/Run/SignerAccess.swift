@@ -13,12 +13,16 @@ enum SignerAccess {
         for (i, part) in parts.enumerated() {
             prefix += "/" + part
             var st = stat()
-            guard stat(prefix, &st) == 0 else { return "\(prefix) cannot be read (\(String(cString: strerror(errno))))" }
+            guard stat(prefix, &st) == 0 else {
+                return "\(prefix) cannot be read (\(String(cString: strerror(errno))))"
+            }
             let last = i == parts.count - 1
             let other: mode_t = last ? 0o004 : 0o001
             let grouped: mode_t = last ? 0o040 : 0o010
             if st.st_mode & other != 0 || (st.st_gid == group && st.st_mode & grouped != 0) { continue }
-            return last ? "\(prefix) is not group-readable (chgrp the file, chmod g+r)" : "\(prefix) is not searchable by it (chmod o+x \(prefix))"
+            return last
+                ? "\(prefix) is not group-readable (chgrp the file, chmod g+r)"
+                : "\(prefix) is not searchable by it (chmod o+x \(prefix))"
         }
         return nil
     }

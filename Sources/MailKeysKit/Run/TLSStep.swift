@@ -14,8 +14,16 @@ enum TLSStep {
             domains[i].tlsNext = try c.store.tlsNextKeys(domain: p.name)
             guard p.tls.enabled else { continue }
             let step = try TLSCertificateFiles.plan(
-                c.home, p, store: c.store, certs: domains[i].tls, next: domains[i].tlsNext, mode: c.mode, now: c.now,
-                advancing: c.advancing, pending: c.pending)
+                c.home,
+                p,
+                store: c.store,
+                certs: domains[i].tls,
+                next: domains[i].tlsNext,
+                mode: c.mode,
+                now: c.now,
+                advancing: c.advancing,
+                pending: c.pending
+            )
             domains[i].tls = step.certs
             domains[i].tlsNext = step.next
             out.lines += step.lines
@@ -27,7 +35,10 @@ enum TLSStep {
             throw HomeError(.usage, "\(host) is not an MX host of any domain in the policy")
         }
         if case .certificate(let hosts, _, _, _, _, _) = c.mode, !offered {
-            throw HomeError(.usage, "\(hosts.joined(separator: ", ")) is not an MX host of any domain in the policy; nothing was changed")
+            throw HomeError(
+                .usage,
+                "\(hosts.joined(separator: ", ")) is not an MX host of any domain in the policy; nothing was changed"
+            )
         }
         return out
     }

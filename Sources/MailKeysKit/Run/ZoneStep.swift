@@ -12,8 +12,13 @@ enum ZoneStep {
         var out = StepOutcome(warnings: wanted.flatMap(\.warnings))
         let byName = Dictionary(uniqueKeysWithValues: domains.map { ($0.name, $0) })
         let writer = ZoneWriter(
-            home: c.home, store: c.store, now: c.now, acceptClock: c.acceptClock, pending: c.pending,
-            rebuild: { p in try desired(byName[p.name]!, c, partial: false) })
+            home: c.home,
+            store: c.store,
+            now: c.now,
+            acceptClock: c.acceptClock,
+            pending: c.pending,
+            rebuild: { p in try desired(byName[p.name]!, c, partial: false) }
+        )
         out.add(try writer.write(wanted))
         return out
     }
@@ -21,7 +26,16 @@ enum ZoneStep {
     /// The zone a domain wants now; `partial` allows building it from its zone map.
     private static func desired(_ d: DomainRun, _ c: StepContext, partial: Bool) throws -> DesiredZone {
         try MailKeys.desired(
-            c.home, policy: c.policy, d.policy, dkim: d.dkim, dnssec: d.dnssec, tls: d.tls, tlsNext: d.tlsNext,
-            template: partial ? d.template : nil, map: partial ? d.map : nil, policyHash: c.policyHash)
+            c.home,
+            policy: c.policy,
+            d.policy,
+            dkim: d.dkim,
+            dnssec: d.dnssec,
+            tls: d.tls,
+            tlsNext: d.tlsNext,
+            template: partial ? d.template : nil,
+            map: partial ? d.map : nil,
+            policyHash: c.policyHash
+        )
     }
 }

@@ -18,12 +18,17 @@ enum Exports {
             let source = p.dnssec.enabled ? home.signedFile(p.name) : home.zoneFile(p.name)
             // The hash of what this run committed is in the store; the file is read only when a
             // target needs it.
-            guard let hash = p.dnssec.enabled ? try store.signingState(p.name).fileHash : row.state.fileHash else { continue }
+            guard let hash = p.dnssec.enabled ? try store.signingState(p.name).fileHash : row.state.fileHash else {
+                continue
+            }
             var loaded: String?
             func text() throws -> String {
                 if let loaded { return loaded }
                 guard let t = try AtomicFile.read(source), Digest.sha256Hex(t) == hash else {
-                    throw HomeError(.verify, "\(home.show(source)) is missing or was changed outside mailkeys; run tick to rewrite it")
+                    throw HomeError(
+                        .verify,
+                        "\(home.show(source)) is missing or was changed outside mailkeys; run tick to rewrite it"
+                    )
                 }
                 loaded = t
                 return t
@@ -50,13 +55,27 @@ enum Exports {
                 }
                 if let failure {
                     failures.append("\(p.name): export to \(t) failed: \(failure); the next run tries again")
-                    Log.logger.error("export failed", metadata: ["zone": "\(p.name)", "target": "\(t)", "error": "\(failure)"])
+                    Log.logger.error(
+                        "export failed",
+                        metadata: ["zone": "\(p.name)", "target": "\(t)", "error": "\(failure)"]
+                    )
                 } else {
-                    Log.logger.notice("exported", metadata: ["zone": "\(p.name)", "target": "\(t)", "serial": "\(serial)"])
+                    Log.logger.notice(
+                        "exported",
+                        metadata: ["zone": "\(p.name)", "target": "\(t)", "serial": "\(serial)"]
+                    )
                 }
                 try store.recordExport(
-                    domain: p.name, target: t.description,
-                    state: ExportState(serial: serial, fileHash: hash, attempted: now, confirmed: failure == nil ? now : nil, error: failure))
+                    domain: p.name,
+                    target: t.description,
+                    state: ExportState(
+                        serial: serial,
+                        fileHash: hash,
+                        attempted: now,
+                        confirmed: failure == nil ? now : nil,
+                        error: failure
+                    )
+                )
             }
         }
         if !failures.isEmpty {
@@ -68,7 +87,12 @@ enum Exports {
     /// One target: the zone file written, the reload command run, the new serial confirmed as
     /// served, NOTIFYs sent (a failed NOTIFY is a warning).
     static func export(
-        _ p: DomainPolicy, to t: ExportTarget, file: URL, text: String, serial: UInt32, report: inout Report
+        _ p: DomainPolicy,
+        to t: ExportTarget,
+        file: URL,
+        text: String,
+        serial: UInt32,
+        report: inout Report
     ) throws {
         try AtomicFile.write(text, to: file, mode: 0o644)
         let argv = t.reloadCommand(zone: p.name)
@@ -104,6 +128,8 @@ enum Exports {
             usleep(100_000)
         }
         throw HomeError(
-            .io, "\(t.address) serves serial \(seen.map(String.init) ?? "none") instead of \(serial)\(lastError.isEmpty ? "" : " (\(lastError))")")
+            .io,
+            "\(t.address) serves serial \(seen.map(String.init) ?? "none") instead of \(serial)\(lastError.isEmpty ? "" : " (\(lastError))")"
+        )
     }
 }

@@ -17,27 +17,50 @@ extension MailKeys {
     static func template(_ home: Home, _ p: DomainPolicy) throws -> Template {
         let url = home.template(p.name)
         guard let bytes = try AtomicFile.readBytes(url) else { return Template() }
-        let records = try LDNSZoneReader.read(bytes: bytes, origin: p.name, defaultTTL: p.defaultTTL, name: home.show(url))
+        let records = try LDNSZoneReader.read(
+            bytes: bytes,
+            origin: p.name,
+            defaultTTL: p.defaultTTL,
+            name: home.show(url)
+        )
         return Template(records: records, hash: bytes.withUnsafeBufferPointer(Digest.sha256Hex))
     }
 
     /// An upper bound of the largest TTL in a domain's zone (TTLsig of RFC 7583), from the policy
     /// and the template without building the zone.
-    static func maxTTL(_ p: DomainPolicy, template: [TemplateRecord]) -> Int { maxTTL(p, templateMax: template.map(\.ttl).max()) }
+    static func maxTTL(_ p: DomainPolicy, template: [TemplateRecord]) -> Int {
+        maxTTL(p, templateMax: template.map(\.ttl).max())
+    }
 
     static func maxTTL(_ p: DomainPolicy, templateMax: UInt32?) -> Int {
         Int(([p.defaultTTL, p.ttl(for: .soa)] + Array(p.ttls.values) + [templateMax ?? 0]).max()!)
     }
 
     static func desired(
-        _ home: Home, policy: Policy, domains: [DomainPolicy], dkim: [DomainName: [DKIMKey]],
-        dnssec: [DomainName: DNSSECSigning] = [:], tls: [DomainName: [TLSCertificate]] = [:], tlsNext: [DomainName: [TLSNextKey]] = [:],
-        templates given: [DomainName: Template]? = nil, maps: [DomainName: (map: ZoneMap, unsigned: MappedFile)] = [:], policyHash: String = ""
+        _ home: Home,
+        policy: Policy,
+        domains: [DomainPolicy],
+        dkim: [DomainName: [DKIMKey]],
+        dnssec: [DomainName: DNSSECSigning] = [:],
+        tls: [DomainName: [TLSCertificate]] = [:],
+        tlsNext: [DomainName: [TLSNextKey]] = [:],
+        templates given: [DomainName: Template]? = nil,
+        maps: [DomainName: (map: ZoneMap, unsigned: MappedFile)] = [:],
+        policyHash: String = ""
     ) throws -> [DesiredZone] {
         try domains.map { p in
             try desired(
-                home, policy: policy, p, dkim: dkim[p.name] ?? [], dnssec: dnssec[p.name], tls: tls[p.name] ?? [], tlsNext: tlsNext[p.name] ?? [],
-                template: given?[p.name], map: maps[p.name], policyHash: policyHash)
+                home,
+                policy: policy,
+                p,
+                dkim: dkim[p.name] ?? [],
+                dnssec: dnssec[p.name],
+                tls: tls[p.name] ?? [],
+                tlsNext: tlsNext[p.name] ?? [],
+                template: given?[p.name],
+                map: maps[p.name],
+                policyHash: policyHash
+            )
         }
     }
 
@@ -45,8 +68,16 @@ extension MailKeys {
     /// previous unsigned file) when the map's owners are still exactly the owners that building
     /// them gives, else built in full from the template (read now when not given).
     static func desired(
-        _ home: Home, policy: Policy, _ p: DomainPolicy, dkim: [DKIMKey], dnssec: DNSSECSigning?, tls: [TLSCertificate], tlsNext: [TLSNextKey],
-        template given: Template?, map: (map: ZoneMap, unsigned: MappedFile)?, policyHash: String
+        _ home: Home,
+        policy: Policy,
+        _ p: DomainPolicy,
+        dkim: [DKIMKey],
+        dnssec: DNSSECSigning?,
+        tls: [TLSCertificate],
+        tlsNext: [TLSNextKey],
+        template given: Template?,
+        map: (map: ZoneMap, unsigned: MappedFile)?,
+        policyHash: String
     ) throws -> DesiredZone {
         let signing = p.dnssec.enabled ? dnssec : nil
         var keysText = ""
@@ -60,8 +91,14 @@ extension MailKeys {
         }
         func builder(_ template: [TemplateRecord]) -> ZoneBuilder {
             ZoneBuilder(
-                policy: p, allDomains: policy.domains, template: template, templateName: home.show(home.template(p.name)), dkimKeys: dkim,
-                tlsCertificates: tls, tlsNextKeys: tlsNext)
+                policy: p,
+                allDomains: policy.domains,
+                template: template,
+                templateName: home.show(home.template(p.name)),
+                dkimKeys: dkim,
+                tlsCertificates: tls,
+                tlsNextKeys: tlsNext
+            )
         }
         if let (map, unsigned) = map {
             let (zone, warnings) = try builder(map.template).build()
@@ -73,9 +110,15 @@ extension MailKeys {
                     whole.append(contentsOf: Array(keysText.utf8))
                     var seen = Set<String>()
                     return DesiredZone(
-                        policy: p, zone: zone, warnings: (p.warnings + warnings + map.outsideWarnings).filter { seen.insert($0).inserted },
-                        contentHash: whole.withUnsafeBufferPointer(Digest.sha256Hex), mtaSTSText: p.mtaSTS?.text,
-                        dnssec: signing ?? DNSSECSigning(), map: map, previousUnsigned: unsigned)
+                        policy: p,
+                        zone: zone,
+                        warnings: (p.warnings + warnings + map.outsideWarnings).filter { seen.insert($0).inserted },
+                        contentHash: whole.withUnsafeBufferPointer(Digest.sha256Hex),
+                        mtaSTSText: p.mtaSTS?.text,
+                        dnssec: signing ?? DNSSECSigning(),
+                        map: map,
+                        previousUnsigned: unsigned
+                    )
                 }
             }
         }
@@ -85,10 +128,24 @@ extension MailKeys {
         let text = zone.render(serial: 0, header: header(home, p.name)) + keysText
         let base =
             policyHash.isEmpty
-            ? nil : try ZoneMap.base(p, builder: b, zone: zone, warnings: warnings, templateHash: template.hash, policyHash: policyHash)
+            ? nil
+            : try ZoneMap.base(
+                p,
+                builder: b,
+                zone: zone,
+                warnings: warnings,
+                templateHash: template.hash,
+                policyHash: policyHash
+            )
         return DesiredZone(
-            policy: p, zone: zone, warnings: p.warnings + warnings, contentHash: Digest.sha256Hex(text),
-            mtaSTSText: p.mtaSTS?.text, dnssec: signing ?? DNSSECSigning(), map: base)
+            policy: p,
+            zone: zone,
+            warnings: p.warnings + warnings,
+            contentHash: Digest.sha256Hex(text),
+            mtaSTSText: p.mtaSTS?.text,
+            dnssec: signing ?? DNSSECSigning(),
+            map: base
+        )
     }
 
     static func header(_ home: Home, _ name: DomainName) -> [String] {

@@ -20,7 +20,9 @@ extension MailKeys {
         /// The state once the file's hash is known.
         func settled() -> ResignState {
             guard let pending else { return self }
-            guard pending.value == expected else { return ResignState(reason: "signed zone was changed outside mailkeys") }
+            guard pending.value == expected else {
+                return ResignState(reason: "signed zone was changed outside mailkeys")
+            }
             var s = self
             s.pending = nil
             return s
@@ -31,11 +33,15 @@ extension MailKeys {
     /// the signed file when it is the one mailkeys last wrote (its valid signatures may be kept).
     /// With `deferHash`, the file is hashed on another thread while the caller goes on, and the
     /// state is provisional until ``ResignState/settled()``.
-    static func resignState(_ home: Home, store: Store, _ w: DesiredZone, now: Date, deferHash: Bool = false) throws -> ResignState {
+    static func resignState(_ home: Home, store: Store, _ w: DesiredZone, now: Date, deferHash: Bool = false) throws
+        -> ResignState
+    {
         let name = w.policy.name
         let state = try store.signingState(name)
         let file: MappedFile?
-        do { file = try MappedFile.open(home.signedFile(name).path) } catch let e as DNSError { throw HomeError(.io, wrapping: e) }
+        do { file = try MappedFile.open(home.signedFile(name).path) } catch let e as DNSError {
+            throw HomeError(.io, wrapping: e)
+        }
         guard let file else { return ResignState(reason: "signed zone is missing") }
         var out = ResignState(previous: file, expected: state.fileHash)
         if deferHash {

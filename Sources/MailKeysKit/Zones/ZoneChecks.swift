@@ -12,18 +12,29 @@ enum ZoneChecks {
         do {
             parsed = try LDNSZoneReader.read(text: text, origin: zone.origin, defaultTTL: zone.defaultTTL, name: name)
         } catch let e as DNSError {
-            throw HomeError(.verify, "internal error: the rendered zone does not parse (\(e.reason)); nothing was written")
+            throw HomeError(
+                .verify,
+                "internal error: the rendered zone does not parse (\(e.reason)); nothing was written"
+            )
         }
         guard parsed.count == zone.records.count + 1, parsed.first?.type == .soa else {
             throw HomeError(
-                .verify, "internal error: the rendered zone has \(parsed.count) records, expected \(zone.records.count + 1); nothing was written")
+                .verify,
+                "internal error: the rendered zone has \(parsed.count) records, expected \(zone.records.count + 1); nothing was written"
+            )
         }
     }
     /// Every DNSKEY the staged signed file publishes (read from its bytes, not from what the run
     /// meant to write) must be a live key of the store (or of this run) whose private key file
     /// exists (or is staged now): a key published without its private half can never sign, and
     /// a key without its row is one mailkeys cannot roll.
-    static func publishedKeys(_ home: Home, _ name: DomainName, signed path: String, keys: [DNSSECKey], pending: Pending) throws {
+    static func publishedKeys(
+        _ home: Home,
+        _ name: DomainName,
+        signed path: String,
+        keys: [DNSSECKey],
+        pending: Pending
+    ) throws {
         // The apex comes first in a signed file; its lines are in the first MiB.
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw HomeError(.io, "internal error: \(name): the staged signed zone is gone; nothing was written")
@@ -36,14 +47,25 @@ enum ZoneChecks {
             let fields = line.split(separator: 0x09, maxSplits: 4)
             guard fields.count == 5, fields[3].elementsEqual("DNSKEY".utf8) else { continue }
             guard let tag = DNSSECWire.keyTag(dnskeyRDATA: String(decoding: fields[4], as: UTF8.self)) else {
-                throw HomeError(.verify, "internal error: \(name): the signed zone holds a DNSKEY that does not parse; nothing was written")
+                throw HomeError(
+                    .verify,
+                    "internal error: \(name): the signed zone holds a DNSKEY that does not parse; nothing was written"
+                )
             }
             tags.append(tag)
         }
-        guard !tags.isEmpty else { throw HomeError(.verify, "internal error: \(name): the signed zone publishes no DNSKEY; nothing was written") }
+        guard !tags.isEmpty else {
+            throw HomeError(
+                .verify,
+                "internal error: \(name): the signed zone publishes no DNSKEY; nothing was written"
+            )
+        }
         for tag in tags {
             guard let key = keys.first(where: { $0.tag == tag && $0.state != .removed }) else {
-                throw HomeError(.verify, "\(name): the signed zone would publish DNSKEY \(tag), which the store does not hold; nothing was written")
+                throw HomeError(
+                    .verify,
+                    "\(name): the signed zone would publish DNSKEY \(tag), which the store does not hold; nothing was written"
+                )
             }
             let file = DNSSECKeyFiles.privateFile(home, name, key)
             guard pending.privateTexts[file] != nil || FileManager.default.fileExists(atPath: file.path) else {

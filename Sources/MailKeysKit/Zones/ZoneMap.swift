@@ -56,8 +56,12 @@ struct ZoneMap: Codable, Equatable {
     var template: [TemplateRecord] {
         records.map {
             TemplateRecord(
-                owner: DomainName(presentation: $0.owner), ttl: $0.ttl, type: RRType(code: $0.type, mnemonic: $0.mnemonic), rdata: $0.rdata,
-                line: $0.line)
+                owner: DomainName(presentation: $0.owner),
+                ttl: $0.ttl,
+                type: RRType(code: $0.type, mnemonic: $0.mnemonic),
+                rdata: $0.rdata,
+                line: $0.line
+            )
         }
     }
 
@@ -69,12 +73,16 @@ struct ZoneMap: Codable, Equatable {
         }.sorted()
     }
 
-    static func url(_ home: Home, _ name: DomainName) -> URL { home.zonesDir.appendingPathComponent(".\(name).zone.map") }
+    static func url(_ home: Home, _ name: DomainName) -> URL {
+        home.zonesDir.appendingPathComponent(".\(name).zone.map")
+    }
 
     /// The map of a domain when it still describes its files: the policy text and the template
     /// hash as recorded, and the unsigned file as written (returned, the part copied); nil
     /// otherwise, or when the map is missing or unreadable (a full build then writes a new one).
-    static func usable(_ home: Home, _ p: DomainPolicy, policyHash: String) throws -> (map: ZoneMap, unsigned: MappedFile)? {
+    static func usable(_ home: Home, _ p: DomainPolicy, policyHash: String) throws -> (
+        map: ZoneMap, unsigned: MappedFile
+    )? {
         guard let data = try AtomicFile.readBytes(url(home, p.name)),
             let map = try? JSONDecoder().decode(ZoneMap.self, from: Data(data)),
             map.version == currentVersion, map.policyHash == policyHash, map.owners.count == map.unsignedBlocks.count,
@@ -95,26 +103,49 @@ struct ZoneMap: Codable, Equatable {
     /// those owners alone does not give the full build's records there (the map is then not
     /// written and every run takes the full path).
     static func base(
-        _ p: DomainPolicy, builder: ZoneBuilder, zone: Zone, warnings: [String], templateHash: String, policyHash: String
+        _ p: DomainPolicy,
+        builder: ZoneBuilder,
+        zone: Zone,
+        warnings: [String],
+        templateHash: String,
+        policyHash: String
     ) throws -> ZoneMap? {
         let scope = try builder.generatedOwners()
         let records = builder.template.filter { scope.contains($0.owner) }
         let part = try ZoneBuilder(
-            policy: builder.policy, allDomains: builder.allDomains, template: records, templateName: builder.templateName,
-            dkimKeys: builder.dkimKeys, tlsCertificates: builder.tlsCertificates, tlsNextKeys: builder.tlsNextKeys
+            policy: builder.policy,
+            allDomains: builder.allDomains,
+            template: records,
+            templateName: builder.templateName,
+            dkimKeys: builder.dkimKeys,
+            tlsCertificates: builder.tlsCertificates,
+            tlsNextKeys: builder.tlsNextKeys
         ).build()
-        func same(_ a: Record, _ b: Record) -> Bool { a.owner == b.owner && a.ttl == b.ttl && a.type == b.type && a.rdata == b.rdata }
+        func same(_ a: Record, _ b: Record) -> Bool {
+            a.owner == b.owner && a.ttl == b.ttl && a.type == b.type && a.rdata == b.rdata
+        }
         let inScope = zone.records.filter { scope.contains($0.owner) }
-        guard part.zone.soa == zone.soa, part.zone.records.count == inScope.count, !zip(part.zone.records, inScope).contains(where: { !same($0, $1) })
+        guard part.zone.soa == zone.soa, part.zone.records.count == inScope.count,
+            !zip(part.zone.records, inScope).contains(where: { !same($0, $1) })
         else { return nil }
         let inside = Set(part.warnings)
         return ZoneMap(
-            policyHash: policyHash, templateHash: templateHash, templateMaxTTL: builder.template.map(\.ttl).max(),
+            policyHash: policyHash,
+            templateHash: templateHash,
+            templateMaxTTL: builder.template.map(\.ttl).max(),
             owners: owners(part.zone).map(\.fqdn),
             records: records.map {
-                Line(owner: $0.owner.fqdn, ttl: $0.ttl, type: $0.type.code, mnemonic: $0.type.mnemonic, rdata: $0.rdata, line: $0.line)
+                Line(
+                    owner: $0.owner.fqdn,
+                    ttl: $0.ttl,
+                    type: $0.type.code,
+                    mnemonic: $0.type.mnemonic,
+                    rdata: $0.rdata,
+                    line: $0.line
+                )
             },
-            outsideWarnings: warnings.filter { !inside.contains($0) })
+            outsideWarnings: warnings.filter { !inside.contains($0) }
+        )
     }
 
     /// The owners of a zone in canonical order, the apex first.
@@ -126,7 +157,9 @@ struct ZoneMap: Codable, Equatable {
 
     /// The unsigned file: `previous` with each owner's block replaced by the same owner's block
     /// of `part` (the owners' records rendered alone), and the new blocks.
-    func spliceUnsigned(_ file: MappedFile, part: String, blocks: [DomainName: Range<Int>]) -> (bytes: [UInt8], blocks: [[Int]])? {
+    func spliceUnsigned(_ file: MappedFile, part: String, blocks: [DomainName: Range<Int>]) -> (
+        bytes: [UInt8], blocks: [[Int]]
+    )? {
         let previous = file.bytes
         var text = part
         return text.withUTF8 { new -> ([UInt8], [[Int]])? in
@@ -137,11 +170,16 @@ struct ZoneMap: Codable, Equatable {
             let origin = DomainName(presentation: owners[0])
             for (name, old) in zip(owners, unsignedBlocks) {
                 let owner = DomainName(presentation: name)
-                guard old.count == 2, old[0] >= at, old[0] <= old[1], old[1] <= previous.count, let b = blocks[owner] else { return nil }
+                guard old.count == 2, old[0] >= at, old[0] <= old[1], old[1] <= previous.count, let b = blocks[owner]
+                else { return nil }
                 // The apex's block starts the file (header, SOA); any other holds just its lines.
                 if owner == origin {
                     guard old[0] == 0, old[1] > 0, previous[old[1] - 1] == 10 else { return nil }
-                } else if !isOwnerBlock(previous, old[0]..<old[1], prefix: Array((owner.relative(to: origin) + " ").utf8)) {
+                } else if !isOwnerBlock(
+                    previous,
+                    old[0]..<old[1],
+                    prefix: Array((owner.relative(to: origin) + " ").utf8)
+                ) {
                     return nil
                 }
                 out += previous[at..<old[0]]

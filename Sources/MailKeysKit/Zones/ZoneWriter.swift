@@ -52,13 +52,19 @@ struct ZoneWriter {
         for w in wanted {
             stored[w.policy.name] = rows[w.policy.name]?.state
             // A zone built in part has just checked its unsigned file against the map.
-            onDisk[w.policy.name] = w.previousUnsigned != nil ? w.map?.unsignedHash : try MailKeys.fileHash(home.zoneFile(w.policy.name))
+            onDisk[w.policy.name] =
+                w.previousUnsigned != nil ? w.map?.unsignedHash : try MailKeys.fileHash(home.zoneFile(w.policy.name))
         }
         let plan = ZoneBuildPlanner.plan(
-            desired: Dictionary(uniqueKeysWithValues: wanted.map { ($0.policy.name, $0.contentHash) }), stored: stored, onDisk: onDisk,
-            now: now)
+            desired: Dictionary(uniqueKeysWithValues: wanted.map { ($0.policy.name, $0.contentHash) }),
+            stored: stored,
+            onDisk: onDisk,
+            now: now
+        )
         for w in wanted {
-            let action = plan.actions.first { if case .buildZone(let d, _) = $0 { return d == w.policy.name } else { return false } }
+            let action = plan.actions.first {
+                if case .buildZone(let d, _) = $0 { return d == w.policy.name } else { return false }
+            }
             try stageMTASTS(w, &out)
             try write(w, action: action, previous: stored[w.policy.name] ?? ZoneState(), &out)
         }
@@ -70,23 +76,34 @@ struct ZoneWriter {
         let name = w.policy.name
         guard let text = w.mtaSTSText, try AtomicFile.read(home.mtaSTSFile(name)) != text else { return }
         try pending.journal.stage(text, to: home.mtaSTSFile(name))
-        out.lines.append("\(name): wrote MTA-STS policy \(home.show(home.mtaSTSFile(name))) (id \(w.policy.mtaSTS!.id))")
+        out.lines.append(
+            "\(name): wrote MTA-STS policy \(home.show(home.mtaSTSFile(name))) (id \(w.policy.mtaSTS!.id))"
+        )
     }
 
     /// One domain: decides whether and how its zone is written, and writes it; a splice the
     /// signer refuses is done again in full.
-    private func write(_ w: DesiredZone, action: ZoneBuildAction?, previous: ZoneState, _ out: inout StepOutcome) throws {
+    private func write(_ w: DesiredZone, action: ZoneBuildAction?, previous: ZoneState, _ out: inout StepOutcome) throws
+    {
         let name = w.policy.name
         let signed = !w.signingKeys.isEmpty
         // A zone built in part hashes the previous signed file while it is spliced; any other
         // outcome needs the hash first.
         var state =
             signed
-            ? try MailKeys.resignState(home, store: store, w, now: now, deferHash: w.map?.signed != nil && w.previousUnsigned != nil)
+            ? try MailKeys.resignState(
+                home,
+                store: store,
+                w,
+                now: now,
+                deferHash: w.map?.signed != nil && w.previousUnsigned != nil
+            )
             : MailKeys.ResignState()
         Trace.mark("read the previous signed file")
         var write = prepare(w, action: action, previous: previous, state: state)
-        let splice = w.previousUnsigned != nil && signed && (write?.changed ?? false) && Self.spliceable(w, state: state, now: now)
+        let splice =
+            w.previousUnsigned != nil && signed && (write?.changed ?? false)
+            && Self.spliceable(w, state: state, now: now)
         if state.pending != nil && !splice {
             state = state.settled()
             write = prepare(w, action: action, previous: previous, state: state)
@@ -111,7 +128,9 @@ struct ZoneWriter {
     /// The write the plan or the signed file's state asks for (nil: none). New content, or new
     /// signatures (which secondaries must fetch), take a new serial; a repaired unsigned file
     /// keeps it and leaves the signed zone alone.
-    private func prepare(_ w: DesiredZone, action: ZoneBuildAction?, previous: ZoneState, state: MailKeys.ResignState) -> ZoneWrite? {
+    private func prepare(_ w: DesiredZone, action: ZoneBuildAction?, previous: ZoneState, state: MailKeys.ResignState)
+        -> ZoneWrite?
+    {
         let reason: String
         switch (action, state.reason) {
         case (.buildZone(_, let r)?, _): reason = r
@@ -127,7 +146,10 @@ struct ZoneWriter {
     private func full(_ w: DesiredZone) throws -> DesiredZone {
         let whole = try rebuild(w.policy)
         guard whole.contentHash == w.contentHash else {
-            throw HomeError(.verify, "internal error: \(w.policy.name) built in part and in full differ; nothing was written")
+            throw HomeError(
+                .verify,
+                "internal error: \(w.policy.name) built in part and in full differ; nothing was written"
+            )
         }
         Trace.mark("build zone in full")
         return whole
@@ -141,7 +163,8 @@ struct ZoneWriter {
         guard let s = w.map?.signed, state.previous != nil, s.fileHash == state.expected else { return false }
         let p = w.policy.dnssec
         return s.keys == ZoneMap.keys(w.dnssec) && s.nsec3 == p.nsec3
-            && s.map.outsideEarliestExpiration > MailKeys.seconds(now) + UInt32(p.refresh) && s.map.outsideLatestInception <= MailKeys.seconds(now)
+            && s.map.outsideEarliestExpiration > MailKeys.seconds(now) + UInt32(p.refresh)
+            && s.map.outsideLatestInception <= MailKeys.seconds(now)
     }
 
     /// Renders (or splices), signs (or splices) and stages the files of one zone.
@@ -168,12 +191,19 @@ struct ZoneWriter {
         if let previousUnsigned = w.previousUnsigned, let m = map {
             let part = w.zone.render(serial: z.serial, header: header, tracking: Set(ZoneMap.owners(w.zone)))
             guard let spliced = m.spliceUnsigned(previousUnsigned, part: part.text, blocks: part.blocks) else {
-                throw HomeError(.verify, "internal error: \(name): the zone map does not fit the previous zone file; nothing was written")
+                throw HomeError(
+                    .verify,
+                    "internal error: \(name): the zone map does not fit the previous zone file; nothing was written"
+                )
             }
             map?.unsignedBlocks = spliced.blocks
             Trace.mark("render zone (owners of the map)")
             if !parsedBySigner { try reread(part.text, z) }
-            return Rendered(bytes: spliced.bytes, map: map, rebuilt: "; \(m.owners.count) owners rebuilt, the rest copied")
+            return Rendered(
+                bytes: spliced.bytes,
+                map: map,
+                rebuilt: "; \(m.owners.count) owners rebuilt, the rest copied"
+            )
         }
         let owners = map?.owners.map { DomainName(presentation: $0) } ?? []
         let rendered = w.zone.render(serial: z.serial, header: header, tracking: Set(owners))
@@ -198,10 +228,20 @@ struct ZoneWriter {
         let expiration = Resign.expiration(now: now, policy: p, domain: name, serial: z.serial)
         let seconds = MailKeys.seconds
         var request = SignRequest(
-            origin: name, soaRDATA: w.zone.soaRDATA(serial: z.serial), soaTTL: w.zone.soa.ttl, records: w.zone.records,
-            keys: w.signingKeys, publishedOnly: w.dnssec.publishedOnly, cds: w.dnssec.cds, dnskeyTTL: p.dnskeyTTL,
-            inception: seconds(now) - UInt32(p.inceptionOffset), expiration: seconds(expiration), nsec3: p.nsec3, now: seconds(now),
-            keepBeyond: seconds(now) + UInt32(p.refresh))
+            origin: name,
+            soaRDATA: w.zone.soaRDATA(serial: z.serial),
+            soaTTL: w.zone.soa.ttl,
+            records: w.zone.records,
+            keys: w.signingKeys,
+            publishedOnly: w.dnssec.publishedOnly,
+            cds: w.dnssec.cds,
+            dnskeyTTL: p.dnskeyTTL,
+            inception: seconds(now) - UInt32(p.inceptionOffset),
+            expiration: seconds(expiration),
+            nsec3: p.nsec3,
+            now: seconds(now),
+            keepBeyond: seconds(now) + UInt32(p.refresh)
+        )
         let splicing = w.previousUnsigned != nil
         if splicing, let previous = z.state.previous, let s = rendered.map?.signed {
             request.splice = Splice(previous: previous, map: s.map)
@@ -219,11 +259,19 @@ struct ZoneWriter {
             }
             try ZoneChecks.publishedKeys(home, name, signed: result.file.temp, keys: w.dnssec.keys, pending: pending)
             if let m = result.map {
-                rendered.map?.signed = ZoneMap.Signed(fileHash: try result.file.finish(), keys: ZoneMap.keys(w.dnssec), nsec3: p.nsec3, map: m)
+                rendered.map?.signed = ZoneMap.Signed(
+                    fileHash: try result.file.finish(),
+                    keys: ZoneMap.keys(w.dnssec),
+                    nsec3: p.nsec3,
+                    map: m
+                )
             } else {
                 rendered.map?.signed = nil
             }
-            return Signed(result: result, expiration: Date(timeIntervalSince1970: TimeInterval(result.earliestExpiration)))
+            return Signed(
+                result: result,
+                expiration: Date(timeIntervalSince1970: TimeInterval(result.earliestExpiration))
+            )
         } catch let e as DNSError {
             if splicing { throw SpliceFailure() }
             throw HomeError(.verify, "\(name): \(e.reason); nothing was written")
@@ -233,7 +281,8 @@ struct ZoneWriter {
     /// Refuses to sign with a clock more than an hour behind the last signing (unless told to):
     /// signatures made now could already be expired for everyone else.
     private func checkClock(_ name: DomainName) throws {
-        guard !acceptClock, let last = try store.events(domain: name, limit: 50).first(where: { $0.action == "zone-sign" })?.at,
+        guard !acceptClock,
+            let last = try store.events(domain: name, limit: 50).first(where: { $0.action == "zone-sign" })?.at,
             now < last.addingTimeInterval(-3600)
         else { return }
         throw HomeError(
@@ -249,7 +298,9 @@ struct ZoneWriter {
         let (name, serial, reason, now) = (z.name, z.serial, z.reason, now)
         let contentHash = z.w.contentHash
         let fileHash = rendered.map?.unsignedHash ?? rendered.bytes.withUnsafeBufferPointer(Digest.sha256Hex)
-        let tlsa = z.w.zone.records.filter { $0.type == .tlsa && $0.source == .generated("tls") }.map { ($0.owner.fqdn, $0.rdata) }
+        let tlsa = z.w.zone.records.filter { $0.type == .tlsa && $0.source == .generated("tls") }.map {
+            ($0.owner.fqdn, $0.rdata)
+        }
         let mapURL = ZoneMap.url(home, name)
         if let map = rendered.map {
             let encoder = JSONEncoder()
@@ -270,14 +321,21 @@ struct ZoneWriter {
             if let signedHash {
                 try tx.recordSigning(name, fileHash: signedHash, expiresAt: expiration)
                 try tx.log(
-                    "zone-sign", domain: name, detail: "serial \(serial), signatures until \(RunClock.format(expiration))", at: now)
+                    "zone-sign",
+                    domain: name,
+                    detail: "serial \(serial), signatures until \(RunClock.format(expiration))",
+                    at: now
+                )
             }
         }
-        out.lines.append("\(name): wrote \(home.show(home.zoneFile(name))) serial \(serial) (\(reason)\(signed == nil ? rendered.rebuilt : ""))")
+        out.lines.append(
+            "\(name): wrote \(home.show(home.zoneFile(name))) serial \(serial) (\(reason)\(signed == nil ? rendered.rebuilt : ""))"
+        )
         if let signed {
             let stats = "\(signed.result.made) signatures made, \(signed.result.kept) kept\(rendered.rebuilt)"
             out.lines.append(
-                "\(name): signed \(home.show(home.signedFile(name))) (\(stats)), signatures valid until \(RunClock.format(signed.expiration))")
+                "\(name): signed \(home.show(home.signedFile(name))) (\(stats)), signatures valid until \(RunClock.format(signed.expiration))"
+            )
         }
     }
 }

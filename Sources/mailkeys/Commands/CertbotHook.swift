@@ -27,15 +27,32 @@ struct CertbotHook: ParsableCommand {
 
     func run() throws {
         try perform {
-            if pre { return try MailKeys.certbotPreHook(common.resolvedHome, now: try RunClock.now(common.now), lockWait: common.lockWait) }
+            if pre {
+                return try MailKeys.certbotPreHook(
+                    common.resolvedHome,
+                    now: try RunClock.now(common.now),
+                    lockWait: common.lockWait
+                )
+            }
             if post { return try MailKeys.certbotPostHook(common.resolvedHome, lockWait: common.lockWait) }
             if install {
-                let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-                return try MailKeys.installCertbotHook(common.resolvedHome, letsencryptDir: letsencryptDir, binary: binary)
+                let binary =
+                    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                    ?? CommandLine.arguments[0]
+                return try MailKeys.installCertbotHook(
+                    common.resolvedHome,
+                    letsencryptDir: letsencryptDir,
+                    binary: binary
+                )
             }
             return try MailKeys.certbotHook(
-                common.resolvedHome, environment: ProcessInfo.processInfo.environment, letsencryptDir: letsencryptDir,
-                now: try RunClock.now(common.now), lockWait: common.lockWait, acceptClock: common.acceptClock)
+                common.resolvedHome,
+                environment: ProcessInfo.processInfo.environment,
+                letsencryptDir: letsencryptDir,
+                now: try RunClock.now(common.now),
+                lockWait: common.lockWait,
+                acceptClock: common.acceptClock
+            )
         }
     }
 }

@@ -15,7 +15,9 @@ struct Check: ParsableCommand {
     @Argument(help: "The domain.")
     var domain: String
 
-    @Option(help: "The authoritative server to ask, IP[:PORT] (default: the first export target's address, else 127.0.0.1).")
+    @Option(
+        help: "The authoritative server to ask, IP[:PORT] (default: the first export target's address, else 127.0.0.1)."
+    )
     var server: String?
 
     @Option(help: "Where to reach the MX's SMTP, IP[:PORT] (default: the MX's address, port 25 or the TLSA port).")
@@ -29,7 +31,13 @@ struct Check: ParsableCommand {
         let report: CheckReport
         do {
             report = try MailKeys.check(
-                common.resolvedHome, domain: domain, server: server, smtp: smtp, now: try RunClock.now(common.now), lockWait: common.lockWait)
+                common.resolvedHome,
+                domain: domain,
+                server: server,
+                smtp: smtp,
+                now: try RunClock.now(common.now),
+                lockWait: common.lockWait
+            )
         } catch { throw failure(error) }
         if json {
             let encoder = JSONEncoder()

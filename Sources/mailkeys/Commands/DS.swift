@@ -6,13 +6,18 @@ import MailKeysKit
 
 struct DS: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ds", abstract: "DS records for the registrar, and confirming that the parent publishes a new one.",
-        subcommands: [Show.self, Seen.self], defaultSubcommand: Show.self)
+        commandName: "ds",
+        abstract: "DS records for the registrar, and confirming that the parent publishes a new one.",
+        subcommands: [Show.self, Seen.self],
+        defaultSubcommand: Show.self
+    )
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "show",
-            abstract: "Print the DS records (SHA-256) the parent should hold now (both during a KSK rollover), and the trust anchor.")
+            abstract:
+                "Print the DS records (SHA-256) the parent should hold now (both during a KSK rollover), and the trust anchor."
+        )
 
         @OptionGroup var common: CommonOptions
 
@@ -27,7 +32,9 @@ struct DS: ParsableCommand {
     struct Seen: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "seen",
-            abstract: "Record that the parent now publishes the DS of the new key KEYTAG; tick retires the old key after the parent's DS TTL.")
+            abstract:
+                "Record that the parent now publishes the DS of the new key KEYTAG; tick retires the old key after the parent's DS TTL."
+        )
 
         @OptionGroup var common: CommonOptions
 

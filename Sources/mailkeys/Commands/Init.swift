@@ -6,7 +6,8 @@ import MailKeysKit
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create a home: a commented mailkeys.toml for one domain, Keys/ with the store, Zones/.")
+        abstract: "Create a home: a commented mailkeys.toml for one domain, Keys/ with the store, Zones/."
+    )
 
     @OptionGroup var common: CommonOptions
 
@@ -25,7 +26,13 @@ struct Init: ParsableCommand {
     func run() throws {
         try perform {
             try MailKeys.initHome(
-                common.resolvedHome, domain: domain, mx: mx, ns: ns, rua: rua, now: try RunClock.now(common.now))
+                common.resolvedHome,
+                domain: domain,
+                mx: mx,
+                ns: ns,
+                rua: rua,
+                now: try RunClock.now(common.now)
+            )
         }
     }
 }

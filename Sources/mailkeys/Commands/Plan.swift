@@ -6,7 +6,9 @@ import MailKeysKit
 
 struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The coming key, certificate, re-sign and export events: the real planners on a virtual clock; changes nothing.")
+        abstract:
+            "The coming key, certificate, re-sign and export events: the real planners on a virtual clock; changes nothing."
+    )
 
     @OptionGroup var common: CommonOptions
 
@@ -22,9 +24,16 @@ struct Plan: ParsableCommand {
     func run() throws {
         try perform {
             let timeline = try MailKeys.plan(
-                common.resolvedHome, domain: domain, days: days, now: try RunClock.now(common.now), lockWait: common.lockWait)
+                common.resolvedHome,
+                domain: domain,
+                days: days,
+                now: try RunClock.now(common.now),
+                lockWait: common.lockWait
+            )
             var report = Report()
-            report.lines = timeline.table.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+            report.lines = timeline.table.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(
+                String.init
+            )
             if let svg {
                 try AtomicFile.write(timeline.svg, to: URL(fileURLWithPath: svg))
                 report.lines.append("wrote \(svg)")

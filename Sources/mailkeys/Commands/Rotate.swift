@@ -6,7 +6,9 @@ import MailKeysKit
 
 struct Rotate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Start a key rollover now.", subcommands: [DKIM.self, ZSK.self, KSK.self, TLSKey.self])
+        abstract: "Start a key rollover now.",
+        subcommands: [DKIM.self, ZSK.self, KSK.self, TLSKey.self]
+    )
 
     struct TLSKey: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -49,7 +51,9 @@ struct Rotate: ParsableCommand {
     struct ZSK: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "zsk",
-            abstract: "Pre-publish a new ZSK now; tick makes it sign after Dprp + DNSKEY TTL + safety and removes the old one later.")
+            abstract:
+                "Pre-publish a new ZSK now; tick makes it sign after Dprp + DNSKEY TTL + safety and removes the old one later."
+        )
 
         @OptionGroup var common: CommonOptions
 
@@ -66,7 +70,8 @@ struct Rotate: ParsableCommand {
     struct DKIM: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "dkim",
-            abstract: "Generate and publish new DKIM keys now; they sign once publish_ahead has passed (then run tick).")
+            abstract: "Generate and publish new DKIM keys now; they sign once publish_ahead has passed (then run tick)."
+        )
 
         @OptionGroup var common: CommonOptions
 

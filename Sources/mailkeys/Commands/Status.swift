@@ -6,7 +6,8 @@ import MailKeysKit
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Domains, serials, records, keys and the next events.")
+        abstract: "Domains, serials, records, keys and the next events."
+    )
 
     @OptionGroup var common: CommonOptions
 
@@ -19,7 +20,11 @@ struct Status: ParsableCommand {
     func run() throws {
         do {
             let report = try MailKeys.status(
-                common.resolvedHome, domain: domain, now: try RunClock.now(common.now), lockWait: common.lockWait)
+                common.resolvedHome,
+                domain: domain,
+                now: try RunClock.now(common.now),
+                lockWait: common.lockWait
+            )
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -6,12 +6,16 @@ import MailKeysKit
 
 struct TLS: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tls", abstract: "Certificates of the MX hosts (TLSA records).", subcommands: [Import.self])
+        commandName: "tls",
+        abstract: "Certificates of the MX hosts (TLSA records).",
+        subcommands: [Import.self]
+    )
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
-            abstract: "Record the certificate HOST serves now; the zones get its TLSA records (per tls.scheme).")
+            abstract: "Record the certificate HOST serves now; the zones get its TLSA records (per tls.scheme)."
+        )
 
         @OptionGroup var common: CommonOptions
 
@@ -30,8 +34,15 @@ struct TLS: ParsableCommand {
         func run() throws {
             try perform {
                 try MailKeys.tlsImport(
-                    common.resolvedHome, host: host, certPath: cert, chainPath: chain, keyPath: key, now: try RunClock.now(common.now),
-                    lockWait: common.lockWait, acceptClock: common.acceptClock)
+                    common.resolvedHome,
+                    host: host,
+                    certPath: cert,
+                    chainPath: chain,
+                    keyPath: key,
+                    now: try RunClock.now(common.now),
+                    lockWait: common.lockWait,
+                    acceptClock: common.acceptClock
+                )
             }
         }
     }

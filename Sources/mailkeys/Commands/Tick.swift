@@ -6,7 +6,8 @@ import MailKeysKit
 
 struct Tick: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Do everything due now for every domain, print it and the next time to run. Run it from a timer.")
+        abstract: "Do everything due now for every domain, print it and the next time to run. Run it from a timer."
+    )
 
     @OptionGroup var common: CommonOptions
 

@@ -6,11 +6,16 @@ import MailKeysKit
 
 struct ZoneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "zone", abstract: "Zone files.", subcommands: [Build.self, Sign.self, Export.self])
+        commandName: "zone",
+        abstract: "Zone files.",
+        subcommands: [Build.self, Sign.self, Export.self]
+    )
 
     struct Sign: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "As zone build, for signed domains: also writes Zones/<domain>.zone.signed (verified before it is written).")
+            abstract:
+                "As zone build, for signed domains: also writes Zones/<domain>.zone.signed (verified before it is written)."
+        )
 
         @OptionGroup var common: CommonOptions
 
@@ -26,7 +31,9 @@ struct ZoneCommand: ParsableCommand {
 
     struct Build: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write Zones/<domain>.zone (new serial only when the content changed) and the MTA-STS policy file.")
+            abstract:
+                "Write Zones/<domain>.zone (new serial only when the content changed) and the MTA-STS policy file."
+        )
 
         @OptionGroup var common: CommonOptions
 

@@ -13,7 +13,10 @@ final class BindServer {
         port = try Support.freePort()
         let control = try Support.freePort()
         let key = dir.appendingPathComponent("rndc.key")
-        let gen = try Support.exec(try Support.tool("rndc-confgen"), ["-a", "-A", "hmac-sha256", "-k", "rndc-key", "-c", key.path])
+        let gen = try Support.exec(
+            try Support.tool("rndc-confgen"),
+            ["-a", "-A", "hmac-sha256", "-k", "rndc-key", "-c", key.path]
+        )
         guard gen.status == 0 else { throw Support.Failure("rndc-confgen: \(gen.stderr)") }
         var conf = """
             options {
@@ -40,8 +43,17 @@ final class BindServer {
         try conf.write(to: confURL, atomically: true, encoding: .utf8)
         rndc = [try Support.tool("rndc"), "-k", key.path, "-s", "127.0.0.1", "-p", String(control)]
         daemon = try Daemon(
-            try Support.tool("timeout"), ["300", try Support.tool("named"), "-g", "-c", confURL.path], log: dir.appendingPathComponent("named.log"))
-        try Support.waitUntilServing(zones[0].name, port: port, daemon: daemon, log: dir.appendingPathComponent("named.log"), what: "named")
+            try Support.tool("timeout"),
+            ["300", try Support.tool("named"), "-g", "-c", confURL.path],
+            log: dir.appendingPathComponent("named.log")
+        )
+        try Support.waitUntilServing(
+            zones[0].name,
+            port: port,
+            daemon: daemon,
+            log: dir.appendingPathComponent("named.log"),
+            what: "named"
+        )
     }
 
     deinit { daemon.stop() }

@@ -45,8 +45,17 @@ final class KnotSecondary {
 
         """.write(to: conf, atomically: true, encoding: .utf8)
         daemon = try Daemon(
-            try Support.tool("timeout"), ["300", try Support.tool("knotd"), "-c", conf.path], log: dir.appendingPathComponent("stderr.log"))
-        try Support.waitUntilServing(zone, port: port, daemon: daemon, log: dir.appendingPathComponent("knot.log"), what: "Knot secondary")
+            try Support.tool("timeout"),
+            ["300", try Support.tool("knotd"), "-c", conf.path],
+            log: dir.appendingPathComponent("stderr.log")
+        )
+        try Support.waitUntilServing(
+            zone,
+            port: port,
+            daemon: daemon,
+            log: dir.appendingPathComponent("knot.log"),
+            what: "Knot secondary"
+        )
     }
 
     deinit { daemon.stop() }

@@ -42,8 +42,18 @@ final class KnotServer {
         try conf.write(to: confURL, atomically: true, encoding: .utf8)
         let check = try Support.exec(try Support.tool("knotc"), ["-c", confURL.path, "conf-check"])
         guard check.status == 0 else { throw Support.Failure("knotc conf-check: \(check.stdout)\(check.stderr)") }
-        daemon = try Daemon(try Support.tool("timeout"), ["300", knotd, "-c", confURL.path], log: dir.appendingPathComponent("stderr.log"))
-        try Support.waitUntilServing(zones[0].name, port: port, daemon: daemon, log: dir.appendingPathComponent("knot.log"), what: "Knot")
+        daemon = try Daemon(
+            try Support.tool("timeout"),
+            ["300", knotd, "-c", confURL.path],
+            log: dir.appendingPathComponent("stderr.log")
+        )
+        try Support.waitUntilServing(
+            zones[0].name,
+            port: port,
+            daemon: daemon,
+            log: dir.appendingPathComponent("knot.log"),
+            what: "Knot"
+        )
     }
 
     deinit {

@@ -44,16 +44,22 @@ final class MailWorld {
         let out = work.appendingPathComponent(".out-\(UUID().uuidString.prefix(8))")
         let r = try Support.exec(
             "/bin/sh",
-            ["-c", "out=$1; shift; exec /usr/bin/timeout 300 /bin/bash \"$@\" >\"$out\" 2>\"$out.err\" </dev/null", "sh", out.path, Self.script]
+            [
+                "-c", "out=$1; shift; exec /usr/bin/timeout 300 /bin/bash \"$@\" >\"$out\" 2>\"$out.err\" </dev/null",
+                "sh", out.path, Self.script,
+            ]
                 + args,
-            environment: environment.merging(["MAILKEYS_BIN": try Support.binary]) { $1 })
+            environment: environment.merging(["MAILKEYS_BIN": try Support.binary]) { $1 }
+        )
         defer {
             try? FileManager.default.removeItem(at: out)
             try? FileManager.default.removeItem(atPath: out.path + ".err")
         }
         return Support.Result(
-            status: r.status, stdout: (try? Support.read(out)) ?? "",
-            stderr: ((try? String(contentsOfFile: out.path + ".err", encoding: .utf8)) ?? "") + r.stderr)
+            status: r.status,
+            stdout: (try? Support.read(out)) ?? "",
+            stderr: ((try? String(contentsOfFile: out.path + ".err", encoding: .utf8)) ?? "") + r.stderr
+        )
     }
 
     /// Serves the home's current signed zone, flushes the resolver and Postfix's TLSA cache,
@@ -75,7 +81,9 @@ final class MailWorld {
             return nil
         }
         let lines = r.stdout.split(separator: "\n").map(String.init)
-        guard r.status == 0, lines.count >= 2 else { throw Support.Failure("mailworld send \(tag): \(r.status) \(r.stdout)\(r.stderr)") }
+        guard r.status == 0, lines.count >= 2 else {
+            throw Support.Failure("mailworld send \(tag): \(r.status) \(r.stdout)\(r.stderr)")
+        }
         return Delivery(file: URL(fileURLWithPath: lines[0]), tls: lines[1])
     }
 

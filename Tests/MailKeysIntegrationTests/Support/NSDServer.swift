@@ -9,7 +9,9 @@ final class NSDServer {
 
     /// `control`: a unix control socket at `dir/nsd.ctl` (for `nsd-control -c dir/nsd.conf`);
     /// `provideXFR`: zone transfers to 127.0.0.1; `port`: a fixed port (to restart on it).
-    init(zones: [(name: String, file: URL)], control: Bool = false, provideXFR: Bool = false, port fixed: Int? = nil) throws {
+    init(zones: [(name: String, file: URL)], control: Bool = false, provideXFR: Bool = false, port fixed: Int? = nil)
+        throws
+    {
         let nsd = try Support.tool("nsd")
         dir = try Support.scratch("nsd")
         port = try fixed ?? Support.freePort()
@@ -43,14 +45,26 @@ final class NSDServer {
         try conf.write(to: confURL, atomically: true, encoding: .utf8)
         let check = try Support.exec(try Support.tool("nsd-checkconf"), [confURL.path])
         guard check.status == 0 else { throw Support.Failure("nsd-checkconf: \(check.stderr)") }
-        daemon = try Daemon(try Support.tool("timeout"), ["300", nsd, "-d", "-c", confURL.path], log: dir.appendingPathComponent("stderr.log"))
-        try Support.waitUntilServing(zones[0].name, port: port, daemon: daemon, log: dir.appendingPathComponent("nsd.log"), what: "NSD")
+        daemon = try Daemon(
+            try Support.tool("timeout"),
+            ["300", nsd, "-d", "-c", confURL.path],
+            log: dir.appendingPathComponent("stderr.log")
+        )
+        try Support.waitUntilServing(
+            zones[0].name,
+            port: port,
+            daemon: daemon,
+            log: dir.appendingPathComponent("nsd.log"),
+            what: "NSD"
+        )
     }
 
     /// `dig +short` against this server.
     func query(_ name: String, _ type: String) throws -> Support.Result {
         try Support.exec(
-            try Support.tool("dig"), ["@127.0.0.1", "-p", String(port), "+short", "+norecurse", "+time=1", "+tries=1", name, type])
+            try Support.tool("dig"),
+            ["@127.0.0.1", "-p", String(port), "+short", "+norecurse", "+time=1", "+tries=1", name, type]
+        )
     }
 
     deinit {

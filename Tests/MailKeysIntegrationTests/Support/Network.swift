@@ -12,12 +12,16 @@ extension Support {
             addr.sin_port = in_port_t(UInt16(port).bigEndian)
             addr.sin_addr.s_addr = inet_addr("127.0.0.1")
             let ok = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
             }
             close(fd)
             let tfd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             let tok = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(tfd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(tfd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
             }
             close(tfd)
             if ok && tok { return port }
@@ -29,12 +33,17 @@ extension Support {
     /// most 1 s); stops it and throws with its log if it exits or never answers.
     static func waitUntilServing(_ zone: String, port: Int, daemon: Daemon, log: URL, what: String) throws {
         for _ in 0..<20 {
-            let r = try exec(try tool("dig"), ["@127.0.0.1", "-p", String(port), "+short", "+norecurse", "+time=1", "+tries=1", zone, "SOA"])
+            let r = try exec(
+                try tool("dig"),
+                ["@127.0.0.1", "-p", String(port), "+short", "+norecurse", "+time=1", "+tries=1", zone, "SOA"]
+            )
             if r.status == 0 && !r.stdout.isEmpty { return }
             guard daemon.isRunning else { break }
         }
         daemon.stop()
-        throw Failure("\(what) did not start on 127.0.0.1:\(port): \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        throw Failure(
+            "\(what) did not start on 127.0.0.1:\(port): \((try? String(contentsOf: log, encoding: .utf8)) ?? "")"
+        )
     }
 
 }

@@ -18,7 +18,9 @@ extension Support {
 
     /// Runs `program` with `arguments`, waits for it, returns its exit status and output.
     @discardableResult
-    static func exec(_ program: String, _ arguments: [String], environment: [String: String]? = nil, cwd: URL? = nil) throws -> Result {
+    static func exec(_ program: String, _ arguments: [String], environment: [String: String]? = nil, cwd: URL? = nil)
+        throws -> Result
+    {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: program)
         p.arguments = arguments
@@ -44,8 +46,11 @@ extension Support {
         drain.done.wait()
         p.waitUntilExit()
         return Result(
-            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: drain.data, as: UTF8.self),
-            signal: p.terminationReason == .uncaughtSignal ? p.terminationStatus : nil)
+            status: p.terminationStatus,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: drain.data, as: UTF8.self),
+            signal: p.terminationReason == .uncaughtSignal ? p.terminationStatus : nil
+        )
     }
 
     /// Runs the mailkeys binary.

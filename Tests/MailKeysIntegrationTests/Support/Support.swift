@@ -10,7 +10,9 @@ enum Support {
     /// The `mailkeys` executable `swift build` produced (tests run it as a user would).
     static var binary: String {
         get throws {
-            let path = ProcessInfo.processInfo.environment["MAILKEYS_BIN"] ?? repoRoot.appendingPathComponent(".build/debug/mailkeys").path
+            let path =
+                ProcessInfo.processInfo.environment["MAILKEYS_BIN"]
+                ?? repoRoot.appendingPathComponent(".build/debug/mailkeys").path
             guard FileManager.default.isExecutableFile(atPath: path) else {
                 throw Failure("the mailkeys binary is missing at \(path): run `swift build` (make test does)")
             }
@@ -35,9 +37,13 @@ enum Support {
     /// The Debian python3 (with python3-dkim), not whatever python3 is first in PATH.
     static var python: String {
         get throws {
-            guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { throw Failure("/usr/bin/python3 is missing") }
+            guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
+                throw Failure("/usr/bin/python3 is missing")
+            }
             let probe = try exec("/usr/bin/python3", ["-c", "import dkim, dns.resolver"])
-            guard probe.status == 0 else { throw Failure("dkimpy is not installed for /usr/bin/python3 (Debian python3-dkim): \(probe.stderr)") }
+            guard probe.status == 0 else {
+                throw Failure("dkimpy is not installed for /usr/bin/python3 (Debian python3-dkim): \(probe.stderr)")
+            }
             return "/usr/bin/python3"
         }
     }

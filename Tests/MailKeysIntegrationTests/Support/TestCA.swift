@@ -18,7 +18,11 @@ struct TestCA {
         dir = try Support.scratch("ca")
         try Self.writeConfig(dir)
         let ext = dir.appendingPathComponent("ca.ext")
-        try "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n".write(to: ext, atomically: true, encoding: .utf8)
+        try "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n".write(
+            to: ext,
+            atomically: true,
+            encoding: .utf8
+        )
         let from = at.addingTimeInterval(-86_400)
         let until = at.addingTimeInterval(3650 * 86_400)
         try Self.request(dir, "root", type: type, subject: "/CN=mailkeys test root")
@@ -28,7 +32,9 @@ struct TestCA {
         intermediate = dir.appendingPathComponent("int.pem")
     }
 
-    static func keyArgs(_ type: String) -> [String] { type == "rsa" ? ["rsa:2048"] : ["ec", "-pkeyopt", "ec_paramgen_curve:P-256"] }
+    static func keyArgs(_ type: String) -> [String] {
+        type == "rsa" ? ["rsa:2048"] : ["ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
+    }
 
     @discardableResult
     static func openssl(_ dir: URL, _ args: [String]) throws -> String {
@@ -40,38 +46,68 @@ struct TestCA {
     /// `3 1 1` / `2 1 1` data the way operators compute it (the README's and design notes' pipeline).
     static func spki(_ pem: URL) throws -> String {
         let r = try Support.exec(
-            try Support.tool("sh"), ["-c", "openssl x509 -in \"$1\" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum", "sh", pem.path])
+            try Support.tool("sh"),
+            [
+                "-c", "openssl x509 -in \"$1\" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum", "sh",
+                pem.path,
+            ]
+        )
         return String(r.stdout.prefix(64))
     }
 
     /// A leaf for `names` issued at `at` (fullchain with the intermediate, key): valid from
     /// ``backdate`` before `at` until `days` after it.
-    func leaf(_ label: String, names: [String] = ["mail.example.org"], type: String = "ec", at: Date, days: Int = 90) throws -> (
-        fullchain: URL, key: URL
-    ) {
+    func leaf(_ label: String, names: [String] = ["mail.example.org"], type: String = "ec", at: Date, days: Int = 90)
+        throws -> (
+            fullchain: URL, key: URL
+        )
+    {
         let ext = dir.appendingPathComponent("\(label).ext")
-        try "subjectAltName=\(names.map { "DNS:\($0)" }.joined(separator: ","))\n".write(to: ext, atomically: true, encoding: .utf8)
+        try "subjectAltName=\(names.map { "DNS:\($0)" }.joined(separator: ","))\n".write(
+            to: ext,
+            atomically: true,
+            encoding: .utf8
+        )
         try Self.request(dir, label, type: type, subject: "/CN=\(names[0])")
         try Self.sign(
-            dir, label, issuer: "int", from: at.addingTimeInterval(-Self.backdate), until: at.addingTimeInterval(TimeInterval(days) * 86_400),
-            ext: ext)
+            dir,
+            label,
+            issuer: "int",
+            from: at.addingTimeInterval(-Self.backdate),
+            until: at.addingTimeInterval(TimeInterval(days) * 86_400),
+            ext: ext
+        )
         let full = dir.appendingPathComponent("\(label).fullchain.pem")
-        try (Support.read(dir.appendingPathComponent("\(label).pem")) + Support.read(intermediate)).write(to: full, atomically: true, encoding: .utf8)
+        try (Support.read(dir.appendingPathComponent("\(label).pem")) + Support.read(intermediate)).write(
+            to: full,
+            atomically: true,
+            encoding: .utf8
+        )
         return (full, dir.appendingPathComponent("\(label).key"))
     }
 
     /// `NAME.key` and `NAME.csr`.
     private static func request(_ dir: URL, _ name: String, type: String, subject: String) throws {
-        try openssl(dir, ["req", "-new", "-newkey"] + keyArgs(type) + ["-nodes", "-keyout", "\(name).key", "-out", "\(name).csr", "-subj", subject])
+        try openssl(
+            dir,
+            ["req", "-new", "-newkey"] + keyArgs(type) + [
+                "-nodes", "-keyout", "\(name).key", "-out", "\(name).csr", "-subj", subject,
+            ]
+        )
     }
 
     /// `NAME.pem` from `NAME.csr`, signed by `issuer` (self-signed when nil), valid `from`...`until`.
     private static func sign(_ dir: URL, _ name: String, issuer: String?, from: Date, until: Date, ext: URL) throws {
-        let signer = issuer.map { ["-cert", "\($0).pem", "-keyfile", "\($0).key"] } ?? ["-selfsign", "-keyfile", "\(name).key"]
+        let signer =
+            issuer.map { ["-cert", "\($0).pem", "-keyfile", "\($0).key"] } ?? ["-selfsign", "-keyfile", "\(name).key"]
         try openssl(
             dir,
-            ["ca", "-batch", "-notext", "-config", "ca.cnf", "-in", "\(name).csr", "-out", "\(name).pem", "-extfile", ext.path]
-                + signer + ["-startdate", asn1Time(from), "-enddate", asn1Time(until)])
+            [
+                "ca", "-batch", "-notext", "-config", "ca.cnf", "-in", "\(name).csr", "-out", "\(name).pem", "-extfile",
+                ext.path,
+            ]
+                + signer + ["-startdate", asn1Time(from), "-enddate", asn1Time(until)]
+        )
     }
 
     /// UTCTime (`YYMMDDHHMMSSZ`) before 2050, GeneralizedTime after, as RFC 5280 asks.

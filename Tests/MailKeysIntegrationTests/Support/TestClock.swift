@@ -14,7 +14,9 @@ import MailKeysKit
 enum TestClock {
     /// The shift in days, from `MAILKEYS_TEST_SHIFT_DAYS` (0 when unset).
     static let shiftDays: Int = {
-        guard let text = ProcessInfo.processInfo.environment["MAILKEYS_TEST_SHIFT_DAYS"], !text.isEmpty else { return 0 }
+        guard let text = ProcessInfo.processInfo.environment["MAILKEYS_TEST_SHIFT_DAYS"], !text.isEmpty else {
+            return 0
+        }
         guard let days = Int(text), abs(days) <= 20_000 else {
             fatalError("MAILKEYS_TEST_SHIFT_DAYS must be a whole number of days, not '\(text)'")
         }

@@ -4,7 +4,9 @@ import Foundation
 extension Support {
     /// A fresh empty directory under the system temp dir.
     static func scratch(_ label: String = "home") throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mailkeys-test-\(label)-\(UUID().uuidString.prefix(8))")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mailkeys-test-\(label)-\(UUID().uuidString.prefix(8))"
+        )
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
@@ -27,7 +29,8 @@ extension Support {
         guard r.status == 0 else { throw Failure("init failed: \(r.stderr)") }
         try FileManager.default.copyItem(
             at: repoRoot.appendingPathComponent("Zones/example.org.zone.in"),
-            to: home.appendingPathComponent("Zones/example.org.zone.in"))
+            to: home.appendingPathComponent("Zones/example.org.zone.in")
+        )
         if build {
             let t = try mailkeys(["tick", "--home", home.path, "--now", at])
             guard t.status == 0 else { throw Failure("tick failed: \(t.stderr)") }
