@@ -36,7 +36,7 @@ private struct Driver {
     init(policy: DKIMPolicy) { self.policy = policy }
 
     @discardableResult
-    mutating func tick(at now: Date, rotate: Bool = false) -> (actions: [DKIMAction], nextWake: Date?) {
+    mutating func tick(at now: Date, rotate: Bool = false) -> KeyPlan<DKIMAction> {
         let result = DKIMPlanner.plan(keys: keys, policy: policy, now: now, rotate: rotate)
         var publicKeys: [String: String] = [:]
         for case .create(let selector, _) in result.actions { publicKeys[selector] = fakePublicKey(selector) }
@@ -46,7 +46,7 @@ private struct Driver {
     }
 
     /// What would happen at `now`, without applying it.
-    func peek(at now: Date, rotate: Bool = false) -> (actions: [DKIMAction], nextWake: Date?) {
+    func peek(at now: Date, rotate: Bool = false) -> KeyPlan<DKIMAction> {
         DKIMPlanner.plan(keys: keys, policy: policy, now: now, rotate: rotate)
     }
 
@@ -326,7 +326,8 @@ private func simulate(
         let before = report.driver.keys
         checkSafety(before, at: now, "before", &report)
         let rotate = rotateAt(now)
-        let (actions, wake) = report.driver.tick(at: now, rotate: rotate)
+        let ticked = report.driver.tick(at: now, rotate: rotate)
+        let (actions, wake) = (ticked.actions, ticked.nextWake)
         if !actions.isEmpty, let announced = announcedWake, now < announced, !rotate {
             report.fail(
                 "\(fmt.string(from: now)): \(actions) due before the announced wake \(fmt.string(from: announced))"
@@ -920,12 +921,12 @@ struct DKIMSelectorTests {
         let rsa = DKIMKey(selector: "mk1r", algorithm: .rsa, publicKey: "R", created: t0, published: t0, active: t0)
         policy.algorithms = [.ed25519]
         let now = t0.addingTimeInterval(86400)
-        let (first, _) = DKIMPlanner.plan(keys: [rsa], policy: policy, now: now)
+        let first = DKIMPlanner.plan(keys: [rsa], policy: policy, now: now).actions
         #expect(first.contains { if case .create(_, .ed25519) = $0 { return true } else { return false } })
         #expect(!first.contains(.retire(selector: "mk1r")), "RSA keeps signing while Ed25519 is only published")
         let keys = DKIMPlanner.apply(first, to: [rsa], now: now, newKeys: ["mk19700101e": "E"])
         let ready = now.addingTimeInterval(TimeInterval(policy.publishAhead))
-        let (second, _) = DKIMPlanner.plan(keys: keys, policy: policy, now: ready)
+        let second = DKIMPlanner.plan(keys: keys, policy: policy, now: ready).actions
         #expect(second.contains { if case .activate = $0 { return true } else { return false } })
         #expect(second.contains(.retire(selector: "mk1r")), "RSA retires the moment Ed25519 signs")
     }

@@ -522,7 +522,8 @@ struct DKIMZoneTests {
         let t1 = plus(t0, 7500)
         let due = plus(t1, 90 * day)
         for now in [t0, t1, due, plus(due, 7500), plus(due, 7500 + 7 * day)] {
-            let (actions, _) = DKIMPlanner.plan(keys: keys, policy: policy.dkim, now: now)
+            let dkimPlan = DKIMPlanner.plan(keys: keys, policy: policy.dkim, now: now)
+            let actions = dkimPlan.actions
             var fresh: [String: String] = [:]
             for case .create(let s, _) in actions { fresh[s] = "K\(s)" }
             keys = DKIMPlanner.apply(actions, to: keys, now: now, newKeys: fresh)

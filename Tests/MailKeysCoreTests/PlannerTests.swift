@@ -63,7 +63,7 @@ struct PlannerTests {
         )
         #expect(result.actions.isEmpty)
         #expect(result.nextWake == nil)
-        #expect(result == ZoneBuildPlan(actions: [], nextWake: nil))
+        #expect(result == ZoneBuildPlan(actions: []))
     }
 
     @Test func nothingDesiredNothingToDo() {

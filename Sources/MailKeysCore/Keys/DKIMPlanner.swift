@@ -25,12 +25,11 @@ public enum DKIMPlanner {
     /// `rotate` starts a rollover now for every algorithm that has no successor waiting.
     /// A `now` earlier than the newest key event plans nothing (the clock went backwards; no
     /// timestamp is ever written out of order).
-    public static func plan(keys: [DKIMKey], policy: DKIMPolicy, now: Date, rotate: Bool = false) -> (
-        actions: [DKIMAction], nextWake: Date?
-    ) {
-        if let newest = keys.map(\.lastEvent).max(), now < newest { return ([], nil) }
+    public static func plan(keys: [DKIMKey], policy: DKIMPolicy, now: Date, rotate: Bool = false) -> KeyPlan<DKIMAction>
+    {
+        if let newest = keys.map(\.lastEvent).max(), now < newest { return KeyPlan() }
         var actions: [DKIMAction] = []
-        var wakes: [Date] = []
+        var wakes: [Wake] = []
         var taken = Set(keys.map(\.selector))
         let wanted = policy.enabled ? policy.algorithms : []
 
@@ -56,8 +55,10 @@ public enum DKIMPlanner {
         retiredKeySteps(keys: keys, policy: policy, now: now, actions: &actions, wakes: &wakes)
         revealSteps(keys: keys, policy: policy, now: now, actions: &actions, wakes: &wakes)
         // A retirement decided in this run starts its overlap now.
-        for case .retire in actions { wakes.append(at(now, policy.overlap)) }
-        return (actions, wakes.min())
+        for case .retire(let selector) in actions {
+            wakes.append(Wake(at: at(now, policy.overlap), reason: "DKIM key \(selector) ends its overlap"))
+        }
+        return KeyPlan(actions: actions, wake: Wake.earliest(wakes))
     }
 
     /// `d` plus `s` seconds.
@@ -102,7 +103,7 @@ public enum DKIMPlanner {
         rotate: Bool,
         taken: inout Set<String>,
         actions: inout [DKIMAction],
-        wakes: inout [Date]
+        wakes: inout [Wake]
     ) {
         let (signing, pending) = liveKeys(algorithm, in: keys)
         if let next = pending.last {
@@ -111,17 +112,23 @@ public enum DKIMPlanner {
                 actions.append(.activate(selector: next.selector))
                 for k in signing { actions.append(.retire(selector: k.selector)) }
                 for k in pending.dropLast() { actions.append(.remove(selector: k.selector)) }
-                wakes.append(at(now, policy.rotateEvery))
+                wakes.append(
+                    Wake(
+                        at: at(now, policy.rotateEvery),
+                        reason: "DKIM \(algorithm.rawValue) key \(next.selector) is due for rotation"
+                    )
+                )
             } else {
-                wakes.append(ready)
+                wakes.append(Wake(at: ready, reason: "DKIM key \(next.selector) starts signing"))
             }
         } else if signing.isEmpty || rotate || now >= at(signing.map { $0.active! }.max()!, policy.rotateEvery) {
             let s = selector(for: algorithm, at: now, taken: taken)
             taken.insert(s)
             actions.append(.create(selector: s, algorithm: algorithm))
-            wakes.append(at(now, policy.publishAhead))
+            wakes.append(Wake(at: at(now, policy.publishAhead), reason: "DKIM key \(s) starts signing"))
         } else {
-            wakes.append(at(signing.map { $0.active! }.max()!, policy.rotateEvery))
+            let due = at(signing.map { $0.active! }.max()!, policy.rotateEvery)
+            wakes.append(Wake(at: due, reason: "DKIM \(algorithm.rawValue) key rotation"))
         }
     }
 
@@ -131,22 +138,26 @@ public enum DKIMPlanner {
         policy: DKIMPolicy,
         now: Date,
         actions: inout [DKIMAction],
-        wakes: inout [Date]
+        wakes: inout [Wake]
     ) {
         for k in keys where k.retired != nil && k.removed == nil {
             let end = at(k.retired!, policy.overlap)
             if let revoked = k.revoked {
                 let gone = at(revoked, policy.revokedFor)
-                if now >= gone { actions.append(.remove(selector: k.selector)) } else { wakes.append(gone) }
+                if now >= gone {
+                    actions.append(.remove(selector: k.selector))
+                } else {
+                    wakes.append(Wake(at: gone, reason: "DKIM key \(k.selector) leaves the zone"))
+                }
             } else if now >= end {
                 if policy.revokedFor > 0 {
                     actions.append(.revoke(selector: k.selector))
-                    wakes.append(at(now, policy.revokedFor))
+                    wakes.append(Wake(at: at(now, policy.revokedFor), reason: "DKIM key \(k.selector) leaves the zone"))
                 } else {
                     actions.append(.remove(selector: k.selector))
                 }
             } else {
-                wakes.append(end)
+                wakes.append(Wake(at: end, reason: "DKIM key \(k.selector) ends its overlap"))
             }
         }
     }
@@ -157,12 +168,16 @@ public enum DKIMPlanner {
         policy: DKIMPolicy,
         now: Date,
         actions: inout [DKIMAction],
-        wakes: inout [Date]
+        wakes: inout [Wake]
     ) {
         guard let dir = policy.revealDir, !dir.isEmpty else { return }
         for k in keys where k.removed != nil && k.revealed == nil {
             let when = at(k.removed!, policy.revealAfter)
-            if now >= when { actions.append(.reveal(selector: k.selector)) } else { wakes.append(when) }
+            if now >= when {
+                actions.append(.reveal(selector: k.selector))
+            } else {
+                wakes.append(Wake(at: when, reason: "DKIM key \(k.selector) is revealed"))
+            }
         }
     }
 

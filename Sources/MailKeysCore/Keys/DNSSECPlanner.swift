@@ -28,20 +28,17 @@ public enum DNSSECPlanner {
     ) -> DNSSECPlan {
         var plan = DNSSECPlan()
         if let latest = keys.compactMap(\.lastEvent).max(), now < latest {
-            plan.waitingForDS = waitingForDS(keys: keys)
             plan.notes.append(
                 "now (\(stamp(now))) is before the last recorded key step (\(stamp(latest))): nothing is planned until the clock passes it"
             )
             return plan
         }
-        var wakes: [Date] = []
+        var wakes: [Wake] = []
         let zsk = zskSteps(keys: keys, timing: timing, now: now, rotate: rotateZSK)
         plan.actions += zsk.actions
         wakes += zsk.wakes
         kskSteps(keys: keys, timing: timing, now: now, rotate: rotateKSK, into: &plan, wakes: &wakes)
-        plan.nextWake = wakes.min()
-        plan.waitingForDS =
-            waitingForDS(keys: keys) + plan.actions.compactMap { if case .ready(let t) = $0 { t } else { nil } }
+        plan.wake = Wake.earliest(wakes)
         return plan
     }
 
@@ -156,12 +153,12 @@ public enum DNSSECPlanner {
     static func stamp(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
 
     static func zskSteps(keys: [DNSSECKey], timing: DNSSECTiming, now: Date, rotate: Bool) -> (
-        actions: [DNSSECAction], wakes: [Date]
+        actions: [DNSSECAction], wakes: [Wake]
     ) {
         let zsks = keys.filter { $0.role == .zsk && $0.state != .removed }
         guard !zsks.isEmpty else { return ([], []) }
         var actions: [DNSSECAction] = []
-        var wakes: [Date] = []
+        var wakes: [Wake] = []
         let signing = zsks.filter { $0.state == .active }
         let pending = zsks.filter { $0.active == nil && $0.published != nil }
         if let next = pending.max(by: { $0.created < $1.created }) {
@@ -169,23 +166,29 @@ public enum DNSSECPlanner {
             if now >= ready {
                 actions.append(.activate(tag: next.tag))
                 for k in signing { actions.append(.retire(tag: k.tag)) }
-                wakes.append(at(now, timing.zskRetireInterval))
-                if timing.zskLifetime > 0 { wakes.append(at(now, timing.zskLifetime)) }
+                wakes.append(Wake(at: at(now, timing.zskRetireInterval), reason: "the retired ZSK leaves the zone"))
+                if timing.zskLifetime > 0 {
+                    wakes.append(Wake(at: at(now, timing.zskLifetime), reason: "ZSK \(next.tag) reaches its lifetime"))
+                }
             } else {
-                wakes.append(ready)
+                wakes.append(Wake(at: ready, reason: "ZSK \(next.tag) starts signing"))
             }
         } else if let current = signing.max(by: { $0.active! < $1.active! }) {
             let due = timing.zskLifetime > 0 ? at(current.active!, timing.zskLifetime) : nil
             if rotate || due.map({ now >= $0 }) == true {
                 actions.append(.createZSK)
-                wakes.append(at(now, timing.zskPublishInterval))
+                wakes.append(Wake(at: at(now, timing.zskPublishInterval), reason: "the new ZSK starts signing"))
             } else if let due {
-                wakes.append(due)
+                wakes.append(Wake(at: due, reason: "ZSK \(current.tag) reaches its lifetime"))
             }
         }
         for k in zsks where k.state == .retired {
             let gone = at(k.retired!, timing.zskRetireInterval)
-            if now >= gone { actions.append(.remove(tag: k.tag)) } else { wakes.append(gone) }
+            if now >= gone {
+                actions.append(.remove(tag: k.tag))
+            } else {
+                wakes.append(Wake(at: gone, reason: "ZSK \(k.tag) leaves the zone"))
+            }
         }
         return (actions, wakes)
     }
@@ -198,7 +201,7 @@ public enum DNSSECPlanner {
         now: Date,
         rotate: Bool,
         into plan: inout DNSSECPlan,
-        wakes: inout [Date]
+        wakes: inout [Wake]
     ) {
         let ksks = keys.filter { $0.isKeySigning && $0.state != .removed }
         let current = ksks.filter { $0.state == .active }
@@ -217,7 +220,11 @@ public enum DNSSECPlanner {
         }
         for k in ksks where k.state == .retired {
             let gone = at(k.retired!, timing.retireInterval(k.role))
-            if now >= gone { plan.actions.append(.remove(tag: k.tag)) } else { wakes.append(gone) }
+            if now >= gone {
+                plan.actions.append(.remove(tag: k.tag))
+            } else {
+                wakes.append(Wake(at: gone, reason: "\(k.role.rawValue.uppercased()) \(k.tag) leaves the zone"))
+            }
         }
     }
 
@@ -229,25 +236,39 @@ public enum DNSSECPlanner {
         timing: DNSSECTiming,
         now: Date,
         into plan: inout DNSSECPlan,
-        wakes: inout [Date]
+        wakes: inout [Wake]
     ) -> String {
         if let seen = next.dsSeen {
             let swap = at(seen, timing.dsSwapInterval)
             guard now >= swap else {
-                wakes.append(swap)
+                wakes.append(Wake(at: swap, reason: "\(next.role.rawValue.uppercased()) \(next.tag) takes over"))
                 return "its DS was seen at the parent; it takes over at \(stamp(swap))"
             }
             plan.actions.append(.activate(tag: next.tag))
             for k in current {
                 plan.actions.append(.retire(tag: k.tag))
-                wakes.append(at(now, timing.retireInterval(k.role)))
+                wakes.append(
+                    Wake(
+                        at: at(now, timing.retireInterval(k.role)),
+                        reason: "\(k.role.rawValue.uppercased()) \(k.tag) leaves the zone"
+                    )
+                )
             }
-            if timing.kskLifetime > 0 { wakes.append(at(now, timing.kskLifetime)) }
+            if timing.kskLifetime > 0 {
+                wakes.append(
+                    Wake(
+                        at: at(now, timing.kskLifetime),
+                        reason: "\(next.role.rawValue.uppercased()) \(next.tag) reaches its lifetime"
+                    )
+                )
+            }
             return "it takes over now"
         } else if next.state == .published {
             let ready = at(next.published!, timing.kskPublishInterval)
             guard now >= ready else {
-                wakes.append(ready)
+                wakes.append(
+                    Wake(at: ready, reason: "CDS/CDNSKEY of \(next.role.rawValue.uppercased()) \(next.tag) published")
+                )
                 return "its CDS/CDNSKEY are published at \(stamp(ready))"
             }
             plan.actions.append(.ready(tag: next.tag))
@@ -266,7 +287,7 @@ public enum DNSSECPlanner {
         now: Date,
         rotate: Bool,
         into plan: inout DNSSECPlan,
-        wakes: inout [Date]
+        wakes: inout [Wake]
     ) {
         let due = timing.kskLifetime > 0 ? at(cur.active!, timing.kskLifetime) : nil
         let leaving = ksks.filter { $0.state == .retired }.map {
@@ -283,10 +304,15 @@ public enum DNSSECPlanner {
                 }
             } else {
                 plan.actions.append(.createKSK(role: cur.role))
-                wakes.append(at(now, timing.kskPublishInterval))
+                wakes.append(
+                    Wake(
+                        at: at(now, timing.kskPublishInterval),
+                        reason: "CDS/CDNSKEY of the new \(cur.role.rawValue.uppercased()) published"
+                    )
+                )
             }
         } else if let due {
-            wakes.append(due)
+            wakes.append(Wake(at: due, reason: "\(cur.role.rawValue.uppercased()) \(cur.tag) reaches its lifetime"))
         }
     }
 }

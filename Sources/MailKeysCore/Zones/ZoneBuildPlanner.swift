@@ -28,6 +28,6 @@ public enum ZoneBuildPlanner {
                 actions.append(.buildZone(domain: domain, reason: "zone file was changed outside mailkeys"))
             }
         }
-        return ZoneBuildPlan(actions: actions, nextWake: nil)
+        return ZoneBuildPlan(actions: actions)
     }
 }

@@ -10,11 +10,11 @@ extension MailKeys {
     public static func check(_ home: Home, domain: String, server: String?, smtp: String?, now: Date, lockWait: Double)
         throws -> CheckReport
     {
-        let lock = try HomeLock(home, wait: lockWait, shared: true)
-        defer { _ = lock }
-        let policy = try PolicyFile.load(home)
+        let session = try Session(home, lockWait: lockWait, shared: true)
+        defer { withExtendedLifetime(session) {} }
+        let policy = session.policy
         let p = try policy.domain(domain)
-        let store = try Store.open(at: home.storeFile.path)
+        let store = try session.store()
         let (address, smtpAddress) = try checkAddresses(p, server: server, smtp: smtp)
         let report = CheckReport(
             domain: p.name.description,

@@ -7,11 +7,11 @@ extension MailKeys {
     /// `mailkeys ds DOMAIN`: the DS records (SHA-256) of the keys that sign the DNSKEY RRset,
     /// for the registrar, and the DNSKEY records as a trust anchor for a validator.
     public static func ds(_ home: Home, domain: String, lockWait: Double) throws -> Report {
-        let lock = try HomeLock(home, wait: lockWait, shared: true)
-        defer { _ = lock }
-        let policy = try PolicyFile.load(home)
+        let session = try Session(home, lockWait: lockWait, shared: true)
+        defer { withExtendedLifetime(session) {} }
+        let policy = session.policy
         let p = try policy.domain(domain)
-        let store = try Store.open(at: home.storeFile.path)
+        let store = try session.store()
         let all = try store.dnssecKeys(domain: p.name)
         let wanted = DNSSECPlanner.cdsKeys(keys: all)
         let keys = all.filter { wanted.contains($0.tag) }

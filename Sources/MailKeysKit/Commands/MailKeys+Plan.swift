@@ -8,11 +8,11 @@ extension MailKeys {
     /// store's keys (nothing is written) and returns the events and the key lanes.
     public static func plan(_ home: Home, domain: String?, days: Int, now: Date, lockWait: Double) throws -> Timeline {
         guard (1...3650).contains(days) else { throw HomeError(.usage, "--days: \(days) is not within 1...3650") }
-        let lock = try HomeLock(home, wait: lockWait, shared: true)
-        defer { _ = lock }
-        let policy = try PolicyFile.load(home)
+        let session = try Session(home, lockWait: lockWait, shared: true)
+        defer { withExtendedLifetime(session) {} }
+        let policy = session.policy
         let selected = try select(policy, domain)
-        let store = try Store.open(at: home.storeFile.path)
+        let store = try session.store()
         let end = now.addingTimeInterval(TimeInterval(days) * 86400)
         var timeline = Timeline(from: now, to: end)
         let templates = try templates(home, selected)
@@ -101,7 +101,8 @@ private struct DomainPlan {
         var steps = 0
         while t <= end && steps < 10_000 {
             steps += 1
-            let (actions, wake) = DKIMPlanner.plan(keys: dkim, policy: policy.dkim, now: t)
+            let dkimPlan = DKIMPlanner.plan(keys: dkim, policy: policy.dkim, now: t)
+            let (actions, wake) = (dkimPlan.actions, dkimPlan.nextWake)
             for a in actions {
                 add(t, "dkim", a.selector, a.description)
                 zoneChanges.append(t)
@@ -133,7 +134,7 @@ private struct DomainPlan {
                 add(t, "dnssec", MailKeys.subject(a, keys), Self.detail(a, keys))
                 zoneChanges.append(t)
             }
-            for tag in step.waitingForDS where t == now {
+            for tag in step.waitingForDS(keys: keys) where t == now {
                 add(t, "dnssec", "key \(tag)", "waits for its DS at the parent (ds seen)")
             }
             keys = DNSSECPlanner.apply(step.actions, to: keys, now: t).map { k in

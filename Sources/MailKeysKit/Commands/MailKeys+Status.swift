@@ -8,11 +8,11 @@ extension MailKeys {
     /// domain, the serial, the records the zone holds, the keys, what `tick` would do next and
     /// the latest events. Changes nothing.
     public static func status(_ home: Home, domain: String?, now: Date, lockWait: Double) throws -> StatusReport {
-        let lock = try HomeLock(home, wait: lockWait, shared: true)
-        defer { _ = lock }
-        let policy = try PolicyFile.load(home)
+        let session = try Session(home, lockWait: lockWait, shared: true)
+        defer { withExtendedLifetime(session) {} }
+        let policy = session.policy
         let selected = try select(policy, domain)
-        let store = try Store.open(at: home.storeFile.path)
+        let store = try session.store()
         var dkim: [DomainName: [DKIMKey]] = [:]
         for p in selected { dkim[p.name] = try store.dkimKeys(domain: p.name) }
         var dnssec: [DomainName: DNSSECSigning] = [:]
@@ -137,7 +137,8 @@ extension MailKeys {
         var probe = now
         var simulated = dkim
         for _ in 0..<4 {
-            let (actions, wake) = DKIMPlanner.plan(keys: simulated, policy: w.policy.dkim, now: probe)
+            let dkimPlan = DKIMPlanner.plan(keys: simulated, policy: w.policy.dkim, now: probe)
+            let (actions, wake) = (dkimPlan.actions, dkimPlan.nextWake)
             if probe > now || !actions.isEmpty {
                 for a in actions {
                     next.append(.init(at: RunClock.format(probe), action: "dkim", detail: a.description))
@@ -160,7 +161,7 @@ extension MailKeys {
                 for a in step.actions {
                     next.append(.init(at: RunClock.format(probe), action: "dnssec", detail: a.description))
                 }
-                for tag in step.waitingForDS where probe == now {
+                for tag in step.waitingForDS(keys: simulated) where probe == now {
                     next.append(
                         .init(
                             at: nil,

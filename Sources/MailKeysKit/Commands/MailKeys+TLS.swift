@@ -138,10 +138,10 @@ extension MailKeys {
     /// by rename), so a `reuse_key` renewal puts it into the new certificate. The post-hook undoes
     /// it for lineages that were not renewed.
     public static func certbotPreHook(_ home: Home, now: Date, lockWait: Double) throws -> Report {
-        let lock = try HomeLock(home, wait: lockWait)
-        defer { _ = lock }
-        let policy = try PolicyFile.load(home)
-        let store = try Store.open(at: home.storeFile.path)
+        let session = try Session(home, lockWait: lockWait)
+        defer { withExtendedLifetime(session) {} }
+        let policy = session.policy
+        let store = try session.store()
         var report = Report()
         for p in policy.domains where p.tls.enabled && p.tls.scheme == .currentNext {
             let published = try store.tlsaPublished(domain: p.name)
@@ -185,10 +185,10 @@ extension MailKeys {
     /// `mailkeys certbot-hook --post`: every lineage mailkeys knows whose `privkey.pem` does not
     /// belong to its `cert.pem` (a pre-hook swap without a renewal) points back at the key that does.
     public static func certbotPostHook(_ home: Home, lockWait: Double) throws -> Report {
-        let lock = try HomeLock(home, wait: lockWait)
-        defer { _ = lock }
-        let policy = try PolicyFile.load(home)
-        let store = try Store.open(at: home.storeFile.path)
+        let session = try Session(home, lockWait: lockWait)
+        defer { withExtendedLifetime(session) {} }
+        let policy = session.policy
+        let store = try session.store()
         var report = Report()
         var seen = Set<String>()
         for p in policy.domains {

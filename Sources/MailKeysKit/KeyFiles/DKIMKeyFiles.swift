@@ -148,7 +148,7 @@ enum DKIMKeyFiles {
         now: Date,
         rotate: Bool,
         pending: Pending
-    ) throws -> (keys: [DKIMKey], lines: [String], wake: Date?) {
+    ) throws -> (keys: [DKIMKey], lines: [String], wake: Wake?) {
         if let newest = keys.map(\.lastEvent).max(), now < newest {
             return (
                 keys,
@@ -157,7 +157,8 @@ enum DKIMKeyFiles {
                 ], nil
             )
         }
-        let (actions, wake) = DKIMPlanner.plan(keys: keys, policy: p.dkim, now: now, rotate: rotate)
+        let plan = DKIMPlanner.plan(keys: keys, policy: p.dkim, now: now, rotate: rotate)
+        let (actions, wake) = (plan.actions, plan.wake)
         var lines: [String] = []
         let starts = actions.contains { action in
             switch action {
@@ -167,7 +168,7 @@ enum DKIMKeyFiles {
         }
         if rotate && !starts {
             lines.append(
-                "\(p.name): DKIM: a rollover is already under way; its next step is due \(wake.map(RunClock.format) ?? "-")"
+                "\(p.name): DKIM: a rollover is already under way; its next step is due \(wake.map { RunClock.format($0.at) } ?? "-")"
             )
         }
         guard !actions.isEmpty else { return (keys, lines, wake) }
@@ -183,7 +184,7 @@ enum DKIMKeyFiles {
         let updated = DKIMPlanner.apply(actions, to: keys, now: now, newKeys: publicKeys)
         recordKeys(p.name, old: keys, updated: updated, actions: actions, now: now, pending: pending)
         lines += actions.map { "\(p.name): DKIM: \($0)" }
-        return (updated, lines, DKIMPlanner.plan(keys: updated, policy: p.dkim, now: now).nextWake ?? wake)
+        return (updated, lines, DKIMPlanner.plan(keys: updated, policy: p.dkim, now: now).wake ?? wake)
     }
 
     /// Generates the keys the actions create and stages their files; returns their public keys by selector.

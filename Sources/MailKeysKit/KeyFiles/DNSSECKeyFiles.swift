@@ -177,7 +177,7 @@ enum DNSSECKeyFiles {
         rotateZSK: Bool,
         rotateKSK: Bool,
         pending: Pending
-    ) throws -> (keys: [DNSSECKey], lines: [String], wake: Date?) {
+    ) throws -> (keys: [DNSSECKey], lines: [String], wake: Wake?) {
         guard p.dnssec.enabled else { return (keys, [], nil) }
         let plan = DNSSECPlanner.plan(keys: keys, timing: timing, now: now, rotateZSK: rotateZSK, rotateKSK: rotateKSK)
         var lines = plan.notes.map { "\(p.name): DNSSEC: \($0)" }
@@ -222,12 +222,12 @@ enum DNSSECKeyFiles {
             }
         }
         let after = DNSSECPlanner.plan(keys: updated, timing: timing, now: now, rotateKSK: false)
-        for tag in after.waitingForDS {
+        for tag in after.waitingForDS(keys: updated) {
             lines.append(
                 "\(p.name): DNSSEC: key \(tag) waits for its DS at the parent: give the registrar the DS from `mailkeys ds \(p.name)`, then run `mailkeys ds seen \(p.name) \(tag)`"
             )
         }
-        return (updated, lines, after.nextWake ?? plan.nextWake)
+        return (updated, lines, after.wake ?? plan.wake)
     }
 
     /// With `parent_servers` in the policy: asks each for the zone's DS RRset and, for a new key

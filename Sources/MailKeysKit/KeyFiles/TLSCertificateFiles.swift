@@ -293,10 +293,10 @@ enum TLSCertificateFiles {
         published: [String: Date],
         now: Date,
         pending: Pending
-    ) -> (certs: [TLSCertificate], lines: [String], wake: Date?) {
+    ) -> (certs: [TLSCertificate], lines: [String], wake: Wake?) {
         var out = certs
         var lines: [String] = []
-        var wakes: [Date] = []
+        var wakes: [Wake] = []
         for var c in certs where c.state == .pending {
             if covered(c, policy: p, published: published, now: now) {
                 out = install(home, p, &c, certs: out, offer: nil, now: now, pending: pending)
@@ -305,10 +305,13 @@ enum TLSCertificateFiles {
                 )
             } else {
                 let owner = "_\(p.tls.ports[0])._tcp.\(c.host.fqdn) 3 1 1 \(c.spki)"
-                wakes.append(TLSA.coveredAt(publishedAt: published[owner] ?? now, ttl: p.ttl(for: .tlsa)))
+                let live = TLSA.coveredAt(publishedAt: published[owner] ?? now, ttl: p.ttl(for: .tlsa))
+                wakes.append(
+                    Wake(at: live, reason: "certificate \(c.fingerprint.prefix(16)) of \(c.host) is installed")
+                )
             }
         }
-        return (out, lines, wakes.min())
+        return (out, lines, Wake.earliest(wakes))
     }
 
     static func nextDir(_ home: Home, _ host: DomainName) -> URL {
@@ -393,12 +396,12 @@ enum TLSCertificateFiles {
         advancing: Bool,
         pending: Pending
     ) throws -> (
-        certs: [TLSCertificate], next: [TLSNextKey], lines: [String], wake: Date?, offered: Bool, rotated: Bool
+        certs: [TLSCertificate], next: [TLSNextKey], lines: [String], wake: Wake?, offered: Bool, rotated: Bool
     ) {
         let published = try store.tlsaPublished(domain: p.name)
         var certs = before
         var lines: [String] = []
-        var wake: Date?
+        var wake: Wake?
         var offered = false
         if case .certificate(let hosts, let fullchain, let key, let lineage, let served, let name) = mode {
             let names = try hosts.map { try DomainName($0) }

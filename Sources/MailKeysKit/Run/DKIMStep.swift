@@ -13,7 +13,7 @@ enum DKIMStep {
         )
         d.dkim = keys
         var out = StepOutcome(lines: lines)
-        out.wake(wake, "\(d.name): DKIM key event")
+        out.wake(wake, domain: d.name)
         return out
     }
 }

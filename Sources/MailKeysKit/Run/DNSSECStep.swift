@@ -64,7 +64,7 @@ enum DNSSECStep {
             pending: c.pending
         )
         out.lines += lines
-        out.wake(wake, "\(p.name): DNSSEC key event")
+        out.wake(wake, domain: p.name)
         return moved
     }
 

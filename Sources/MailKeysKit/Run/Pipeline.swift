@@ -14,6 +14,8 @@ struct Pipeline {
 
     func run(lockWait: Double) throws -> Report {
         let session = try Session(home, lockWait: lockWait)
+        // The lock is held until the run returns, whatever the optimizer makes of the last use.
+        defer { withExtendedLifetime(session) {} }
         let selected = try mode.domains(in: session.policy)
         try FileSafety.checkHome(home)
         let store = try session.store()

@@ -13,8 +13,8 @@ struct StepOutcome {
         wakes += other.wakes
     }
 
-    /// A wake-up at `at` (if any) for `reason`.
-    mutating func wake(_ at: Date?, _ reason: @autoclosure () -> String) {
-        if let at { wakes.append(Wake(at: at, reason: reason())) }
+    /// A planner's wake-up (if any), its reason prefixed with the domain.
+    mutating func wake(_ wake: Wake?, domain: DomainName) {
+        if let wake { wakes.append(Wake(at: wake.at, reason: "\(domain): \(wake.reason)")) }
     }
 }

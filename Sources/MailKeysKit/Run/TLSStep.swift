@@ -27,7 +27,7 @@ enum TLSStep {
             domains[i].tls = step.certs
             domains[i].tlsNext = step.next
             out.lines += step.lines
-            out.wake(step.wake, "\(p.name): TLS certificate event")
+            out.wake(step.wake, domain: p.name)
             offered = offered || step.offered
             rotated = rotated || step.rotated
         }
