@@ -268,7 +268,7 @@ import Testing
             ["tick", "--home", home.path],
             message: "is missing; restore it from a backup"
         )
-        let other = try ZoneSignerForTest.otherKey()
+        let other = try BINDKeygen.otherKey()
         try Data(other.utf8).write(to: file)
         chmod(file.path, 0o600)  // a key file as mailkeys writes it; only its content is wrong
         try BadInputTests.expectRefused(home, ["tick", "--home", home.path], message: "does not match the store")
@@ -284,7 +284,7 @@ import Testing
 }
 
 /// A DNSSEC private key that is not the store's, made by BIND's dnssec-keygen.
-enum ZoneSignerForTest {
+enum BINDKeygen {
     static func otherKey() throws -> String {
         let dir = try Support.scratch("keygen")
         let r = try Support.exec(

@@ -382,6 +382,18 @@ enum TLSCertificateFiles {
         return (out, lines)
     }
 
+    /// One domain's TLS state after a run's steps, and what they did.
+    struct Planned {
+        var certs: [TLSCertificate]
+        var next: [TLSNextKey]
+        var lines: [String]
+        var wake: Wake?
+        /// The offered certificate (`tls import`, the hook) names an MX host of this domain.
+        var offered: Bool
+        /// `rotate tls HOST` names an MX host of this domain.
+        var rotated: Bool
+    }
+
     /// One run's TLS steps for a domain, planned into `pending`: the certificate offered by
     /// `tls import` or the hook (when it names one of the domain's MX hosts), the gated installs
     /// due, next keys (scheme current+next), their store rows and the reload after an install.
@@ -395,9 +407,7 @@ enum TLSCertificateFiles {
         now: Date,
         advancing: Bool,
         pending: Pending
-    ) throws -> (
-        certs: [TLSCertificate], next: [TLSNextKey], lines: [String], wake: Wake?, offered: Bool, rotated: Bool
-    ) {
+    ) throws -> Planned {
         let published = try store.tlsaPublished(domain: p.name)
         var certs = before
         var lines: [String] = []
@@ -474,6 +484,6 @@ enum TLSCertificateFiles {
         if let argv = p.tls.reload, changed.contains(where: { $0.state == .served && $0.installed == now }) {
             pending.journal.run(argv, label: "\(p.name): TLS")
         }
-        return (certs, next, lines, wake, offered, rotated)
+        return Planned(certs: certs, next: next, lines: lines, wake: wake, offered: offered, rotated: rotated)
     }
 }

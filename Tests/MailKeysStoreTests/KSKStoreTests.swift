@@ -7,12 +7,13 @@ import Testing
 /// round-trip through insert, update and read, and the store refuses them out of order.
 @Suite struct KSKStoreTests {
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+    static let domain = try! DomainName("example.org")
 
     static func at(_ seconds: Int) -> Date { t0.addingTimeInterval(TimeInterval(seconds)) }
 
     static func store() throws -> Store {
-        let store = try Store.create(at: try Support.scratch("store").appendingPathComponent("mailkeys.sqlite").path)
-        try store.transaction { tx in try tx.ensureDomain(.exampleOrg, at: t0) }
+        let store = try Store.inMemory()
+        try store.transaction { tx in try tx.ensureDomain(Self.domain, at: t0) }
         return store
     }
 
@@ -31,18 +32,18 @@ import Testing
     @Test func readyAndDSSeenRoundTrip() throws {
         let store = try Self.store()
         var k = Self.key(1)
-        try store.transaction { tx in try tx.insertDNSSEC(k, domain: .exampleOrg) }
-        #expect(try store.dnssecKeys(domain: .exampleOrg) == [k])
-        #expect(try store.dnssecKeys(domain: .exampleOrg)[0].ready == nil)
+        try store.transaction { tx in try tx.insertDNSSEC(k, domain: Self.domain) }
+        #expect(try store.dnssecKeys(domain: Self.domain) == [k])
+        #expect(try store.dnssecKeys(domain: Self.domain)[0].ready == nil)
 
         k.ready = Self.at(7500)
         k.dsSeen = Self.at(86400)
-        try store.transaction { tx in try tx.updateDNSSEC(k, domain: .exampleOrg) }
-        #expect(try store.dnssecKeys(domain: .exampleOrg) == [k])
+        try store.transaction { tx in try tx.updateDNSSEC(k, domain: Self.domain) }
+        #expect(try store.dnssecKeys(domain: Self.domain) == [k])
 
         k.active = Self.at(2 * 86400)
-        try store.transaction { tx in try tx.updateDNSSEC(k, domain: .exampleOrg) }
-        #expect(try store.dnssecKeys(domain: .exampleOrg) == [k])
+        try store.transaction { tx in try tx.updateDNSSEC(k, domain: Self.domain) }
+        #expect(try store.dnssecKeys(domain: Self.domain) == [k])
 
         // A key inserted with every timestamp set keeps them all.
         var full = Self.key(2)
@@ -51,18 +52,18 @@ import Testing
         full.active = Self.at(30)
         full.retired = Self.at(40)
         full.removed = Self.at(50)
-        try store.transaction { tx in try tx.insertDNSSEC(full, domain: .exampleOrg) }
-        #expect(try store.dnssecKeys(domain: .exampleOrg) == [k, full])
+        try store.transaction { tx in try tx.insertDNSSEC(full, domain: Self.domain) }
+        #expect(try store.dnssecKeys(domain: Self.domain) == [k, full])
     }
 
     @Test func outOfOrderTimestampsAreRefused() throws {
         let store = try Self.store()
-        try store.transaction { tx in try tx.insertDNSSEC(Self.key(1), domain: .exampleOrg) }
+        try store.transaction { tx in try tx.insertDNSSEC(Self.key(1), domain: Self.domain) }
         func refused(_ change: (inout DNSSECKey) -> Void) {
             var k = Self.key(1)
             change(&k)
             #expect(throws: StoreError.self) {
-                try store.transaction { tx in try tx.updateDNSSEC(k, domain: .exampleOrg) }
+                try store.transaction { tx in try tx.updateDNSSEC(k, domain: Self.domain) }
             }
         }
         refused { $0.ready = Self.at(-1) }
@@ -71,6 +72,6 @@ import Testing
             $0.ready = Self.at(100)
             $0.dsSeen = Self.at(99)
         }
-        #expect(try store.dnssecKeys(domain: .exampleOrg) == [Self.key(1)])
+        #expect(try store.dnssecKeys(domain: Self.domain) == [Self.key(1)])
     }
 }
