@@ -39,6 +39,9 @@ public enum LDNSZoneReader {
         }
     }
 
+    /// Reads every record of `file`. Long on purpose: one loop over libldns's reader whose
+    /// `$ORIGIN`, `$TTL` and previous-owner state are C pointers the loop replaces and frees;
+    /// split up, each part would take and hand back all of them.
     static func read(file: UnsafeMutablePointer<FILE>, origin: DomainName, defaultTTL: UInt32, name: String) throws
         -> [TemplateRecord]
     {

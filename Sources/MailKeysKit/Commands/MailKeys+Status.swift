@@ -10,94 +10,110 @@ extension MailKeys {
     public static func status(_ home: Home, domain: String?, now: Date, lockWait: Double) throws -> StatusReport {
         let session = try Session(home, lockWait: lockWait, shared: true)
         defer { withExtendedLifetime(session) {} }
-        let policy = session.policy
-        let selected = try select(policy, domain)
+        let selected = try select(session.policy, domain)
         let store = try session.store()
-        var dkim: [DomainName: [DKIMKey]] = [:]
-        for p in selected { dkim[p.name] = try store.dkimKeys(domain: p.name) }
-        var dnssec: [DomainName: DNSSECSigning] = [:]
-        for p in selected {
-            let keys = try store.dnssecKeys(domain: p.name)
-            dnssec[p.name] =
-                p.dnssec.enabled ? try DNSSECKeyFiles.signing(home, p, keys: keys) : DNSSECSigning(keys: keys)
-        }
-        let templates = try templates(home, selected)
-        var tls: [DomainName: [TLSCertificate]] = [:]
-        var tlsNext: [DomainName: [TLSNextKey]] = [:]
-        for p in selected {
-            tls[p.name] = try store.tlsCertificates(domain: p.name)
-            tlsNext[p.name] = try store.tlsNextKeys(domain: p.name)
-        }
-        let wanted = try desired(
-            home,
-            policy: policy,
-            domains: selected,
-            dkim: dkim,
-            dnssec: dnssec,
-            tls: tls,
-            tlsNext: tlsNext,
-            templates: templates.mapValues { Template(records: $0) }
-        )
+        let inputs = try StatusInputs(home, policy: session.policy, selected: selected, store: store)
         let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
-        var domains: [StatusReport.DomainInfo] = []
-        for w in wanted {
-            let name = w.policy.name
-            let row = rows[name]
-            let disk = try fileHash(home.zoneFile(name))
-            let plan = ZoneBuildPlanner.plan(
-                desired: [name: w.contentHash],
-                stored: [name: row?.state ?? ZoneState()],
-                onDisk: [name: disk],
-                now: now
-            )
-            var state = disk == nil ? "missing" : plan.actions.isEmpty ? "current" : "stale"
-            if state == "current" && !w.signingKeys.isEmpty,
-                let reason = try resignState(home, store: store, w, now: now).reason
-            {
-                state = "stale (\(reason))"
-            }
-            let records = recordInfo(home, w, serial: row?.state.serial)
-            var signatures: String?
-            var keys = (dkim[name] ?? []).map { keyInfo($0, now: now) }
-            keys += (dnssec[name]?.keys ?? []).map(keyInfo)
-            if w.policy.dnssec.enabled, let expires = try store.signingState(name).expiresAt {
-                signatures = RunClock.format(expires)
-            }
-            var next = plan.actions.map {
-                StatusReport.EventInfo(at: RunClock.format(now), action: "tick", detail: $0.description)
-            }
-            next += keySteps(
-                w,
-                dkim: dkim[name] ?? [],
-                dnssec: dnssec[name]?.keys,
-                template: templates[name] ?? [],
-                now: now
-            )
-            let tlsInfo = try w.policy.tls.enabled ? tlsStatus(w, store: store, certs: tls[name] ?? []) : []
-            if let wake = plan.nextWake {
-                next.append(.init(at: RunClock.format(wake), action: "wake", detail: "next scheduled run"))
-            }
-            let recent = try store.events(domain: name, limit: 5).map {
-                StatusReport.EventInfo(at: RunClock.format($0.at), action: $0.action, detail: $0.detail)
-            }
-            domains.append(
-                .init(
-                    domain: name.description,
-                    serial: row?.state.serial,
-                    builtAt: row?.builtAt.map(RunClock.format),
-                    zoneFile: home.show(home.zoneFile(name)),
-                    zoneState: state,
-                    records: records,
-                    keys: keys,
-                    next: next,
-                    recent: recent,
-                    warnings: w.warnings,
-                    signaturesExpire: signatures,
-                    tls: tlsInfo
-                )
-            )
+        let domains = try inputs.wanted.map { w in
+            try domainStatus(home, w, row: rows[w.policy.name], inputs: inputs, store: store, now: now)
         }
         return StatusReport(home: home.root.path, now: RunClock.format(now), domains: domains)
+    }
+
+    /// What status reads for the selected domains: keys, templates, certificates, desired zones.
+    private struct StatusInputs {
+        var dkim: [DomainName: [DKIMKey]] = [:]
+        var dnssec: [DomainName: DNSSECSigning] = [:]
+        var templates: [DomainName: [TemplateRecord]] = [:]
+        var tls: [DomainName: [TLSCertificate]] = [:]
+        var tlsNext: [DomainName: [TLSNextKey]] = [:]
+        var wanted: [DesiredZone] = []
+
+        init(_ home: Home, policy: Policy, selected: [DomainPolicy], store: Store) throws {
+            for p in selected { dkim[p.name] = try store.dkimKeys(domain: p.name) }
+            for p in selected {
+                let keys = try store.dnssecKeys(domain: p.name)
+                dnssec[p.name] =
+                    p.dnssec.enabled ? try DNSSECKeyFiles.signing(home, p, keys: keys) : DNSSECSigning(keys: keys)
+            }
+            templates = try MailKeys.templates(home, selected)
+            for p in selected {
+                tls[p.name] = try store.tlsCertificates(domain: p.name)
+                tlsNext[p.name] = try store.tlsNextKeys(domain: p.name)
+            }
+            wanted = try MailKeys.desired(
+                home,
+                policy: policy,
+                domains: selected,
+                dkim: dkim,
+                dnssec: dnssec,
+                tls: tls,
+                tlsNext: tlsNext,
+                templates: templates.mapValues { Template(records: $0) }
+            )
+        }
+    }
+
+    /// One domain's status: zone state, records, keys, what comes next, recent events.
+    private static func domainStatus(
+        _ home: Home,
+        _ w: DesiredZone,
+        row: DomainRow?,
+        inputs: StatusInputs,
+        store: Store,
+        now: Date
+    ) throws -> StatusReport.DomainInfo {
+        let name = w.policy.name
+        let disk = try fileHash(home.zoneFile(name))
+        let plan = ZoneBuildPlanner.plan(
+            desired: [name: w.contentHash],
+            stored: [name: row?.state ?? ZoneState()],
+            onDisk: [name: disk],
+            now: now
+        )
+        var state = disk == nil ? "missing" : plan.actions.isEmpty ? "current" : "stale"
+        if state == "current" && !w.signingKeys.isEmpty,
+            let reason = try resignState(home, store: store, w, now: now).reason
+        {
+            state = "stale (\(reason))"
+        }
+        var keys = (inputs.dkim[name] ?? []).map { keyInfo($0, now: now) }
+        keys += (inputs.dnssec[name]?.keys ?? []).map(keyInfo)
+        var signatures: String?
+        if w.policy.dnssec.enabled, let expires = try store.signingState(name).expiresAt {
+            signatures = RunClock.format(expires)
+        }
+        var next = plan.actions.map {
+            StatusReport.EventInfo(at: RunClock.format(now), action: "tick", detail: $0.description)
+        }
+        next += keySteps(
+            w,
+            dkim: inputs.dkim[name] ?? [],
+            dnssec: inputs.dnssec[name]?.keys,
+            template: inputs.templates[name] ?? [],
+            now: now
+        )
+        let tlsInfo = try w.policy.tls.enabled ? tlsStatus(w, store: store, certs: inputs.tls[name] ?? []) : []
+        if let wake = plan.nextWake {
+            next.append(.init(at: RunClock.format(wake), action: "wake", detail: "next scheduled run"))
+        }
+        let recent = try store.events(domain: name, limit: 5).map {
+            StatusReport.EventInfo(at: RunClock.format($0.at), action: $0.action, detail: $0.detail)
+        }
+        return StatusReport.DomainInfo(
+            domain: name.description,
+            serial: row?.state.serial,
+            builtAt: row?.builtAt.map(RunClock.format),
+            zoneFile: home.show(home.zoneFile(name)),
+            zoneState: state,
+            records: recordInfo(home, w, serial: row?.state.serial),
+            keys: keys,
+            next: next,
+            recent: recent,
+            warnings: w.warnings,
+            signaturesExpire: signatures,
+            tls: tlsInfo
+        )
     }
 
     /// The SOA and the records of `w`'s zone, each with where it comes from.

@@ -261,51 +261,10 @@ enum DKIMKeyFiles {
     {
         var failures: [String] = []
         let entries = signingEntries(home, policy: policy, keys: keys, report: &report, failures: &failures)
-        func resolve(_ path: String) -> URL {
-            path.hasPrefix("/") ? URL(fileURLWithPath: path) : home.root.appendingPathComponent(path)
-        }
-        func write(_ files: [(path: String, text: String, keys: Int)], reload: [String]?, signer: String) {
-            var changed = false
-            for (path, text, n) in files {
-                let url = resolve(path)
-                let parent = url.deletingLastPathComponent()
-                do {
-                    // No secrets in the tables: the signer's user reads them whatever the umask was.
-                    try Directory.make(parent, mode: 0o755)
-                    if parent.path.hasPrefix(home.keysDir.path + "/") { chmod(parent.path, 0o755) }
-                    if try AtomicFile.read(url) != text {
-                        try AtomicFile.write(text, to: url, mode: 0o644, tempDir: home.tempDir(for: url))
-                        report.lines.append("wrote \(home.show(url)) (\(n) signing key\(n == 1 ? "" : "s"))")
-                        changed = true
-                    }
-                } catch {
-                    failures.append("\(signer): \(error)")
-                }
-            }
-            guard let argv = reload else { return }
-            let marker = resolve(files[0].0).deletingLastPathComponent().appendingPathComponent(
-                ".\(signer)-reload-pending"
-            )
-            guard changed || FileManager.default.fileExists(atPath: marker.path) else { return }
-            _ = FileManager.default.createFile(atPath: marker.path, contents: nil)
-            do {
-                let status = try Command.run(argv)
-                if status == 0 {
-                    try? FileManager.default.removeItem(at: marker)
-                    report.lines.append("\(signer): ran \(argv.joined(separator: " "))")
-                } else {
-                    failures.append(
-                        "\(signer): reload command \(argv.joined(separator: " ")) exited with \(status); the next run retries"
-                    )
-                }
-            } catch {
-                failures.append("\(signer): cannot run \(argv[0]): \(error); the next run retries")
-            }
-        }
         if policy.signers.opendkim {
             let rsa = entries.filter { $0.algorithm == .rsa }.count
             let ed25519 = entries.count - rsa
-            write(
+            writeSignerFiles(
                 [
                     (policy.signers.keyTable, SignerConfig.openDKIMKeyTable(entries, algorithm: .rsa), rsa),
                     (policy.signers.signingTable, SignerConfig.openDKIMSigningTable(entries, algorithm: .rsa), rsa),
@@ -319,17 +278,74 @@ enum DKIMKeyFiles {
                     ),
                 ],
                 reload: policy.signers.opendkimReload,
-                signer: "opendkim"
+                signer: "opendkim",
+                home: home,
+                report: &report,
+                failures: &failures
             )
         }
         if policy.signers.rspamd {
-            write(
+            writeSignerFiles(
                 [(policy.signers.rspamdMap, SignerConfig.rspamdMap(entries), entries.count)],
                 reload: policy.signers.rspamdReload,
-                signer: "rspamd"
+                signer: "rspamd",
+                home: home,
+                report: &report,
+                failures: &failures
             )
         }
         if let first = failures.first { throw HomeError(.io, first) }
+    }
+}
+
+extension DKIMKeyFiles {
+    /// One signer's files (0644: no secrets in them) rewritten where their text changed, then its
+    /// reload command when one changed or an earlier reload failed (a marker file remembers).
+    private static func writeSignerFiles(
+        _ files: [(path: String, text: String, keys: Int)],
+        reload: [String]?,
+        signer: String,
+        home: Home,
+        report: inout Report,
+        failures: inout [String]
+    ) {
+        func resolve(_ path: String) -> URL {
+            path.hasPrefix("/") ? URL(fileURLWithPath: path) : home.root.appendingPathComponent(path)
+        }
+        var changed = false
+        for (path, text, n) in files {
+            let url = resolve(path)
+            let parent = url.deletingLastPathComponent()
+            do {
+                // No secrets in the tables: the signer's user reads them whatever the umask was.
+                try Directory.make(parent, mode: 0o755)
+                if parent.path.hasPrefix(home.keysDir.path + "/") { chmod(parent.path, 0o755) }
+                if try AtomicFile.read(url) != text {
+                    try AtomicFile.write(text, to: url, mode: 0o644, tempDir: home.tempDir(for: url))
+                    report.lines.append("wrote \(home.show(url)) (\(n) signing key\(n == 1 ? "" : "s"))")
+                    changed = true
+                }
+            } catch {
+                failures.append("\(signer): \(error)")
+            }
+        }
+        guard let argv = reload else { return }
+        let marker = resolve(files[0].0).deletingLastPathComponent().appendingPathComponent(".\(signer)-reload-pending")
+        guard changed || FileManager.default.fileExists(atPath: marker.path) else { return }
+        _ = FileManager.default.createFile(atPath: marker.path, contents: nil)
+        do {
+            let status = try Command.run(argv)
+            if status == 0 {
+                try? FileManager.default.removeItem(at: marker)
+                report.lines.append("\(signer): ran \(argv.joined(separator: " "))")
+            } else {
+                failures.append(
+                    "\(signer): reload command \(argv.joined(separator: " ")) exited with \(status); the next run retries"
+                )
+            }
+        } catch {
+            failures.append("\(signer): cannot run \(argv[0]): \(error); the next run retries")
+        }
     }
 }
 

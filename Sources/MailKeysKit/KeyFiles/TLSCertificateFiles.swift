@@ -413,31 +413,18 @@ enum TLSCertificateFiles {
         var lines: [String] = []
         var wake: Wake?
         var offered = false
-        if case .certificate(let hosts, let fullchain, let key, let lineage, let served, let name) = mode {
-            let names = try hosts.map { try DomainName($0) }
-            if names.contains(where: { h in p.mx.contains { $0.host == h } }) {
-                let offer = try TLSCertificateFiles.offer(
-                    fullchain: fullchain,
-                    privateKey: key,
-                    hosts: names,
-                    lineage: lineage,
-                    name: name,
-                    now: now
-                )
-                let accepted = try accept(
-                    home,
-                    p,
-                    offer: offer,
-                    certs: certs,
-                    published: published,
-                    now: now,
-                    served: served,
-                    pending: pending
-                )
-                certs = accepted.certs
-                lines += accepted.lines
-                offered = true
-            }
+        if let accepted = try acceptOffer(
+            home,
+            p,
+            mode: mode,
+            certs: certs,
+            published: published,
+            now: now,
+            pending: pending
+        ) {
+            certs = accepted.certs
+            lines += accepted.lines
+            offered = true
         }
         if advancing {
             let due = advance(home, p, certs: certs, published: published, now: now, pending: pending)
@@ -462,6 +449,57 @@ enum TLSCertificateFiles {
             pending: pending
         )
         lines += nextLines
+        record(p, certs: certs, before: before, next: next, nextBefore: nextBefore, now: now, pending: pending)
+        return Planned(certs: certs, next: next, lines: lines, wake: wake, offered: offered, rotated: rotated)
+    }
+
+    /// The certificate `tls import` or the hook offers, accepted when it names one of the
+    /// domain's MX hosts (nil otherwise, or in another mode).
+    private static func acceptOffer(
+        _ home: Home,
+        _ p: DomainPolicy,
+        mode: MailKeys.Mode,
+        certs: [TLSCertificate],
+        published: [String: Date],
+        now: Date,
+        pending: Pending
+    ) throws -> (certs: [TLSCertificate], lines: [String])? {
+        guard case .certificate(let hosts, let fullchain, let key, let lineage, let served, let name) = mode else {
+            return nil
+        }
+        let names = try hosts.map { try DomainName($0) }
+        guard names.contains(where: { h in p.mx.contains { $0.host == h } }) else { return nil }
+        let offer = try TLSCertificateFiles.offer(
+            fullchain: fullchain,
+            privateKey: key,
+            hosts: names,
+            lineage: lineage,
+            name: name,
+            now: now
+        )
+        let accepted = try accept(
+            home,
+            p,
+            offer: offer,
+            certs: certs,
+            published: published,
+            now: now,
+            served: served,
+            pending: pending
+        )
+        return (accepted.certs, accepted.lines)
+    }
+
+    /// The store rows of changed certificates and next keys, and the reload after an install.
+    private static func record(
+        _ p: DomainPolicy,
+        certs: [TLSCertificate],
+        before: [TLSCertificate],
+        next: [TLSNextKey],
+        nextBefore: [TLSNextKey],
+        now: Date,
+        pending: Pending
+    ) {
         let nextChanged = next.filter { !nextBefore.contains($0) }
         let changed = certs.filter { !before.contains($0) }
         let domain = p.name
@@ -484,6 +522,5 @@ enum TLSCertificateFiles {
         if let argv = p.tls.reload, changed.contains(where: { $0.state == .served && $0.installed == now }) {
             pending.journal.run(argv, label: "\(p.name): TLS")
         }
-        return Planned(certs: certs, next: next, lines: lines, wake: wake, offered: offered, rotated: rotated)
     }
 }

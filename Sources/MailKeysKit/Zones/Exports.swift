@@ -43,27 +43,9 @@ enum Exports {
                 {
                     continue
                 }
-                var failure: String?
-                do {
-                    try export(p, to: t, file: file, text: try text(), serial: serial, report: &report)
-                } catch let e as HomeError {
-                    failure = e.reason
-                } catch let e as DNSError {
-                    failure = e.reason
-                } catch {
-                    failure = "\(error)"
-                }
+                let failure = attempt(p, to: t, file: file, serial: serial, text: text, report: &report)
                 if let failure {
                     failures.append("\(p.name): export to \(t) failed: \(failure); the next run tries again")
-                    Log.logger.error(
-                        "export failed",
-                        metadata: ["zone": "\(p.name)", "target": "\(t)", "error": "\(failure)"]
-                    )
-                } else {
-                    Log.logger.notice(
-                        "exported",
-                        metadata: ["zone": "\(p.name)", "target": "\(t)", "serial": "\(serial)"]
-                    )
                 }
                 try store.recordExport(
                     domain: p.name,
@@ -82,6 +64,33 @@ enum Exports {
             report.lines += failures.dropFirst().map { "error: \($0)" }
             throw HomeError(.io, failures[0])
         }
+    }
+
+    /// Exports to one target and logs the outcome; returns the failure's reason (nil: exported).
+    private static func attempt(
+        _ p: DomainPolicy,
+        to t: ExportTarget,
+        file: URL,
+        serial: UInt32,
+        text: () throws -> String,
+        report: inout Report
+    ) -> String? {
+        var failure: String?
+        do {
+            try export(p, to: t, file: file, text: try text(), serial: serial, report: &report)
+        } catch let e as HomeError {
+            failure = e.reason
+        } catch let e as DNSError {
+            failure = e.reason
+        } catch {
+            failure = "\(error)"
+        }
+        if let failure {
+            Log.logger.error("export failed", metadata: ["zone": "\(p.name)", "target": "\(t)", "error": "\(failure)"])
+        } else {
+            Log.logger.notice("exported", metadata: ["zone": "\(p.name)", "target": "\(t)", "serial": "\(serial)"])
+        }
+        return failure
     }
 
     /// One target: the zone file written, the reload command run, the new serial confirmed as

@@ -80,15 +80,7 @@ extension MailKeys {
         policyHash: String
     ) throws -> DesiredZone {
         let signing = p.dnssec.enabled ? dnssec : nil
-        var keysText = ""
-        if let signing, !signing.signing.isEmpty {
-            // The DNSKEY set and the denial method are part of what is published.
-            keysText += signing.keys.filter { $0.removed == nil && $0.published != nil }.map { k in
-                "\(k.dnskey) \(k.role.rawValue) \(signing.uses[k.tag] ?? "published")\n"
-            }.joined()
-            keysText += signing.cds.map { "CDS \($0)\n" }.joined()
-            keysText += "; nsec3=\(p.dnssec.nsec3)\n"
-        }
+        let keysText = signedContentText(p, signing)
         func builder(_ template: [TemplateRecord]) -> ZoneBuilder {
             ZoneBuilder(
                 policy: p,
@@ -100,27 +92,19 @@ extension MailKeys {
                 tlsNextKeys: tlsNext
             )
         }
-        if let (map, unsigned) = map {
-            let (zone, warnings) = try builder(map.template).build()
-            let owners = ZoneMap.owners(zone)
-            if owners.map(\.fqdn) == map.owners {
-                // The content hash is the full build's: the unsigned zone with serial 0, keys appended.
-                let part = zone.render(serial: 0, header: header(home, p.name), tracking: Set(owners))
-                if var whole = map.spliceUnsigned(unsigned, part: part.text, blocks: part.blocks)?.bytes {
-                    whole.append(contentsOf: Array(keysText.utf8))
-                    var seen = Set<String>()
-                    return DesiredZone(
-                        policy: p,
-                        zone: zone,
-                        warnings: (p.warnings + warnings + map.outsideWarnings).filter { seen.insert($0).inserted },
-                        contentHash: whole.withUnsafeBufferPointer(Digest.sha256Hex),
-                        mtaSTSText: p.mtaSTS?.text,
-                        dnssec: signing ?? DNSSECSigning(),
-                        map: map,
-                        previousUnsigned: unsigned
-                    )
-                }
-            }
+        if let (map, unsigned) = map,
+            let zone = try partial(home, p, builder(map.template), map: map, unsigned: unsigned, keysText: keysText)
+        {
+            return DesiredZone(
+                policy: p,
+                zone: zone.zone,
+                warnings: zone.warnings,
+                contentHash: zone.contentHash,
+                mtaSTSText: p.mtaSTS?.text,
+                dnssec: signing ?? DNSSECSigning(),
+                map: map,
+                previousUnsigned: unsigned
+            )
         }
         let template = try given ?? template(home, p)
         let b = builder(template.records)
@@ -162,4 +146,37 @@ extension MailKeys {
         try AtomicFile.read(url).map(Digest.sha256Hex)
     }
 
+    /// What signing adds to a zone's content: the DNSKEY set, CDS and the denial method are part of
+    /// what is published ("" when the zone is not signed).
+    private static func signedContentText(_ p: DomainPolicy, _ signing: DNSSECSigning?) -> String {
+        guard let signing, !signing.signing.isEmpty else { return "" }
+        var text = signing.keys.filter { $0.removed == nil && $0.published != nil }.map { k in
+            "\(k.dnskey) \(k.role.rawValue) \(signing.uses[k.tag] ?? "published")\n"
+        }.joined()
+        text += signing.cds.map { "CDS \($0)\n" }.joined()
+        text += "; nsec3=\(p.dnssec.nsec3)\n"
+        return text
+    }
+
+    /// The zone built from the map's owners alone, when they are still exactly the owners the
+    /// build gives and the map fits the previous file; its content hash is the full build's (the
+    /// unsigned zone with serial 0, keys appended). Nil: build in full.
+    private static func partial(
+        _ home: Home,
+        _ p: DomainPolicy,
+        _ builder: ZoneBuilder,
+        map: ZoneMap,
+        unsigned: MappedFile,
+        keysText: String
+    ) throws -> (zone: Zone, warnings: [String], contentHash: String)? {
+        let (zone, warnings) = try builder.build()
+        let owners = ZoneMap.owners(zone)
+        guard owners.map(\.fqdn) == map.owners else { return nil }
+        let part = zone.render(serial: 0, header: header(home, p.name), tracking: Set(owners))
+        guard var whole = map.spliceUnsigned(unsigned, part: part.text, blocks: part.blocks)?.bytes else { return nil }
+        whole.append(contentsOf: Array(keysText.utf8))
+        var seen = Set<String>()
+        let all = (p.warnings + warnings + map.outsideWarnings).filter { seen.insert($0).inserted }
+        return (zone, all, whole.withUnsafeBufferPointer(Digest.sha256Hex))
+    }
 }
