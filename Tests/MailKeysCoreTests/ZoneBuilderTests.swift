@@ -13,7 +13,7 @@ private func buildZone(
     let policy = try Fixture.policy("example.org", modify)
     return try ZoneBuilder(
         policy: policy,
-        allDomains: allDomains,
+        reportAuthorisations: ReportAuthorisations(allDomains),
         template: template,
         templateName: "Zones/example.org.zone.in"
     ).build()
@@ -220,7 +220,7 @@ struct ZoneBuilderGeneratedTests {
         let noDMARC = try Fixture.policy("example.edu") { $0["dmarc"] = .table(["enabled": .bool(false)]) }
         let org = try Fixture.policy("example.org")
         let all = [org, net, selfReporting, noDMARC]
-        let zone = try ZoneBuilder(policy: org, allDomains: all).build().zone
+        let zone = try ZoneBuilder(policy: org, reportAuthorisations: ReportAuthorisations(all)).build().zone
         let authorisations = zone.records.filter { $0.owner.labels.contains("_report") }
         #expect(
             authorisations.map(\.owner.description).sorted() == [
@@ -230,9 +230,9 @@ struct ZoneBuilderGeneratedTests {
         #expect(authorisations.allSatisfy { $0.type == .txt && $0.rdata == "\"v=DMARC1\"" && $0.ttl == 3600 })
         #expect(authorisations.allSatisfy { $0.source == .generated("dmarc report authorisation") })
         // example.net's own zone authorises nobody: example.org reports to itself.
-        let netZone = try ZoneBuilder(policy: net, allDomains: all).build().zone
+        let netZone = try ZoneBuilder(policy: net, reportAuthorisations: ReportAuthorisations(all)).build().zone
         #expect(!netZone.records.contains { $0.owner.labels.contains("_report") })
-        // Without allDomains nothing is authorised.
+        // Without the other domains' authorisations nothing is authorised.
         let alone = try ZoneBuilder(policy: org).build().zone
         #expect(!alone.records.contains { $0.owner.labels.contains("_report") })
     }
@@ -244,7 +244,7 @@ struct ZoneBuilderGeneratedTests {
             $0["dmarc"] = .table(["rua": .string("mailto:d@example.net, mailto:reports@example.org")])
         }
         let org = try Fixture.policy("example.org")
-        let zone = try ZoneBuilder(policy: org, allDomains: [org, net]).build().zone
+        let zone = try ZoneBuilder(policy: org, reportAuthorisations: ReportAuthorisations([org, net])).build().zone
         #expect(rdatas(zone, "example.net._report._dmarc", .txt) == ["\"v=DMARC1\""])
     }
 }
@@ -581,5 +581,36 @@ struct SplitMix64: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
         z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
         return z ^ (z >> 31)
+    }
+}
+
+@Suite("ReportAuthorisations")
+struct ReportAuthorisationsTests {
+    /// Targets are found by every zone that contains them, never in the reporting domain's own
+    /// zone, and `ruf` counts like `rua`.
+    @Test func entriesByContainingZone() throws {
+        let net = try Fixture.policy("example.net") {
+            $0["dmarc"] = .table([
+                "rua": .string("mailto:a@deep.reports.example.org"), "ruf": .string("mailto:f@example.com"),
+            ])
+        }
+        let com = try Fixture.policy("example.com") {
+            $0["dmarc"] = .table(["rua": .string("mailto:a@example.com,mailto:b@sub.example.com")])
+        }
+        let index = ReportAuthorisations([net, com])
+        #expect(
+            ReportAuthorisations.targets(of: net).map(\.description) == ["example.com", "deep.reports.example.org"]
+        )
+        #expect(ReportAuthorisations.targets(of: com).isEmpty)
+        #expect(
+            index.needed(in: try DomainName("example.org")).map(\.target.description) == ["deep.reports.example.org"]
+        )
+        #expect(index.needed(in: try DomainName("reports.example.org")).count == 1)
+        #expect(index.needed(in: try DomainName("example.com")).map(\.source.description) == ["example.net"])
+        #expect(index.needed(in: try DomainName("example.net")).isEmpty)
+        #expect(
+            try index.needed(in: try DomainName("example.org"))[0].owner().description
+                == "example.net._report._dmarc.deep.reports.example.org"
+        )
     }
 }

@@ -2,13 +2,16 @@ import Foundation
 
 /// The whole policy file: one ``DomainPolicy`` per mail domain, sorted by name.
 public struct Policy: Sendable, Equatable {
-    public var domains: [DomainPolicy]
+    public private(set) var domains: [DomainPolicy]
     /// Where the DKIM signers' configuration goes.
     public var signers: SignerPolicy
+    /// The DMARC report authorisations the domains need in each other's zones, built once.
+    public private(set) var reportAuthorisations: ReportAuthorisations
 
     public init(domains: [DomainPolicy], signers: SignerPolicy = SignerPolicy()) {
         self.domains = domains.sorted { $0.name.description < $1.name.description }
         self.signers = signers
+        reportAuthorisations = ReportAuthorisations(domains)
     }
 
     /// The policy of `name`, or an error listing the domains the policy has.
@@ -50,5 +53,6 @@ public struct Policy: Sendable, Equatable {
             )
         }
         self.domains = list.sorted { $0.name.description < $1.name.description }
+        reportAuthorisations = ReportAuthorisations(list)
     }
 }

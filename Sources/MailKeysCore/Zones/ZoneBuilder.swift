@@ -1,10 +1,11 @@
 import Foundation
 
-/// Builds a domain's complete zone from its policy, the other domains of the policy (for DMARC
-/// report authorisations) and the user's template, and says what it overrode.
+/// Builds a domain's complete zone from its policy, the DMARC report authorisations other
+/// domains need in it and the user's template, and says what it overrode.
 public struct ZoneBuilder: Sendable {
     public let policy: DomainPolicy
-    public let allDomains: [DomainPolicy]
+    /// Every domain's report authorisations; those inside this zone are published.
+    public let reportAuthorisations: ReportAuthorisations
     public let template: [TemplateRecord]
     /// The template's file name, for warnings and errors (`Zones/example.org.zone.in`).
     public let templateName: String
@@ -17,7 +18,7 @@ public struct ZoneBuilder: Sendable {
 
     public init(
         policy: DomainPolicy,
-        allDomains: [DomainPolicy] = [],
+        reportAuthorisations: ReportAuthorisations = ReportAuthorisations(),
         template: [TemplateRecord] = [],
         templateName: String = "template",
         dkimKeys: [DKIMKey] = [],
@@ -25,7 +26,7 @@ public struct ZoneBuilder: Sendable {
         tlsNextKeys: [TLSNextKey] = []
     ) {
         self.policy = policy
-        self.allDomains = allDomains
+        self.reportAuthorisations = reportAuthorisations
         self.template = template
         self.templateName = templateName
         self.dkimKeys = dkimKeys
@@ -297,14 +298,8 @@ public struct ZoneBuilder: Sendable {
         if let dmarc = policy.dmarc {
             out.add(try origin.prepending("_dmarc"), .txt, TXT.rdata(dmarc.text), "dmarc")
         }
-        for other in allDomains where other.name != origin {
-            guard let dmarc = other.dmarc else { continue }
-            let uris = ((dmarc["rua"] ?? "") + "," + (dmarc["ruf"] ?? "")).split(separator: ",")
-            for target in Set(uris.compactMap { ReportURI.mailtoDomain($0.trimmingCharacters(in: .whitespaces)) })
-            where target.isSubdomain(of: origin) && !target.isSubdomain(of: other.name) {
-                let owner = try target.prepending("\(other.name)._report._dmarc")
-                out.add(owner, .txt, TXT.rdata("v=DMARC1"), "dmarc report authorisation")
-            }
+        for entry in reportAuthorisations.needed(in: origin) {
+            out.add(try entry.owner(), .txt, TXT.rdata("v=DMARC1"), "dmarc report authorisation")
         }
     }
 

@@ -84,7 +84,7 @@ extension MailKeys {
         func builder(_ template: [TemplateRecord]) -> ZoneBuilder {
             ZoneBuilder(
                 policy: p,
-                allDomains: policy.domains,
+                reportAuthorisations: policy.reportAuthorisations,
                 template: template,
                 templateName: home.show(home.template(p.name)),
                 dkimKeys: dkim,

@@ -114,7 +114,7 @@ struct ZoneMap: Codable, Equatable {
         let records = builder.template.filter { scope.contains($0.owner) }
         let part = try ZoneBuilder(
             policy: builder.policy,
-            allDomains: builder.allDomains,
+            reportAuthorisations: builder.reportAuthorisations,
             template: records,
             templateName: builder.templateName,
             dkimKeys: builder.dkimKeys,
