@@ -102,13 +102,12 @@ private struct DomainPlan {
         while t <= end && steps < 10_000 {
             steps += 1
             let dkimPlan = DKIMPlanner.plan(keys: dkim, policy: policy.dkim, now: t)
-            let (actions, wake) = (dkimPlan.actions, dkimPlan.nextWake)
-            for a in actions {
+            for a in dkimPlan.actions {
                 add(t, "dkim", a.selector, a.description)
                 zoneChanges.append(t)
             }
-            dkim = DKIMPlanner.apply(actions, to: dkim, now: t, newKeys: [:])
-            guard let wake, wake > t else { break }
+            dkim = DKIMPlanner.apply(dkimPlan.actions, to: dkim, now: t, newKeys: [:])
+            guard let wake = dkimPlan.nextWake, wake > t else { break }
             t = wake
         }
         for k in dkim {

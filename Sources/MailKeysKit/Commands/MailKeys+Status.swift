@@ -148,49 +148,62 @@ extension MailKeys {
         template: [TemplateRecord],
         now: Date
     ) -> [StatusReport.EventInfo] {
-        let name = w.policy.name
+        var next = dkimSteps(w.policy, dkim: dkim, now: now)
+        if w.policy.dnssec.enabled, let dk = dnssec, !dk.isEmpty {
+            next += dnssecSteps(w.policy, dnssec: dk, template: template, now: now)
+        }
+        return next
+    }
+
+    /// The next DKIM steps (at most four wake-ups ahead), simulated on a copy of the keys.
+    private static func dkimSteps(_ p: DomainPolicy, dkim: [DKIMKey], now: Date) -> [StatusReport.EventInfo] {
         var next: [StatusReport.EventInfo] = []
         var probe = now
         var simulated = dkim
         for _ in 0..<4 {
-            let dkimPlan = DKIMPlanner.plan(keys: simulated, policy: w.policy.dkim, now: probe)
-            let (actions, wake) = (dkimPlan.actions, dkimPlan.nextWake)
-            if probe > now || !actions.isEmpty {
-                for a in actions {
+            let dkimPlan = DKIMPlanner.plan(keys: simulated, policy: p.dkim, now: probe)
+            if probe > now || !dkimPlan.actions.isEmpty {
+                for a in dkimPlan.actions {
                     next.append(.init(at: RunClock.format(probe), action: "dkim", detail: a.description))
                 }
             }
-            guard let wake, wake > probe else { break }
-            simulated = DKIMPlanner.apply(actions, to: simulated, now: probe, newKeys: [:])
+            guard let wake = dkimPlan.wake?.at, wake > probe else { break }
+            simulated = DKIMPlanner.apply(dkimPlan.actions, to: simulated, now: probe, newKeys: [:])
             probe = wake
         }
-        if w.policy.dnssec.enabled, let dk = dnssec, !dk.isEmpty {
-            let timing = DNSSECTiming(
-                policy: w.policy.dnssec,
-                propagation: w.policy.propagationDelay,
-                maxZoneTTL: maxTTL(w.policy, template: template)
-            )
-            var simulated = dk
-            var probe = now
-            for _ in 0..<4 {
-                let step = DNSSECPlanner.plan(keys: simulated, timing: timing, now: probe)
-                for a in step.actions {
-                    next.append(.init(at: RunClock.format(probe), action: "dnssec", detail: a.description))
-                }
-                for tag in step.waitingForDS(keys: simulated) where probe == now {
-                    next.append(
-                        .init(
-                            at: nil,
-                            action: "dnssec",
-                            detail:
-                                "key \(tag) waits for its DS at the parent (run `mailkeys ds seen \(name) \(tag)` once the registrar shows it)"
-                        )
-                    )
-                }
-                guard let wake = step.nextWake, wake > probe else { break }
-                simulated = DNSSECPlanner.apply(step.actions, to: simulated, now: probe)
-                probe = wake
+        return next
+    }
+
+    /// The next DNSSEC steps (at most four wake-ups ahead) and the keys waiting for their DS.
+    private static func dnssecSteps(_ p: DomainPolicy, dnssec: [DNSSECKey], template: [TemplateRecord], now: Date)
+        -> [StatusReport.EventInfo]
+    {
+        let timing = DNSSECTiming(
+            policy: p.dnssec,
+            propagation: p.propagationDelay,
+            maxZoneTTL: maxTTL(p, template: template)
+        )
+        var next: [StatusReport.EventInfo] = []
+        var simulated = dnssec
+        var probe = now
+        for _ in 0..<4 {
+            let step = DNSSECPlanner.plan(keys: simulated, timing: timing, now: probe)
+            for a in step.actions {
+                next.append(.init(at: RunClock.format(probe), action: "dnssec", detail: a.description))
             }
+            for tag in step.waitingForDS(keys: simulated) where probe == now {
+                next.append(
+                    .init(
+                        at: nil,
+                        action: "dnssec",
+                        detail:
+                            "key \(tag) waits for its DS at the parent (run `mailkeys ds seen \(p.name) \(tag)` once the registrar shows it)"
+                    )
+                )
+            }
+            guard let wake = step.wake?.at, wake > probe else { break }
+            simulated = DNSSECPlanner.apply(step.actions, to: simulated, now: probe)
+            probe = wake
         }
         return next
     }

@@ -158,7 +158,8 @@ enum DKIMKeyFiles {
             )
         }
         let plan = DKIMPlanner.plan(keys: keys, policy: p.dkim, now: now, rotate: rotate)
-        let (actions, wake) = (plan.actions, plan.wake)
+        let actions = plan.actions
+        let wake = plan.wake
         var lines: [String] = []
         let starts = actions.contains { action in
             switch action {
