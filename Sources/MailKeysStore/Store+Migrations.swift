@@ -155,6 +155,7 @@ extension Store {
             )
         }
         m.registerMigration("2026-12-01-intent") { db in try db.execute(sql: IntentStep.createTable) }
+        m.registerMigration("2026-12-02-schedule") { db in try db.execute(sql: ScheduleRecord.createTable) }
         return m
     }
 }

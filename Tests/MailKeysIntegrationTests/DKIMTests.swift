@@ -455,7 +455,16 @@ import Testing
         chmod(rsa.path, 0o600)  // a key file as mailkeys writes it; only its content is wrong
         // A file already where the next ed25519 selector would go (a run killed after writing it,
         // before its commit): it is moved aside, kept and reported, and the rotation goes ahead.
+        // Opened up, it is refused like any key file others may read (mailkeys writes 0600).
         try Data("left by a dead run".utf8).write(to: Self.keyFile(home, "mk20261201e"))
+        chmod(Self.keyFile(home, "mk20261201e").path, 0o644)
+        try BadInputTests.expectRefused(
+            home,
+            ["rotate", "dkim", "example.org", "--home", home.path, "--now", "2026-12-01T00:00:00Z"],
+            message: "Keys/dkim/example.org/mk20261201e.pem is readable by everyone",
+            status: 77
+        )
+        chmod(Self.keyFile(home, "mk20261201e").path, 0o600)
         let rotated = try Support.mailkeys([
             "rotate", "dkim", "example.org", "--home", home.path, "--now", "2026-12-01T00:00:00Z",
         ])

@@ -214,7 +214,15 @@ import Testing
         #expect(try renew().contains("owners rebuilt"))
 
         let policy = home.appendingPathComponent("mailkeys.toml")
+        // A comment is not a change of the domain's policy: the map still vouches.
         try (Support.read(policy) + "# a comment\n").write(to: policy, atomically: true, encoding: .utf8)
+        out = try renew()
+        #expect(out.contains("owners rebuilt"), "comment added: \(out)")
+        try Support.read(policy).replacingOccurrences(of: "retry = \"1h\"", with: "retry = \"2h\"").write(
+            to: policy,
+            atomically: true,
+            encoding: .utf8
+        )
         out = try renew()
         #expect(out.contains("signed ") && !out.contains("owners rebuilt"), "policy changed: \(out)")
 

@@ -8,15 +8,14 @@ public enum PolicyFile {
     /// Loads and validates the policy of `home`; every error names the file and the key or line.
     public static func load(_ home: Home) throws -> Policy { try loadHashed(home).policy }
 
-    /// The policy and the SHA-256 of the very text it was parsed from.
-    static func loadHashed(_ home: Home) throws -> (policy: Policy, hash: String) {
+    /// The policy and the hashes of each domain's part of it.
+    static func loadHashed(_ home: Home) throws -> (policy: Policy, digest: PolicyDigest) {
         let name = home.show(home.policyFile)
         guard let bytes = try InputFile.read(home.policyFile, limit: InputLimits.policyFileBytes, name: name) else {
             throw HomeError(.missing, "\(home.policyFile.path) is missing; run 'mailkeys init' first")
         }
         try PolicyText.check(bytes, name: name)
-        let text = String(decoding: bytes, as: UTF8.self)
-        return (try parseChecked(text, name: name), Digest.sha256Hex(text))
+        return try parseDigested(String(decoding: bytes, as: UTF8.self), name: name)
     }
 
     /// Parses policy text; `name` prefixes every message. The text is checked first
@@ -29,6 +28,11 @@ public enum PolicyFile {
 
     /// ``parse(_:name:)`` for text ``PolicyText`` has passed.
     static func parseChecked(_ text: String, name: String) throws -> Policy {
+        try parseDigested(text, name: name).policy
+    }
+
+    /// The policy and its ``PolicyDigest``, for text ``PolicyText`` has passed.
+    static func parseDigested(_ text: String, name: String) throws -> (policy: Policy, digest: PolicyDigest) {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -39,7 +43,8 @@ public enum PolicyFile {
             )
         }
         do {
-            return try Policy(document: convert(table))
+            let document = convert(table)
+            return (try Policy(document: document), try PolicyDigest(document: document))
         } catch let e as CoreError {
             throw CoreError(e.code, "\(name): \(e.reason)")
         }

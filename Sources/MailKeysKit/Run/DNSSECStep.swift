@@ -17,7 +17,13 @@ enum DNSSECStep {
             pending: c.pending
         )
         out.lines += lines
-        if c.advancing && p.dnssec.enabled { keys = try advance(d, keys: keys, c, &out) }
+        if c.advancing && p.dnssec.enabled {
+            keys = try advance(d, keys: keys, c, &out)
+            // The parent's servers are asked on every run until they serve the new DS.
+            if !p.dnssec.parentServers.isEmpty && !DNSSECPlanner.waitingForDS(keys: keys).isEmpty {
+                out.polled.insert(p.name)
+            }
+        }
         keys.sort(by: DNSSECKey.storeOrder)
         d.dnssec =
             p.dnssec.enabled

@@ -2,9 +2,12 @@ import MailKeysCore
 
 /// The step after the commit: zones exported to their nameservers, DKIM key files handed to the
 /// signers' group, and the signer configuration rewritten (and reloaded) where it changed. An
-/// export failure is thrown once the signers are up to date.
+/// export failure is thrown once the signers are up to date. A run over some of the domains
+/// (`subset`) exports those; it rewrites the signer configuration from every domain's keys
+/// when it ran any, and leaves everything alone when it ran none.
 enum ExportStep {
-    static func run(_ domains: [DomainRun], _ c: StepContext) throws -> StepOutcome {
+    static func run(_ domains: [DomainRun], _ c: StepContext, subset: Bool = false) throws -> StepOutcome {
+        if subset && domains.isEmpty { return StepOutcome() }
         var report = Report()
         defer { Trace.mark("exports and signer configuration") }
         var exportError: Error?
@@ -19,7 +22,10 @@ enum ExportStep {
             return StepOutcome(lines: report.lines, warnings: report.warnings)
         }
         for d in domains { try DKIMKeyFiles.applyGroup(c.home, d.policy, keys: d.dkim) }
-        let keys = Dictionary(uniqueKeysWithValues: domains.map { ($0.name, $0.dkim) })
+        var keys = Dictionary(uniqueKeysWithValues: domains.map { ($0.name, $0.dkim) })
+        for p in c.policy.domains where p.dkim.enabled && keys[p.name] == nil {
+            keys[p.name] = try c.store.dkimKeys(domain: p.name)
+        }
         try DKIMKeyFiles.writeSignerConfigs(c.home, policy: c.policy, keys: keys, report: &report)
         if let exportError { throw exportError }
         return StepOutcome(lines: report.lines, warnings: report.warnings)

@@ -8,15 +8,15 @@ final class Session {
     let home: Home
     let lock: HomeLock
     let policy: Policy
-    /// SHA-256 of the policy file as read (zone maps record it).
-    let policyHash: String
+    /// Hashes of each domain's part of the policy (zone maps and the schedule record them).
+    let digest: PolicyDigest
     private var opened: Store?
 
     /// Takes the lock (shared for commands that only read), then reads and validates the policy.
     init(_ home: Home, lockWait: Double, shared: Bool = false) throws {
         self.home = home
         lock = try HomeLock(home, wait: lockWait, shared: shared)
-        (policy, policyHash) = try PolicyFile.loadHashed(home)
+        (policy, digest) = try PolicyFile.loadHashed(home)
     }
 
     /// The store, opened on first use.

@@ -8,11 +8,14 @@ struct StepContext {
     let home: Home
     let store: Store
     let policy: Policy
-    let policyHash: String
+    let digest: PolicyDigest
     let mode: MailKeys.Mode
     let now: Date
     let acceptClock: Bool
     let pending: Pending
 
     var advancing: Bool { mode.advances }
+
+    /// The hash the zone map of `name` records (``PolicyDigest/zone(_:_:)``).
+    func zoneHash(_ name: DomainName) -> String { digest.zone(name, policy) }
 }

@@ -6,15 +6,28 @@ struct StepOutcome {
     var lines: [String] = []
     var warnings: [String] = []
     var wakes: [Wake] = []
+    /// The earliest wake-up of each domain, its reason as the planner gave it.
+    var domainWakes: [DomainName: Wake] = [:]
+    /// Domains that wait for something outside mailkeys and are looked at on every run.
+    var polled: Set<DomainName> = []
 
     mutating func add(_ other: StepOutcome) {
         lines += other.lines
         warnings += other.warnings
         wakes += other.wakes
+        for (name, w) in other.domainWakes { wake(w, into: name) }
+        polled.formUnion(other.polled)
     }
 
     /// A planner's wake-up (if any), its reason prefixed with the domain.
     mutating func wake(_ wake: Wake?, domain: DomainName) {
-        if let wake { wakes.append(Wake(at: wake.at, reason: "\(domain): \(wake.reason)")) }
+        guard let wake else { return }
+        wakes.append(Wake(at: wake.at, reason: "\(domain): \(wake.reason)"))
+        self.wake(wake, into: domain)
+    }
+
+    private mutating func wake(_ w: Wake, into domain: DomainName) {
+        if let known = domainWakes[domain], known.at <= w.at { return }
+        domainWakes[domain] = w
     }
 }

@@ -35,7 +35,7 @@ enum ZoneStep {
             tlsNext: d.tlsNext,
             template: partial ? d.template : nil,
             map: partial ? d.map : nil,
-            policyHash: c.policyHash
+            policyHash: c.zoneHash(d.name)
         )
     }
 }

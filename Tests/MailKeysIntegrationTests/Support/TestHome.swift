@@ -42,3 +42,14 @@ extension Support {
 
     static func bytes(_ url: URL) -> Data? { FileManager.default.contents(atPath: url.path) }
 }
+
+extension Support {
+    /// Every file of a directory (not recursive) with its bytes, to compare before and after.
+    static func listing(_ dir: URL) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) {
+            out[name] = bytes(dir.appendingPathComponent(name))
+        }
+        return out
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import MailKeysCore
+import MailKeysDNS
+import MailKeysStore
+
+/// Which domains a run that advances (`tick`, `rotate`, `ds seen`, `tls import`, the certbot
+/// hook) looks at, and what it records for the next run, so that a run costs what is due and
+/// not what the home holds.
+///
+/// A domain is run when the mode names it, when it has no schedule row yet, when its inputs
+/// fingerprint (its part of the policy, the report authorisations in its zone, its template and
+/// zone files as `stat` sees them, the home's path, the program) differs from the one its last complete run
+/// recorded, when its next event is due, or when it waits for its parent's DS. Every other
+/// domain is left alone: nothing of it is read but its schedule row and four `stat`s.
+struct RunSchedule {
+    let home: Home
+    let policy: Policy
+    let digest: PolicyDigest
+    let now: Date
+    /// The rows as the run found them.
+    let rows: [DomainName: DomainSchedule]
+
+    init(home: Home, store: Store, policy: Policy, digest: PolicyDigest, now: Date) throws {
+        self.home = home
+        self.policy = policy
+        self.digest = digest
+        self.now = now
+        rows = try store.schedules()
+    }
+
+    /// The fingerprint of everything a run of `name` reads outside the store.
+    func inputs(_ name: DomainName) -> String {
+        let files = [home.template(name), home.zoneFile(name), home.signedFile(name), home.mtaSTSFile(name)]
+        // The home's path is in the signer tables' key paths: a moved home runs every domain.
+        let text =
+            ([FileMarker.program, home.root.path, digest.zone(name, policy)] + files.map { FileMarker.of($0.path) })
+            .joined(separator: "\n")
+        return Digest.sha256Hex(text)
+    }
+
+    /// The domains of `selected` this run looks at; `named` are run whatever their schedule
+    /// (nil: every domain).
+    func due(_ selected: [DomainPolicy], named: Set<DomainName>?) -> [DomainPolicy] {
+        guard let named else { return selected }
+        return selected.filter { p in
+            guard !named.contains(p.name), let row = rows[p.name], !row.poll else { return true }
+            if let at = row.nextAt, at <= now { return true }
+            return row.inputs != inputs(p.name)
+        }
+    }
+
+    /// The earliest event of the domains of `selected` this run left alone.
+    func earliest(_ selected: [DomainPolicy], except ran: Set<DomainName>) -> Wake? {
+        var best: DomainSchedule?
+        for p in selected where !ran.contains(p.name) {
+            guard let row = rows[p.name], let at = row.nextAt else { continue }
+            if let b = best, let bAt = b.nextAt, bAt <= at { continue }
+            best = row
+        }
+        guard let best, let at = best.nextAt else { return nil }
+        return Wake(at: at, reason: "\(best.domain): \(best.reason ?? "scheduled event")")
+    }
+
+    /// Records, for each domain the run completed, its fingerprint as the run left the files and
+    /// its next event; called once everything is committed and exported.
+    func save(_ ran: [DomainName], outcome: StepOutcome, store: Store) throws {
+        let rows = ran.map { name in
+            let wake = outcome.domainWakes[name]
+            return DomainSchedule(
+                domain: name,
+                inputs: inputs(name),
+                nextAt: wake?.at,
+                reason: wake?.reason,
+                poll: outcome.polled.contains(name)
+            )
+        }
+        try store.saveSchedules(rows)
+    }
+}

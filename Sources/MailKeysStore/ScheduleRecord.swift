@@ -1,0 +1,55 @@
+import GRDB
+import MailKeysCore
+
+/// A row of `schedule`: one per domain a complete run has seen.
+struct ScheduleRecord: StoreRecord {
+    static let databaseTableName = "schedule"
+
+    static let createTable = """
+        CREATE TABLE schedule (
+            domain TEXT PRIMARY KEY,
+            inputs TEXT NOT NULL,
+            next_at INTEGER,
+            reason TEXT,
+            poll INTEGER NOT NULL CHECK (poll IN (0, 1))
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX schedule_next_at ON schedule(next_at) WHERE next_at IS NOT NULL;
+        """
+
+    var domain: String
+    var inputs: String
+    var nextAt: Int64?
+    var reason: String?
+    var poll: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case domain, inputs, reason, poll
+        case nextAt = "next_at"
+    }
+
+    enum Columns {
+        static let domain = Column(CodingKeys.domain)
+        static let inputs = Column(CodingKeys.inputs)
+        static let nextAt = Column(CodingKeys.nextAt)
+        static let reason = Column(CodingKeys.reason)
+        static let poll = Column(CodingKeys.poll)
+    }
+
+    init(_ s: DomainSchedule) {
+        domain = StoredName.text(s.domain)
+        inputs = s.inputs
+        nextAt = StoredTime.seconds(s.nextAt)
+        reason = s.reason
+        poll = s.poll ? 1 : 0
+    }
+
+    func schedule() throws -> DomainSchedule {
+        DomainSchedule(
+            domain: try StoredName.parse(domain, table: Self.databaseTableName, column: "domain"),
+            inputs: inputs,
+            nextAt: StoredTime.date(nextAt),
+            reason: reason,
+            poll: poll != 0
+        )
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+
+/// Runs over several domains touch only the domains with something due (issue 16): an idle
+/// tick leaves every domain alone, an edit, a damaged file, a due event or a certificate runs
+/// its own domain only, and the `next:` line still names the earliest event of every domain.
+@Suite struct ScheduleTests {
+    /// A home with example.org plus `extra` domains made from its policy section (their own MX
+    /// and NS hosts), built at `at`.
+    static func home(extra: [String], at: String = Support.now) throws -> URL {
+        try built(extra: extra, at: at).home
+    }
+
+    static func built(extra: [String], at: String = Support.now) throws -> (home: URL, tick: Support.Result) {
+        let home = try Support.exampleHome(build: false, at: at)
+        try add(extra, to: home)
+        let r = try Support.mailkeys(["tick", "--home", home.path, "--now", at])
+        guard r.status == 0 else { throw Support.Failure("tick failed: \(r.stderr)") }
+        return (home, r)
+    }
+
+    /// Appends a copy of example.org's policy section for each name.
+    static func add(_ names: [String], to home: URL) throws {
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        let text = try Support.read(policy)
+        // example.org's tables: from its header to the first table of another domain.
+        let start = text.range(of: "[domains.\"example.org\"]")!.lowerBound
+        let lines = text[start...].split(separator: "\n", omittingEmptySubsequences: false)
+        let own = lines.prefix { line in
+            !(line.hasPrefix("[domains.\"") || line.hasPrefix("[[domains.\""))
+                || line.contains("domains.\"example.org\"")
+        }
+        let section = own.joined(separator: "\n")
+        var out = text
+        for name in names { out += "\n" + section.replacingOccurrences(of: "example.org", with: name) }
+        try out.write(to: policy, atomically: true, encoding: .utf8)
+    }
+
+    static func tick(_ home: URL, _ at: String) throws -> Support.Result {
+        let r = try Support.mailkeys(["tick", "--home", home.path, "--now", at])
+        #expect(r.status == 0, "\(r.stderr)")
+        return r
+    }
+
+    static func next(_ r: Support.Result) -> String {
+        r.stdout.split(separator: "\n").last { $0.hasPrefix("next: ") }.map(String.init) ?? ""
+    }
+
+    /// The domains of these tests that a run's report lines name (before the first colon).
+    static func named(_ r: Support.Result) -> Set<String> {
+        let domains: Set = ["example.org", "d2.example", "d3.example"]
+        return Set(
+            r.stdout.split(separator: "\n").compactMap { line in
+                guard !line.hasPrefix("next: "), let colon = line.firstIndex(of: ":") else { return nil }
+                return domains.contains(String(line[..<colon])) ? String(line[..<colon]) : nil
+            }
+        )
+    }
+
+    @Test func idleTickLeavesEveryDomainAloneAndKeepsTheNextEvent() throws {
+        let (home, first) = try Self.built(extra: ["d2.example", "d3.example"])
+        let zones = home.appendingPathComponent("Zones")
+        let before = try Support.listing(zones)
+        let idle = try Self.tick(home, TestClock.at("2026-11-21T10:01:00Z"))
+        #expect(idle.stdout.contains("3 domains with nothing due: left alone"), "\(idle.stdout)")
+        #expect(Self.named(idle).isEmpty, "\(idle.stdout)")
+        #expect(Self.next(idle) == Self.next(first) && !Self.next(first).isEmpty, "\(first.stdout)\n\(idle.stdout)")
+        #expect(try Support.listing(zones) == before)
+    }
+
+    @Test func anEditOrADamagedFileRunsOnlyItsDomain() throws {
+        let home = try Self.home(extra: ["d2.example", "d3.example"])
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        var text = try Support.read(policy)
+        let d2 = text.range(of: "[domains.\"d2.example\"]")!
+        let ttl = text.range(of: "ttl = \"1h\"", range: d2.upperBound..<text.endIndex)!
+        text.replaceSubrange(ttl, with: "ttl = \"2h\"")
+        try text.write(to: policy, atomically: true, encoding: .utf8)
+        let edited = try Self.tick(home, TestClock.at("2026-11-21T10:01:00Z"))
+        #expect(Self.named(edited) == ["d2.example"], "\(edited.stdout)")
+        #expect(edited.stdout.contains("2 domains with nothing due"), "\(edited.stdout)")
+        #expect(try Support.read(home.appendingPathComponent("Zones/d2.example.zone")).contains("$TTL 7200"))
+
+        try FileManager.default.removeItem(at: home.appendingPathComponent("Zones/d3.example.zone"))
+        let repaired = try Self.tick(home, TestClock.at("2026-11-21T10:02:00Z"))
+        #expect(Self.named(repaired) == ["d3.example"], "\(repaired.stdout)")
+        #expect(FileManager.default.fileExists(atPath: home.appendingPathComponent("Zones/d3.example.zone").path))
+
+        // A new report authorisation in example.org's zone is an input of example.org only.
+        text = try Support.read(policy)
+        text = text.replacingOccurrences(
+            of: "rua = [\"mailto:dmarc-reports@d3.example\"]\n# sp",
+            with: "rua = [\"mailto:dmarc-reports@example.org\"]\n# sp"
+        )
+        try text.write(to: policy, atomically: true, encoding: .utf8)
+        let authorised = try Self.tick(home, TestClock.at("2026-11-21T10:03:00Z"))
+        #expect(Self.named(authorised) == ["d3.example", "example.org"], "\(authorised.stdout)")
+        let org = try Support.read(home.appendingPathComponent("Zones/example.org.zone"))
+        #expect(org.contains("d3.example._report._dmarc"), "\(org)")
+    }
+
+    @Test func aDueEventRunsOnlyTheDomainsItBelongsTo() throws {
+        let home = try Self.home(extra: ["d2.example"])
+        // d3 joins an hour later: its DKIM keys start signing an hour after the others'.
+        try Self.add(["d3.example"], to: home)
+        let joined = try Self.tick(home, TestClock.at("2026-11-21T11:00:00Z"))
+        #expect(Self.named(joined) == ["d3.example"], "\(joined.stdout)")
+        let next = String(Self.next(joined).dropFirst("next: ".count).prefix { $0 != " " })
+        #expect(next == TestClock.at("2026-11-21T12:05:00Z"), "\(joined.stdout)")
+        #expect(Self.next(joined).contains("(d2.example: ") || Self.next(joined).contains("(example.org: "))
+        let due = try Self.tick(home, next)
+        #expect(Self.named(due) == ["d2.example", "example.org"], "\(due.stdout)")
+        #expect(due.stdout.contains("1 domain with nothing due"), "\(due.stdout)")
+        #expect(Self.next(due).contains("(d3.example: "), "\(due.stdout)")
+    }
+
+    @Test func aCertificateRunsOnlyTheDomainsListingItsHost() throws {
+        let home = try Self.home(extra: ["d2.example", "d3.example"])
+        let issued = TestClock.date("2026-11-21T11:00:00Z")
+        let ca = try TestCA(at: issued)
+        let leaf = try ca.leaf("d2", names: ["mail.d2.example"], at: issued)
+        let r = try Support.mailkeys([
+            "tls", "import", "mail.d2.example", "--cert", leaf.fullchain.path, "--key", leaf.key.path, "--home",
+            home.path, "--now", TestClock.at("2026-11-21T11:00:00Z"),
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(Self.named(r) == ["d2.example"], "\(r.stdout)")
+        #expect(try Support.read(home.appendingPathComponent("Zones/d2.example.zone")).contains("TLSA"))
+        #expect(!(try Support.read(home.appendingPathComponent("Zones/d3.example.zone")).contains("TLSA")))
+    }
+}
