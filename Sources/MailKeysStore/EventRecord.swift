@@ -13,11 +13,6 @@ struct EventRecord: StoreRecord {
 
     enum CodingKeys: String, CodingKey { case id, at, domain, action, detail }
 
-    enum Columns {
-        static let id = Column(CodingKeys.id)
-        static let domain = Column(CodingKeys.domain)
-    }
-
     /// The public row; a domain the store cannot have written is a `.corrupt` error.
     func eventRow() throws -> EventRow {
         EventRow(

@@ -9,8 +9,14 @@ import MailKeysCore
 /// memory must use this order to list them as a later run will read them back (the DNSKEY
 /// RRset, for one, must render byte for byte the same).
 public enum KeyOrder {
+    /// The columns ordered by, matching ``precedes(created:name:_:_:)``.
+    static let columnNames = [KeyRecord.CodingKeys.createdAt.rawValue, KeyRecord.CodingKeys.name.rawValue]
+
     /// The SQL ordering terms, matching ``precedes(created:name:_:_:)``.
-    static var columns: [any SQLOrderingTerm] { [KeyRecord.Columns.createdAt, KeyRecord.Columns.name] }
+    static var columns: [any SQLOrderingTerm] { columnNames.map { Column($0) } }
+
+    /// The ordering terms as SQL text (`created_at, name`).
+    static var sql: String { columnNames.joined(separator: ", ") }
 
     /// Whether the key made at `created` named `name` comes before the one at `otherCreated`
     /// named `otherName`.

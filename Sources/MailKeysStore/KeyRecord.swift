@@ -54,11 +54,6 @@ struct KeyRecord: StoreRecord {
         static let revealedAt = Column(CodingKeys.revealedAt)
     }
 
-    /// The keys of `kind` of `domain`, in the store's key order (``KeyOrder``).
-    static func keys(_ kind: Kind, of domain: DomainName) -> QueryInterfaceRequest<KeyRecord> {
-        filter(Columns.domain == StoredName.text(domain) && Columns.kind == kind.rawValue).order(KeyOrder.columns)
-    }
-
     /// The one key of `kind` of `domain` named `name`.
     static func key(_ kind: Kind, of domain: DomainName, named name: String) -> QueryInterfaceRequest<KeyRecord> {
         filter(Columns.domain == StoredName.text(domain) && Columns.kind == kind.rawValue && Columns.name == name)

@@ -1,17 +1,40 @@
 import GRDB
 import MailKeysCore
 
+extension KeyRecord {
+    /// The DKIM keys of a domain, in the store's key order (``KeyOrder``).
+    static let dkimQuery = DomainQuery(table: "key", filter: "kind = 'dkim'", order: KeyOrder.sql)
+
+    /// The DKIM keys `records` (of one domain, in key order) hold.
+    static func dkimKeys(_ records: [KeyRecord], of domain: DomainName) throws -> [DKIMKey] {
+        try records.map { try $0.dkimKey() }
+    }
+}
+
 extension Store {
     /// The DKIM keys of `domain`, in the store's key order (``KeyOrder``).
     public func dkimKeys(domain: DomainName) throws -> [DKIMKey] {
         try reading { tx in try tx.dkimKeys(domain: domain) }
+    }
+
+    /// The DKIM keys of each of `domains` (nil: every domain), each domain's in the store's key
+    /// order (``KeyOrder``): what ``dkimKeys(domain:)`` returns for each, in a few queries. A
+    /// domain without keys has no entry.
+    public func dkimKeys(domains: [DomainName]?) throws -> [DomainName: [DKIMKey]] {
+        try reading { tx in try tx.dkimKeys(domains: domains) }
     }
 }
 
 extension StoreTransaction {
     /// The DKIM keys of `domain`, in the store's key order (``KeyOrder``).
     public func dkimKeys(domain: DomainName) throws -> [DKIMKey] {
-        try KeyRecord.keys(.dkim, of: domain).fetchAll(db).map { try $0.dkimKey() }
+        try KeyRecord.dkimKeys(records(KeyRecord.dkimQuery, of: domain), of: domain)
+    }
+
+    /// The DKIM keys of each of `domains` (nil: every domain), each domain's in the store's key
+    /// order (``KeyOrder``). A domain without keys has no entry.
+    public func dkimKeys(domains: [DomainName]?) throws -> [DomainName: [DKIMKey]] {
+        try records(KeyRecord.dkimQuery, of: domains, KeyRecord.dkimKeys)
     }
 
     /// Inserts a new DKIM key (its selector must be new for the domain).

@@ -2,7 +2,19 @@ import Foundation
 import GRDB
 import MailKeysCore
 
+extension DomainRecord {
+    /// A domain's row.
+    static let query = DomainQuery(table: databaseTableName, column: CodingKeys.name.rawValue)
+
+    /// The signed file hash and signature expiration the row holds.
+    var signingState: Store.SigningState { (signedFileHash, StoredTime.date(signaturesExpireAt)) }
+}
+
 extension Store {
+    /// The hash of a domain's signed zone file as last written and when its earliest signature
+    /// expires (both nil: never signed).
+    public typealias SigningState = (fileHash: String?, expiresAt: Date?)
+
     /// Every domain, by name.
     public func domains() throws -> [DomainRow] {
         try read { db in
@@ -10,9 +22,22 @@ extension Store {
         }
     }
 
+    /// The stored state of each of `domains` (nil: every domain) the store knows, in one query per
+    /// ``DomainQuery/chunkSize`` domains. A domain the store does not know has no entry.
+    public func domainRows(domains: [DomainName]?) throws -> [DomainName: DomainRow] {
+        try reading { tx in try tx.domainRows(domains: domains) }
+    }
+
     /// The signed file hash and signature expiration of `domain`.
-    public func signingState(_ domain: DomainName) throws -> (fileHash: String?, expiresAt: Date?) {
+    public func signingState(_ domain: DomainName) throws -> SigningState {
         try reading { tx in try tx.signingState(domain) }
+    }
+
+    /// The signed file hash and signature expiration of each of `domains` (nil: every domain):
+    /// what ``signingState(_:)`` returns for each, in a few queries. A domain the store does not
+    /// know has no entry (``signingState(_:)`` gives it `(nil, nil)`).
+    public func signingStates(domains: [DomainName]?) throws -> [DomainName: SigningState] {
+        try reading { tx in try tx.signingStates(domains: domains) }
     }
 }
 
@@ -25,7 +50,13 @@ extension StoreTransaction {
 
     /// The stored state of `name`.
     public func domain(_ name: DomainName) throws -> DomainRow? {
-        try DomainRecord.fetchOne(db, key: StoredName.text(name))?.domainRow()
+        try domainRecord(name)?.domainRow()
+    }
+
+    /// The stored state of each of `domains` (nil: every domain) the store knows. A domain the
+    /// store does not know has no entry.
+    public func domainRows(domains: [DomainName]?) throws -> [DomainName: DomainRow] {
+        try records(DomainRecord.query, of: domains) { (records: [DomainRecord], _) in try records[0].domainRow() }
     }
 
     /// Records that `name`'s zone was written with `serial`.
@@ -54,8 +85,19 @@ extension StoreTransaction {
     }
 
     /// The signed file hash and signature expiration of `name`.
-    public func signingState(_ name: DomainName) throws -> (fileHash: String?, expiresAt: Date?) {
-        guard let record = try DomainRecord.fetchOne(db, key: StoredName.text(name)) else { return (nil, nil) }
-        return (record.signedFileHash, StoredTime.date(record.signaturesExpireAt))
+    public func signingState(_ name: DomainName) throws -> Store.SigningState {
+        try domainRecord(name)?.signingState ?? (nil, nil)
+    }
+
+    /// The signed file hash and signature expiration of each of `domains` (nil: every domain).
+    /// A domain the store does not know has no entry.
+    public func signingStates(domains: [DomainName]?) throws -> [DomainName: Store.SigningState] {
+        try records(DomainRecord.query, of: domains) { (records: [DomainRecord], _) in records[0].signingState }
+    }
+
+    /// The row of `name` (nil: the store does not know it).
+    private func domainRecord(_ name: DomainName) throws -> DomainRecord? {
+        let records: [DomainRecord] = try records(DomainRecord.query, of: name)
+        return records.first
     }
 }

@@ -156,6 +156,20 @@ extension Store {
         }
         m.registerMigration("2026-12-01-intent") { db in try db.execute(sql: IntentStep.createTable) }
         m.registerMigration("2026-12-02-schedule") { db in try db.execute(sql: ScheduleRecord.createTable) }
+        // Indexes for the per-domain reads (DomainQuery), in the order they list a domain's rows:
+        // the one-domain and list forms search them and no form sorts. And for a domain's newest
+        // events, until now a scan of the whole log (which only grows).
+        m.registerMigration("2026-12-02-indexes") { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX key_kind_domain ON key(kind, domain, created_at, name);
+                    CREATE INDEX tls_cert_domain ON tls_cert(domain, imported_at, id);
+                    CREATE INDEX tls_next_domain ON tls_next(domain, created_at, spki);
+                    CREATE INDEX tlsa_domain ON tlsa(domain, published_at);
+                    CREATE INDEX event_domain ON event(domain, id);
+                    """
+            )
+        }
         return m
     }
 }

@@ -1,24 +1,62 @@
 import GRDB
 import MailKeysCore
 
+extension TLSCertificateRecord {
+    /// The certificates of a domain's MX hosts, oldest first.
+    static let query = DomainQuery(table: databaseTableName, order: "imported_at, id")
+
+    /// The certificates `records` (of `domain`, oldest first) hold.
+    static func certificates(_ records: [Self], of domain: DomainName) throws -> [TLSCertificate] {
+        try records.map { try $0.certificate(of: domain) }
+    }
+}
+
+extension TLSNextKeyRecord {
+    /// The next keys of a domain's MX hosts, oldest first.
+    static let query = DomainQuery(table: databaseTableName, order: "created_at, spki")
+
+    /// The next keys `records` (of `domain`, oldest first) hold.
+    static func nextKeys(_ records: [Self], of domain: DomainName) throws -> [TLSNextKey] {
+        try records.map { try $0.nextKey(of: domain) }
+    }
+}
+
 extension Store {
     /// The certificates recorded for `domain`'s MX hosts, oldest first.
     public func tlsCertificates(domain: DomainName) throws -> [TLSCertificate] {
         try reading { tx in try tx.tlsCertificates(domain: domain) }
     }
 
+    /// The certificates recorded for the MX hosts of each of `domains` (nil: every domain), each
+    /// domain's oldest first: what ``tlsCertificates(domain:)`` returns for each, in a few
+    /// queries. A domain without certificates has no entry.
+    public func tlsCertificates(domains: [DomainName]?) throws -> [DomainName: [TLSCertificate]] {
+        try reading { tx in try tx.tlsCertificates(domains: domains) }
+    }
+
     /// The next keys (scheme current+next) of `domain`'s MX hosts, oldest first.
     public func tlsNextKeys(domain: DomainName) throws -> [TLSNextKey] {
         try reading { tx in try tx.tlsNextKeys(domain: domain) }
+    }
+
+    /// The next keys (scheme current+next) of the MX hosts of each of `domains` (nil: every
+    /// domain), each domain's oldest first: what ``tlsNextKeys(domain:)`` returns for each, in a
+    /// few queries. A domain without next keys has no entry.
+    public func tlsNextKeys(domains: [DomainName]?) throws -> [DomainName: [TLSNextKey]] {
+        try reading { tx in try tx.tlsNextKeys(domains: domains) }
     }
 }
 
 extension StoreTransaction {
     /// The certificates recorded for `domain`'s MX hosts, oldest first.
     public func tlsCertificates(domain: DomainName) throws -> [TLSCertificate] {
-        typealias C = TLSCertificateRecord.Columns
-        return try TLSCertificateRecord.filter(C.domain == StoredName.text(domain)).order(C.importedAt, C.id)
-            .fetchAll(db).map { try $0.certificate(of: domain) }
+        try TLSCertificateRecord.certificates(records(TLSCertificateRecord.query, of: domain), of: domain)
+    }
+
+    /// The certificates recorded for the MX hosts of each of `domains` (nil: every domain), each
+    /// domain's oldest first. A domain without certificates has no entry.
+    public func tlsCertificates(domains: [DomainName]?) throws -> [DomainName: [TLSCertificate]] {
+        try records(TLSCertificateRecord.query, of: domains, TLSCertificateRecord.certificates)
     }
 
     /// Inserts a certificate, or updates the state and times of one already recorded.
@@ -33,9 +71,13 @@ extension StoreTransaction {
 
     /// The next keys (scheme current+next) of `domain`'s MX hosts, oldest first.
     public func tlsNextKeys(domain: DomainName) throws -> [TLSNextKey] {
-        typealias C = TLSNextKeyRecord.Columns
-        return try TLSNextKeyRecord.filter(C.domain == StoredName.text(domain)).order(C.createdAt, C.spki)
-            .fetchAll(db).map { try $0.nextKey(of: domain) }
+        try TLSNextKeyRecord.nextKeys(records(TLSNextKeyRecord.query, of: domain), of: domain)
+    }
+
+    /// The next keys (scheme current+next) of the MX hosts of each of `domains` (nil: every
+    /// domain), each domain's oldest first. A domain without next keys has no entry.
+    public func tlsNextKeys(domains: [DomainName]?) throws -> [DomainName: [TLSNextKey]] {
+        try records(TLSNextKeyRecord.query, of: domains, TLSNextKeyRecord.nextKeys)
     }
 
     /// Inserts a next key or records when it was used.

@@ -2,19 +2,38 @@ import Foundation
 import GRDB
 import MailKeysCore
 
+extension TLSARecord {
+    /// The TLSA records now in a domain's zone.
+    static let publishedQuery = DomainQuery(table: databaseTableName, filter: "removed_at IS NULL")
+    /// Every TLSA record a domain's zone has had, by first publication.
+    static let historyQuery = DomainQuery(table: databaseTableName, order: "published_at")
+
+    /// When each record of `records` was first published (`owner rdata` → time).
+    static func published(_ records: [Self], of _: DomainName) -> [String: Date] {
+        var out: [String: Date] = [:]
+        for r in records { out[r.record] = StoredTime.date(r.publishedAt) }
+        return out
+    }
+}
+
 extension Store {
     /// When each TLSA record in `domain`'s zone was first published.
     public func tlsaPublished(domain: DomainName) throws -> [String: Date] {
         try reading { tx in try tx.tlsaPublished(domain: domain) }
     }
 
+    /// When each TLSA record in the zone of each of `domains` (nil: every domain) was first
+    /// published: what ``tlsaPublished(domain:)`` returns for each, in a few queries. A domain
+    /// without TLSA records has no entry.
+    public func tlsaPublished(domains: [DomainName]?) throws -> [DomainName: [String: Date]] {
+        try reading { tx in try tx.tlsaPublished(domains: domains) }
+    }
+
     /// Every TLSA record `domain`'s zone has had (`owner rdata`), with its publication and removal.
     public func tlsaHistory(domain: DomainName) throws -> [(record: String, published: Date, removed: Date?)] {
-        try read { db in
-            typealias C = TLSARecord.Columns
-            return try TLSARecord.filter(C.domain == StoredName.text(domain)).order(C.publishedAt).fetchAll(db).map {
-                ($0.record, StoredTime.date($0.publishedAt), StoredTime.date($0.removedAt))
-            }
+        try reading { tx in
+            let records: [TLSARecord] = try tx.records(TLSARecord.historyQuery, of: domain)
+            return records.map { ($0.record, StoredTime.date($0.publishedAt), StoredTime.date($0.removedAt)) }
         }
     }
 }
@@ -22,12 +41,13 @@ extension Store {
 extension StoreTransaction {
     /// When each TLSA record now in `domain`'s zone was first published (`owner rdata` → time).
     public func tlsaPublished(domain: DomainName) throws -> [String: Date] {
-        typealias C = TLSARecord.Columns
-        var out: [String: Date] = [:]
-        for r in try TLSARecord.filter(C.domain == StoredName.text(domain) && C.removedAt == nil).fetchAll(db) {
-            out[r.record] = StoredTime.date(r.publishedAt)
-        }
-        return out
+        TLSARecord.published(try records(TLSARecord.publishedQuery, of: domain), of: domain)
+    }
+
+    /// When each TLSA record now in the zone of each of `domains` (nil: every domain) was first
+    /// published (`owner rdata` → time). A domain without TLSA records has no entry.
+    public func tlsaPublished(domains: [DomainName]?) throws -> [DomainName: [String: Date]] {
+        try records(TLSARecord.publishedQuery, of: domains, TLSARecord.published)
     }
 
     /// Records the TLSA set written at `now`: new records published, vanished ones removed.
