@@ -13,7 +13,6 @@ struct ScheduleRecord: StoreRecord {
             reason TEXT,
             poll INTEGER NOT NULL CHECK (poll IN (0, 1))
         ) STRICT, WITHOUT ROWID;
-        CREATE INDEX schedule_next_at ON schedule(next_at) WHERE next_at IS NOT NULL;
         """
 
     var domain: String

@@ -1,8 +1,8 @@
 import GRDB
 import MailKeysCore
 
-/// The domains' schedule (``DomainSchedule``): read whole once per run, written for the domains
-/// a run completed.
+/// The domains' schedule (``DomainSchedule``): read whole once per run (no index: every row is
+/// wanted), written for the domains a run completed.
 extension Store {
     /// Every domain's schedule row, by name.
     public func schedules() throws -> [DomainName: DomainSchedule] {

@@ -20,14 +20,19 @@ struct DomainRun {
 
     var name: DomainName { policy.name }
 
-    /// The domain's keys from the store, each key file checked against them before anything is
-    /// planned.
-    static func load(_ p: DomainPolicy, home: Home, store: Store) throws -> DomainRun {
-        let dkim = try store.dkimKeys(domain: p.name)
-        try DKIMKeyFiles.check(home, domain: p.name, keys: dkim)
-        let dnssec = try store.dnssecKeys(domain: p.name)
-        _ = try DNSSECKeyFiles.check(home, p, keys: dnssec)
-        return DomainRun(policy: p, dkim: dkim, storedDNSSEC: dnssec)
+    /// The domains' keys from the store (one query per kind of key for all of them), each key
+    /// file checked against them before anything is planned.
+    static func load(_ policies: [DomainPolicy], home: Home, store: Store) throws -> [DomainRun] {
+        guard !policies.isEmpty else { return [] }
+        let names = policies.map(\.name)
+        let dkim = try store.dkimKeys(domains: names)
+        let dnssec = try store.dnssecKeys(domains: names)
+        return try policies.map { p in
+            let d = DomainRun(policy: p, dkim: dkim[p.name] ?? [], storedDNSSEC: dnssec[p.name] ?? [])
+            try DKIMKeyFiles.check(home, domain: p.name, keys: d.dkim)
+            _ = try DNSSECKeyFiles.check(home, p, keys: d.storedDNSSEC)
+            return d
+        }
     }
 
     /// Reads the zone map, or the template when the map no longer describes the files.

@@ -23,8 +23,9 @@ enum ExportStep {
         }
         for d in domains { try DKIMKeyFiles.applyGroup(c.home, d.policy, keys: d.dkim) }
         var keys = Dictionary(uniqueKeysWithValues: domains.map { ($0.name, $0.dkim) })
-        for p in c.policy.domains where p.dkim.enabled && keys[p.name] == nil {
-            keys[p.name] = try c.store.dkimKeys(domain: p.name)
+        let others = c.policy.domains.filter { $0.dkim.enabled && keys[$0.name] == nil }.map(\.name)
+        if !others.isEmpty {
+            for (name, stored) in try c.store.dkimKeys(domains: others) { keys[name] = stored }
         }
         try DKIMKeyFiles.writeSignerConfigs(c.home, policy: c.policy, keys: keys, report: &report)
         if let exportError { throw exportError }

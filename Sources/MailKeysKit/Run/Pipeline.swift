@@ -32,7 +32,7 @@ struct Pipeline {
             schedule = s
         }
         Trace.mark("open store and policy, read the schedule")
-        var domains = try selected.map { try DomainRun.load($0, home: home, store: store) }
+        var domains = try DomainRun.load(selected, home: home, store: store)
         Trace.mark("keys of the domains due")
         let context = StepContext(
             home: home,

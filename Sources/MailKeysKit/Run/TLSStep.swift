@@ -8,10 +8,13 @@ enum TLSStep {
         var out = StepOutcome()
         var offered = false
         var rotated = false
+        let names = domains.map(\.name)
+        let certs = names.isEmpty ? [:] : try c.store.tlsCertificates(domains: names)
+        let next = names.isEmpty ? [:] : try c.store.tlsNextKeys(domains: names)
         for i in domains.indices {
             let p = domains[i].policy
-            domains[i].tls = try c.store.tlsCertificates(domain: p.name)
-            domains[i].tlsNext = try c.store.tlsNextKeys(domain: p.name)
+            domains[i].tls = certs[p.name] ?? []
+            domains[i].tlsNext = next[p.name] ?? []
             guard p.tls.enabled else { continue }
             let step = try TLSCertificateFiles.plan(
                 c.home,

@@ -12,8 +12,10 @@ enum Exports {
     /// target was tried; the next run tries again. Unchanged targets are left alone.
     static func run(_ home: Home, store: Store, domains: [DomainPolicy], now: Date, report: inout Report) throws {
         var failures: [String] = []
-        let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
-        for p in domains where !p.exports.isEmpty {
+        let exporting = domains.filter { !$0.exports.isEmpty }
+        guard !exporting.isEmpty else { return }
+        let rows = try store.domainRows(domains: exporting.map(\.name))
+        for p in exporting {
             guard let row = rows[p.name], let serial = row.state.serial else { continue }
             let source = p.dnssec.enabled ? home.signedFile(p.name) : home.zoneFile(p.name)
             // The hash of what this run committed is in the store; the file is read only when a

@@ -46,7 +46,7 @@ struct ZoneWriter {
     /// the outcome wakes the next run when a re-sign falls due.
     func write(_ wanted: [DesiredZone]) throws -> StepOutcome {
         var out = StepOutcome()
-        let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
+        let rows = wanted.isEmpty ? [:] : try store.domainRows(domains: wanted.map(\.policy.name))
         var stored: [DomainName: ZoneState] = [:]
         var onDisk: [DomainName: String?] = [:]
         for w in wanted {
