@@ -23,7 +23,7 @@ CONFIG     ?= release
 STATE_DIR  ?= /var/lib/mailkeys
 UNIT_DIR   ?= /etc/systemd/system
 
-.PHONY: run build test test-shifted deps test-deps bench format lint clean install
+.PHONY: run build test test-shifted deps test-deps bench bench-scale format lint clean install
 
 define install_missing
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -94,6 +94,13 @@ test-shifted:
 bench:
 	$(call install_missing,$(BUILD_PKGS) ldnsutils time python3)
 	bench/run.sh
+
+# The everyday commands (idle tick, one renewal, status, re-sign day) on homes of N small signed
+# domains, for each N in SIZES (default "1 100 1000"; LAYOUT=single or dir), as one markdown
+# table with the ratios to the 1-domain home. Results go in BENCHMARKS.md.
+bench-scale:
+	$(call install_missing,$(BUILD_PKGS) openssl ldnsutils time python3)
+	bench/scale.sh
 
 format:
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
