@@ -27,32 +27,66 @@ public struct Policy: Sendable, Equatable {
         return found
     }
 
-    /// Validates a parsed document: `[domains."NAME"]` tables, nothing else at the top level.
-    public init(document: [String: PolicyValue]) throws {
+    /// Validates a parsed document: `[domains."NAME"]` tables, `[defaults]` (keys every domain
+    /// table takes, laid under each), the signer tables, nothing else at the top level; and
+    /// `files`, one domain table per name (from `domains/NAME.toml`), merged over the defaults
+    /// too. Errors about a domain of `files` name it `domains."NAME"` like the others.
+    public init(document: [String: PolicyValue], files: [String: [String: PolicyValue]] = [:]) throws {
         try PolicyValue.checkLimits(document)
+        for (key, table) in files { try PolicyValue.checkLimits(table, path: PolicyTable.join("domains", key)) }
         let root = PolicyTable(document, path: "")
-        guard let domains = try root.table("domains"), !domains.keys.isEmpty else {
-            throw CoreError(.invalidPolicy, "policy: no [domains.\"NAME\"] table; run 'mailkeys init' to write one")
+        let defaults = try Self.defaults(root)
+        let domains = try root.table("domains")
+        guard !(domains?.keys.isEmpty ?? true) || !files.isEmpty else {
+            throw CoreError(
+                .invalidPolicy,
+                "policy: no domains: no [domains.\"NAME\"] table and no domains/NAME.toml file; run 'mailkeys init' to write one"
+            )
         }
-        var list: [DomainPolicy] = []
-        for key in domains.keys {
-            let name = try domains.within(key) { try DomainName(key) }
-            guard name.labels.count >= 2 else {
-                throw CoreError(.invalidPolicy, "domains.\(key): a mail domain needs at least two labels")
+        var tables: [(String, [String: PolicyValue])] = []
+        for key in domains?.keys ?? [] {
+            let value = domains!.value(key)
+            guard case .table(let t)? = value else {
+                throw CoreError(
+                    .invalidPolicy,
+                    "\(PolicyTable.join("domains", key)): expected a table, found \(value?.typeName ?? "nothing")"
+                )
             }
-            guard let table = try domains.table(key) else { continue }
-            list.append(try DomainPolicy(name: name, table: table))
+            tables.append((key, t))
+        }
+        tables += files.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        let list = try tables.map { key, t in
+            try Self.domain(key, PolicyValue.merged(t, over: defaults))
         }
         signers = try SignerPolicy(opendkim: try root.table("opendkim"), rspamd: try root.table("rspamd"))
         try root.finish()
         let names = list.map(\.name)
         guard Set(names).count == names.count else {
+            let twice = Dictionary(grouping: names, by: { $0 }).filter { $0.value.count > 1 }.keys.map(\.description)
             throw CoreError(
                 .invalidPolicy,
-                "policy: a domain is listed twice (names differ only in case or a trailing dot)"
+                "policy: a domain is listed twice: \(twice.sorted().joined(separator: ", ")) (in mailkeys.toml and domains/, or names that differ only in case or a trailing dot)"
             )
         }
         self.domains = list.sorted { $0.name.description < $1.name.description }
         reportAuthorisations = ReportAuthorisations(list)
+    }
+
+    /// The `[defaults]` table (empty when there is none).
+    private static func defaults(_ root: PolicyTable) throws -> [String: PolicyValue] {
+        guard let value = root.value("defaults") else { return [:] }
+        guard case .table(let t) = value else { throw CoreError(.invalidPolicy, "defaults: expected a table") }
+        return t
+    }
+
+    /// One domain's policy from its table (defaults merged in).
+    private static func domain(_ key: String, _ table: [String: PolicyValue]) throws -> DomainPolicy {
+        let path = PolicyTable.join("domains", key)
+        let name: DomainName
+        do { name = try DomainName(key) } catch let e as CoreError { throw CoreError(e.code, "\(path): \(e.reason)") }
+        guard name.labels.count >= 2 else {
+            throw CoreError(.invalidPolicy, "\(path): a mail domain needs at least two labels")
+        }
+        return try DomainPolicy(name: name, table: PolicyTable(table, path: path))
     }
 }

@@ -106,7 +106,7 @@ public final class PolicyTable {
 
     /// `path.key`, the key quoted as TOML needs unless it is a bare key, and cut short with its
     /// control characters escaped (keys are input too: a message stays one short line).
-    static func join(_ path: String, _ key: String) -> String {
+    public static func join(_ path: String, _ key: String) -> String {
         let bare =
             !key.isEmpty
             && key.unicodeScalars.allSatisfy {

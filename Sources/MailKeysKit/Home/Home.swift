@@ -29,6 +29,9 @@ public struct Home: Sendable {
     public var policyFile: URL { root.appendingPathComponent("mailkeys.toml") }
     public var keysDir: URL { root.appendingPathComponent("Keys", isDirectory: true) }
     public var zonesDir: URL { root.appendingPathComponent("Zones", isDirectory: true) }
+    /// Per-domain policy files, `domains/<domain>.toml`, beside `mailkeys.toml`.
+    public var domainsDir: URL { root.appendingPathComponent("domains", isDirectory: true) }
+    public func domainPolicyFile(_ d: DomainName) -> URL { domainsDir.appendingPathComponent("\(d).toml") }
     public var storeFile: URL { keysDir.appendingPathComponent("mailkeys.sqlite") }
     public var lockFile: URL { keysDir.appendingPathComponent("mailkeys.lock") }
     public func template(_ d: DomainName) -> URL { zonesDir.appendingPathComponent("\(d).zone.in") }

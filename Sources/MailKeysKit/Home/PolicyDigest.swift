@@ -3,23 +3,31 @@ import MailKeysCore
 import MailKeysDNS
 
 /// Hashes of what each domain's zone and keys are made from in the policy: the domain's own
-/// table together with every table outside `[domains]` (signers), so that a change anywhere
-/// else in the file leaves a domain's hash alone. Zone maps and the schedule record them.
+/// table with `[defaults]` merged in (from `mailkeys.toml` or `domains/<domain>.toml`),
+/// together with the signer tables, so that a change anywhere else leaves a domain's hash
+/// alone. Zone maps and the schedule record them.
 struct PolicyDigest: Sendable {
-    /// SHA-256 of the tables outside `[domains]`.
+    /// SHA-256 of the tables outside `[domains]` and `[defaults]`.
     let global: String
-    /// SHA-256 of `global` and the domain's table, by domain.
+    /// SHA-256 of `global` and the domain's merged table, by domain.
     let domains: [DomainName: String]
 
-    init(document: [String: PolicyValue]) throws {
+    /// For a document ``Policy`` has accepted (with the same `files`).
+    init(document: [String: PolicyValue], files: [String: [String: PolicyValue]] = [:]) throws {
         var rest = document
         rest["domains"] = nil
+        rest["defaults"] = nil
         let global = Digest.sha256Hex(PolicyValue.table(rest).canonical)
+        var defaults: [String: PolicyValue] = [:]
+        if case .table(let t)? = document["defaults"] { defaults = t }
+        var tables = files
+        if case .table(let inline)? = document["domains"] {
+            for case (let key, .table(let t)) in inline { tables[key] = t }
+        }
         var domains: [DomainName: String] = [:]
-        if case .table(let tables)? = document["domains"] {
-            for (key, value) in tables {
-                domains[try DomainName(key)] = Digest.sha256Hex(global + "\n" + value.canonical)
-            }
+        for (key, t) in tables {
+            let merged = PolicyValue.table(PolicyValue.merged(t, over: defaults))
+            domains[try DomainName(key)] = Digest.sha256Hex(global + "\n" + merged.canonical)
         }
         self.global = global
         self.domains = domains

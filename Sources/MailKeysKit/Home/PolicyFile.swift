@@ -3,7 +3,8 @@ import MailKeysCore
 import MailKeysDNS
 import TOMLKit
 
-/// Reads `mailkeys.toml` into a validated ``Policy``.
+/// Reads `mailkeys.toml`, and the per-domain files `domains/<domain>.toml` beside it, into a
+/// validated ``Policy``.
 public enum PolicyFile {
     /// Loads and validates the policy of `home`; every error names the file and the key or line.
     public static func load(_ home: Home) throws -> Policy { try loadHashed(home).policy }
@@ -15,7 +16,53 @@ public enum PolicyFile {
             throw HomeError(.missing, "\(home.policyFile.path) is missing; run 'mailkeys init' first")
         }
         try PolicyText.check(bytes, name: name)
-        return try parseDigested(String(decoding: bytes, as: UTF8.self), name: name)
+        let document = try table(String(decoding: bytes, as: UTF8.self), name: name)
+        let files = try domainFiles(home)
+        do {
+            return (
+                try Policy(document: document, files: files.mapValues(\.table)),
+                try PolicyDigest(document: document, files: files.mapValues(\.table))
+            )
+        } catch let e as CoreError {
+            throw CoreError(e.code, located(e.reason, policy: name, files: files.mapValues(\.name)))
+        }
+    }
+
+    /// A policy message prefixed with the file it is about: a domain of `domains/` by its own
+    /// file (`domains/example.org.toml: dmarc.p: …`), anything else by `mailkeys.toml`.
+    static func located(_ reason: String, policy: String, files: [String: String]) -> String {
+        for (key, file) in files {
+            let path = PolicyTable.join("domains", key)
+            guard reason.hasPrefix(path) else { continue }
+            let rest = reason.dropFirst(path.count)
+            if rest.hasPrefix(".") { return "\(file): \(rest.dropFirst())" }
+            if rest.hasPrefix(": ") { return "\(file): \(rest.dropFirst(2))" }
+        }
+        return "\(policy): \(reason)"
+    }
+
+    /// The parsed tables of `domains/*.toml` by domain (the file name without `.toml`), with the
+    /// name each is shown by; names starting with a dot (editor files) are skipped.
+    static func domainFiles(_ home: Home) throws -> [String: (table: [String: PolicyValue], name: String)] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: home.domainsDir.path)
+        } catch CocoaError.fileReadNoSuchFile {
+            return [:]
+        } catch {
+            throw HomeError(.io, "cannot list \(home.show(home.domainsDir)): \(error.localizedDescription)")
+        }
+        var out: [String: (table: [String: PolicyValue], name: String)] = [:]
+        for file in names.sorted() where file.hasSuffix(".toml") && !file.hasPrefix(".") {
+            let url = home.domainsDir.appendingPathComponent(file)
+            let shown = home.show(url)
+            guard let bytes = try InputFile.read(url, limit: InputLimits.policyFileBytes, name: shown) else { continue }
+            try PolicyText.check(bytes, name: shown)
+            out[String(file.dropLast(".toml".count))] = (
+                try table(String(decoding: bytes, as: UTF8.self), name: shown), shown
+            )
+        }
+        return out
     }
 
     /// Parses policy text; `name` prefixes every message. The text is checked first
@@ -33,6 +80,16 @@ public enum PolicyFile {
 
     /// The policy and its ``PolicyDigest``, for text ``PolicyText`` has passed.
     static func parseDigested(_ text: String, name: String) throws -> (policy: Policy, digest: PolicyDigest) {
+        let document = try table(text, name: name)
+        do {
+            return (try Policy(document: document), try PolicyDigest(document: document))
+        } catch let e as CoreError {
+            throw CoreError(e.code, "\(name): \(e.reason)")
+        }
+    }
+
+    /// TOML text as a document; `name` prefixes the parser's message.
+    static func table(_ text: String, name: String) throws -> [String: PolicyValue] {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -42,12 +99,7 @@ public enum PolicyFile {
                 "\(name) line \(e.source.begin.line), column \(e.source.begin.column): \(Quote.bare(e.description, limit: 200))"
             )
         }
-        do {
-            let document = convert(table)
-            return (try Policy(document: document), try PolicyDigest(document: document))
-        } catch let e as CoreError {
-            throw CoreError(e.code, "\(name): \(e.reason)")
-        }
+        return convert(table)
     }
 
     static func convert(_ table: TOMLTable) -> [String: PolicyValue] {

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// Domains in their own files, `domains/<domain>.toml`, merged over `[defaults]` of
+/// `mailkeys.toml` (issue 16): built like the others, edited one file at a time, errors naming
+/// the file.
+@Suite struct PolicyLayoutTests {
+    /// example.org's tables of the example policy as a file of its own for `name`: the
+    /// `domains."example.org"` prefix dropped from every table header.
+    static func domainFile(_ home: URL, _ name: String) throws -> String {
+        let text = try Support.read(home.appendingPathComponent("mailkeys.toml"))
+        let start = text.range(of: "[domains.\"example.org\"]")!
+        return String(text[start.upperBound...])
+            .replacingOccurrences(of: "[[domains.\"example.org\".", with: "[[")
+            .replacingOccurrences(of: "[domains.\"example.org\".", with: "[")
+            .replacingOccurrences(of: "example.org", with: name)
+    }
+
+    static func write(_ text: String, _ url: URL) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    @Test func aDomainFileIsADomainAndDefaultsReachEveryDomain() throws {
+        let home = try Support.exampleHome()
+        let file = home.appendingPathComponent("domains/d2.example.toml")
+        try Self.write(try Self.domainFile(home, "d2.example"), file)
+        try Self.write("not a policy", home.appendingPathComponent("domains/.d2.example.toml.swp"))
+        var r = try ScheduleTests.tick(home, TestClock.at("2026-11-21T10:05:00Z"))
+        #expect(ScheduleTests.named(r) == ["d2.example"], "\(r.stdout)")
+        let zone = home.appendingPathComponent("Zones/d2.example.zone")
+        #expect(try Support.read(zone).contains("mail.d2.example."))
+
+        // [defaults] lies under both: the CAA table gains iodef in both zones.
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        try (try Support.read(policy) + "\n[defaults.caa]\niodef = [\"mailto:security@example.org\"]\n").write(
+            to: policy,
+            atomically: true,
+            encoding: .utf8
+        )
+        r = try ScheduleTests.tick(home, TestClock.at("2026-11-21T10:10:00Z"))
+        #expect(ScheduleTests.named(r) == ["d2.example", "example.org"], "\(r.stdout)")
+        for z in [zone, home.appendingPathComponent("Zones/example.org.zone")] {
+            #expect(try Support.read(z).contains("iodef \"mailto:security@example.org\""), "\(z.path)")
+        }
+
+        // An edit of the file runs its domain only.
+        try (try Support.read(file)).replacingOccurrences(of: "retry = \"1h\"", with: "retry = \"2h\"").write(
+            to: file,
+            atomically: true,
+            encoding: .utf8
+        )
+        r = try ScheduleTests.tick(home, TestClock.at("2026-11-21T10:15:00Z"))
+        #expect(ScheduleTests.named(r) == ["d2.example"], "\(r.stdout)")
+        #expect(r.stdout.contains("1 domain with nothing due"), "\(r.stdout)")
+    }
+
+    @Test func mistakesNameTheFileAndChangeNothing() throws {
+        let home = try Support.exampleHome()
+        let file = home.appendingPathComponent("domains/d2.example.toml")
+        try Self.write("tll = 5\n" + (try Self.domainFile(home, "d2.example")), file)
+        try BadInputTests.expectRefused(
+            home,
+            ["tick", "--home", home.path, "--now", TestClock.at("2026-11-21T10:05:00Z")],
+            message: "domains/d2.example.toml: tll: unknown key"
+        )
+        try Self.write("[dmarc\n", file)
+        try BadInputTests.expectRefused(
+            home,
+            ["tick", "--home", home.path, "--now", TestClock.at("2026-11-21T10:05:00Z")],
+            message: "domains/d2.example.toml line 1"
+        )
+        try FileManager.default.removeItem(at: file)
+        try Self.write(
+            try Self.domainFile(home, "example.org"),
+            home.appendingPathComponent("domains/example.org.toml")
+        )
+        try BadInputTests.expectRefused(
+            home,
+            ["tick", "--home", home.path, "--now", TestClock.at("2026-11-21T10:05:00Z")],
+            message: "a domain is listed twice: example.org"
+        )
+    }
+}
