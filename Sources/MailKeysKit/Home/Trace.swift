@@ -8,6 +8,9 @@ enum Trace {
     nonisolated(unsafe) static var clock = StageClock()
     static let enabled = ProcessInfo.processInfo.environment["MAILKEYS_TIMING"] != nil
 
+    /// Starts the clock: the first stage is timed from here (not from the first mark).
+    static func begin() { clock = StageClock() }
+
     static func mark(_ stage: String) {
         if enabled || Log.logger.logLevel <= .debug { clock.mark(stage) }
     }

@@ -15,7 +15,9 @@ struct Pipeline {
     let acceptClock: Bool
 
     func run(lockWait: Double) throws -> Report {
+        Trace.begin()
         let session = try Session(home, lockWait: lockWait)
+        Trace.mark("lock, read and check the policy")
         // The lock is held until the run returns, whatever the optimizer makes of the last use.
         defer { withExtendedLifetime(session) {} }
         let all = try mode.domains(in: session.policy)
@@ -31,7 +33,7 @@ struct Pipeline {
             selected = s.due(all, named: try mode.named(in: session.policy))
             schedule = s
         }
-        Trace.mark("open store and policy, read the schedule")
+        Trace.mark("store, recovery, key permissions, schedule")
         var domains = try DomainRun.load(selected, home: home, store: store)
         Trace.mark("keys of the domains due")
         let context = StepContext(
