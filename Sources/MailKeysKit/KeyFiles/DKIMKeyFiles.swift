@@ -147,6 +147,7 @@ enum DKIMKeyFiles {
         keys: [DKIMKey],
         now: Date,
         rotate: Bool,
+        pool: DKIMKeyPool = DKIMKeyPool(),
         pending: Pending
     ) throws -> (keys: [DKIMKey], lines: [String], wake: Wake?) {
         if let newest = keys.map(\.lastEvent).max(), now < newest {
@@ -174,7 +175,7 @@ enum DKIMKeyFiles {
         }
         guard !actions.isEmpty else { return (keys, lines, wake) }
         let group = try p.dkim.group.map(groupID)
-        let publicKeys = try stageNewKeys(home, p, actions, group: group, pending: pending)
+        let publicKeys = try stageNewKeys(home, p, actions, group: group, pool: pool, pending: pending)
         try stageReveals(home, p, actions, pending: pending)
         if p.dkim.revealDir == nil {
             for case .remove(let selector) in actions {
@@ -194,11 +195,13 @@ enum DKIMKeyFiles {
         _ p: DomainPolicy,
         _ actions: [DKIMAction],
         group: gid_t?,
+        pool: DKIMKeyPool,
         pending: Pending
     ) throws -> [String: String] {
         var publicKeys: [String: String] = [:]
         for case .create(let selector, let algorithm) in actions {
-            let pair = try DKIMKeys.generate(algorithm, bits: p.dkim.rsaBits)
+            let pooled = algorithm == .rsa ? pool.take(bits: p.dkim.rsaBits) : nil
+            let pair = try pooled ?? DKIMKeys.generate(algorithm, bits: p.dkim.rsaBits)
             publicKeys[selector] = pair.publicKey
             pending.stagings.append { journal in
                 try writeKey(

@@ -1,7 +1,7 @@
 /// The DKIM step of a run: the rollover transitions due for one domain (and a rollover started
 /// by `rotate dkim`), key files staged, store rows planned.
 enum DKIMStep {
-    static func run(_ d: inout DomainRun, _ c: StepContext) throws -> StepOutcome {
+    static func run(_ d: inout DomainRun, _ c: StepContext, pool: DKIMKeyPool = DKIMKeyPool()) throws -> StepOutcome {
         let force = try c.mode.rotatesDKIM(d.name)
         let (keys, lines, wake) = try DKIMKeyFiles.advance(
             c.home,
@@ -9,6 +9,7 @@ enum DKIMStep {
             keys: d.dkim,
             now: c.now,
             rotate: force,
+            pool: pool,
             pending: c.pending
         )
         d.dkim = keys

@@ -85,7 +85,11 @@ struct Pipeline {
     /// Every step before the commit, in order, each over every domain.
     private func plan(_ domains: inout [DomainRun], _ c: StepContext) throws -> StepOutcome {
         var out = StepOutcome()
-        if mode.advances { for i in domains.indices { out.add(try DKIMStep.run(&domains[i], c)) } }
+        if mode.advances {
+            let pool = try DKIMKeyPool(counts: try DKIMKeyPool.needed(domains, mode: mode, now: now))
+            Trace.mark("DKIM keys generated ahead")
+            for i in domains.indices { out.add(try DKIMStep.run(&domains[i], c, pool: pool)) }
+        }
         for i in domains.indices { out.add(try DNSSECStep.run(&domains[i], c)) }
         out.add(try TLSStep.run(&domains, c))
         out.add(try ZoneStep.run(&domains, c))
