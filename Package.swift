@@ -61,7 +61,10 @@ let package = Package(
         /// White-box tests of the libldns and OpenSSL wrappers; no peers, no binary.
         .testTarget(name: "MailKeysDNSTests", dependencies: ["MailKeysDNS", "MailKeysCore"]),
         /// The use-case layer's own types, without a home or peers.
-        .testTarget(name: "MailKeysKitTests", dependencies: ["MailKeysKit", "MailKeysCore", "MailKeysDNS"]),
+        .testTarget(
+            name: "MailKeysKitTests",
+            dependencies: ["MailKeysKit", "MailKeysCore", "MailKeysDNS", "MailKeysStore"]
+        ),
         .testTarget(
             name: "MailKeysIntegrationTests",
             dependencies: ["MailKeysKit", "MailKeysCore", "MailKeysStore"],

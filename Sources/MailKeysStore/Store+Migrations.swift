@@ -159,6 +159,7 @@ extension Store {
         // Indexes for the per-domain reads (DomainQuery), in the order they list a domain's rows:
         // the one-domain and list forms search them and no form sorts. And for a domain's newest
         // events, until now a scan of the whole log (which only grows).
+        m.registerMigration("2026-12-02-policy-files") { db in try db.execute(sql: PolicyFileRecord.createTable) }
         m.registerMigration("2026-12-02-indexes") { db in
             try db.execute(
                 sql: """

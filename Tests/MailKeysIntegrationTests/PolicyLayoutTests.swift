@@ -53,6 +53,19 @@ import Testing
         r = try ScheduleTests.tick(home, TestClock.at("2026-11-21T10:15:00Z"))
         #expect(ScheduleTests.named(r) == ["d2.example"], "\(r.stdout)")
         #expect(r.stdout.contains("1 domain with nothing due"), "\(r.stdout)")
+
+        // A certificate for d2's MX host finds d2 by what the store recorded of its file, which
+        // this run does not read until it knows d2 is concerned.
+        let issued = TestClock.date("2026-11-21T10:20:00Z")
+        let ca = try TestCA(at: issued)
+        let leaf = try ca.leaf("d2", names: ["mail.d2.example"], at: issued)
+        r = try Support.mailkeys([
+            "tls", "import", "mail.d2.example", "--cert", leaf.fullchain.path, "--key", leaf.key.path, "--home",
+            home.path, "--now", TestClock.at("2026-11-21T10:20:00Z"),
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(ScheduleTests.named(r) == ["d2.example"], "\(r.stdout)")
+        #expect(try Support.read(zone).contains("TLSA"))
     }
 
     @Test func mistakesNameTheFileAndChangeNothing() throws {

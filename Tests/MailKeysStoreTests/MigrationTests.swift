@@ -13,12 +13,14 @@ import Testing
         "2026-11-21-domains", "2026-11-21-keys", "2026-11-21-events", "2026-11-21-dkim", "2026-11-21-dnssec",
         "2026-11-22-ksk", "2026-11-22-tls", "2026-11-22-tls-next", "2026-11-22-export", "2026-12-01-intent",
         "2026-12-02-schedule",
+        "2026-12-02-policy-files",
         "2026-12-02-indexes",
     ]
 
     /// The tables the migrations make (GRDB adds its own `grdb_migrations`).
     static let tables: Set = [
-        "domain", "key", "event", "tls_cert", "tlsa", "tls_next", "export", "intent", "schedule", "grdb_migrations",
+        "domain", "key", "event", "tls_cert", "tlsa", "tls_next", "export", "intent", "schedule", "policy_file",
+        "grdb_migrations",
     ]
 
     static func schema(_ db: Database) throws -> [String] {

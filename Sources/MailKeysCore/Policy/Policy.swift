@@ -14,6 +14,14 @@ public struct Policy: Sendable, Equatable {
         reportAuthorisations = ReportAuthorisations(domains)
     }
 
+    /// Some of the policy's domains, with the report authorisations of all of them (a run that
+    /// reads only the domains it works on; the others' report targets come from the store).
+    public init(domains: [DomainPolicy], signers: SignerPolicy, reportAuthorisations: ReportAuthorisations) {
+        self.domains = domains.sorted { $0.name.description < $1.name.description }
+        self.signers = signers
+        self.reportAuthorisations = reportAuthorisations
+    }
+
     /// The policy of `name`, or an error listing the domains the policy has.
     public func domain(_ name: String) throws -> DomainPolicy {
         let wanted = try DomainName(name)
@@ -31,13 +39,19 @@ public struct Policy: Sendable, Equatable {
     /// table takes, laid under each), the signer tables, nothing else at the top level; and
     /// `files`, one domain table per name (from `domains/NAME.toml`), merged over the defaults
     /// too. Errors about a domain of `files` name it `domains."NAME"` like the others.
-    public init(document: [String: PolicyValue], files: [String: [String: PolicyValue]] = [:]) throws {
+    /// With `allowEmpty`, a document and files without any domain are a policy of none (a run
+    /// that reads only the domains that changed).
+    public init(
+        document: [String: PolicyValue],
+        files: [String: [String: PolicyValue]] = [:],
+        allowEmpty: Bool = false
+    ) throws {
         try PolicyValue.checkLimits(document)
         for (key, table) in files { try PolicyValue.checkLimits(table, path: PolicyTable.join("domains", key)) }
         let root = PolicyTable(document, path: "")
         let defaults = try Self.defaults(root)
         let domains = try root.table("domains")
-        guard !(domains?.keys.isEmpty ?? true) || !files.isEmpty else {
+        guard allowEmpty || !(domains?.keys.isEmpty ?? true) || !files.isEmpty else {
             throw CoreError(
                 .invalidPolicy,
                 "policy: no domains: no [domains.\"NAME\"] table and no domains/NAME.toml file; run 'mailkeys init' to write one"

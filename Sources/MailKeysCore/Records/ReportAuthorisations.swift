@@ -29,9 +29,12 @@ public struct ReportAuthorisations: Sendable, Equatable {
     }
 
     /// Adds the authorisations `p`'s DMARC record needs.
-    public mutating func add(_ p: DomainPolicy) {
-        for target in Self.targets(of: p) {
-            let entry = Entry(source: p.name, target: target)
+    public mutating func add(_ p: DomainPolicy) { add(source: p.name, targets: Self.targets(of: p)) }
+
+    /// Adds the authorisations of `source`, whose reports go to `targets` (``targets(of:)``).
+    public mutating func add(source: DomainName, targets: [DomainName]) {
+        for target in targets {
+            let entry = Entry(source: source, target: target)
             var name = target
             while !name.labels.isEmpty {
                 byAncestor[name, default: []].append(entry)

@@ -12,12 +12,22 @@ struct PolicyDigest: Sendable {
     /// SHA-256 of `global` and the domain's merged table, by domain.
     let domains: [DomainName: String]
 
-    /// For a document ``Policy`` has accepted (with the same `files`).
-    init(document: [String: PolicyValue], files: [String: [String: PolicyValue]] = [:]) throws {
+    init(global: String, domains: [DomainName: String]) {
+        self.global = global
+        self.domains = domains
+    }
+
+    /// SHA-256 of the tables of `document` outside `[domains]` and `[defaults]`.
+    static func global(_ document: [String: PolicyValue]) -> String {
         var rest = document
         rest["domains"] = nil
         rest["defaults"] = nil
-        let global = Digest.sha256Hex(PolicyValue.table(rest).canonical)
+        return Digest.sha256Hex(PolicyValue.table(rest).canonical)
+    }
+
+    /// For a document ``Policy`` has accepted (with the same `files`).
+    init(document: [String: PolicyValue], files: [String: [String: PolicyValue]] = [:]) throws {
+        let global = Self.global(document)
         var defaults: [String: PolicyValue] = [:]
         if case .table(let t)? = document["defaults"] { defaults = t }
         var tables = files
@@ -35,8 +45,10 @@ struct PolicyDigest: Sendable {
 
     /// The hash a domain's zone map records: the domain's policy hash and the DMARC report
     /// authorisations other domains need in its zone.
-    func zone(_ name: DomainName, _ policy: Policy) -> String {
-        let entries = policy.reportAuthorisations.needed(in: name).map { "\($0.source) \($0.target)\n" }
+    func zone(_ name: DomainName, _ policy: Policy) -> String { zone(name, policy.reportAuthorisations) }
+
+    func zone(_ name: DomainName, _ authorisations: ReportAuthorisations) -> String {
+        let entries = authorisations.needed(in: name).map { "\($0.source) \($0.target)\n" }
         return Digest.sha256Hex((domains[name] ?? "") + "\n" + entries.joined())
     }
 }

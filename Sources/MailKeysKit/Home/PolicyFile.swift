@@ -44,25 +44,33 @@ public enum PolicyFile {
     /// The parsed tables of `domains/*.toml` by domain (the file name without `.toml`), with the
     /// name each is shown by; names starting with a dot (editor files) are skipped.
     static func domainFiles(_ home: Home) throws -> [String: (table: [String: PolicyValue], name: String)] {
+        var out: [String: (table: [String: PolicyValue], name: String)] = [:]
+        for stem in try domainStems(home) { out[stem] = try domainFile(home, stem) }
+        return out
+    }
+
+    /// The names of `domains/*.toml` without `.toml`, sorted; names starting with a dot (editor
+    /// files) are skipped; none when there is no `domains/`.
+    static func domainStems(_ home: Home) throws -> [String] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: home.domainsDir.path)
         } catch CocoaError.fileReadNoSuchFile {
-            return [:]
+            return []
         } catch {
             throw HomeError(.io, "cannot list \(home.show(home.domainsDir)): \(error.localizedDescription)")
         }
-        var out: [String: (table: [String: PolicyValue], name: String)] = [:]
-        for file in names.sorted() where file.hasSuffix(".toml") && !file.hasPrefix(".") {
-            let url = home.domainsDir.appendingPathComponent(file)
-            let shown = home.show(url)
-            guard let bytes = try InputFile.read(url, limit: InputLimits.policyFileBytes, name: shown) else { continue }
-            try PolicyText.check(bytes, name: shown)
-            out[String(file.dropLast(".toml".count))] = (
-                try table(String(decoding: bytes, as: UTF8.self), name: shown), shown
-            )
-        }
-        return out
+        return names.filter { $0.hasSuffix(".toml") && !$0.hasPrefix(".") }.map { String($0.dropLast(".toml".count)) }
+            .sorted()
+    }
+
+    /// One domain file parsed, with the name it is shown by (nil: it is gone).
+    static func domainFile(_ home: Home, _ stem: String) throws -> (table: [String: PolicyValue], name: String)? {
+        let url = home.domainsDir.appendingPathComponent("\(stem).toml")
+        let shown = home.show(url)
+        guard let bytes = try InputFile.read(url, limit: InputLimits.policyFileBytes, name: shown) else { return nil }
+        try PolicyText.check(bytes, name: shown)
+        return (try table(String(decoding: bytes, as: UTF8.self), name: shown), shown)
     }
 
     /// Parses policy text; `name` prefixes every message. The text is checked first

@@ -260,38 +260,49 @@ enum DKIMKeyFiles {
     /// Rewrites the OpenDKIM tables and the rspamd map from the keys that may sign now (all
     /// domains), and runs the configured reload command when a file changed. A failed reload
     /// leaves a marker so the next run tries again, and fails this run.
-    static func writeSignerConfigs(_ home: Home, policy: Policy, keys: [DomainName: [DKIMKey]], report: inout Report)
-        throws
-    {
+    static func writeSignerConfigs(
+        _ home: Home,
+        signers: SignerPolicy,
+        domains: [SignerDomain],
+        keys: [DomainName: [DKIMKey]],
+        report: inout Report
+    ) throws {
         var failures: [String] = []
-        let entries = signingEntries(home, policy: policy, keys: keys, report: &report, failures: &failures)
-        if policy.signers.opendkim {
+        let entries = signingEntries(
+            home,
+            signers: signers,
+            domains: domains,
+            keys: keys,
+            report: &report,
+            failures: &failures
+        )
+        if signers.opendkim {
             let rsa = entries.filter { $0.algorithm == .rsa }.count
             let ed25519 = entries.count - rsa
             writeSignerFiles(
                 [
-                    (policy.signers.keyTable, SignerConfig.openDKIMKeyTable(entries, algorithm: .rsa), rsa),
-                    (policy.signers.signingTable, SignerConfig.openDKIMSigningTable(entries, algorithm: .rsa), rsa),
+                    (signers.keyTable, SignerConfig.openDKIMKeyTable(entries, algorithm: .rsa), rsa),
+                    (signers.signingTable, SignerConfig.openDKIMSigningTable(entries, algorithm: .rsa), rsa),
                     (
-                        policy.signers.ed25519KeyTable, SignerConfig.openDKIMKeyTable(entries, algorithm: .ed25519),
+                        signers.ed25519KeyTable, SignerConfig.openDKIMKeyTable(entries, algorithm: .ed25519),
                         ed25519
                     ),
                     (
-                        policy.signers.ed25519SigningTable,
+                        signers.ed25519SigningTable,
                         SignerConfig.openDKIMSigningTable(entries, algorithm: .ed25519), ed25519
                     ),
                 ],
-                reload: policy.signers.opendkimReload,
+                reload: signers.opendkimReload,
                 signer: "opendkim",
                 home: home,
                 report: &report,
                 failures: &failures
             )
         }
-        if policy.signers.rspamd {
+        if signers.rspamd {
             writeSignerFiles(
-                [(policy.signers.rspamdMap, SignerConfig.rspamdMap(entries), entries.count)],
-                reload: policy.signers.rspamdReload,
+                [(signers.rspamdMap, SignerConfig.rspamdMap(entries), entries.count)],
+                reload: signers.rspamdReload,
                 signer: "rspamd",
                 home: home,
                 report: &report,
@@ -359,14 +370,15 @@ extension DKIMKeyFiles {
     /// `dkim.group` cannot read is reported as a warning.
     static func signingEntries(
         _ home: Home,
-        policy: Policy,
+        signers: SignerPolicy,
+        domains: [SignerDomain],
         keys: [DomainName: [DKIMKey]],
         report: inout Report,
         failures: inout [String]
     ) -> [SignerConfig.Entry] {
         var entries: [SignerConfig.Entry] = []
-        for p in policy.domains where p.dkim.enabled {
-            let group = p.dkim.group.flatMap { try? groupID($0) }
+        for p in domains {
+            let group = p.group.flatMap { try? groupID($0) }
             for k in keys[p.name] ?? [] {
                 let pem = keyFile(home, p.name, k.selector)
                 let copy = rspamdKeyFile(home, p.name, k.selector)
@@ -382,7 +394,7 @@ extension DKIMKeyFiles {
                     algorithm: k.algorithm,
                     keyPath: pem.path
                 )
-                if k.algorithm == .ed25519 && policy.signers.rspamd {
+                if k.algorithm == .ed25519 && signers.rspamd {
                     do {
                         try writeRspamdCopy(home, key: k, pem: pem, to: copy, group: group)
                         entry.rspamdKeyPath = copy.path
@@ -391,7 +403,7 @@ extension DKIMKeyFiles {
                     }
                 }
                 entries.append(entry)
-                if let group, let name = p.dkim.group, let blocked = SignerAccess.blocker(pem.path, group: group) {
+                if let group, let name = p.group, let blocked = SignerAccess.blocker(pem.path, group: group) {
                     report.warnings.append(
                         "\(p.name): DKIM key \(home.show(pem)) is not readable by group \(name) (dkim.group): \(blocked)"
                     )

@@ -23,11 +23,17 @@ enum ExportStep {
         }
         for d in domains { try DKIMKeyFiles.applyGroup(c.home, d.policy, keys: d.dkim) }
         var keys = Dictionary(uniqueKeysWithValues: domains.map { ($0.name, $0.dkim) })
-        let others = c.policy.domains.filter { $0.dkim.enabled && keys[$0.name] == nil }.map(\.name)
+        let others = c.signerDomains.map(\.name).filter { keys[$0] == nil }
         if !others.isEmpty {
             for (name, stored) in try c.store.dkimKeys(domains: others) { keys[name] = stored }
         }
-        try DKIMKeyFiles.writeSignerConfigs(c.home, policy: c.policy, keys: keys, report: &report)
+        try DKIMKeyFiles.writeSignerConfigs(
+            c.home,
+            signers: c.policy.signers,
+            domains: c.signerDomains,
+            keys: keys,
+            report: &report
+        )
         if let exportError { throw exportError }
         return StepOutcome(lines: report.lines, warnings: report.warnings)
     }

@@ -63,20 +63,22 @@ extension MailKeys.Mode {
 
     /// The domains this mode runs whatever their schedule (nil: every domain): the one it names,
     /// or, for a certificate, the domains that list one of its hosts as MX.
-    func named(in policy: Policy) throws -> Set<DomainName>? {
+    func named(listing: (Set<DomainName>) -> Set<DomainName>) throws -> Set<DomainName>? {
         switch self {
         case .zoneBuild, .zoneSign, .zoneExport, .rotateDKIM(nil): return nil
         case .tick: return []
         case .rotateDKIM(let d?), .rotateZSK(let d), .rotateKSK(let d), .dsSeen(let d, _): return [try DomainName(d)]
-        case .certificate(let hosts, _, _, _, _, _): return try Self.listing(hosts, policy)
-        case .rotateTLS(let host): return try Self.listing([host], policy)
+        case .certificate(let hosts, _, _, _, _, _): return listing(Set(try hosts.map { try DomainName($0) }))
+        case .rotateTLS(let host): return listing([try DomainName(host)])
         }
     }
 
-    /// The domains whose MX hosts include one of `hosts`.
-    private static func listing(_ hosts: [String], _ policy: Policy) throws -> Set<DomainName> {
-        let names = Set(try hosts.map { try DomainName($0) })
-        return Set(policy.domains.filter { p in p.mx.contains { names.contains($0.host) } }.map(\.name))
+    /// The domain this mode names, if any.
+    var namedDomain: String? {
+        switch self {
+        case .rotateDKIM(let d?), .rotateZSK(let d), .rotateKSK(let d), .dsSeen(let d, _): return d
+        default: return nil
+        }
     }
 
     /// Whether key and certificate events fall due in this mode (the `zone` commands only build).

@@ -1,5 +1,6 @@
 import Foundation
 import MailKeysCore
+import MailKeysStore
 
 /// The pipeline behind `tick`, `zone build|sign|export`, `rotate`, `ds seen`, `tls import` and
 /// `certbot-hook`: under the home lock, finish what a dead run left, validate the policy, the
@@ -16,31 +17,35 @@ struct Pipeline {
 
     func run(lockWait: Double) throws -> Report {
         Trace.begin()
-        let session = try Session(home, lockWait: lockWait)
-        Trace.mark("lock, read and check the policy")
+        // A run that advances reads the policy through the index, after the store is open.
+        let session = try Session(home, lockWait: lockWait, readPolicy: !mode.advances)
         // The lock is held until the run returns, whatever the optimizer makes of the last use.
         defer { withExtendedLifetime(session) {} }
-        let all = try mode.domains(in: session.policy)
-        var selected = all
+        let selected = mode.advances ? [] : try mode.domains(in: session.policy)
         try FileSafety.checkHome(home)
         try FileSafety.sweepKeys(home)
         let store = try session.store()
         // Finish (or sweep) what a run that died left, so the files agree with the store.
         var report = try Journal.recover(home, store: store)
-        var schedule: RunSchedule?
-        if mode.advances {
-            let s = try RunSchedule(home: home, store: store, policy: session.policy, digest: session.digest, now: now)
-            selected = s.due(all, named: try mode.named(in: session.policy))
-            schedule = s
-        }
-        Trace.mark("store, recovery, key permissions, schedule")
-        var domains = try DomainRun.load(selected, home: home, store: store)
+        Trace.mark("lock, policy, store, recovery, key permissions")
+        let scope =
+            mode.advances
+            ? try advancingScope(store)
+            : Scope(
+                policy: session.policy,
+                digest: session.digest,
+                selected: selected,
+                signerDomains: SignerDomain.all(session.policy)
+            )
+        Trace.mark("policy files and schedule")
+        var domains = try DomainRun.load(scope.selected, home: home, store: store)
         Trace.mark("keys of the domains due")
         let context = StepContext(
             home: home,
             store: store,
-            policy: session.policy,
-            digest: session.digest,
+            policy: scope.policy,
+            digest: scope.digest,
+            signerDomains: scope.signerDomains,
             mode: mode,
             now: now,
             acceptClock: acceptClock,
@@ -53,22 +58,61 @@ struct Pipeline {
         report.add(planned)
         switch mode {
         case .zoneBuild, .zoneSign: return report
-        default: report.add(try ExportStep.run(domains, context, subset: schedule != nil))
+        default: report.add(try ExportStep.run(domains, context, subset: scope.schedule != nil))
         }
         if case .zoneExport = mode { return report }
         var wakes = planned.wakes
-        if let schedule {
+        if let schedule = scope.schedule, let index = scope.index {
             let ran = domains.map(\.name)
-            if ran.count < all.count {
-                let idle = all.count - ran.count
+            if ran.count < index.names.count {
+                let idle = index.names.count - ran.count
                 report.lines.append("\(idle) domain\(idle == 1 ? "" : "s") with nothing due: left alone")
             }
             try schedule.save(ran, outcome: planned, store: store)
-            if let w = schedule.earliest(all, except: Set(ran)) { wakes.append(w) }
+            try store.savePolicyFiles(index.changed, removed: index.removed)
+            if let w = schedule.earliest(index.names, except: Set(ran)) { wakes.append(w) }
         }
         report.lines.append("next: \(Self.next(wakes))")
         for line in report.lines { Log.logger.info("\(line)") }
         return report
+    }
+
+    /// What a run works on: the policy of the domains it runs (with every domain's report
+    /// authorisations), their hashes, the DKIM signers of all domains; for a run that advances,
+    /// the schedule and the policy index it chose the domains by.
+    private struct Scope {
+        var policy: Policy
+        var digest: PolicyDigest
+        var selected: [DomainPolicy]
+        var signerDomains: [SignerDomain]
+        var schedule: RunSchedule? = nil
+        var index: PolicyIndex? = nil
+    }
+
+    /// The scope of a run that advances: the domains the mode names, new, changed or due, read
+    /// from the policy index.
+    private func advancingScope(_ store: Store) throws -> Scope {
+        let index = try PolicyIndex.load(home, store: store)
+        if let d = mode.namedDomain { try index.check(d) }
+        let schedule = try RunSchedule(
+            home: home,
+            store: store,
+            digest: index.digest,
+            authorisations: index.reportAuthorisations,
+            now: now
+        )
+        let due = schedule.due(index.names, named: try mode.named(listing: index.listing))
+        let policy = try index.policy(Set(due))
+        // The mode's own checks of the domain it names (a ZSK to roll, DNSSEC to be on).
+        _ = try mode.domains(in: policy)
+        return Scope(
+            policy: policy,
+            digest: index.digest,
+            selected: policy.domains,
+            signerDomains: index.signerDomains,
+            schedule: schedule,
+            index: index
+        )
     }
 
     /// Every step before the commit, then the commit; a run refused before its commit removes

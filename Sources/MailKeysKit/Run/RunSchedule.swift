@@ -14,16 +14,17 @@ import MailKeysStore
 /// domain is left alone: nothing of it is read but its schedule row and four `stat`s.
 struct RunSchedule {
     let home: Home
-    let policy: Policy
     let digest: PolicyDigest
+    /// Every domain's report authorisations (an input of the zones that publish them).
+    let authorisations: ReportAuthorisations
     let now: Date
     /// The rows as the run found them.
     let rows: [DomainName: DomainSchedule]
 
-    init(home: Home, store: Store, policy: Policy, digest: PolicyDigest, now: Date) throws {
+    init(home: Home, store: Store, digest: PolicyDigest, authorisations: ReportAuthorisations, now: Date) throws {
         self.home = home
-        self.policy = policy
         self.digest = digest
+        self.authorisations = authorisations
         self.now = now
         rows = try store.schedules()
     }
@@ -33,27 +34,28 @@ struct RunSchedule {
         let files = [home.template(name), home.zoneFile(name), home.signedFile(name), home.mtaSTSFile(name)]
         // The home's path is in the signer tables' key paths: a moved home runs every domain.
         let text =
-            ([FileMarker.program, home.root.path, digest.zone(name, policy)] + files.map { FileMarker.of($0.path) })
+            ([FileMarker.program, home.root.path, digest.zone(name, authorisations)]
+            + files.map { FileMarker.of($0.path) })
             .joined(separator: "\n")
         return Digest.sha256Hex(text)
     }
 
-    /// The domains of `selected` this run looks at; `named` are run whatever their schedule
-    /// (nil: every domain).
-    func due(_ selected: [DomainPolicy], named: Set<DomainName>?) -> [DomainPolicy] {
-        guard let named else { return selected }
-        return selected.filter { p in
-            guard !named.contains(p.name), let row = rows[p.name], !row.poll else { return true }
+    /// The domains of `all` this run looks at; `named` are run whatever their schedule (nil:
+    /// every domain).
+    func due(_ all: [DomainName], named: Set<DomainName>?) -> [DomainName] {
+        guard let named else { return all }
+        return all.filter { name in
+            guard !named.contains(name), let row = rows[name], !row.poll else { return true }
             if let at = row.nextAt, at <= now { return true }
-            return row.inputs != inputs(p.name)
+            return row.inputs != inputs(name)
         }
     }
 
-    /// The earliest event of the domains of `selected` this run left alone.
-    func earliest(_ selected: [DomainPolicy], except ran: Set<DomainName>) -> Wake? {
+    /// The earliest event of the domains of `all` this run left alone.
+    func earliest(_ all: [DomainName], except ran: Set<DomainName>) -> Wake? {
         var best: DomainSchedule?
-        for p in selected where !ran.contains(p.name) {
-            guard let row = rows[p.name], let at = row.nextAt else { continue }
+        for name in all where !ran.contains(name) {
+            guard let row = rows[name], let at = row.nextAt else { continue }
             if let b = best, let bAt = b.nextAt, bAt <= at { continue }
             best = row
         }

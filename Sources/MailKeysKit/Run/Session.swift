@@ -12,11 +12,16 @@ final class Session {
     let digest: PolicyDigest
     private var opened: Store?
 
-    /// Takes the lock (shared for commands that only read), then reads and validates the policy.
-    init(_ home: Home, lockWait: Double, shared: Bool = false) throws {
+    /// Takes the lock (shared for commands that only read), then reads and validates the policy
+    /// (unless `readPolicy` is false: the caller reads it through a ``PolicyIndex``).
+    init(_ home: Home, lockWait: Double, shared: Bool = false, readPolicy: Bool = true) throws {
         self.home = home
         lock = try HomeLock(home, wait: lockWait, shared: shared)
-        (policy, digest) = try PolicyFile.loadHashed(home)
+        if readPolicy {
+            (policy, digest) = try PolicyFile.loadHashed(home)
+        } else {
+            (policy, digest) = (Policy(domains: []), PolicyDigest(global: "", domains: [:]))
+        }
     }
 
     /// The store, opened on first use.

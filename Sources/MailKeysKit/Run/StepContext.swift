@@ -9,6 +9,8 @@ struct StepContext {
     let store: Store
     let policy: Policy
     let digest: PolicyDigest
+    /// Every domain that signs with DKIM (the run may hold only some of them in `policy`).
+    let signerDomains: [SignerDomain]
     let mode: MailKeys.Mode
     let now: Date
     let acceptClock: Bool

@@ -1,0 +1,192 @@
+import Foundation
+import MailKeysCore
+import MailKeysDNS
+import MailKeysStore
+
+/// The policy as a run that advances reads it when domains live in `domains/<domain>.toml`:
+/// `mailkeys.toml` whole; of the domain files only those that changed since a run last parsed
+/// and validated them (their `stat` marker, or what they are merged with, differs), the facts
+/// of the others from the store (``PolicyFileFacts``: policy hash, report targets, MX hosts,
+/// DKIM group); then, on demand, the files of the domains the run works on. An idle run over
+/// thousands of domain files parses none of them.
+struct PolicyIndex {
+    let home: Home
+    /// `mailkeys.toml` as parsed, and its inline domains with the files that changed.
+    let document: [String: PolicyValue]
+    let parsed: Policy
+    /// Every domain, sorted, and the facts of each.
+    let names: [DomainName]
+    let facts: [DomainName: PolicyFileFacts]
+    let digest: PolicyDigest
+    let reportAuthorisations: ReportAuthorisations
+    /// The rows a run records once it completes, and the stems gone from `domains/`.
+    let changed: [PolicyFileFacts]
+    let removed: [String]
+    /// The file stem of each domain read from `domains/`.
+    private let stems: [DomainName: String]
+
+    static func load(_ home: Home, store: Store) throws -> PolicyIndex {
+        let name = home.show(home.policyFile)
+        guard let bytes = try InputFile.read(home.policyFile, limit: InputLimits.policyFileBytes, name: name) else {
+            throw HomeError(.missing, "\(home.policyFile.path) is missing; run 'mailkeys init' first")
+        }
+        try PolicyText.check(bytes, name: name)
+        let document = try PolicyFile.table(String(decoding: bytes, as: UTF8.self), name: name)
+        var defaults: [String: PolicyValue] = [:]
+        if case .table(let t)? = document["defaults"] { defaults = t }
+        let base = Digest.sha256Hex(
+            [PolicyDigest.global(document), PolicyValue.table(defaults).canonical, FileMarker.program]
+                .joined(separator: "\n")
+        )
+        let cached = try store.policyFiles()
+        var kept: [PolicyFileFacts] = []
+        var reread: [String: (table: [String: PolicyValue], name: String, marker: String)] = [:]
+        for stem in try PolicyFile.domainStems(home) {
+            let url = home.domainsDir.appendingPathComponent("\(stem).toml")
+            let marker = FileMarker.of(url.path)
+            if let row = cached[stem], row.marker == marker, row.base == base {
+                kept.append(row)
+            } else if let file = try PolicyFile.domainFile(home, stem) {
+                reread[stem] = (file.table, file.name, marker)
+            }
+        }
+        return try PolicyIndex(
+            home: home,
+            document: document,
+            base: base,
+            kept: kept,
+            reread: reread,
+            removed: Set(cached.keys).subtracting(kept.map(\.stem)).subtracting(reread.keys).sorted()
+        )
+    }
+
+    private init(
+        home: Home,
+        document: [String: PolicyValue],
+        base: String,
+        kept: [PolicyFileFacts],
+        reread: [String: (table: [String: PolicyValue], name: String, marker: String)],
+        removed: [String]
+    ) throws {
+        let tables = reread.mapValues(\.table)
+        do {
+            parsed = try Policy(document: document, files: tables, allowEmpty: true)
+            let fresh = try PolicyDigest(document: document, files: tables)
+            var digests = fresh.domains
+            for row in kept { digests[row.domain] = row.digest }
+            digest = PolicyDigest(global: fresh.global, domains: digests)
+        } catch let e as CoreError {
+            throw CoreError(
+                e.code,
+                PolicyFile.located(e.reason, policy: home.show(home.policyFile), files: reread.mapValues(\.name))
+            )
+        }
+        var facts: [DomainName: PolicyFileFacts] = [:]
+        var stems: [DomainName: String] = [:]
+        var changed: [PolicyFileFacts] = []
+        let stemOf = Dictionary(
+            reread.keys.compactMap { k in (try? DomainName(k)).map { ($0, k) } },
+            uniquingKeysWith: { a, _ in a }
+        )
+        for p in parsed.domains {
+            let stem = stemOf[p.name]
+            let row = Self.facts(p, stem: stem ?? "", marker: stem.map { reread[$0]!.marker } ?? "", base: base, digest)
+            facts[p.name] = row
+            if let stem {
+                stems[p.name] = stem
+                changed.append(row)
+            }
+        }
+        for row in kept {
+            guard facts[row.domain] == nil else {
+                throw CoreError(
+                    .invalidPolicy,
+                    "policy: a domain is listed twice: \(row.domain) (in mailkeys.toml and domains/, or names that differ only in case or a trailing dot)"
+                )
+            }
+            facts[row.domain] = row
+            stems[row.domain] = row.stem
+        }
+        guard !facts.isEmpty else {
+            throw CoreError(
+                .invalidPolicy,
+                "policy: no domains: no [domains.\"NAME\"] table and no domains/NAME.toml file; run 'mailkeys init' to write one"
+            )
+        }
+        var authorisations = ReportAuthorisations()
+        for (name, row) in facts { authorisations.add(source: name, targets: row.reportTargets) }
+        self.home = home
+        self.document = document
+        self.names = facts.keys.sorted { $0.description < $1.description }
+        self.facts = facts
+        self.reportAuthorisations = authorisations
+        self.changed = changed
+        self.removed = removed
+        self.stems = stems
+    }
+
+    /// What the store keeps of a parsed domain.
+    private static func facts(_ p: DomainPolicy, stem: String, marker: String, base: String, _ digest: PolicyDigest)
+        -> PolicyFileFacts
+    {
+        PolicyFileFacts(
+            stem: stem,
+            marker: marker,
+            base: base,
+            domain: p.name,
+            digest: digest.domains[p.name] ?? "",
+            reportTargets: ReportAuthorisations.targets(of: p),
+            mxHosts: p.mx.map(\.host),
+            dkimEnabled: p.dkim.enabled,
+            dkimGroup: p.dkim.group
+        )
+    }
+
+    /// The policy of the domains `wanted` (reading the files not read yet), with every domain's
+    /// report authorisations.
+    func policy(_ wanted: Set<DomainName>) throws -> Policy {
+        var domains = parsed.domains.filter { wanted.contains($0.name) }
+        let missing = wanted.subtracting(domains.map(\.name)).compactMap { stems[$0] }
+        if !missing.isEmpty {
+            var files: [String: [String: PolicyValue]] = [:]
+            var shown: [String: String] = [:]
+            for stem in missing {
+                guard let file = try PolicyFile.domainFile(home, stem) else {
+                    throw HomeError(.missing, "domains/\(stem).toml disappeared while the run read the policy")
+                }
+                files[stem] = file.table
+                shown[stem] = file.name
+            }
+            do {
+                let more = try Policy(document: ["defaults": document["defaults"] ?? .table([:])], files: files)
+                domains += more.domains
+            } catch let e as CoreError {
+                throw CoreError(e.code, PolicyFile.located(e.reason, policy: home.show(home.policyFile), files: shown))
+            }
+        }
+        return Policy(domains: domains, signers: parsed.signers, reportAuthorisations: reportAuthorisations)
+    }
+
+    /// Throws unless the policy has the domain `text` names (the list of domains in the message
+    /// only when it is short).
+    func check(_ text: String) throws {
+        let wanted = try DomainName(text)
+        guard facts[wanted] == nil else { return }
+        let known =
+            names.isEmpty
+            ? "no domains"
+            : names.count <= 10
+                ? names.map(\.description).joined(separator: ", ") : "\(names.count) domains, none of them \(wanted)"
+        throw CoreError(.invalidPolicy, "unknown domain '\(wanted)': the policy has \(known)")
+    }
+
+    /// The domains whose MX hosts include one of `hosts`.
+    func listing(_ hosts: Set<DomainName>) -> Set<DomainName> {
+        Set(facts.values.filter { !hosts.isDisjoint(with: $0.mxHosts) }.map(\.domain))
+    }
+
+    /// The domains that sign with DKIM, for the signers' configuration.
+    var signerDomains: [SignerDomain] {
+        names.compactMap { n in facts[n].flatMap { $0.dkimEnabled ? SignerDomain(name: n, group: $0.dkimGroup) : nil } }
+    }
+}
