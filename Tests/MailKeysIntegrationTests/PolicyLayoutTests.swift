@@ -66,6 +66,17 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(ScheduleTests.named(r) == ["d2.example"], "\(r.stdout)")
         #expect(try Support.read(zone).contains("TLSA"))
+
+        // status of one domain reads that domain's file (and the facts of the others).
+        let s = try Support.mailkeys([
+            "status", "d2.example", "--json", "--home", home.path, "--now", TestClock.at("2026-11-21T10:25:00Z"),
+        ])
+        #expect(s.status == 0, "\(s.stderr)")
+        #expect(
+            s.stdout.contains("\"mail.d2.example\"") && s.stdout.contains("TLSA")
+                && !s.stdout.contains("\"example.org\""),
+            "\(s.stdout)"
+        )
     }
 
     @Test func mistakesNameTheFileAndChangeNothing() throws {

@@ -6,14 +6,22 @@ import MailKeysStore
 extension MailKeys {
     /// Reads the policy, the templates and the store (under a shared lock) and reports, per
     /// domain, the serial, the records the zone holds, the keys, what `tick` would do next and
-    /// the latest events. Changes nothing.
+    /// the latest events. Changes nothing. For one domain, the policy is read through the
+    /// ``PolicyIndex`` (that domain's file, and only the other files that changed since a run
+    /// recorded them), so the cost hardly grows with the number of domains.
     public static func status(_ home: Home, domain: String?, now: Date, lockWait: Double) throws -> StatusReport {
-        let session = try Session(home, lockWait: lockWait, shared: true)
+        let session = try Session(home, lockWait: lockWait, shared: true, readPolicy: domain == nil)
         defer { withExtendedLifetime(session) {} }
-        let selected = try select(session.policy, domain)
         let store = try session.store()
-        let inputs = try StatusInputs(home, policy: session.policy, selected: selected, store: store)
-        let rows = Dictionary(uniqueKeysWithValues: try store.domains().map { ($0.name, $0) })
+        var policy = session.policy
+        if let domain {
+            let index = try PolicyIndex.load(home, store: store)
+            try index.check(domain)
+            policy = try index.policy([try DomainName(domain)])
+        }
+        let selected = try select(policy, domain)
+        let inputs = try StatusInputs(home, policy: policy, selected: selected, store: store)
+        let rows = try store.domainRows(domains: selected.map(\.name))
         let domains = try inputs.wanted.map { w in
             try domainStatus(home, w, row: rows[w.policy.name], inputs: inputs, store: store, now: now)
         }
