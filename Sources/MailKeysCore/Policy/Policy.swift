@@ -51,12 +51,7 @@ public struct Policy: Sendable, Equatable {
         let root = PolicyTable(document, path: "")
         let defaults = try Self.defaults(root)
         let domains = try root.table("domains")
-        guard allowEmpty || !(domains?.keys.isEmpty ?? true) || !files.isEmpty else {
-            throw CoreError(
-                .invalidPolicy,
-                "policy: no domains: no [domains.\"NAME\"] table and no domains/NAME.toml file; run 'mailkeys init' to write one"
-            )
-        }
+        guard allowEmpty || !(domains?.keys.isEmpty ?? true) || !files.isEmpty else { throw Self.noDomains() }
         var tables: [(String, [String: PolicyValue])] = []
         for key in domains?.keys ?? [] {
             let value = domains!.value(key)
@@ -76,14 +71,26 @@ public struct Policy: Sendable, Equatable {
         try root.finish()
         let names = list.map(\.name)
         guard Set(names).count == names.count else {
-            let twice = Dictionary(grouping: names, by: { $0 }).filter { $0.value.count > 1 }.keys.map(\.description)
-            throw CoreError(
-                .invalidPolicy,
-                "policy: a domain is listed twice: \(twice.sorted().joined(separator: ", ")) (in mailkeys.toml and domains/, or names that differ only in case or a trailing dot)"
-            )
+            throw Self.listedTwice(Dictionary(grouping: names, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted())
         }
         self.domains = list.sorted { $0.name.description < $1.name.description }
         reportAuthorisations = ReportAuthorisations(list)
+    }
+
+    /// The error for a policy without any domain.
+    public static func noDomains() -> CoreError {
+        CoreError(
+            .invalidPolicy,
+            "policy: no domains: no [domains.\"NAME\"] table and no domains/NAME.toml file; run 'mailkeys init' to write one"
+        )
+    }
+
+    /// The error for domains given more than once.
+    public static func listedTwice(_ names: [DomainName]) -> CoreError {
+        CoreError(
+            .invalidPolicy,
+            "policy: a domain is listed twice: \(names.map(\.description).joined(separator: ", ")) (in mailkeys.toml and domains/, or names that differ only in case or a trailing dot)"
+        )
     }
 
     /// The `[defaults]` table (empty when there is none).

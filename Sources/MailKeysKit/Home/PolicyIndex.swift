@@ -98,21 +98,11 @@ struct PolicyIndex {
             }
         }
         for row in kept {
-            guard facts[row.domain] == nil else {
-                throw CoreError(
-                    .invalidPolicy,
-                    "policy: a domain is listed twice: \(row.domain) (in mailkeys.toml and domains/, or names that differ only in case or a trailing dot)"
-                )
-            }
+            guard facts[row.domain] == nil else { throw Policy.listedTwice([row.domain]) }
             facts[row.domain] = row
             stems[row.domain] = row.stem
         }
-        guard !facts.isEmpty else {
-            throw CoreError(
-                .invalidPolicy,
-                "policy: no domains: no [domains.\"NAME\"] table and no domains/NAME.toml file; run 'mailkeys init' to write one"
-            )
-        }
+        guard !facts.isEmpty else { throw Policy.noDomains() }
         var authorisations = ReportAuthorisations()
         for (name, row) in facts { authorisations.add(source: name, targets: row.reportTargets) }
         self.home = home
