@@ -26,13 +26,14 @@ public struct Policy: Sendable, Equatable {
     public func domain(_ name: String) throws -> DomainPolicy {
         let wanted = try DomainName(name)
         guard let found = domains.first(where: { $0.name == wanted }) else {
-            let known = domains.map(\.name.description).joined(separator: ", ")
-            throw CoreError(
-                .invalidPolicy,
-                "unknown domain '\(wanted)': the policy has \(known.isEmpty ? "no domains" : known)"
-            )
+            throw Self.unknownDomain(wanted, known: domains.map(\.name.description).joined(separator: ", "))
         }
         return found
+    }
+
+    /// The error for a domain the policy does not have; `known` says what it has ("" for none).
+    public static func unknownDomain(_ wanted: DomainName, known: String) -> CoreError {
+        CoreError(.invalidPolicy, "unknown domain '\(wanted)': the policy has \(known.isEmpty ? "no domains" : known)")
     }
 
     /// Validates a parsed document: `[domains."NAME"]` tables, `[defaults]` (keys every domain

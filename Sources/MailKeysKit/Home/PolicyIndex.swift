@@ -163,11 +163,9 @@ struct PolicyIndex {
         let wanted = try DomainName(text)
         guard facts[wanted] == nil else { return }
         let known =
-            names.isEmpty
-            ? "no domains"
-            : names.count <= 10
-                ? names.map(\.description).joined(separator: ", ") : "\(names.count) domains, none of them \(wanted)"
-        throw CoreError(.invalidPolicy, "unknown domain '\(wanted)': the policy has \(known)")
+            names.count <= 10
+            ? names.map(\.description).joined(separator: ", ") : "\(names.count) domains, none of them \(wanted)"
+        throw Policy.unknownDomain(wanted, known: known)
     }
 
     /// The domains whose MX hosts include one of `hosts`.

@@ -11,7 +11,8 @@ import MailKeysStore
 /// fingerprint (its part of the policy, the report authorisations in its zone, its template and
 /// zone files as `stat` sees them, the home's path, the program) differs from the one its last complete run
 /// recorded, when its next event is due, or when it waits for its parent's DS. Every other
-/// domain is left alone: nothing of it is read but its schedule row and four `stat`s.
+/// domain is left alone: nothing of it is read but its schedule row and four `stat`s (and, through
+/// the ``PolicyIndex``, its `policy_file` row and a `stat` of its policy file).
 struct RunSchedule {
     let home: Home
     let digest: PolicyDigest
