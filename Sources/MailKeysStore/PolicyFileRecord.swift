@@ -41,6 +41,20 @@ struct PolicyFileRecord: StoreRecord {
         static let stem = Column(CodingKeys.stem)
     }
 
+    /// Read by column name without the `Decodable` machinery: every run reads one row per
+    /// domain file.
+    init(row: Row) throws {
+        stem = try row.decode(forColumn: "stem")
+        marker = try row.decode(forColumn: "marker")
+        base = try row.decode(forColumn: "base")
+        domain = try row.decode(forColumn: "domain")
+        digest = try row.decode(forColumn: "digest")
+        reportTargets = try row.decode(forColumn: "report_targets")
+        mxHosts = try row.decode(forColumn: "mx_hosts")
+        dkimEnabled = try row.decode(forColumn: "dkim_enabled")
+        dkimGroup = try row.decode(forColumn: "dkim_group")
+    }
+
     init(_ f: PolicyFileFacts) {
         stem = f.stem
         marker = f.marker

@@ -25,7 +25,8 @@ public final class StagedFile: @unchecked Sendable {
         self.temp =
             temp
             ?? target.deletingLastPathComponent().appendingPathComponent(
-                ".\(target.lastPathComponent).staged.\(getpid())"
+                ".\(target.lastPathComponent).staged.\(getpid())",
+                isDirectory: false
             ).path
         fd = FaultPoint.hit("create") ? -1 : open(self.temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw DNSError(.io, "cannot write \(self.temp): \(String(cString: strerror(errno)))") }

@@ -67,8 +67,8 @@ extension MailKeys {
                 "certbot-hook: RENEWED_DOMAINS (\(domains.map(\.description).joined(separator: " "))) names no MX host of the policy; nothing was changed"
             )
         }
-        let chainURL = lineage.appendingPathComponent("fullchain.pem")
-        let keyURL = lineage.appendingPathComponent("privkey.pem")
+        let chainURL = lineage.appendingPathComponent("fullchain.pem", isDirectory: false)
+        let keyURL = lineage.appendingPathComponent("privkey.pem", isDirectory: false)
         guard let chain = try readPEM(chainURL, name: chainURL.path), let key = try readPEM(keyURL, name: keyURL.path)
         else {
             throw HomeError(.missing, "certbot-hook: \(lineage.path) lacks fullchain.pem or privkey.pem")
@@ -116,7 +116,7 @@ extension MailKeys {
         ] {
             let hooks = URL(fileURLWithPath: dir).appendingPathComponent("renewal-hooks/\(kind)", isDirectory: true)
             try FileManager.default.createDirectory(at: hooks, withIntermediateDirectories: true)
-            let file = hooks.appendingPathComponent("mailkeys")
+            let file = hooks.appendingPathComponent("mailkeys", isDirectory: false)
             let script = """
                 #!/bin/sh
                 # Written by `mailkeys certbot-hook --install`: \(what).

@@ -26,18 +26,24 @@ public struct Home: Sendable {
 
     public init(root: URL) { self.root = root }
 
-    public var policyFile: URL { root.appendingPathComponent("mailkeys.toml") }
+    public var policyFile: URL { root.appendingPathComponent("mailkeys.toml", isDirectory: false) }
     public var keysDir: URL { root.appendingPathComponent("Keys", isDirectory: true) }
     public var zonesDir: URL { root.appendingPathComponent("Zones", isDirectory: true) }
     /// Per-domain policy files, `domains/<domain>.toml`, beside `mailkeys.toml`.
     public var domainsDir: URL { root.appendingPathComponent("domains", isDirectory: true) }
-    public func domainPolicyFile(_ d: DomainName) -> URL { domainsDir.appendingPathComponent("\(d).toml") }
-    public var storeFile: URL { keysDir.appendingPathComponent("mailkeys.sqlite") }
-    public var lockFile: URL { keysDir.appendingPathComponent("mailkeys.lock") }
-    public func template(_ d: DomainName) -> URL { zonesDir.appendingPathComponent("\(d).zone.in") }
-    public func zoneFile(_ d: DomainName) -> URL { zonesDir.appendingPathComponent("\(d).zone") }
-    public func signedFile(_ d: DomainName) -> URL { zonesDir.appendingPathComponent("\(d).zone.signed") }
-    public func mtaSTSFile(_ d: DomainName) -> URL { zonesDir.appendingPathComponent("\(d).mta-sts.txt") }
+    public func domainPolicyFile(_ d: DomainName) -> URL {
+        domainsDir.appendingPathComponent("\(d).toml", isDirectory: false)
+    }
+    public var storeFile: URL { keysDir.appendingPathComponent("mailkeys.sqlite", isDirectory: false) }
+    public var lockFile: URL { keysDir.appendingPathComponent("mailkeys.lock", isDirectory: false) }
+    public func template(_ d: DomainName) -> URL { zonesDir.appendingPathComponent("\(d).zone.in", isDirectory: false) }
+    public func zoneFile(_ d: DomainName) -> URL { zonesDir.appendingPathComponent("\(d).zone", isDirectory: false) }
+    public func signedFile(_ d: DomainName) -> URL {
+        zonesDir.appendingPathComponent("\(d).zone.signed", isDirectory: false)
+    }
+    public func mtaSTSFile(_ d: DomainName) -> URL {
+        zonesDir.appendingPathComponent("\(d).mta-sts.txt", isDirectory: false)
+    }
 
     /// A path as shown to the operator: relative to the home.
     public func show(_ url: URL) -> String {

@@ -236,7 +236,10 @@ final class Journal {
             guard let destination = step.source else { return }
             let target = step.target
             let url = URL(fileURLWithPath: target)
-            let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).new").path
+            let temp = url.deletingLastPathComponent().appendingPathComponent(
+                ".\(url.lastPathComponent).new",
+                isDirectory: false
+            ).path
             unlink(temp)
             if FaultPoint.hit("symlink") || Glibc.symlink(destination, temp) != 0 || FaultPoint.hit("rename")
                 || Glibc.rename(temp, target) != 0

@@ -66,7 +66,7 @@ public enum PolicyFile {
 
     /// One domain file parsed, with the name it is shown by (nil: it is gone).
     static func domainFile(_ home: Home, _ stem: String) throws -> (table: [String: PolicyValue], name: String)? {
-        let url = home.domainsDir.appendingPathComponent("\(stem).toml")
+        let url = home.domainsDir.appendingPathComponent("\(stem).toml", isDirectory: false)
         let shown = home.show(url)
         guard let bytes = try InputFile.read(url, limit: InputLimits.policyFileBytes, name: shown) else { return nil }
         try PolicyText.check(bytes, name: shown)

@@ -41,9 +41,9 @@ struct PolicyIndex {
         let cached = try store.policyFiles()
         var kept: [PolicyFileFacts] = []
         var reread: [String: (table: [String: PolicyValue], name: String, marker: String)] = [:]
+        let dir = home.domainsDir.path + "/"
         for stem in try PolicyFile.domainStems(home) {
-            let url = home.domainsDir.appendingPathComponent("\(stem).toml")
-            let marker = FileMarker.of(url.path)
+            let marker = FileMarker.of(dir + stem + ".toml")
             if let row = cached[stem], row.marker == marker, row.base == base {
                 kept.append(row)
             } else if let file = try PolicyFile.domainFile(home, stem) {

@@ -8,11 +8,11 @@ enum DNSSECKeyFiles {
     static func dir(_ home: Home) -> URL { home.keysDir.appendingPathComponent("dnssec", isDirectory: true) }
 
     static func privateFile(_ home: Home, _ zone: DomainName, _ key: DNSSECKey) -> URL {
-        dir(home).appendingPathComponent(key.fileStem(zone: zone) + ".private")
+        dir(home).appendingPathComponent(key.fileStem(zone: zone) + ".private", isDirectory: false)
     }
 
     static func publicFile(_ home: Home, _ zone: DomainName, _ key: DNSSECKey) -> URL {
-        dir(home).appendingPathComponent(key.fileStem(zone: zone) + ".key")
+        dir(home).appendingPathComponent(key.fileStem(zone: zone) + ".key", isDirectory: false)
     }
 
     /// What signs and what is published now (``DNSSECPlanner/signers(keys:)``,

@@ -43,7 +43,8 @@ enum TLSCertificateFiles {
         where value.rangeOfCharacter(from: unsafe) != nil {
             throw HomeError(.usage, "certbot-hook: \(name) contains shell metacharacters; refused")
         }
-        let live = URL(fileURLWithPath: letsencryptDir).appendingPathComponent("live").standardizedFileURL
+        let live = URL(fileURLWithPath: letsencryptDir).appendingPathComponent("live", isDirectory: true)
+            .standardizedFileURL
             .resolvingSymlinksInPath()
         let url = URL(fileURLWithPath: lineage).standardizedFileURL
         guard lineage.hasPrefix("/"), !lineage.split(separator: "/").contains(".."),
@@ -233,8 +234,13 @@ enum TLSCertificateFiles {
         let texts: (chain: String, key: String)? =
             offer.flatMap { o in o.privateKey.map { (o.fullchain, $0) } }
             ?? {
-                guard let chain = try? AtomicFile.read(staged.appendingPathComponent("\(fingerprint).fullchain.pem")),
-                    let key = try? AtomicFile.read(staged.appendingPathComponent("\(fingerprint).privkey.pem"))
+                guard
+                    let chain = try? AtomicFile.read(
+                        staged.appendingPathComponent("\(fingerprint).fullchain.pem", isDirectory: false)
+                    ),
+                    let key = try? AtomicFile.read(
+                        staged.appendingPathComponent("\(fingerprint).privkey.pem", isDirectory: false)
+                    )
                 else { return nil }
                 return (chain, key)
             }()
@@ -249,11 +255,11 @@ enum TLSCertificateFiles {
             pending.stagings.append { journal in
                 let gid = try group.map(DKIMKeyFiles.groupID)
                 try Directory.make(dir, mode: 0o711)
-                chmod(home.keysDir.appendingPathComponent("tls").path, 0o711)
+                chmod(home.keysDir.appendingPathComponent("tls", isDirectory: true).path, 0o711)
                 chmod(dir.deletingLastPathComponent().path, 0o711)
                 chmod(dir.path, 0o711)
                 if gid != nil { chmod(home.keysDir.path, 0o711) }
-                let url = dir.appendingPathComponent("\(fingerprint).\(suffix)")
+                let url = dir.appendingPathComponent("\(fingerprint).\(suffix)", isDirectory: false)
                 try journal.stage(
                     text,
                     to: url,
@@ -263,11 +269,14 @@ enum TLSCertificateFiles {
             }
         }
         for suffix in ["privkey.pem", "fullchain.pem"] {
-            pending.journal.symlink(dir.appendingPathComponent(suffix), to: "\(fingerprint).\(suffix)")
+            pending.journal.symlink(
+                dir.appendingPathComponent(suffix, isDirectory: false),
+                to: "\(fingerprint).\(suffix)"
+            )
         }
         pending.journal.prune(dir, keeping: fingerprint)
-        pending.journal.delete(staged.appendingPathComponent("\(fingerprint).fullchain.pem"))
-        pending.journal.delete(staged.appendingPathComponent("\(fingerprint).privkey.pem"))
+        pending.journal.delete(staged.appendingPathComponent("\(fingerprint).fullchain.pem", isDirectory: false))
+        pending.journal.delete(staged.appendingPathComponent("\(fingerprint).privkey.pem", isDirectory: false))
         return out
     }
 
@@ -279,8 +288,16 @@ enum TLSCertificateFiles {
         pending.stagings.append { journal in
             try Directory.make(dir, mode: 0o700)
             chmod(dir.path, 0o700)
-            try journal.stage(key, to: dir.appendingPathComponent("\(fingerprint).privkey.pem"), mode: 0o600)
-            try journal.stage(chain, to: dir.appendingPathComponent("\(fingerprint).fullchain.pem"), mode: 0o600)
+            try journal.stage(
+                key,
+                to: dir.appendingPathComponent("\(fingerprint).privkey.pem", isDirectory: false),
+                mode: 0o600
+            )
+            try journal.stage(
+                chain,
+                to: dir.appendingPathComponent("\(fingerprint).fullchain.pem", isDirectory: false),
+                mode: 0o600
+            )
         }
     }
 
@@ -319,7 +336,10 @@ enum TLSCertificateFiles {
     }
 
     static func nextFile(_ home: Home, _ key: TLSNextKey) -> URL {
-        nextDir(home, key.host).appendingPathComponent("\(key.keyType.rawValue)-\(key.spki.prefix(16)).pem")
+        nextDir(home, key.host).appendingPathComponent(
+            "\(key.keyType.rawValue)-\(key.spki.prefix(16)).pem",
+            isDirectory: false
+        )
     }
 
     /// Scheme current+next: a next key is marked used once a served certificate carries it; each

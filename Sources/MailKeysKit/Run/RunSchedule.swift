@@ -21,22 +21,25 @@ struct RunSchedule {
     let now: Date
     /// The rows as the run found them.
     let rows: [DomainName: DomainSchedule]
+    /// `Zones/` with its final slash.
+    private let zonesPath: String
 
     init(home: Home, store: Store, digest: PolicyDigest, authorisations: ReportAuthorisations, now: Date) throws {
         self.home = home
         self.digest = digest
         self.authorisations = authorisations
         self.now = now
+        zonesPath = home.zonesDir.path + "/"
         rows = try store.schedules()
     }
 
     /// The fingerprint of everything a run of `name` reads outside the store.
     func inputs(_ name: DomainName) -> String {
-        let files = [home.template(name), home.zoneFile(name), home.signedFile(name), home.mtaSTSFile(name)]
+        // Paths as text (as `Home` makes them): no URL built per domain.
+        let stem = zonesPath + name.description
+        let files = [".zone.in", ".zone", ".zone.signed", ".mta-sts.txt"].map { FileMarker.of(stem + $0) }
         // The home's path is in the signer tables' key paths: a moved home runs every domain.
-        let text =
-            ([FileMarker.program, home.root.path, digest.zone(name, authorisations)]
-            + files.map { FileMarker.of($0.path) })
+        let text = ([FileMarker.program, home.root.path, digest.zone(name, authorisations)] + files)
             .joined(separator: "\n")
         return Digest.sha256Hex(text)
     }

@@ -37,7 +37,10 @@ enum Exports {
             }
             let states = try store.exports(domain: p.name)
             for t in p.exports {
-                let file = URL(fileURLWithPath: t.directory).appendingPathComponent("\(p.name).zone")
+                let file = URL(fileURLWithPath: t.directory).appendingPathComponent(
+                    "\(p.name).zone",
+                    isDirectory: false
+                )
                 let last = states[t.description]
                 // The target's file is read only to confirm an export that otherwise looks current.
                 if let last, last.confirmed != nil, last.serial == serial, last.fileHash == hash,

@@ -74,7 +74,7 @@ struct ZoneMap: Codable, Equatable {
     }
 
     static func url(_ home: Home, _ name: DomainName) -> URL {
-        home.zonesDir.appendingPathComponent(".\(name).zone.map")
+        home.zonesDir.appendingPathComponent(".\(name).zone.map", isDirectory: false)
     }
 
     /// The map of a domain when it still describes its files: the policy text and the template
