@@ -156,10 +156,10 @@ extension Store {
         }
         m.registerMigration("2026-12-01-intent") { db in try db.execute(sql: IntentStep.createTable) }
         m.registerMigration("2026-12-02-schedule") { db in try db.execute(sql: ScheduleRecord.createTable) }
+        m.registerMigration("2026-12-02-policy-files") { db in try db.execute(sql: PolicyFileRecord.createTable) }
         // Indexes for the per-domain reads (DomainQuery), in the order they list a domain's rows:
         // the one-domain and list forms search them and no form sorts. And for a domain's newest
         // events, until now a scan of the whole log (which only grows).
-        m.registerMigration("2026-12-02-policy-files") { db in try db.execute(sql: PolicyFileRecord.createTable) }
         m.registerMigration("2026-12-02-indexes") { db in
             try db.execute(
                 sql: """
@@ -170,6 +170,10 @@ extension Store {
                     CREATE INDEX event_domain ON event(domain, id);
                     """
             )
+        }
+        m.registerMigration("2026-12-02-signer-tables") { db in
+            try db.execute(sql: SignerTablesRecord.createTable)
+            try db.execute(sql: SignerEntryRecord.createTable)
         }
         return m
     }

@@ -112,6 +112,28 @@ import Testing
         #expect(Self.named(due) == ["d2.example", "example.org"], "\(due.stdout)")
         #expect(due.stdout.contains("1 domain with nothing due"), "\(due.stdout)")
         #expect(Self.next(due).contains("(d3.example: "), "\(due.stdout)")
+        #expect(try Self.signing(home) == ["d2.example", "example.org"])
+        // d3's keys start signing in a run of d3 alone: the signers' tables gain them and keep
+        // the keys of the domains that run left alone.
+        let d3 = try Self.tick(home, TestClock.at("2026-11-21T13:05:00Z"))
+        #expect(Self.named(d3) == ["d3.example"], "\(d3.stdout)")
+        #expect(try Self.signing(home) == ["d2.example", "d3.example", "example.org"])
+    }
+
+    /// The domains with a signing key in OpenDKIM's RSA and Ed25519 key tables, each with the
+    /// same number of keys.
+    static func signing(_ home: URL) throws -> Set<String> {
+        var all: [[String]] = []
+        for table in ["KeyTable", "KeyTable.ed25519"] {
+            let text = try Support.read(home.appendingPathComponent("Keys/opendkim/\(table)"))
+            all.append(
+                text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
+                    line.split(separator: " ").dropFirst().first?.split(separator: ":").first.map(String.init)
+                }.sorted()
+            )
+        }
+        #expect(all[0] == all[1], "RSA and Ed25519 tables list different domains")
+        return Set(all[0])
     }
 
     @Test func aCertificateRunsOnlyTheDomainsListingItsHost() throws {
@@ -119,6 +141,14 @@ import Testing
         let issued = TestClock.date("2026-11-21T11:00:00Z")
         let ca = try TestCA(at: issued)
         let leaf = try ca.leaf("d2", names: ["mail.d2.example"], at: issued)
+        // A line added to a signer table by hand: a run of one domain still puts the table back.
+        let keyTable = home.appendingPathComponent("Keys/opendkim/KeyTable")
+        let written = try Support.read(keyTable)
+        try (written + "mk1._domainkey.d3.example d3.example:mk1:/tmp/stolen.pem\n").write(
+            to: keyTable,
+            atomically: false,
+            encoding: .utf8
+        )
         let r = try Support.mailkeys([
             "tls", "import", "mail.d2.example", "--cert", leaf.fullchain.path, "--key", leaf.key.path, "--home",
             home.path, "--now", TestClock.at("2026-11-21T11:00:00Z"),
@@ -127,5 +157,6 @@ import Testing
         #expect(Self.named(r) == ["d2.example"], "\(r.stdout)")
         #expect(try Support.read(home.appendingPathComponent("Zones/d2.example.zone")).contains("TLSA"))
         #expect(!(try Support.read(home.appendingPathComponent("Zones/d3.example.zone")).contains("TLSA")))
+        #expect(try Support.read(keyTable) == written, "\(r.stdout)")
     }
 }

@@ -15,12 +15,13 @@ import Testing
         "2026-12-02-schedule",
         "2026-12-02-policy-files",
         "2026-12-02-indexes",
+        "2026-12-02-signer-tables",
     ]
 
     /// The tables the migrations make (GRDB adds its own `grdb_migrations`).
     static let tables: Set = [
         "domain", "key", "event", "tls_cert", "tlsa", "tls_next", "export", "intent", "schedule", "policy_file",
-        "grdb_migrations",
+        "signer_tables", "signer_entry", "grdb_migrations",
     ]
 
     static func schema(_ db: Database) throws -> [String] {

@@ -11,13 +11,13 @@ enum DKIMKeyFiles {
     }
 
     static func keyFile(_ home: Home, _ domain: DomainName, _ selector: String) -> URL {
-        dir(home, domain).appendingPathComponent("\(selector).pem")
+        dir(home, domain).appendingPathComponent("\(selector).pem", isDirectory: false)
     }
 
     /// The copy of an Ed25519 key in rspamd's format, next to its PEM: written while the key may
     /// sign, removed once it may not (a copy of a secret lives no longer than it is needed).
     static func rspamdKeyFile(_ home: Home, _ domain: DomainName, _ selector: String) -> URL {
-        dir(home, domain).appendingPathComponent("\(selector).rspamd")
+        dir(home, domain).appendingPathComponent("\(selector).rspamd", isDirectory: false)
     }
 
     /// Every key still in DNS or signing must have its private key file, readable, of the
@@ -94,7 +94,8 @@ enum DKIMKeyFiles {
         let dir = home.keysDir.appendingPathComponent("orphaned", isDirectory: true)
         try Directory.make(dir, mode: 0o700)
         let target = dir.appendingPathComponent(
-            "\(label)-\(file.lastPathComponent).\(Int(Date().timeIntervalSince1970)).\(getpid())"
+            "\(label)-\(file.lastPathComponent).\(Int(Date().timeIntervalSince1970)).\(getpid())",
+            isDirectory: false
         )
         guard rename(file.path, target.path) == 0 else {
             throw HomeError(
@@ -227,7 +228,10 @@ enum DKIMKeyFiles {
             guard FileManager.default.fileExists(atPath: source.path) else {
                 throw HomeError(.missing, "DKIM key file \(home.show(source)) to reveal is missing")
             }
-            let target = URL(fileURLWithPath: reveal).appendingPathComponent("\(selector)._domainkey.\(p.name).pem")
+            let target = URL(fileURLWithPath: reveal).appendingPathComponent(
+                "\(selector)._domainkey.\(p.name).pem",
+                isDirectory: false
+            )
             pending.journal.copy(source, to: target)
             pending.journal.delete(source)
             pending.journal.delete(rspamdKeyFile(home, p.name, selector))
@@ -314,6 +318,23 @@ enum DKIMKeyFiles {
 }
 
 extension DKIMKeyFiles {
+    /// What ``writeSignerConfigs(_:signers:domains:keys:report:)`` does for `domains` besides the
+    /// tables: rspamd's copies of their Ed25519 keys brought up to date, a key the group cannot
+    /// read reported.
+    static func refreshSignerFiles(
+        _ home: Home,
+        signers: SignerPolicy,
+        domains: [SignerDomain],
+        keys: [DomainName: [DKIMKey]],
+        report: inout Report
+    ) throws {
+        var failures: [String] = []
+        _ = signingEntries(home, signers: signers, domains: domains, keys: keys, report: &report, failures: &failures)
+        if let first = failures.first { throw HomeError(.io, first) }
+    }
+}
+
+extension DKIMKeyFiles {
     /// One signer's files (0644: no secrets in them) rewritten where their text changed, then its
     /// reload command when one changed or an earlier reload failed (a marker file remembers).
     private static func writeSignerFiles(
@@ -324,9 +345,7 @@ extension DKIMKeyFiles {
         report: inout Report,
         failures: inout [String]
     ) {
-        func resolve(_ path: String) -> URL {
-            path.hasPrefix("/") ? URL(fileURLWithPath: path) : home.root.appendingPathComponent(path)
-        }
+        func resolve(_ path: String) -> URL { SignerTables.resolve(home, path) }
         var changed = false
         for (path, text, n) in files {
             let url = resolve(path)
@@ -345,7 +364,7 @@ extension DKIMKeyFiles {
             }
         }
         guard let argv = reload else { return }
-        let marker = resolve(files[0].0).deletingLastPathComponent().appendingPathComponent(".\(signer)-reload-pending")
+        let marker = SignerTables.reloadMarker(resolve(files[0].0), signer: signer)
         guard changed || FileManager.default.fileExists(atPath: marker.path) else { return }
         _ = FileManager.default.createFile(atPath: marker.path, contents: nil)
         do {

@@ -1,10 +1,12 @@
 import MailKeysCore
+import MailKeysStore
 
 /// The step after the commit: zones exported to their nameservers, DKIM key files handed to the
 /// signers' group, and the signer configuration rewritten (and reloaded) where it changed. An
 /// export failure is thrown once the signers are up to date. A run over some of the domains
 /// (`subset`) exports those; it rewrites the signer configuration from every domain's keys
-/// when it ran any, and leaves everything alone when it ran none.
+/// when it cannot show the tables hold them already (``SignerTables``), and leaves everything
+/// alone when it ran none.
 enum ExportStep {
     static func run(_ domains: [DomainRun], _ c: StepContext, subset: Bool = false) throws -> StepOutcome {
         if subset && domains.isEmpty { return StepOutcome() }
@@ -22,6 +24,42 @@ enum ExportStep {
             return StepOutcome(lines: report.lines, warnings: report.warnings)
         }
         for d in domains { try DKIMKeyFiles.applyGroup(c.home, d.policy, keys: d.dkim) }
+        try signerTables(domains, c, subset: subset, report: &report)
+        if let exportError { throw exportError }
+        return StepOutcome(lines: report.lines, warnings: report.warnings)
+    }
+
+    /// The signers' tables: left as they are when a run over some domains finds them as it
+    /// last wrote them and its domains' signing keys unchanged (``SignerTables``; only those
+    /// domains' rspamd copies and group access are brought up to date), else written from
+    /// every domain's keys and their state recorded.
+    private static func signerTables(
+        _ domains: [DomainRun],
+        _ c: StepContext,
+        subset: Bool,
+        report: inout Report
+    ) throws {
+        let signers = c.policy.signers
+        let groups = Dictionary(c.signerDomains.map { ($0.name, $0.group) }, uniquingKeysWith: { a, _ in a })
+        let inputs = SignerTables.inputs(c.home, digest: c.digest, domains: c.signerDomains)
+        var ran: [DomainName: String] = [:]
+        for d in domains {
+            if let group = groups[d.name] { ran[d.name] = SignerTables.entries(d.dkim, group: group) }
+        }
+        if subset, let state = try c.store.signerTables(domains: domains.map(\.name)), state.inputs == inputs,
+            state.markers == SignerTables.markers(c.home, signers: signers),
+            domains.allSatisfy({ state.domains[$0.name] == ran[$0.name] })
+        {
+            let mine = c.signerDomains.filter { ran[$0.name] != nil }
+            try DKIMKeyFiles.refreshSignerFiles(
+                c.home,
+                signers: signers,
+                domains: mine,
+                keys: Dictionary(uniqueKeysWithValues: domains.map { ($0.name, $0.dkim) }),
+                report: &report
+            )
+            return
+        }
         var keys = Dictionary(uniqueKeysWithValues: domains.map { ($0.name, $0.dkim) })
         let others = c.signerDomains.map(\.name).filter { keys[$0] == nil }
         if !others.isEmpty {
@@ -29,12 +67,15 @@ enum ExportStep {
         }
         try DKIMKeyFiles.writeSignerConfigs(
             c.home,
-            signers: c.policy.signers,
+            signers: signers,
             domains: c.signerDomains,
             keys: keys,
             report: &report
         )
-        if let exportError { throw exportError }
-        return StepOutcome(lines: report.lines, warnings: report.warnings)
+        var all: [DomainName: String] = [:]
+        for d in c.signerDomains { all[d.name] = SignerTables.entries(keys[d.name] ?? [], group: d.group) }
+        try c.store.saveSignerTables(
+            SignerTablesState(inputs: inputs, markers: SignerTables.markers(c.home, signers: signers), domains: all)
+        )
     }
 }
