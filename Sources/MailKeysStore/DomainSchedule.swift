@@ -15,15 +15,26 @@ public struct DomainSchedule: Sendable, Equatable {
     public var nextAt: Date?
     /// Why `nextAt` falls due, for the `next:` line.
     public var reason: String?
+    /// The latest the domain may be run for `nextAt` (a re-signing a run may put off to spread
+    /// the work); nil: at `nextAt`.
+    public var deadline: Date?
     /// Whether every run looks at the domain (it waits for something outside: its DS at the
     /// parent's servers).
     public var poll: Bool
 
-    public init(domain: DomainName, inputs: String, nextAt: Date?, reason: String?, poll: Bool) {
+    public init(
+        domain: DomainName,
+        inputs: String,
+        nextAt: Date?,
+        reason: String?,
+        poll: Bool,
+        deadline: Date? = nil
+    ) {
         self.domain = domain
         self.inputs = inputs
         self.nextAt = nextAt
         self.reason = reason
         self.poll = poll
+        self.deadline = deadline
     }
 }

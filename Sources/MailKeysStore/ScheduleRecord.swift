@@ -20,10 +20,13 @@ struct ScheduleRecord: StoreRecord {
     var nextAt: Int64?
     var reason: String?
     var poll: Int64
+    /// Added by `2026-12-02-schedule-deadline`.
+    var deadline: Int64?
 
     enum CodingKeys: String, CodingKey {
         case domain, inputs, reason, poll
         case nextAt = "next_at"
+        case deadline
     }
 
     enum Columns {
@@ -32,6 +35,18 @@ struct ScheduleRecord: StoreRecord {
         static let nextAt = Column(CodingKeys.nextAt)
         static let reason = Column(CodingKeys.reason)
         static let poll = Column(CodingKeys.poll)
+        static let deadline = Column(CodingKeys.deadline)
+    }
+
+    /// Read by column name without the `Decodable` machinery: every run reads one row per
+    /// domain.
+    init(row: Row) throws {
+        domain = try row.decode(forColumn: "domain")
+        inputs = try row.decode(forColumn: "inputs")
+        nextAt = try row.decode(forColumn: "next_at")
+        reason = try row.decode(forColumn: "reason")
+        poll = try row.decode(forColumn: "poll")
+        deadline = try row.decode(forColumn: "deadline")
     }
 
     init(_ s: DomainSchedule) {
@@ -40,6 +55,7 @@ struct ScheduleRecord: StoreRecord {
         nextAt = StoredTime.seconds(s.nextAt)
         reason = s.reason
         poll = s.poll ? 1 : 0
+        deadline = StoredTime.seconds(s.deadline)
     }
 
     func schedule() throws -> DomainSchedule {
@@ -48,7 +64,8 @@ struct ScheduleRecord: StoreRecord {
             inputs: inputs,
             nextAt: StoredTime.date(nextAt),
             reason: reason,
-            poll: poll != 0
+            poll: poll != 0,
+            deadline: StoredTime.date(deadline)
         )
     }
 }

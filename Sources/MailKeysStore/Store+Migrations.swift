@@ -175,6 +175,9 @@ extension Store {
             try db.execute(sql: SignerTablesRecord.createTable)
             try db.execute(sql: SignerEntryRecord.createTable)
         }
+        m.registerMigration("2026-12-02-schedule-deadline") { db in
+            try db.execute(sql: "ALTER TABLE schedule ADD COLUMN deadline INTEGER")
+        }
         return m
     }
 }

@@ -25,7 +25,7 @@ extension Store {
                 try ScheduleRecord(s).insertOrUpdate(
                     tx.db,
                     conflictingOn: [C.domain],
-                    updating: [C.inputs, C.nextAt, C.reason, C.poll]
+                    updating: [C.inputs, C.nextAt, C.reason, C.poll, C.deadline]
                 )
             }
         }

@@ -159,4 +159,62 @@ import Testing
         #expect(!(try Support.read(home.appendingPathComponent("Zones/d3.example.zone")).contains("TLSA")))
         #expect(try Support.read(keyTable) == written, "\(r.stdout)")
     }
+
+    /// The zones a run's report says it signed.
+    static func signed(_ r: Support.Result) -> [String] {
+        r.stdout.split(separator: "\n").compactMap { line in
+            line.contains(": signed Zones/") ? String(line.prefix { $0 != ":" }) : nil
+        }
+    }
+
+    /// `ldns-verify-zone` of every zone of the home at `at` (signatures valid then).
+    static func verify(_ home: URL, _ names: [String], at: String) throws {
+        let time = String(at.filter(\.isNumber).prefix(14))
+        for name in names {
+            let file = home.appendingPathComponent("Zones/\(name).zone.signed").path
+            let r = try Support.exec(try Support.tool("ldns-verify-zone"), ["-t", time, file])
+            #expect(r.status == 0, "\(name) at \(at): \(r.stdout) \(r.stderr)")
+        }
+    }
+
+    @Test func aDayWhenEveryZoneFallsDueIsSpreadOverRuns() throws {
+        let names = ["d2.example", "d3.example", "example.org"]
+        let home = try Self.home(extra: ["d2.example", "d3.example"])
+        // Past the DKIM keys' first steps: what falls due next is the zones' re-signing.
+        _ = try Self.tick(home, TestClock.at("2026-11-22T10:00:00Z"))
+        let late = FileManager.default.temporaryDirectory.appendingPathComponent("late-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: home, to: late)
+        defer { try? FileManager.default.removeItem(at: late) }
+
+        // Signed at 11-21T10:00 for 14 days less up to 12 h of jitter, each zone is due 5 days
+        // before that: by 11-30T10:00 all three. A home of three domains takes on one a run
+        // (3 × 1 h over the 2.5 days to the deadline, rounded up); the others wait, in order.
+        var seen: [String] = []
+        for (i, hour) in ["10", "11", "12"].enumerated() {
+            let at = TestClock.at("2026-11-30T\(hour):00:00Z")
+            let r = try Self.tick(home, at)
+            #expect(Self.signed(r).count == 1, "\(r.stdout)")
+            seen += Self.signed(r)
+            let waiting = 2 - i
+            #expect(
+                r.stdout.contains(
+                    "\(waiting) zone\(waiting == 1 ? "" : "s") due for new signatures left for the next runs (at most 1 a run"
+                )
+                    == (waiting > 0),
+                "\(r.stdout)"
+            )
+            try Self.verify(home, names, at: at)
+        }
+        #expect(seen.sorted() == names)
+        let after = try Self.tick(home, TestClock.at("2026-11-30T13:00:00Z"))
+        #expect(Self.signed(after).isEmpty, "\(after.stdout)")
+
+        // A timer that did not run for days: every zone past its deadline (half the 5-day
+        // refresh window gone) is signed in the one run, whatever the share.
+        let at = TestClock.at("2026-12-03T00:00:00Z")
+        let r = try Self.tick(late, at)
+        #expect(Self.signed(r).sorted() == names, "\(r.stdout)")
+        #expect(!r.stdout.contains("left for the next runs"), "\(r.stdout)")
+        try Self.verify(late, names, at: at)
+    }
 }

@@ -16,6 +16,7 @@ import Testing
         "2026-12-02-policy-files",
         "2026-12-02-indexes",
         "2026-12-02-signer-tables",
+        "2026-12-02-schedule-deadline",
     ]
 
     /// The tables the migrations make (GRDB adds its own `grdb_migrations`).

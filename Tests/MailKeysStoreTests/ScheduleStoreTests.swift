@@ -9,7 +9,14 @@ import Testing
     @Test func rowsRoundTripAndAreReplaced() throws {
         let s = try store(with: [])
         #expect(try s.schedules().isEmpty)
-        let a = DomainSchedule(domain: try name("a.example"), inputs: "x", nextAt: at(60), reason: "DKIM", poll: false)
+        let a = DomainSchedule(
+            domain: try name("a.example"),
+            inputs: "x",
+            nextAt: at(60),
+            reason: "DKIM",
+            poll: false,
+            deadline: at(120)
+        )
         let b = DomainSchedule(domain: try name("b.example"), inputs: "y", nextAt: nil, reason: nil, poll: true)
         try s.saveSchedules([a, b])
         #expect(try s.schedules() == [a.domain: a, b.domain: b])
@@ -17,6 +24,7 @@ import Testing
         a2.inputs = "z"
         a2.nextAt = nil
         a2.reason = nil
+        a2.deadline = nil
         try s.saveSchedules([a2])
         #expect(try s.schedules() == [a.domain: a2, b.domain: b])
         try s.saveSchedules([])

@@ -15,4 +15,14 @@ public enum Resign {
     public static func due(expiration: Date, policy: DNSSECPolicy) -> Date {
         expiration.addingTimeInterval(-TimeInterval(policy.refresh))
     }
+
+    /// The wake-up for a re-signing due at `due`: a run over many domains may put it off (to
+    /// spread a day when many zones fall due) until half the refresh window is gone, so the
+    /// signatures still have half of it left when they are renewed.
+    public static func wake(due: Date, policy: DNSSECPolicy) -> Wake {
+        Wake(at: due, reason: reason, deadline: due.addingTimeInterval(TimeInterval(policy.refresh / 2)))
+    }
+
+    /// The reason of a re-signing's wake-up.
+    public static let reason = "signatures are renewed"
 }

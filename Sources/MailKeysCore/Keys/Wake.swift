@@ -4,10 +4,14 @@ import Foundation
 public struct Wake: Sendable, Equatable {
     public var at: Date
     public var reason: String
+    /// The latest the event may be handled, when a run may put it off (re-signing: until half
+    /// the refresh window is gone); nil: at `at`.
+    public var deadline: Date?
 
-    public init(at: Date, reason: String) {
+    public init(at: Date, reason: String, deadline: Date? = nil) {
         self.at = at
         self.reason = reason
+        self.deadline = deadline
     }
 
     /// The earliest of `wakes` (the first given on a tie), nil when there is none.

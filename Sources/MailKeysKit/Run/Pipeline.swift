@@ -64,9 +64,16 @@ struct Pipeline {
         var wakes = planned.wakes
         if let schedule = scope.schedule, let index = scope.index {
             let ran = domains.map(\.name)
-            if ran.count < index.names.count {
-                let idle = index.names.count - ran.count
+            let deferred = scope.due?.deferred.count ?? 0
+            if ran.count + deferred < index.names.count {
+                let idle = index.names.count - ran.count - deferred
                 report.lines.append("\(idle) domain\(idle == 1 ? "" : "s") with nothing due: left alone")
+            }
+            if deferred > 0 {
+                report.lines.append(
+                    "\(deferred) zone\(deferred == 1 ? "" : "s") due for new signatures left for the next runs "
+                        + "(at most \(scope.due!.share) a run, each before half its refresh window is gone)"
+                )
             }
             try schedule.save(ran, outcome: planned, store: store)
             try store.savePolicyFiles(index.changed, removed: index.removed)
@@ -87,6 +94,7 @@ struct Pipeline {
         var signerDomains: [SignerDomain]
         var schedule: RunSchedule? = nil
         var index: PolicyIndex? = nil
+        var due: RunSchedule.Due? = nil
     }
 
     /// The scope of a run that advances: the domains the mode names, new, changed or due, read
@@ -102,7 +110,7 @@ struct Pipeline {
             now: now
         )
         let due = schedule.due(index.names, named: try mode.named(listing: index.listing))
-        let policy = try index.policy(Set(due))
+        let policy = try index.policy(Set(due.run))
         // The mode's own checks of the domain it names (a ZSK to roll, DNSSEC to be on).
         _ = try mode.domains(in: policy)
         return Scope(
@@ -111,7 +119,8 @@ struct Pipeline {
             selected: policy.domains,
             signerDomains: index.signerDomains,
             schedule: schedule,
-            index: index
+            index: index,
+            due: due
         )
     }
 

@@ -44,15 +44,51 @@ struct RunSchedule {
         return Digest.sha256Hex(text)
     }
 
+    /// The domains a run looks at, and those whose re-signing it puts off.
+    struct Due {
+        var run: [DomainName]
+        var deferred: [DomainName] = []
+        /// How many re-signings a run takes on before it puts off the rest.
+        var share = 0
+    }
+
     /// The domains of `all` this run looks at; `named` are run whatever their schedule (nil:
-    /// every domain).
-    func due(_ all: [DomainName], named: Set<DomainName>?) -> [DomainName] {
-        guard let named else { return all }
-        return all.filter { name in
-            guard !named.contains(name), let row = rows[name], !row.poll else { return true }
-            if let at = row.nextAt, at <= now { return true }
-            return row.inputs != inputs(name)
+    /// every domain). Domains due only to renew their signatures, with time left before their
+    /// deadline, are run a fair share at a time (``share(of:windows:)``), earliest deadline first:
+    /// a day when thousands of zones fall due is spread over the runs of an hourly timer.
+    func due(_ all: [DomainName], named: Set<DomainName>?) -> Due {
+        guard let named else { return Due(run: all) }
+        var run: [DomainName] = []
+        var resign: [DomainSchedule] = []
+        for name in all {
+            guard !named.contains(name), let row = rows[name], !row.poll, row.inputs == inputs(name) else {
+                run.append(name)
+                continue
+            }
+            guard let at = row.nextAt, at <= now else { continue }
+            if row.reason == Resign.reason, let deadline = row.deadline, deadline > now {
+                resign.append(row)
+            } else {
+                run.append(name)
+            }
         }
+        let share = Self.share(of: all.count, windows: resign.map { $0.deadline!.timeIntervalSince($0.nextAt!) })
+        guard resign.count > share else { return Due(run: run + resign.map(\.domain)) }
+        resign.sort { ($0.deadline!, $0.domain.description) < ($1.deadline!, $1.domain.description) }
+        return Due(
+            run: run + resign.prefix(share).map(\.domain),
+            deferred: resign.dropFirst(share).map(\.domain),
+            share: share
+        )
+    }
+
+    /// The re-signings one run takes on in a home of `count` domains: every zone once per the
+    /// shortest window (from due to deadline) if the timer runs hourly, `count × 1 h / window`,
+    /// at least one. A zone put off past its deadline is run whatever the share, so a timer
+    /// that runs less often is late with none, only less even.
+    static func share(of count: Int, windows: [TimeInterval]) -> Int {
+        guard let window = windows.min() else { return 0 }
+        return max(1, Int((Double(count) * 3600 / max(window, 3600)).rounded(.up)))
     }
 
     /// The earliest event of the domains of `all` this run left alone.
@@ -64,7 +100,8 @@ struct RunSchedule {
             best = row
         }
         guard let best, let at = best.nextAt else { return nil }
-        return Wake(at: at, reason: "\(best.domain): \(best.reason ?? "scheduled event")")
+        // A re-signing put off is due again now.
+        return Wake(at: max(at, now), reason: "\(best.domain): \(best.reason ?? "scheduled event")")
     }
 
     /// Records, for each domain the run completed, its fingerprint as the run left the files and
@@ -77,7 +114,8 @@ struct RunSchedule {
                 inputs: inputs(name),
                 nextAt: wake?.at,
                 reason: wake?.reason,
-                poll: outcome.polled.contains(name)
+                poll: outcome.polled.contains(name),
+                deadline: outcome.domainDeadlines[name]
             )
         }
         try store.saveSchedules(rows)

@@ -108,7 +108,7 @@ struct ZoneWriter {
             state = state.settled()
             write = prepare(w, action: action, previous: previous, state: state)
         }
-        out.wake(state.due.map { Wake(at: $0, reason: "signatures are renewed") }, domain: name)
+        out.wake(state.due.map { Resign.wake(due: $0, policy: w.policy.dnssec) }, domain: name)
         guard var write else {
             out.lines.append("\(name): zone unchanged (serial \(previous.serial.map(String.init) ?? "-"))")
             return
@@ -174,7 +174,7 @@ struct ZoneWriter {
         if !z.w.signingKeys.isEmpty && z.changed {
             signed = try sign(z, &rendered)
             let due = Resign.due(expiration: signed!.expiration, policy: z.w.policy.dnssec)
-            out.wake(Wake(at: due, reason: "signatures are renewed"), domain: z.name)
+            out.wake(Resign.wake(due: due, policy: z.w.policy.dnssec), domain: z.name)
         } else if z.w.previousUnsigned == nil {
             rendered.map?.signed = nil  // the signed file, if any, was not written with this map
         }
