@@ -10,22 +10,43 @@ extension MailKeys {
     /// ``PolicyIndex`` (that domain's file, and only the other files that changed since a run
     /// recorded them), so the cost hardly grows with the number of domains.
     public static func status(_ home: Home, domain: String?, now: Date, lockWait: Double) throws -> StatusReport {
-        let session = try Session(home, lockWait: lockWait, shared: true, readPolicy: domain == nil)
+        var domains: [StatusReport.DomainInfo] = []
+        try status(home, domain: domain, now: now, lockWait: lockWait) { domains.append($0) }
+        return StatusReport(home: home.root.path, now: RunClock.format(now), domains: domains)
+    }
+
+    /// How many domains ``status(_:domain:now:lockWait:each:)`` reads at a time.
+    static let statusChunk = 200
+
+    /// ``status(_:domain:now:lockWait:)`` one domain at a time, in the order of the report:
+    /// `each` gets every domain's status as soon as it is made, and the domains are read
+    /// ``statusChunk`` at a time (their policy files, keys and zones), so memory stays flat and
+    /// output starts at once whatever the number of domains. The policy is read through the
+    /// ``PolicyIndex``: each domain file once.
+    public static func status(
+        _ home: Home,
+        domain: String?,
+        now: Date,
+        lockWait: Double,
+        each: (StatusReport.DomainInfo) throws -> Void
+    ) throws {
+        let session = try Session(home, lockWait: lockWait, shared: true, readPolicy: false)
         defer { withExtendedLifetime(session) {} }
         let store = try session.store()
-        var policy = session.policy
-        if let domain {
-            let index = try PolicyIndex.load(home, store: store)
-            try index.check(domain)
-            policy = try index.policy([try DomainName(domain)])
+        let index = try PolicyIndex.load(home, store: store)
+        if let domain { try index.check(domain) }
+        let names = try domain.map { [try DomainName($0)] } ?? index.names
+        for start in stride(from: 0, to: names.count, by: statusChunk) {
+            let chunk = Array(names[start..<min(start + statusChunk, names.count)])
+            let policy = try index.policy(Set(chunk))
+            let byName = Dictionary(uniqueKeysWithValues: policy.domains.map { ($0.name, $0) })
+            let selected = chunk.compactMap { byName[$0] }
+            let inputs = try StatusInputs(home, policy: policy, selected: selected, store: store)
+            let rows = try store.domainRows(domains: chunk)
+            for w in inputs.wanted {
+                try each(try domainStatus(home, w, row: rows[w.policy.name], inputs: inputs, store: store, now: now))
+            }
         }
-        let selected = try select(policy, domain)
-        let inputs = try StatusInputs(home, policy: policy, selected: selected, store: store)
-        let rows = try store.domainRows(domains: selected.map(\.name))
-        let domains = try inputs.wanted.map { w in
-            try domainStatus(home, w, row: rows[w.policy.name], inputs: inputs, store: store, now: now)
-        }
-        return StatusReport(home: home.root.path, now: RunClock.format(now), domains: domains)
     }
 
     /// What status reads for the selected domains: keys, templates, certificates, desired zones.
@@ -38,17 +59,17 @@ extension MailKeys {
         var wanted: [DesiredZone] = []
 
         init(_ home: Home, policy: Policy, selected: [DomainPolicy], store: Store) throws {
-            for p in selected { dkim[p.name] = try store.dkimKeys(domain: p.name) }
+            let names = selected.map(\.name)
+            dkim = try store.dkimKeys(domains: names)
+            let dnssecKeys = try store.dnssecKeys(domains: names)
             for p in selected {
-                let keys = try store.dnssecKeys(domain: p.name)
+                let keys = dnssecKeys[p.name] ?? []
                 dnssec[p.name] =
                     p.dnssec.enabled ? try DNSSECKeyFiles.signing(home, p, keys: keys) : DNSSECSigning(keys: keys)
             }
             templates = try MailKeys.templates(home, selected)
-            for p in selected {
-                tls[p.name] = try store.tlsCertificates(domain: p.name)
-                tlsNext[p.name] = try store.tlsNextKeys(domain: p.name)
-            }
+            tls = try store.tlsCertificates(domains: names)
+            tlsNext = try store.tlsNextKeys(domains: names)
             wanted = try MailKeys.desired(
                 home,
                 policy: policy,
@@ -288,9 +309,12 @@ extension MailKeys {
     }
 
     /// The human form of a status report.
-    public static func render(_ s: StatusReport) -> String {
+    public static func render(_ s: StatusReport) -> String { s.domains.map(render).joined() }
+
+    /// The human form of one domain's status.
+    public static func render(_ d: StatusReport.DomainInfo) -> String {
         var out = ""
-        for d in s.domains {
+        do {
             out += "\(d.domain)\n"
             out += "  serial   \(d.serial.map(String.init) ?? "none yet")\(d.builtAt.map { " (built \($0))" } ?? "")\n"
             out += "  zone     \(d.zoneFile): \(d.zoneState)\n"

@@ -19,19 +19,15 @@ struct Status: ParsableCommand {
 
     func run() throws {
         do {
-            let report = try MailKeys.status(
-                common.resolvedHome,
-                domain: domain,
-                now: try RunClock.now(common.now),
-                lockWait: common.lockWait
-            )
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
-            } else {
-                print(MailKeys.render(report), terminator: "")
+            let home = common.resolvedHome
+            let now = try RunClock.now(common.now)
+            // Each domain is printed as soon as it is made (a home of thousands streams).
+            var stream = StatusStream()
+            if json { print(stream.head(), terminator: "") }
+            try MailKeys.status(home, domain: domain, now: now, lockWait: common.lockWait) { d in
+                print(json ? try stream.domain(d) : MailKeys.render(d), terminator: "")
             }
+            if json { print(try stream.tail(home: home.root.path, now: RunClock.format(now))) }
         } catch {
             throw failure(error)
         }
