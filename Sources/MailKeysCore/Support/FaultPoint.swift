@@ -31,6 +31,13 @@ public enum FaultPoint {
         }
     }()
 
+    /// Whether a plan is set: callers that could take steps on several threads take them on
+    /// one, so step N is the same step in every run.
+    public static var active: Bool {
+        if case .none = plan { return false }
+        return true
+    }
+
     /// Counts one step named `what`; true when the step must fail (errno is set), and never
     /// returns when the plan kills here.
     public static func hit(_ what: String) -> Bool {

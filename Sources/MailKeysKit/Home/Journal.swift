@@ -20,6 +20,9 @@ final class Journal {
     /// remove them).
     private var streams: [StagedFile] = []
     private var sequence = 0
+    /// The zone writers stage files from several threads: every change of the lists above
+    /// holds it (files are written outside it).
+    private let lock = NSLock()
 
     init(_ home: Home) { self.home = home }
 
@@ -33,25 +36,26 @@ final class Journal {
                 "internal error: \(target.path) lies outside the home's Keys/ and Zones/; it cannot be staged"
             )
         }
-        try Directory.make(dir, mode: 0o700)
-        sequence += 1
-        return "\(dir.path)/\(getpid()).\(sequence).\(target.lastPathComponent)"
+        return try lock.withLock {
+            try Directory.make(dir, mode: 0o700)
+            sequence += 1
+            return "\(dir.path)/\(getpid()).\(sequence).\(target.lastPathComponent)"
+        }
     }
 
     /// Writes `bytes` to a staging file (mode and group as the target gets them) and schedules its
     /// rename over `target`.
     func stage(_ bytes: UnsafeRawBufferPointer, to target: URL, mode: mode_t = 0o644, group: gid_t? = nil) throws {
         let path = try stagingPath(for: target)
-        staged.insert(path)
+        _ = lock.withLock { staged.insert(path) }
         try AtomicFile.writeFile(bytes: bytes, at: path, mode: mode, group: group, shown: target.path)
-        steps.append(
-            IntentStep(
-                .rename,
-                source: path,
-                target: target.path,
-                hash: Digest.sha256Hex(bytes.bindMemory(to: UInt8.self))
-            )
+        let step = IntentStep(
+            .rename,
+            source: path,
+            target: target.path,
+            hash: Digest.sha256Hex(bytes.bindMemory(to: UInt8.self))
         )
+        append(step)
     }
 
     func stage(_ text: String, to target: URL, mode: mode_t = 0o644, group: gid_t? = nil) throws {
@@ -66,32 +70,36 @@ final class Journal {
     /// A file the signer streams into, staged for `target`; ``adopt(_:)`` schedules its rename.
     func stream(to target: URL) throws -> StagedFile {
         let path = try stagingPath(for: target)
-        staged.insert(path)
+        _ = lock.withLock { staged.insert(path) }
         return try StagedFile(target: target, temp: path)
     }
 
     /// Schedules the rename of a finished streamed file.
     func adopt(_ file: StagedFile) throws {
         let hash = try file.finish()
-        streams.append(file)
-        steps.append(IntentStep(.rename, source: file.temp, target: file.target.path, hash: hash))
+        lock.withLock {
+            streams.append(file)
+            steps.append(IntentStep(.rename, source: file.temp, target: file.target.path, hash: hash))
+        }
     }
 
     func copy(_ source: URL, to target: URL) {
-        steps.append(IntentStep(.copy, source: source.path, target: target.path))
+        append(IntentStep(.copy, source: source.path, target: target.path))
     }
-    func delete(_ target: URL) { steps.append(IntentStep(.delete, target: target.path)) }
+    func delete(_ target: URL) { append(IntentStep(.delete, target: target.path)) }
     func symlink(_ target: URL, to destination: String) {
-        steps.append(IntentStep(.symlink, source: destination, target: target.path))
+        append(IntentStep(.symlink, source: destination, target: target.path))
     }
     func prune(_ dir: URL, keeping prefix: String) {
-        steps.append(IntentStep(.prune, source: prefix, target: dir.path))
+        append(IntentStep(.prune, source: prefix, target: dir.path))
     }
+
+    private func append(_ step: IntentStep) { lock.withLock { steps.append(step) } }
 
     /// Runs `argv` once every file is in place; `label` starts its failure message.
     func run(_ argv: [String], label: String) {
         let json = String(decoding: (try? JSONEncoder().encode(argv)) ?? Data("[]".utf8), as: UTF8.self)
-        steps.append(IntentStep(.run, source: json, target: label))
+        append(IntentStep(.run, source: json, target: label))
     }
 
     /// The store has committed the intent: from now on the staged files belong to it (the next

@@ -22,7 +22,13 @@ final class Pending {
     /// Private key texts generated in this run, by path, for signing before they are on disk.
     var privateTexts: [URL: String] = [:]
 
+    /// Guards ``storeOps`` for ``record(_:)`` from the zone writers' threads.
+    private let lock = NSLock()
+
     init(_ home: Home) { journal = Journal(home) }
+
+    /// Adds a change to the store transaction; safe from any thread.
+    func record(_ op: @escaping (StoreTransaction) throws -> Void) { lock.withLock { storeOps.append(op) } }
 
     /// The text of a key file: from this run if it was just generated, else from disk.
     func read(_ url: URL) throws -> String? { try privateTexts[url] ?? AtomicFile.read(url) }

@@ -42,8 +42,13 @@ struct ZoneWriter {
         var expiration: Date
     }
 
-    /// Writes every zone of `wanted` that changed (and its signed form when the domain is signed);
-    /// the outcome wakes the next run when a re-sign falls due.
+    /// How many zones are written at once: one per core (each signing on its own threads as
+    /// well), one when faults are injected (so step N is the same step in every run).
+    static var width: Int { FaultPoint.active ? 1 : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) }
+
+    /// Writes every zone of `wanted` that changed (and its signed form when the domain is signed),
+    /// ``width`` zones at a time; the outcome (in the order of `wanted`) wakes the next run when a
+    /// re-sign falls due.
     func write(_ wanted: [DesiredZone]) throws -> StepOutcome {
         var out = StepOutcome()
         let rows = wanted.isEmpty ? [:] : try store.domainRows(domains: wanted.map(\.policy.name))
@@ -61,13 +66,16 @@ struct ZoneWriter {
             onDisk: onDisk,
             now: now
         )
-        for w in wanted {
+        let outcomes = try Concurrently.map(wanted, width: Self.width) { w -> StepOutcome in
+            var mine = StepOutcome()
             let action = plan.actions.first {
                 if case .buildZone(let d, _) = $0 { return d == w.policy.name } else { return false }
             }
-            try stageMTASTS(w, &out)
-            try write(w, action: action, previous: stored[w.policy.name] ?? ZoneState(), &out)
+            try stageMTASTS(w, &mine)
+            try write(w, action: action, previous: stored[w.policy.name] ?? ZoneState(), &mine)
+            return mine
         }
+        for o in outcomes { out.add(o) }
         return out
     }
 
@@ -314,7 +322,7 @@ struct ZoneWriter {
         let signedHash = try signed.map { try $0.result.file.finish() }
         if let signed { try pending.journal.adopt(signed.result.file) }
         let expiration = signed?.expiration ?? now
-        pending.storeOps.append { tx in
+        pending.record { tx in
             try tx.ensureDomain(name, at: now)
             try tx.recordBuild(name, serial: serial, contentHash: contentHash, fileHash: fileHash, at: now)
             try tx.recordTLSA(domain: name, records: tlsa, now: now)
