@@ -32,34 +32,35 @@ public struct DomainName: Hashable, Sendable, Comparable, CustomStringConvertibl
     /// all-numeric top-level label (it looks like an IP address) are refused.
     public init(_ text: String, kind: Kind = .host) throws {
         var body = Substring(text)
-        let shown = text.isEmpty ? "\"\"" : Quote.short(text)
+        // Only a refused name is quoted: a run parses thousands of good ones.
+        func shown() -> String { text.isEmpty ? "\"\"" : Quote.short(text) }
         guard !body.isEmpty else { throw CoreError(.invalidName, "empty domain name") }
         if body.hasSuffix(".") { body = body.dropLast() }
         guard !body.isEmpty else {
-            throw CoreError(.invalidName, "domain name \(shown): the root is not allowed here")
+            throw CoreError(.invalidName, "domain name \(shown()): the root is not allowed here")
         }
         if let bad = body.unicodeScalars.first(where: { !$0.isASCII }) {
             throw CoreError(
                 .invalidName,
-                "domain name \(shown) contains the non-ASCII character \(Quote.short(String(bad))): use its A-label form (xn--...)"
+                "domain name \(shown()) contains the non-ASCII character \(Quote.short(String(bad))): use its A-label form (xn--...)"
             )
         }
         guard body.utf8.count <= 253 else {
             throw CoreError(
                 .invalidName,
-                "domain name \(shown) is \(body.utf8.count) characters long; the limit is 253"
+                "domain name \(shown()) is \(body.utf8.count) characters long; the limit is 253"
             )
         }
         let parts = body.split(separator: ".", omittingEmptySubsequences: false)
         var labels: [String] = []
         for (index, part) in parts.enumerated() {
             guard !part.isEmpty else {
-                throw CoreError(.invalidName, "domain name \(shown) has an empty label")
+                throw CoreError(.invalidName, "domain name \(shown()) has an empty label")
             }
             guard part.utf8.count <= 63 else {
                 throw CoreError(
                     .invalidName,
-                    "domain name \(shown): label \(index + 1) is \(part.utf8.count) octets long; the limit is 63"
+                    "domain name \(shown()): label \(index + 1) is \(part.utf8.count) octets long; the limit is 63"
                 )
             }
             if kind == .wildcardHost && index == 0 && part == "*" {
@@ -67,29 +68,31 @@ public struct DomainName: Hashable, Sendable, Comparable, CustomStringConvertibl
                 continue
             }
             for scalar in part.unicodeScalars {
+                // ASCII here (checked above): letters, digits, '-' (and '_' in owner names).
+                let v = scalar.value | 0x20  // upper case to lower
                 let ok =
-                    ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
-                    || ("0"..."9").contains(scalar) || scalar == "-" || (kind == .owner && scalar == "_")
+                    (0x61...0x7A).contains(v) || (0x30...0x39).contains(scalar.value) || scalar == "-"
+                    || (kind == .owner && scalar == "_")
                 guard ok else {
                     let what = kind == .owner ? "letters, digits, '-' and '_'" : "letters, digits and '-'"
                     throw CoreError(
                         .invalidName,
-                        "domain name \(shown): label \(Quote.short(part)) contains \(Quote.short(String(scalar))); only \(what) are allowed"
+                        "domain name \(shown()): label \(Quote.short(part)) contains \(Quote.short(String(scalar))); only \(what) are allowed"
                     )
                 }
             }
             if part.hasPrefix("-") || part.hasSuffix("-") {
                 throw CoreError(
                     .invalidName,
-                    "domain name \(shown): label \(Quote.short(part)) must not start or end with '-'"
+                    "domain name \(shown()): label \(Quote.short(part)) must not start or end with '-'"
                 )
             }
-            labels.append(part.lowercased())
+            labels.append(part.utf8.contains { (0x41...0x5A).contains($0) } ? part.lowercased() : String(part))
         }
         if kind != .owner, let last = labels.last, last.allSatisfy(\.isNumber) {
             throw CoreError(
                 .invalidName,
-                "domain name \(shown) ends in the numeric label \(Quote.short(last)): an IP address is not a host name"
+                "domain name \(shown()) ends in the numeric label \(Quote.short(last)): an IP address is not a host name"
             )
         }
         self.labels = labels

@@ -48,7 +48,12 @@ struct PolicyDigest: Sendable {
     func zone(_ name: DomainName, _ policy: Policy) -> String { zone(name, policy.reportAuthorisations) }
 
     func zone(_ name: DomainName, _ authorisations: ReportAuthorisations) -> String {
+        Digest.sha256Hex(zoneText(name, authorisations))
+    }
+
+    /// What ``zone(_:_:)`` hashes (for a fingerprint that hashes it with more).
+    func zoneText(_ name: DomainName, _ authorisations: ReportAuthorisations) -> String {
         let entries = authorisations.needed(in: name).map { "\($0.source) \($0.target)\n" }
-        return Digest.sha256Hex((domains[name] ?? "") + "\n" + entries.joined())
+        return (domains[name] ?? "") + "\n" + entries.joined()
     }
 }

@@ -41,9 +41,9 @@ struct PolicyIndex {
         let cached = try store.policyFiles()
         var kept: [PolicyFileFacts] = []
         var reread: [String: (table: [String: PolicyValue], name: String, marker: String)] = [:]
-        let dir = home.domainsDir.path + "/"
+        let dir = DirectoryHandle(home.domainsDir.path)
         for stem in try PolicyFile.domainStems(home) {
-            let marker = FileMarker.of(dir + stem + ".toml")
+            let marker = dir.marker(stem + ".toml")
             if let row = cached[stem], row.marker == marker, row.base == base {
                 kept.append(row)
             } else if let file = try PolicyFile.domainFile(home, stem) {
@@ -107,7 +107,7 @@ struct PolicyIndex {
         for (name, row) in facts { authorisations.add(source: name, targets: row.reportTargets) }
         self.home = home
         self.document = document
-        self.names = facts.keys.sorted { $0.description < $1.description }
+        self.names = facts.keys.map { ($0.description, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
         self.facts = facts
         self.reportAuthorisations = authorisations
         self.changed = changed

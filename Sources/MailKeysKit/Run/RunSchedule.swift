@@ -21,26 +21,27 @@ struct RunSchedule {
     let now: Date
     /// The rows as the run found them.
     let rows: [DomainName: DomainSchedule]
-    /// `Zones/` with its final slash.
-    private let zonesPath: String
+    /// `Zones/`, open: each domain's files are looked up in it.
+    private let zones: DirectoryHandle
 
     init(home: Home, store: Store, digest: PolicyDigest, authorisations: ReportAuthorisations, now: Date) throws {
         self.home = home
         self.digest = digest
         self.authorisations = authorisations
         self.now = now
-        zonesPath = home.zonesDir.path + "/"
+        zones = DirectoryHandle(home.zonesDir.path)
         rows = try store.schedules()
     }
 
     /// The fingerprint of everything a run of `name` reads outside the store.
     func inputs(_ name: DomainName) -> String {
-        // Paths as text (as `Home` makes them): no URL built per domain.
-        let stem = zonesPath + name.description
-        let files = [".zone.in", ".zone", ".zone.signed", ".mta-sts.txt"].map { FileMarker.of(stem + $0) }
-        // The home's path is in the signer tables' key paths: a moved home runs every domain.
-        let text = ([FileMarker.program, home.root.path, digest.zone(name, authorisations)] + files)
-            .joined(separator: "\n")
+        // The names `Home` gives the files, looked up in the open directory: no path resolved
+        // from the root per domain.
+        let stem = name.description
+        var text = FileMarker.program + "\n" + home.root.path + "\n" + digest.zoneText(name, authorisations)
+        for suffix in [".zone.in", ".zone", ".zone.signed", ".mta-sts.txt"] {
+            text += "\n" + zones.marker(stem + suffix)
+        }
         return Digest.sha256Hex(text)
     }
 
