@@ -141,6 +141,12 @@ import Testing
         let issued = TestClock.date("2026-11-21T11:00:00Z")
         let ca = try TestCA(at: issued)
         let leaf = try ca.leaf("d2", names: ["mail.d2.example"], at: issued)
+        // d3 gets a template: a certificate's run leaves it (and the key sweep) to the next tick.
+        try "; records of d3.example beyond the policy's\n".write(
+            to: home.appendingPathComponent("Zones/d3.example.zone.in"),
+            atomically: false,
+            encoding: .utf8
+        )
         // A line added to a signer table by hand: a run of one domain still puts the table back.
         let keyTable = home.appendingPathComponent("Keys/opendkim/KeyTable")
         let written = try Support.read(keyTable)
@@ -158,6 +164,9 @@ import Testing
         #expect(try Support.read(home.appendingPathComponent("Zones/d2.example.zone")).contains("TLSA"))
         #expect(!(try Support.read(home.appendingPathComponent("Zones/d3.example.zone")).contains("TLSA")))
         #expect(try Support.read(keyTable) == written, "\(r.stdout)")
+        #expect(r.stdout.contains("2 other domains not looked at: their events and edits are the next tick's"))
+        let tick = try Self.tick(home, TestClock.at("2026-11-21T11:01:00Z"))
+        #expect(Self.named(tick) == ["d3.example"], "\(tick.stdout)")
     }
 
     /// The zones a run's report says it signed.

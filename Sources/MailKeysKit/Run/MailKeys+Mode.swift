@@ -73,6 +73,17 @@ extension MailKeys.Mode {
         }
     }
 
+    /// Whether a run in this mode works on the domains it names and no other: a certificate's
+    /// (the domains that list its host as MX), so the certbot hook of one host costs what that
+    /// host's domains cost. Events due elsewhere, edits of other domains and the permission
+    /// sweep of every key are left to the next `tick`.
+    var onlyNamed: Bool {
+        switch self {
+        case .certificate, .rotateTLS: return true
+        default: return false
+        }
+    }
+
     /// The domain this mode names, if any.
     var namedDomain: String? {
         switch self {

@@ -23,7 +23,8 @@ struct Pipeline {
         defer { withExtendedLifetime(session) {} }
         let selected = mode.advances ? [] : try mode.domains(in: session.policy)
         try FileSafety.checkHome(home)
-        try FileSafety.sweepKeys(home)
+        // A run of a certificate's domains checks the keys it reads (as they are read).
+        if !mode.onlyNamed { try FileSafety.sweepKeys(home) }
         let store = try session.store()
         // Finish (or sweep) what a run that died left, so the files agree with the store.
         var report = try Journal.recover(home, store: store)
@@ -67,7 +68,12 @@ struct Pipeline {
             let deferred = scope.due?.deferred.count ?? 0
             if ran.count + deferred < index.names.count {
                 let idle = index.names.count - ran.count - deferred
-                report.lines.append("\(idle) domain\(idle == 1 ? "" : "s") with nothing due: left alone")
+                let s = idle == 1 ? "" : "s"
+                report.lines.append(
+                    mode.onlyNamed
+                        ? "\(idle) other domain\(s) not looked at: their events and edits are the next tick's"
+                        : "\(idle) domain\(s) with nothing due: left alone"
+                )
             }
             if deferred > 0 {
                 report.lines.append(
@@ -109,7 +115,7 @@ struct Pipeline {
             authorisations: index.reportAuthorisations,
             now: now
         )
-        let due = schedule.due(index.names, named: try mode.named(listing: index.listing))
+        let due = schedule.due(index.names, named: try mode.named(listing: index.listing), only: mode.onlyNamed)
         let policy = try index.policy(Set(due.run))
         // The mode's own checks of the domain it names (a ZSK to roll, DNSSEC to be on).
         _ = try mode.domains(in: policy)

@@ -54,11 +54,12 @@ struct RunSchedule {
     }
 
     /// The domains of `all` this run looks at; `named` are run whatever their schedule (nil:
-    /// every domain). Domains due only to renew their signatures, with time left before their
+    /// every domain), and with `only`, no other. Domains due only to renew their signatures, with time left before their
     /// deadline, are run a fair share at a time (``share(of:windows:)``), earliest deadline first:
     /// a day when thousands of zones fall due is spread over the runs of an hourly timer.
-    func due(_ all: [DomainName], named: Set<DomainName>?) -> Due {
+    func due(_ all: [DomainName], named: Set<DomainName>?, only: Bool = false) -> Due {
         guard let named else { return Due(run: all) }
+        if only { return Due(run: all.filter(named.contains)) }
         var run: [DomainName] = []
         var resign: [DomainSchedule] = []
         for name in all {
