@@ -178,6 +178,11 @@ extension Store {
         m.registerMigration("2026-12-02-schedule-deadline") { db in
             try db.execute(sql: "ALTER TABLE schedule ADD COLUMN deadline INTEGER")
         }
+        // `status DOMAIN` looks for the files that send DMARC reports to the domain without
+        // reading every row (the index holds the targets and the key).
+        m.registerMigration("2026-12-02-report-targets") { db in
+            try db.execute(sql: "CREATE INDEX policy_file_report_targets ON policy_file(report_targets)")
+        }
         return m
     }
 }

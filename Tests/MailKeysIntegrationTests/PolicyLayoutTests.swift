@@ -79,6 +79,35 @@ import Testing
         )
     }
 
+    /// `status DOMAIN` reads that domain's file only; the DMARC report authorisations other
+    /// domain files need in its zone come from what the store recorded of them.
+    @Test func statusOfOneDomainHasTheAuthorisationsOtherFilesNeed() throws {
+        let home = try Support.exampleHome()
+        try Self.write(try Self.domainFile(home, "d2.example"), home.appendingPathComponent("domains/d2.example.toml"))
+        // d3 sends its DMARC reports to d2: d2's zone authorises them (RFC 7489 section 7.1).
+        var d3 = try Self.domainFile(home, "d3.example")
+        let dmarc = try #require(d3.range(of: "[dmarc]"))
+        let rua = try #require(d3.range(of: "dmarc-reports@d3.example", range: dmarc.upperBound..<d3.endIndex))
+        d3.replaceSubrange(rua, with: "dmarc-reports@d2.example")
+        try Self.write(d3, home.appendingPathComponent("domains/d3.example.toml"))
+        let at = TestClock.at("2026-11-21T10:05:00Z")
+        _ = try ScheduleTests.tick(home, at)
+        let record = "d3.example._report._dmarc"  // relative to d2.example in its zone file
+        #expect(try Support.read(home.appendingPathComponent("Zones/d2.example.zone")).contains(record))
+
+        let s = try Support.mailkeys(["status", "d2.example", "--json", "--home", home.path, "--now", at])
+        #expect(s.status == 0, "\(s.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(s.stdout.utf8)) as? [String: Any]
+        let domains = try #require(report?["domains"] as? [[String: Any]])
+        #expect(domains.map { $0["domain"] as? String } == ["d2.example"])
+        #expect(domains.first?["zoneState"] as? String == "current", "\(s.stdout)")
+        let owners = (domains.first?["records"] as? [[String: Any]] ?? []).compactMap { $0["owner"] as? String }
+        #expect(owners.contains { $0.hasPrefix(record) }, "\(owners)")
+        // A domain no file or table names is refused as before.
+        let unknown = try Support.mailkeys(["status", "d4.example", "--home", home.path, "--now", at])
+        #expect(unknown.status != 0 && unknown.stderr.contains("d4.example"), "\(unknown.stderr)")
+    }
+
     @Test func mistakesNameTheFileAndChangeNothing() throws {
         let home = try Support.exampleHome()
         let file = home.appendingPathComponent("domains/d2.example.toml")

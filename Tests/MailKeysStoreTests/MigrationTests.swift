@@ -17,6 +17,7 @@ import Testing
         "2026-12-02-indexes",
         "2026-12-02-signer-tables",
         "2026-12-02-schedule-deadline",
+        "2026-12-02-report-targets",
     ]
 
     /// The tables the migrations make (GRDB adds its own `grdb_migrations`).

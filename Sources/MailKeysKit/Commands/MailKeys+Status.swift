@@ -33,6 +33,10 @@ extension MailKeys {
         let session = try Session(home, lockWait: lockWait, shared: true, readPolicy: false)
         defer { withExtendedLifetime(session) {} }
         let store = try session.store()
+        if let domain, let policy = try PolicyIndex.one(home, store: store, name: try DomainName(domain)) {
+            try each(try statusChunk(home, policy, store: store, now: now).first!)
+            return
+        }
         let index = try PolicyIndex.load(home, store: store)
         if let domain { try index.check(domain) }
         let names = try domain.map { [try DomainName($0)] } ?? index.names
@@ -40,12 +44,23 @@ extension MailKeys {
             let chunk = Array(names[start..<min(start + statusChunk, names.count)])
             let policy = try index.policy(Set(chunk))
             let byName = Dictionary(uniqueKeysWithValues: policy.domains.map { ($0.name, $0) })
-            let selected = chunk.compactMap { byName[$0] }
-            let inputs = try StatusInputs(home, policy: policy, selected: selected, store: store)
-            let rows = try store.domainRows(domains: chunk)
-            for w in inputs.wanted {
-                try each(try domainStatus(home, w, row: rows[w.policy.name], inputs: inputs, store: store, now: now))
-            }
+            let ordered = Policy(
+                domains: chunk.compactMap { byName[$0] },
+                signers: policy.signers,
+                reportAuthorisations: policy.reportAuthorisations
+            )
+            for d in try statusChunk(home, ordered, store: store, now: now) { try each(d) }
+        }
+    }
+
+    /// The status of every domain of `policy`, in its order.
+    private static func statusChunk(_ home: Home, _ policy: Policy, store: Store, now: Date) throws
+        -> [StatusReport.DomainInfo]
+    {
+        let inputs = try StatusInputs(home, policy: policy, selected: policy.domains, store: store)
+        let rows = try store.domainRows(domains: policy.domains.map(\.name))
+        return try inputs.wanted.map { w in
+            try domainStatus(home, w, row: rows[w.policy.name], inputs: inputs, store: store, now: now)
         }
     }
 

@@ -25,13 +25,59 @@ struct PolicyIndex {
     /// The file stem of each domain read from `domains/`.
     private let stems: [DomainName: String]
 
-    static func load(_ home: Home, store: Store) throws -> PolicyIndex {
+    /// The policy of one domain for a view of it (`status DOMAIN`) without looking at every
+    /// domain file: `mailkeys.toml` whole (with its own domains), the domain's file, and the
+    /// DMARC report authorisations other domain files need in its zone as the store recorded
+    /// them when a run last parsed those files. Nil when the domain is not in `mailkeys.toml`
+    /// or its own `domains/<domain>.toml` (the caller loads the whole index, which names the
+    /// domains there are).
+    static func one(_ home: Home, store: Store, name: DomainName) throws -> Policy? {
+        let document = try readDocument(home)
+        let stem = name.description
+        let file = try PolicyFile.domainFile(home, stem)
+        var inline = false
+        if case .table(let t)? = document["domains"] {
+            inline = t.keys.contains { (try? DomainName($0)) == name }
+        }
+        guard file != nil || inline else { return nil }
+        if file != nil && inline { throw Policy.listedTwice([name]) }
+        let parsed: Policy
+        do {
+            parsed = try Policy(document: document, files: file.map { [stem: $0.table] } ?? [:])
+        } catch let e as CoreError {
+            throw CoreError(
+                e.code,
+                PolicyFile.located(
+                    e.reason,
+                    policy: home.show(home.policyFile),
+                    files: file.map { [stem: $0.name] } ?? [:]
+                )
+            )
+        }
+        var authorisations = parsed.reportAuthorisations
+        let known = Set(parsed.domains.map(\.name))
+        for row in try store.policyFiles(targeting: name) where !known.contains(row.domain) {
+            authorisations.add(source: row.domain, targets: row.reportTargets)
+        }
+        return Policy(
+            domains: parsed.domains.filter { $0.name == name },
+            signers: parsed.signers,
+            reportAuthorisations: authorisations
+        )
+    }
+
+    /// `mailkeys.toml`, checked and parsed.
+    private static func readDocument(_ home: Home) throws -> [String: PolicyValue] {
         let name = home.show(home.policyFile)
         guard let bytes = try InputFile.read(home.policyFile, limit: InputLimits.policyFileBytes, name: name) else {
             throw HomeError(.missing, "\(home.policyFile.path) is missing; run 'mailkeys init' first")
         }
         try PolicyText.check(bytes, name: name)
-        let document = try PolicyFile.table(String(decoding: bytes, as: UTF8.self), name: name)
+        return try PolicyFile.table(String(decoding: bytes, as: UTF8.self), name: name)
+    }
+
+    static func load(_ home: Home, store: Store) throws -> PolicyIndex {
+        let document = try readDocument(home)
         var defaults: [String: PolicyValue] = [:]
         if case .table(let t)? = document["defaults"] { defaults = t }
         let base = Digest.sha256Hex(
