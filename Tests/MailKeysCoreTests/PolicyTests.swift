@@ -644,6 +644,52 @@ struct PolicyMailSecurityTests {
         #expect(try build { $0["caa"] = .table(["enabled": .bool(false)]) }.caa == nil)
     }
 
+    @Test func anUnquotedDomainHeaderGetsAHint() throws {
+        // [domains.example.org] and [domains.example.org.dkim], as TOML reads them.
+        let document: [String: PolicyValue] = [
+            "domains": .table([
+                "example": .table(["org": .table(["ttl": .string("1h"), "dkim": .table(["enabled": .bool(false)])])])
+            ])
+        ]
+        #expect {
+            _ = try Policy(document: document)
+        } throws: { error in
+            guard let e = error as? CoreError else { return false }
+            return e.reason.contains("domains.example: a mail domain needs at least two labels")
+                && e.reason.contains("quote it in the table headers: [domains.\"example.org\"]")
+        }
+        // A one-label name without such a table gets no hint.
+        #expect(Policy.unquotedHint("localhost", ["ttl": .string("1h")]) == "")
+        #expect(
+            Policy.unquotedHint("mail", ["example": .table(["org": .table(["ttl": .string("1h")])])]).contains(
+                "[domains.\"mail.example.org\"]"
+            )
+        )
+    }
+
+    @Test func caaIssuersNoCAUsesAreWarnedAbout() throws {
+        let typo = try build { $0["caa"] = .table(["issue": .string("letsencrpyt.org")]) }
+        #expect(
+            typo.warnings.contains {
+                $0.contains("caa.issue: 'letsencrpyt.org' is not the CAA issuer domain of any CA mailkeys knows")
+                    && $0.contains("(did you mean letsencrypt.org?)")
+            },
+            "\(typo.warnings)"
+        )
+        let unknown = try build { $0["caa"] = .table(["issuewild": .string("ca.internal.example")]) }
+        #expect(
+            unknown.warnings.contains {
+                $0.contains("caa.issuewild: 'ca.internal.example'") && !$0.contains("did you mean")
+            }
+        )
+        for fine in ["letsencrypt.org; validationmethods=dns-01", "Sectigo.com", ";"] {
+            let p = try build { $0["caa"] = .table(["issue": .string(fine)]) }
+            #expect(!p.warnings.contains { $0.contains("caa.") }, "\(fine): \(p.warnings)")
+        }
+        #expect(CAAIssuers.distance("letsencrpyt.org", "letsencrypt.org") == 2)
+        #expect(CAAIssuers.distance("", "abc") == 3 && CAAIssuers.distance("pki.goog", "pki.goog") == 0)
+    }
+
     @Test func caaValidated() {
         refuses(.invalidCAA, "caa.issue: CAA issuer 'bad_ca.example'") {
             $0["caa"] = .table(["issue": .string("bad_ca.example")])

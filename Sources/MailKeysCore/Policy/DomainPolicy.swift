@@ -57,7 +57,7 @@ public struct DomainPolicy: Sendable, Equatable {
         dmarc = try Self.readDMARC(t, domain: name, warnings: &warnings)
         mtaSTS = try Self.readMTASTS(t, domain: name, mx: mx)
         tlsRPT = try Self.readTLSRPT(t, domain: name)
-        caa = try Self.readCAA(t, domain: name)
+        caa = try Self.readCAA(t, domain: name, warnings: &warnings)
         propagationDelay = try Self.readPropagationDelay(t, domain: name)
         dkim = try DKIMPolicy(
             table: try t.table("dkim"),
@@ -360,7 +360,9 @@ extension DomainPolicy {
     }
 
     /// The `[caa]` table, or nil when `enabled = false`.
-    private static func readCAA(_ t: PolicyTable, domain name: DomainName) throws -> CAAPolicy? {
+    private static func readCAA(_ t: PolicyTable, domain name: DomainName, warnings: inout [String]) throws
+        -> CAAPolicy?
+    {
         if let c = try t.table("caa"), try c.bool("enabled") == false {
             _ = c.keys.map { c.value($0) }
             return nil
@@ -373,6 +375,9 @@ extension DomainPolicy {
         for v in issue { try c.within("issue") { try CAA.checkIssuer(v) } }
         for v in issuewild { try c.within("issuewild") { try CAA.checkIssuer(v) } }
         for v in iodef { try c.within("iodef") { try ReportURI.check(v, allowHTTPS: true) } }
+        for (key, values) in [("issue", issue), ("issuewild", issuewild)] {
+            warnings += values.compactMap { CAAIssuers.warning($0) }.map { "\(c.path).\(key): \($0)" }
+        }
         guard !issue.isEmpty else {
             throw CoreError(.invalidCAA, "\(c.path).issue: list at least one CA, or \";\" to forbid all")
         }

@@ -107,8 +107,33 @@ public struct Policy: Sendable, Equatable {
         let name: DomainName
         do { name = try DomainName(key) } catch let e as CoreError { throw CoreError(e.code, "\(path): \(e.reason)") }
         guard name.labels.count >= 2 else {
-            throw CoreError(.invalidPolicy, "\(path): a mail domain needs at least two labels")
+            throw CoreError(
+                .invalidPolicy,
+                "\(path): a mail domain needs at least two labels" + unquotedHint(key, table)
+            )
         }
         return try DomainPolicy(name: name, table: PolicyTable(table, path: path))
+    }
+
+    /// The tables a domain's table may hold (a table under the domain named otherwise is the
+    /// rest of a domain name whose header was not quoted).
+    static let domainTables: Set = ["soa", "dmarc", "mta_sts", "tls_rpt", "caa", "dkim", "dnssec", "tls", "ttls"]
+
+    /// For `[domains.example.org.dkim]` (TOML reads the dots as nesting: domain `example`, table
+    /// `org`), a hint to quote the name; empty when the table does not look like that.
+    static func unquotedHint(_ key: String, _ table: [String: PolicyValue]) -> String {
+        var labels = [key]
+        var t = table
+        while t.count == 1 || labels.count == 1, let (k, v) = t.first(where: { !domainTables.contains($0.key) }),
+            case .table(let inner) = v
+        {
+            labels.append(k)
+            t = inner
+            if labels.count > 8 { break }
+        }
+        guard labels.count >= 2 else { return "" }
+        let name = labels.joined(separator: ".")
+        return "; if the domain is \(name), quote it in the table headers: [domains.\"\(name)\"] (TOML reads "
+            + "the dots of [domains.\(name)] as nested tables)"
     }
 }
