@@ -92,17 +92,13 @@ import Testing
         let home = try Self.signedHome()
         let ds = try Support.mailkeys(["ds", "example.org", "--home", home.path])
         #expect(ds.status == 0, "\(ds.stderr)")
-        let dnskey = try #require(ds.stdout.split(separator: "\n").first { $0.contains("\tDNSKEY\t") })
-        let fields = dnskey.split(separator: ";")[0].split(whereSeparator: \.isWhitespace)
-        // example.org. 3600 IN DNSKEY 257 3 13 <key>
+        // The trust-anchors block as ds prints it, unedited.
+        let lines = ds.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let start = try #require(lines.firstIndex(of: "trust-anchors {"), "\(ds.stdout)")
+        let end = try #require(lines[start...].firstIndex(of: "};"), "\(ds.stdout)")
+        #expect(lines[start...end].contains { $0.contains("example.org. static-key 257 3 13 \"") })
         let anchor = try Support.scratch("anchor").appendingPathComponent("anchor.conf")
-        try
-            "trust-anchors {\n  example.org. static-key \(fields[4]) \(fields[5]) \(fields[6]) \"\(fields[7...].joined())\";\n};\n"
-            .write(
-                to: anchor,
-                atomically: true,
-                encoding: .utf8
-            )
+        try (lines[start...end].joined(separator: "\n") + "\n").write(to: anchor, atomically: true, encoding: .utf8)
 
         let signed = home.appendingPathComponent("Zones/example.org.zone.signed")
         let server = try NSDServer(zones: [("example.org", signed)])

@@ -29,8 +29,26 @@ extension MailKeys {
             "; DS records for the parent zone of \(p.name) (give them to your registrar; the zone publishes them as CDS too):"
         )
         for key in keys { report.lines.append(try DNSSECKeys.ds(dnskey: key.dnskey)) }
-        report.lines.append("; trust anchor (DNSKEY) for a validator such as delv -a:")
-        for key in keys { report.lines.append(key.dnskey) }
+        report.lines.append(
+            "; trust anchor for a validator: the block below as it is, in a file for delv -a FILE (or in named.conf)"
+        )
+        report.lines += try trustAnchors(keys.map(\.dnskey))
         return report
+    }
+
+    /// A BIND `trust-anchors` block (`delv -a` reads it) with each DNSKEY as a `static-key`:
+    /// `example.org. static-key 257 3 13 "<key>";`.
+    static func trustAnchors(_ dnskeys: [String]) throws -> [String] {
+        var out = ["trust-anchors {"]
+        for line in dnskeys {
+            // Without libldns's comment (`;{id = 12345 (ksk), size = 256b}`).
+            let fields = line.prefix { $0 != ";" }.split(whereSeparator: \.isWhitespace)
+            guard let at = fields.firstIndex(of: "DNSKEY"), fields.count >= at + 5 else {
+                throw HomeError(.verify, "internal error: not a DNSKEY record: \(line)")
+            }
+            let (flags, proto, alg) = (fields[at + 1], fields[at + 2], fields[at + 3])
+            out.append("  \(fields[0]) static-key \(flags) \(proto) \(alg) \"\(fields[(at + 4)...].joined())\";")
+        }
+        return out + ["};"]
     }
 }
