@@ -5,6 +5,9 @@ import MailKeysCore
 /// before it writes anything, and changes the store in one transaction. The run pipeline is in
 /// ``Pipeline``; the other commands are in `Commands/`.
 public enum MailKeys {
+    /// This mailkeys' version, as `mailkeys --version` prints it.
+    public static let version = "0.1.0"
+
     /// The pipeline behind `tick`, `zone build|sign|export`, `rotate`, `ds seen`, `tls import` and
     /// `certbot-hook` (see ``Pipeline``).
     public static func run(_ home: Home, mode: Mode, now: Date, lockWait: Double, acceptClock: Bool = false) throws
