@@ -10,7 +10,7 @@ func perform(_ body: () throws -> Report) throws {
     try bootstrapLogging()
     do {
         let report = try body()
-        for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        for w in report.warnings { FileHandle.standardError.write(Data("\(Journal.prefix(4))warning: \(w)\n".utf8)) }
         for l in report.lines { print(l) }
     } catch {
         throw failure(error)
@@ -30,6 +30,11 @@ func bootstrapLogging() throws {
         )
     }
     LoggingSystem.bootstrap { label in
+        if Journal.stderr {
+            var handler = JournalLogHandler(label: label)
+            handler.logLevel = level
+            return handler
+        }
         var handler = StreamLogHandler.standardError(label: label)
         handler.logLevel = level
         return handler
@@ -41,7 +46,7 @@ func bootstrapLogging() throws {
 /// home, 1 otherwise. The caller throws it, and ArgumentParser exits with it.
 func failure(_ error: Error) -> ExitCode {
     if let code = error as? ExitCode { return code }
-    FileHandle.standardError.write(Data("mailkeys: error: \(message(for: error))\n".utf8))
+    FileHandle.standardError.write(Data("\(Journal.prefix(3))mailkeys: error: \(message(for: error))\n".utf8))
     return exitCode(for: error)
 }
 

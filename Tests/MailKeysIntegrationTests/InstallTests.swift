@@ -83,4 +83,43 @@ import Testing
             environment: ["MAILKEYS_LOG_LEVEL": "loud"]
         )
     }
+
+    /// Under systemd (JOURNAL_STREAM names standard error, as systemd.exec(5) sets it), every
+    /// line on standard error starts with its syslog priority, so `journalctl -p warning` shows
+    /// warnings and errors; with JOURNAL_STREAM naming another stream, nothing changes.
+    @Test func theJournalGetsSyslogPriorities() throws {
+        let home = try Support.exampleHome()
+        func run(_ args: String, journal: Bool, level: String = "info") throws -> Support.Result {
+            // The shell's standard error is the pipe mailkeys inherits: its device and inode
+            // are what systemd would put in JOURNAL_STREAM.
+            let stream = journal ? "$(stat -L -c %d:%i /proc/self/fd/2)" : "1:1"
+            return try Support.exec(
+                "/bin/sh",
+                ["-c", "JOURNAL_STREAM=\(stream) exec \"$MK\" \(args) --home \"$HOME_DIR\""],
+                environment: ["MK": try Support.binary, "HOME_DIR": home.path, "MAILKEYS_LOG_LEVEL": level]
+            )
+        }
+        let info = try run("tick --now 2026-11-21T11:00:00Z", journal: true)
+        #expect(info.status == 0, "\(info.stderr)")
+        let lines = info.stderr.split(separator: "\n")
+        #expect(!lines.isEmpty && lines.allSatisfy { $0.range(of: #"^<[2-7]>"#, options: .regularExpression) != nil })
+        #expect(lines.contains { $0.hasPrefix("<6>info mailkeys:") && $0.contains("next: ") }, "\(info.stderr)")
+        // A warning (a CAA issuer no CA uses; printed by the run that builds the zone) and an
+        // error (a bad name) with their priorities; not on the journal, none.
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        let text = try Support.read(policy)
+        func issuer(_ name: String) throws {
+            try text.replacingOccurrences(of: "issue = [\"letsencrypt.org\"]", with: "issue = [\"\(name)\"]")
+                .write(to: policy, atomically: true, encoding: .utf8)
+        }
+        try issuer("letsencrpyt.org")
+        let plain = try run("tick --now 2026-11-21T11:05:00Z", journal: false)
+        #expect(plain.stderr.contains("warning: ") && !plain.stderr.contains("<4>"), "\(plain.stderr)")
+        try issuer("letsencrytp.org")
+        let warned = try run("tick --now 2026-11-21T11:10:00Z", journal: true, level: "error")
+        #expect(warned.stderr.contains("<4>warning: "), "\(warned.stderr)")
+        let failed = try run("status no_such..name", journal: true, level: "error")
+        #expect(failed.status != 0 && failed.stderr.hasPrefix("<3>mailkeys: error: "), "\(failed.stderr)")
+        #expect(plain.stderr.contains(" info mailkeys:") && !plain.stderr.contains("<6>"), "\(plain.stderr)")
+    }
 }
