@@ -121,5 +121,10 @@ install:
 	install -D -m 0644 systemd/mailkeys.timer $(DESTDIR)$(UNIT_DIR)/mailkeys.timer
 	sed -i 's|/usr/local/bin/mailkeys|$(PREFIX)/bin/mailkeys|; s|/var/lib/mailkeys|$(STATE_DIR)|; s|/usr/local/share|$(PREFIX)/share|' $(DESTDIR)$(UNIT_DIR)/mailkeys.service
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/mailkeys/README.md
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	.build/$(CONFIG)/mailkeys --generate-completion-script bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/mailkeys
+	.build/$(CONFIG)/mailkeys --generate-completion-script zsh >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_mailkeys
+	.build/$(CONFIG)/mailkeys --generate-completion-script fish >$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mailkeys.fish
 	install -d -m 0700 $(DESTDIR)$(STATE_DIR)
 

@@ -34,6 +34,26 @@ import Testing
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         let mode = try FileManager.default.attributesOfItem(atPath: state.path)[.posixPermissions] as? Int
         #expect(mode == 0o700)
+        // Shell completions where bash-completion, zsh and fish look for them; bash loads its
+        // file and completes the subcommands.
+        let share = prefix.appendingPathComponent("share")
+        for file in [
+            "bash-completion/completions/mailkeys", "zsh/site-functions/_mailkeys",
+            "fish/vendor_completions.d/mailkeys.fish",
+        ] {
+            #expect(try Support.read(share.appendingPathComponent(file)).contains("certbot-hook"), "\(file)")
+        }
+        let bash = try Support.exec(
+            "/bin/bash",
+            [
+                "-c",
+                "source \"$1\" && complete -p mailkeys && COMP_WORDS=(mailkeys ti) COMP_CWORD=1 COMP_LINE='mailkeys ti' "
+                    + "COMP_POINT=11 && $(complete -p mailkeys | sed -E 's/.* -F ([^ ]+) .*/\\1/') && echo \"${COMPREPLY[*]}\"",
+                "bash", share.appendingPathComponent("bash-completion/completions/mailkeys").path,
+            ],
+            environment: ["PATH": prefix.appendingPathComponent("bin").path + ":/usr/bin:/bin"]
+        )
+        #expect(bash.status == 0 && bash.stdout.contains("tick"), "\(bash.stdout)\(bash.stderr)")
         // The installed binary initialises that home and ticks it, as the service would.
         let initialized = try Support.exec(
             binary.path,
