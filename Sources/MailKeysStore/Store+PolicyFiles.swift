@@ -13,17 +13,27 @@ extension Store {
         }
     }
 
-    /// The rows of the domain files whose DMARC reports go to `target`: a scan of the small
-    /// index of report targets (most are empty), then those rows by key.
+    /// The rows of the domain files whose DMARC reports go to `target` or a name below it (an
+    /// authorisation for `reports.example.org` lives in example.org's zone): a scan of the
+    /// small index of report targets (most are empty), then those rows by key.
     public func policyFiles(targeting target: DomainName) throws -> [PolicyFileFacts] {
         try read { db in
-            let stems = try String.fetchAll(db, sql: Self.targetingSQL, arguments: [" \(StoredName.text(target)) "])
-            return try PolicyFileRecord.filter(keys: stems).fetchAll(db).map { try $0.facts() }
+            let name = StoredName.text(target)
+            let stems = try String.fetchAll(db, sql: Self.targetingSQL, arguments: [" \(name) ", ".\(name) "])
+            var rows: [PolicyFileFacts] = []
+            for chunk in Self.chunks(stems) {
+                rows += try PolicyFileRecord.filter(keys: chunk).fetchAll(db).map { try $0.facts() }
+            }
+            return rows
         }
     }
 
-    /// The stems of the files whose report targets include the one bound (space-delimited).
-    static let targetingSQL = "SELECT stem FROM policy_file WHERE instr(' ' || report_targets || ' ', ?) > 0"
+    /// The stems of the files whose report targets (space-separated) include the domain or a
+    /// name below it: the first argument is ` <domain> `, the second `.<domain> `.
+    static let targetingSQL = """
+        SELECT stem FROM policy_file
+        WHERE instr(' ' || report_targets || ' ', ?1) > 0 OR instr(report_targets || ' ', ?2) > 0
+        """
 
     /// Replaces the rows of `rows` and deletes those of `removed`, in one transaction.
     public func savePolicyFiles(_ rows: [PolicyFileFacts], removed: [String]) throws {

@@ -11,12 +11,24 @@ extension Store {
             var digests: [DomainName: String] = [:]
             let records: [SignerEntryRecord]
             if let domains {
-                records = try SignerEntryRecord.filter(keys: domains.map(StoredName.text)).fetchAll(db)
+                var found: [SignerEntryRecord] = []
+                for chunk in Self.chunks(domains.map(StoredName.text)) {
+                    found += try SignerEntryRecord.filter(keys: chunk).fetchAll(db)
+                }
+                records = found
             } else {
                 records = try SignerEntryRecord.fetchAll(db)
             }
             for r in records { digests[try r.name()] = r.digest }
             return SignerTablesState(inputs: row.inputs, markers: row.markers, domains: digests)
+        }
+    }
+
+    /// `keys` in lists of at most ``DomainQuery/chunkSize`` (SQLite bounds the variables of a
+    /// statement).
+    static func chunks(_ keys: [String]) -> [ArraySlice<String>] {
+        stride(from: 0, to: keys.count, by: DomainQuery.chunkSize).map {
+            keys[$0..<min($0 + DomainQuery.chunkSize, keys.count)]
         }
     }
 
@@ -27,8 +39,8 @@ extension Store {
         try transaction { tx in
             try SignerTablesRecord(inputs: state.inputs, markers: state.markers).save(tx.db)
             let gone = Set(old.keys).subtracting(state.domains.keys)
-            if !gone.isEmpty {
-                _ = try SignerEntryRecord.filter(keys: gone.map(StoredName.text)).deleteAll(tx.db)
+            for chunk in Self.chunks(gone.map(StoredName.text)) {
+                _ = try SignerEntryRecord.filter(keys: chunk).deleteAll(tx.db)
             }
             for (name, digest) in state.domains where old[name] != digest {
                 try SignerEntryRecord(domain: name, digest: digest).save(tx.db)

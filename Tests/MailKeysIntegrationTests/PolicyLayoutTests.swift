@@ -84,16 +84,22 @@ import Testing
     @Test func statusOfOneDomainHasTheAuthorisationsOtherFilesNeed() throws {
         let home = try Support.exampleHome()
         try Self.write(try Self.domainFile(home, "d2.example"), home.appendingPathComponent("domains/d2.example.toml"))
-        // d3 sends its DMARC reports to d2: d2's zone authorises them (RFC 7489 section 7.1).
-        var d3 = try Self.domainFile(home, "d3.example")
-        let dmarc = try #require(d3.range(of: "[dmarc]"))
-        let rua = try #require(d3.range(of: "dmarc-reports@d3.example", range: dmarc.upperBound..<d3.endIndex))
-        d3.replaceSubrange(rua, with: "dmarc-reports@d2.example")
-        try Self.write(d3, home.appendingPathComponent("domains/d3.example.toml"))
+        // d3 sends its DMARC reports to d2, d4 to reports.d2.example: d2's zone authorises both
+        // (RFC 7489 section 7.1).
+        for (source, mailbox) in [("d3.example", "d2.example"), ("d4.example", "reports.d2.example")] {
+            var text = try Self.domainFile(home, source)
+            let dmarc = try #require(text.range(of: "[dmarc]"))
+            let rua = try #require(text.range(of: "dmarc-reports@\(source)", range: dmarc.upperBound..<text.endIndex))
+            text.replaceSubrange(rua, with: "dmarc-reports@\(mailbox)")
+            try Self.write(text, home.appendingPathComponent("domains/\(source).toml"))
+        }
         let at = TestClock.at("2026-11-21T10:05:00Z")
         _ = try ScheduleTests.tick(home, at)
-        let record = "d3.example._report._dmarc"  // relative to d2.example in its zone file
-        #expect(try Support.read(home.appendingPathComponent("Zones/d2.example.zone")).contains(record))
+        // Relative to d2.example in its zone file.
+        let records = ["d3.example._report._dmarc", "d4.example._report._dmarc.reports"]
+        for record in records {
+            #expect(try Support.read(home.appendingPathComponent("Zones/d2.example.zone")).contains(record))
+        }
 
         let s = try Support.mailkeys(["status", "d2.example", "--json", "--home", home.path, "--now", at])
         #expect(s.status == 0, "\(s.stderr)")
@@ -102,10 +108,10 @@ import Testing
         #expect(domains.map { $0["domain"] as? String } == ["d2.example"])
         #expect(domains.first?["zoneState"] as? String == "current", "\(s.stdout)")
         let owners = (domains.first?["records"] as? [[String: Any]] ?? []).compactMap { $0["owner"] as? String }
-        #expect(owners.contains { $0.hasPrefix(record) }, "\(owners)")
+        for record in records { #expect(owners.contains { $0.hasPrefix(record + ".d2.example") }, "\(owners)") }
         // A domain no file or table names is refused as before.
-        let unknown = try Support.mailkeys(["status", "d4.example", "--home", home.path, "--now", at])
-        #expect(unknown.status != 0 && unknown.stderr.contains("d4.example"), "\(unknown.stderr)")
+        let unknown = try Support.mailkeys(["status", "d9.example", "--home", home.path, "--now", at])
+        #expect(unknown.status != 0 && unknown.stderr.contains("d9.example"), "\(unknown.stderr)")
     }
 
     @Test func mistakesNameTheFileAndChangeNothing() throws {

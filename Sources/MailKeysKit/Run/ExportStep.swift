@@ -60,6 +60,9 @@ enum ExportStep {
             )
             return
         }
+        // The full rewrite reads every domain's keys (rspamd's copies): a certificate's run,
+        // which skipped the permission sweep, makes it first.
+        if c.mode.onlyNamed { try FileSafety.sweepKeys(c.home) }
         var keys = Dictionary(uniqueKeysWithValues: domains.map { ($0.name, $0.dkim) })
         let others = c.signerDomains.map(\.name).filter { keys[$0] == nil }
         if !others.isEmpty {
