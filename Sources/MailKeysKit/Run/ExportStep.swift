@@ -42,6 +42,7 @@ enum ExportStep {
         let signers = c.policy.signers
         let groups = Dictionary(c.signerDomains.map { ($0.name, $0.group) }, uniquingKeysWith: { a, _ in a })
         let inputs = SignerTables.inputs(c.home, digest: c.digest, domains: c.signerDomains)
+        var keys = Dictionary(uniqueKeysWithValues: domains.map { ($0.name, $0.dkim) })
         var ran: [DomainName: String] = [:]
         for d in domains {
             if let group = groups[d.name] { ran[d.name] = SignerTables.entries(d.dkim, group: group) }
@@ -55,7 +56,7 @@ enum ExportStep {
                 c.home,
                 signers: signers,
                 domains: mine,
-                keys: Dictionary(uniqueKeysWithValues: domains.map { ($0.name, $0.dkim) }),
+                keys: keys,
                 report: &report
             )
             return
@@ -63,7 +64,6 @@ enum ExportStep {
         // The full rewrite reads every domain's keys (rspamd's copies): a certificate's run,
         // which skipped the permission sweep, makes it first.
         if c.mode.onlyNamed { try FileSafety.sweepKeys(c.home) }
-        var keys = Dictionary(uniqueKeysWithValues: domains.map { ($0.name, $0.dkim) })
         let others = c.signerDomains.map(\.name).filter { keys[$0] == nil }
         if !others.isEmpty {
             for (name, stored) in try c.store.dkimKeys(domains: others) { keys[name] = stored }
