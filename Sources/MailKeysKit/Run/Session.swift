@@ -24,6 +24,10 @@ final class Session {
         }
     }
 
+    /// Closes the store while the lock is still held (it records the store file as the run left
+    /// it, ``Store/close()``).
+    deinit { opened?.close() }
+
     /// The store, opened on first use.
     func store() throws -> Store {
         if let opened { return opened }
