@@ -183,6 +183,17 @@ extension Store {
         m.registerMigration("2026-12-02-report-targets") { db in
             try db.execute(sql: "CREATE INDEX policy_file_report_targets ON policy_file(report_targets)")
         }
+        // A certificate's run finds the domain files naming its host as MX, the signing domains
+        // and the earliest event without reading every row.
+        m.registerMigration("2026-12-02-certificate-run") { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX policy_file_mx_hosts ON policy_file(mx_hosts);
+                    CREATE INDEX policy_file_domain ON policy_file(domain, dkim_enabled, dkim_group);
+                    CREATE INDEX schedule_next ON schedule(next_at, domain);
+                    """
+            )
+        }
         return m
     }
 }

@@ -35,6 +35,45 @@ extension Store {
         WHERE instr(' ' || report_targets || ' ', ?1) > 0 OR instr(report_targets || ' ', ?2) > 0
         """
 
+    /// The rows of the domain files that name one of `hosts` as MX: a scan of the index of MX
+    /// hosts, then those rows by key (a certificate's run, without reading every row).
+    public func policyFiles(listing hosts: Set<DomainName>) throws -> [PolicyFileFacts] {
+        try read { db in
+            var stems = Set<String>()
+            for host in hosts {
+                stems.formUnion(
+                    try String.fetchAll(db, sql: Self.listingSQL, arguments: [" \(StoredName.text(host)) "])
+                )
+            }
+            var rows: [PolicyFileFacts] = []
+            for chunk in Self.chunks(stems.sorted()) {
+                rows += try PolicyFileRecord.filter(keys: chunk).fetchAll(db).map { try $0.facts() }
+            }
+            return rows
+        }
+    }
+
+    /// The stems of the files whose MX hosts (space-separated) include the host (` <host> `).
+    static let listingSQL = """
+        SELECT stem FROM policy_file WHERE instr(' ' || mx_hosts || ' ', ?1) > 0
+        """
+
+    /// The domains of the domain files that sign with DKIM, with their groups, by name; and how
+    /// many domain files there are: one pass over a small index, not the rows.
+    public func policyFileSigners() throws -> (signers: [DomainName: String?], files: Int) {
+        try read { db in
+            var signers: [DomainName: String?] = [:]
+            for row in try Row.fetchAll(db, sql: Self.signersSQL) {
+                let name = try StoredName.parse(row[0], table: PolicyFileRecord.databaseTableName, column: "domain")
+                signers[name] = .some(row[1])
+            }
+            return (signers, try Int.fetchOne(db, sql: Self.countSQL) ?? 0)
+        }
+    }
+
+    static let signersSQL = "SELECT domain, dkim_group FROM policy_file WHERE dkim_enabled = 1"
+    static let countSQL = "SELECT count(*) FROM policy_file"
+
     /// Replaces the rows of `rows` and deletes those of `removed`, in one transaction.
     public func savePolicyFiles(_ rows: [PolicyFileFacts], removed: [String]) throws {
         guard !rows.isEmpty || !removed.isEmpty else { return }

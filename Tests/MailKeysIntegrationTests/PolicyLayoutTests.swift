@@ -114,6 +114,66 @@ import Testing
         #expect(unknown.status != 0 && unknown.stderr.contains("d9.example"), "\(unknown.stderr)")
     }
 
+    /// A certificate's run finds the files naming its host as MX through the store and reads
+    /// only those: another file's edit, even a broken one, is the next tick's; the DMARC report
+    /// authorisations other files need in the host's zone, and the signer tables, are kept as
+    /// the last tick left them, so that tick runs only the domain edited.
+    @Test func aCertificateReadsOnlyTheFilesNamingItsHost() throws {
+        let home = try Support.exampleHome()
+        try Self.write(try Self.domainFile(home, "d2.example"), home.appendingPathComponent("domains/d2.example.toml"))
+        var d3 = try Self.domainFile(home, "d3.example")
+        let dmarc = try #require(d3.range(of: "[dmarc]"))
+        let rua = try #require(d3.range(of: "dmarc-reports@d3.example", range: dmarc.upperBound..<d3.endIndex))
+        d3.replaceSubrange(rua, with: "dmarc-reports@d2.example")
+        try Self.write(d3, home.appendingPathComponent("domains/d3.example.toml"))
+        let d4File = home.appendingPathComponent("domains/d4.example.toml")
+        let d4 = try Self.domainFile(home, "d4.example")
+        try Self.write(d4, d4File)
+        let keyTable = home.appendingPathComponent("Keys/opendkim/KeyTable")
+        _ = try ScheduleTests.tick(home, TestClock.at("2026-11-21T10:05:00Z"))
+        let authorisation = "d3.example._report._dmarc"
+        let d2Zone = home.appendingPathComponent("Zones/d2.example.zone")
+        #expect(try Support.read(d2Zone).contains(authorisation))
+        let tables = try Support.read(keyTable)
+
+        // d4 now names d2's MX host too, and d5's new file is broken: neither is read.
+        let mx = try #require(d4.range(of: "[dmarc]"))
+        try Self.write(
+            d4.replacingCharacters(in: mx, with: "[[mx]]\nhost = \"mail.d2.example\"\npreference = 20\n\n[dmarc]"),
+            d4File
+        )
+        let d5File = home.appendingPathComponent("domains/d5.example.toml")
+        try Self.write("[soa\nbroken", d5File)
+        let issued = TestClock.date("2026-11-21T10:20:00Z")
+        let ca = try TestCA(at: issued)
+        let leaf = try ca.leaf("d2", names: ["mail.d2.example"], at: issued)
+        let r = try Support.mailkeys([
+            "tls", "import", "mail.d2.example", "--cert", leaf.fullchain.path, "--key", leaf.key.path, "--home",
+            home.path, "--now", TestClock.at("2026-11-21T10:20:00Z"),
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        let zoneLines = r.stdout.split(separator: "\n").filter {
+            $0.contains(": wrote Zones/") || $0.contains(": signed Zones/")
+        }
+        #expect(zoneLines.allSatisfy { $0.hasPrefix("d2.example: ") } && !zoneLines.isEmpty, "\(r.stdout)")
+        #expect(r.stdout.contains("3 other domains not looked at"), "\(r.stdout)")
+        let zone = try Support.read(d2Zone)
+        #expect(zone.contains("TLSA") && zone.contains(authorisation), "\(zone)")
+        #expect(try Support.read(keyTable) == tables)
+
+        // The broken file stops the tick, naming it; once it is gone, only d4 (edited) runs:
+        // d2's zone, made by the certificate's run, is what the tick would make.
+        let broken = try Support.mailkeys(["tick", "--home", home.path, "--now", TestClock.at("2026-11-21T10:25:00Z")])
+        #expect(broken.status != 0 && broken.stderr.contains("d5.example.toml"), "\(broken.stderr)")
+        try FileManager.default.removeItem(at: d5File)
+        let tick = try ScheduleTests.tick(home, TestClock.at("2026-11-21T10:30:00Z"))
+        let ran = tick.stdout.split(separator: "\n").filter {
+            $0.contains(": wrote Zones/") || $0.contains("zone unchanged")
+        }
+        #expect(ran.count == 1 && ran[0].hasPrefix("d4.example: "), "\(tick.stdout)")
+        #expect(tick.stdout.contains("3 domains with nothing due"), "\(tick.stdout)")
+    }
+
     @Test func mistakesNameTheFileAndChangeNothing() throws {
         let home = try Support.exampleHome()
         let file = home.appendingPathComponent("domains/d2.example.toml")

@@ -39,6 +39,10 @@ import Testing
         out.append(("events of a domain", EventRecord.newestOfDomainSQL, .search))
         out.append(("events", EventRecord.newestSQL, .pass))
         out.append(("files sending DMARC reports to a domain", Store.targetingSQL, .covering))
+        out.append(("files naming an MX host", Store.listingSQL, .covering))
+        out.append(("domains signing with DKIM", Store.signersSQL, .covering))
+        out.append(("domain files", Store.countSQL, .covering))
+        out.append(("earliest event of a listed domain", Store.earliestSQL, .pass))
         return out
     }
 
@@ -88,7 +92,7 @@ import Testing
         #expect(
             Set(indexes) == [
                 "key_kind_domain", "tls_cert_domain", "tls_next_domain", "tlsa_domain", "event_domain",
-                "policy_file_report_targets",
+                "policy_file_report_targets", "policy_file_mx_hosts", "policy_file_domain", "schedule_next",
             ]
         )
         for index in indexes {

@@ -18,10 +18,14 @@ struct PolicyIndex {
     let names: [DomainName]
     let facts: [DomainName: PolicyFileFacts]
     let digest: PolicyDigest
-    let reportAuthorisations: ReportAuthorisations
+    private(set) var reportAuthorisations: ReportAuthorisations
     /// The rows a run records once it completes, and the stems gone from `domains/`.
     let changed: [PolicyFileFacts]
     let removed: [String]
+    /// How many domains the home has (more than `names` for an index of a certificate's run).
+    let total: Int
+    /// The DKIM signers of all domains, by name, when the index holds only some of them.
+    private let storedSigners: [DomainName: String?]?
     /// The file stem of each domain read from `domains/`.
     private let stems: [DomainName: String]
 
@@ -78,12 +82,7 @@ struct PolicyIndex {
 
     static func load(_ home: Home, store: Store) throws -> PolicyIndex {
         let document = try readDocument(home)
-        var defaults: [String: PolicyValue] = [:]
-        if case .table(let t)? = document["defaults"] { defaults = t }
-        let base = Digest.sha256Hex(
-            [PolicyDigest.global(document), PolicyValue.table(defaults).canonical, FileMarker.program]
-                .joined(separator: "\n")
-        )
+        let base = base(document)
         let cached = try store.policyFiles()
         var kept: [PolicyFileFacts] = []
         var reread: [String: (table: [String: PolicyValue], name: String, marker: String)] = [:]
@@ -106,13 +105,66 @@ struct PolicyIndex {
         )
     }
 
+    /// The index of a certificate's run (`tls import`, the certbot hook, `rotate tls`), which
+    /// works on the domains that name one of `hosts` as MX and no other: `mailkeys.toml` whole,
+    /// and of `domains/` only the files the store lists as naming a host, read again whatever
+    /// their marker (an edit that removed the host is seen; one that added it is the next
+    /// tick's, as every other edit). The other domains are known as the last run that read
+    /// them recorded: their DKIM signers, their count, the report authorisations in the zones
+    /// of the domains named.
+    static func certificate(_ hosts: Set<DomainName>, home: Home, store: Store) throws -> PolicyIndex {
+        let document = try readDocument(home)
+        var reread: [String: (table: [String: PolicyValue], name: String, marker: String)] = [:]
+        let dir = DirectoryHandle(home.domainsDir.path)
+        for row in try store.policyFiles(listing: hosts) {
+            guard let file = try PolicyFile.domainFile(home, row.stem) else { continue }
+            reread[row.stem] = (file.table, file.name, dir.marker(row.stem + ".toml"))
+        }
+        let stored = try store.policyFileSigners()
+        var index = try PolicyIndex(
+            home: home,
+            document: document,
+            base: base(document),
+            kept: [],
+            reread: reread,
+            removed: [],
+            partial: stored
+        )
+        try index.addAuthorisations(targeting: index.listing(hosts), store: store)
+        return index
+    }
+
+    /// Adds the report authorisations that domains outside the index need in the zones of
+    /// `targets`, as the store recorded them.
+    private mutating func addAuthorisations(targeting targets: Set<DomainName>, store: Store) throws {
+        var authorisations = reportAuthorisations
+        for target in targets.sorted(by: { $0.description < $1.description }) {
+            for row in try store.policyFiles(targeting: target) where facts[row.domain] == nil {
+                authorisations.add(source: row.domain, targets: row.reportTargets)
+            }
+        }
+        reportAuthorisations = authorisations
+    }
+
+    /// Hash of what every domain file is merged with and validated by: `mailkeys.toml` outside
+    /// `[domains]`, `[defaults]`, the program.
+    private static func base(_ document: [String: PolicyValue]) -> String {
+        var defaults: [String: PolicyValue] = [:]
+        if case .table(let t)? = document["defaults"] { defaults = t }
+        return Digest.sha256Hex(
+            [PolicyDigest.global(document), PolicyValue.table(defaults).canonical, FileMarker.program]
+                .joined(separator: "\n")
+        )
+    }
+
     private init(
         home: Home,
         document: [String: PolicyValue],
         base: String,
         kept: [PolicyFileFacts],
         reread: [String: (table: [String: PolicyValue], name: String, marker: String)],
-        removed: [String]
+        removed: [String],
+        partial: (signers: [DomainName: String?], files: Int)? = nil
     ) throws {
         let tables = reread.mapValues(\.table)
         do {
@@ -148,7 +200,7 @@ struct PolicyIndex {
             facts[row.domain] = row
             stems[row.domain] = row.stem
         }
-        guard !facts.isEmpty else { throw Policy.noDomains() }
+        guard !facts.isEmpty || partial != nil else { throw Policy.noDomains() }
         var authorisations = ReportAuthorisations()
         for (name, row) in facts { authorisations.add(source: name, targets: row.reportTargets) }
         self.home = home
@@ -159,6 +211,9 @@ struct PolicyIndex {
         self.changed = changed
         self.removed = removed
         self.stems = stems
+        storedSigners = partial?.signers
+        // A partial index: the inline domains and the store's domain files (those read now among them).
+        total = partial.map { p in p.files + facts.values.filter { $0.stem.isEmpty }.count } ?? facts.count
     }
 
     /// What the store keeps of a parsed domain.
@@ -219,8 +274,14 @@ struct PolicyIndex {
         Set(facts.values.filter { !hosts.isDisjoint(with: $0.mxHosts) }.map(\.domain))
     }
 
+    /// The domains of `mailkeys.toml` itself.
+    var inline: Set<DomainName> { Set(facts.values.filter { $0.stem.isEmpty }.map(\.domain)) }
+
     /// The domains that sign with DKIM, for the signers' configuration.
     var signerDomains: [SignerDomain] {
-        names.compactMap { n in facts[n].flatMap { $0.dkimEnabled ? SignerDomain(name: n, group: $0.dkimGroup) : nil } }
+        var signers: [DomainName: String?] = storedSigners ?? [:]
+        for (name, row) in facts { signers[name] = row.dkimEnabled ? .some(row.dkimGroup) : nil }
+        return signers.map { ($0.key.description, SignerDomain(name: $0.key, group: $0.value)) }
+            .sorted { $0.0 < $1.0 }.map(\.1)
     }
 }

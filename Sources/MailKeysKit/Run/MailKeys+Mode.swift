@@ -73,6 +73,15 @@ extension MailKeys.Mode {
         }
     }
 
+    /// The MX hosts of a certificate's run (nil for every other mode).
+    func certificateHosts() throws -> Set<DomainName>? {
+        switch self {
+        case .certificate(let hosts, _, _, _, _, _): return Set(try hosts.map { try DomainName($0) })
+        case .rotateTLS(let host): return [try DomainName(host)]
+        default: return nil
+        }
+    }
+
     /// Whether a run in this mode works on the domains it names and no other: a certificate's
     /// (the domains that list its host as MX), so the certbot hook of one host costs what that
     /// host's domains cost. Events due elsewhere, edits of other domains and the permission

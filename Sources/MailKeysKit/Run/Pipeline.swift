@@ -66,8 +66,8 @@ struct Pipeline {
         if let schedule = scope.schedule, let index = scope.index {
             let ran = domains.map(\.name)
             let deferred = scope.due?.deferred.count ?? 0
-            if ran.count + deferred < index.names.count {
-                let idle = index.names.count - ran.count - deferred
+            if ran.count + deferred < index.total {
+                let idle = index.total - ran.count - deferred
                 let s = idle == 1 ? "" : "s"
                 report.lines.append(
                     mode.onlyNamed
@@ -83,7 +83,11 @@ struct Pipeline {
             }
             try schedule.save(ran, outcome: planned, store: store)
             try store.savePolicyFiles(index.changed, removed: index.removed)
-            if let w = schedule.earliest(index.names, except: Set(ran)) { wakes.append(w) }
+            let others =
+                mode.onlyNamed
+                ? try schedule.earliest(store: store, inline: index.inline, except: Set(ran))
+                : schedule.earliest(index.names, except: Set(ran))
+            if let w = others { wakes.append(w) }
         }
         report.lines.append("next: \(Self.next(wakes))")
         for line in report.lines { Log.logger.info("\(line)") }
@@ -106,14 +110,18 @@ struct Pipeline {
     /// The scope of a run that advances: the domains the mode names, new, changed or due, read
     /// from the policy index.
     private func advancingScope(_ store: Store) throws -> Scope {
-        let index = try PolicyIndex.load(home, store: store)
+        // A certificate's run reads only the domains that list its hosts.
+        let index =
+            try mode.certificateHosts().map { try PolicyIndex.certificate($0, home: home, store: store) }
+            ?? PolicyIndex.load(home, store: store)
         if let d = mode.namedDomain { try index.check(d) }
         let schedule = try RunSchedule(
             home: home,
             store: store,
             digest: index.digest,
             authorisations: index.reportAuthorisations,
-            now: now
+            now: now,
+            readRows: !mode.onlyNamed
         )
         let due = schedule.due(index.names, named: try mode.named(listing: index.listing), only: mode.onlyNamed)
         let policy = try index.policy(Set(due.run))

@@ -24,13 +24,22 @@ struct RunSchedule {
     /// `Zones/`, open: each domain's files are looked up in it.
     private let zones: DirectoryHandle
 
-    init(home: Home, store: Store, digest: PolicyDigest, authorisations: ReportAuthorisations, now: Date) throws {
+    /// `readRows: false` for a run that works only on the domains it names (and reads the
+    /// earliest event of the others from the store with ``earliest(store:inline:except:)``).
+    init(
+        home: Home,
+        store: Store,
+        digest: PolicyDigest,
+        authorisations: ReportAuthorisations,
+        now: Date,
+        readRows: Bool = true
+    ) throws {
         self.home = home
         self.digest = digest
         self.authorisations = authorisations
         self.now = now
         zones = DirectoryHandle(home.zonesDir.path)
-        rows = try store.schedules()
+        rows = readRows ? try store.schedules() : [:]
     }
 
     /// The fingerprint of everything a run of `name` reads outside the store.
@@ -104,6 +113,13 @@ struct RunSchedule {
         guard let best, let at = best.nextAt else { return nil }
         // A re-signing put off is due again now.
         return Wake(at: max(at, now), reason: "\(best.domain): \(best.reason ?? "scheduled event")")
+    }
+
+    /// The earliest event of the domains a run that read no rows left alone: the store's
+    /// earliest row of a domain a domain file or `inline` (the domains of `mailkeys.toml`) lists.
+    func earliest(store: Store, inline: Set<DomainName>, except ran: Set<DomainName>) throws -> Wake? {
+        guard let row = try store.earliestSchedule(except: ran, inline: inline), let at = row.nextAt else { return nil }
+        return Wake(at: max(at, now), reason: "\(row.domain): \(row.reason ?? "scheduled event")")
     }
 
     /// Records, for each domain the run completed, its fingerprint as the run left the files and
