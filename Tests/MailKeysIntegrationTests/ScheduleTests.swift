@@ -186,6 +186,26 @@ import Testing
         }
     }
 
+    /// A run builds and writes its zones a batch at a time (16 per core, or
+    /// `MAILKEYS_ZONE_BATCH`), so the first tick of thousands of domains never holds them all:
+    /// three new domains one zone at a time are all signed, verify, and leave the next tick
+    /// nothing to do; a bad value is refused before anything is done.
+    @Test func zonesAreBuiltAndWrittenABatchAtATime() throws {
+        let home = try Support.exampleHome(build: false, at: Support.now)
+        try Self.add(["d2.example", "d3.example"], to: home)
+        let arguments = ["tick", "--home", home.path, "--now", Support.now]
+        let bad = try Support.mailkeys(arguments, environment: ["MAILKEYS_ZONE_BATCH": "0"])
+        #expect(bad.status == 64 && bad.stderr.contains("MAILKEYS_ZONE_BATCH must be a number"), "\(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent("Zones/d2.example.zone").path))
+        let r = try Support.mailkeys(arguments, environment: ["MAILKEYS_ZONE_BATCH": "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let names = ["d2.example", "d3.example", "example.org"]
+        #expect(Self.signed(r).sorted() == names, "\(r.stdout)")
+        try Self.verify(home, names, at: Support.now)
+        let idle = try Self.tick(home, TestClock.at("2026-11-21T10:01:00Z"))
+        #expect(idle.stdout.contains("3 domains with nothing due: left alone"), "\(idle.stdout)")
+    }
+
     @Test func aDayWhenEveryZoneFallsDueIsSpreadOverRuns() throws {
         let names = ["d2.example", "d3.example", "example.org"]
         let home = try Self.home(extra: ["d2.example", "d3.example"])

@@ -17,6 +17,7 @@ struct Pipeline {
 
     func run(lockWait: Double) throws -> Report {
         Trace.begin()
+        _ = try ZoneStep.batch()  // a bad MAILKEYS_ZONE_BATCH is refused before anything is done
         // A run that advances reads the policy through the index, after the store is open.
         let session = try Session(home, lockWait: lockWait, readPolicy: !mode.advances)
         // The lock is held until the run returns, whatever the optimizer makes of the last use.

@@ -1,10 +1,33 @@
+import Foundation
 import MailKeysCore
 
 /// The zone step of a run: every domain's zone built from its keys and certificates as the
 /// steps before left them (in part from its zone map where it can), then written where it
-/// changed or its signatures fall due (``ZoneWriter``).
+/// changed or its signatures fall due (``ZoneWriter``); ``batch(_:)`` domains at a time, so a run
+/// over thousands of domains (the first tick) holds a batch of zones in memory, not all.
 enum ZoneStep {
+    /// How many zones are built, then written, at a time: 16 per core, enough to keep every
+    /// core busy, unless `MAILKEYS_ZONE_BATCH` says otherwise (fewer: less memory).
+    static func batch(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int {
+        guard let text = environment["MAILKEYS_ZONE_BATCH"], !text.isEmpty else { return 16 * ZoneWriter.width }
+        guard let n = Int(text), (1...100_000).contains(n) else {
+            throw HomeError(.usage, "MAILKEYS_ZONE_BATCH must be a number of zones from 1 to 100000, not '\(text)'")
+        }
+        return n
+    }
+
     static func run(_ domains: inout [DomainRun], _ c: StepContext) throws -> StepOutcome {
+        var out = StepOutcome()
+        let batch = try batch()
+        for start in stride(from: 0, to: domains.count, by: batch) {
+            let range = start..<min(start + batch, domains.count)
+            out.add(try run(&domains[range], c))
+        }
+        return out
+    }
+
+    /// One batch: its zones built, then written; the templates and zone maps it read are let go.
+    private static func run(_ domains: inout ArraySlice<DomainRun>, _ c: StepContext) throws -> StepOutcome {
         let wanted = try domains.map { try desired($0, c, partial: true) }
         // The zones hold what they need; a large template is not kept twice.
         for i in domains.indices { domains[i].template = nil }
@@ -20,6 +43,7 @@ enum ZoneStep {
             rebuild: { p in try desired(byName[p.name]!, c, partial: false) }
         )
         out.add(try writer.write(wanted))
+        for i in domains.indices { domains[i].map = nil }
         return out
     }
 
