@@ -189,6 +189,15 @@ for n in "${sizes[@]}"; do
     echo incremental || echo full)"
   ldns-verify-zone -t "$(date -u -d "@$((t0 + 9 * MIN))" +%Y%m%d%H%M%S)" "$home/Zones/d1.example.zone.signed" \
     >"$dir/verify-renewal.out" 2>&1 || { cat "$dir/verify-renewal.out" >&2; exit 1; }
+  # certbot runs the pre- and post-hooks around every renewal run, the deploy hook in between.
+  for hook in pre post; do
+    all=()
+    for i in $(seq 1 $RUNS); do
+      measure "certbot-$hook" certbot-hook "--$hook" --now "$(at $((9 * MIN)))"
+      all+=("$(wall "certbot-$hook")")
+    done
+    record "$n" "certbot-$hook" "$(median "${all[@]}")"
+  done
   phase "$n" "idle ticks and renewals"
 
   # 4. status of one domain, text and JSON; and JSON of every domain once.
@@ -268,6 +277,8 @@ rows = [  # key, label, kind: "s" seconds (ratio and growth), "mib" (ratio), "te
     ("after-copy", "tick looking at every domain again (a copied home; an upgrade) s", "s"),
     ("idle-tick", "idle tick (nothing due), median of 3 s", "s"),
     ("tls-import", "`tls import` renewal of one MX host, median of 3 s", "s"),
+    ("certbot-pre", "`certbot-hook --pre`, median of 3 s", "s"),
+    ("certbot-post", "`certbot-hook --post`, median of 3 s", "s"),
     ("status-text", "`status DOMAIN`, median of 3 s", "s"),
     ("status-json", "`status DOMAIN --json`, median of 3 s", "s"),
     ("status-all-json", "`status --json` (every domain) s", "s"),

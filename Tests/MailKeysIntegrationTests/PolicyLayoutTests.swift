@@ -160,6 +160,13 @@ import Testing
         let zone = try Support.read(d2Zone)
         #expect(zone.contains("TLSA") && zone.contains(authorisation), "\(zone)")
         #expect(try Support.read(keyTable) == tables)
+        // certbot's pre- and post-hooks, run around every renewal, read no domain file either.
+        for hook in ["--pre", "--post"] {
+            let h = try Support.mailkeys([
+                "certbot-hook", hook, "--home", home.path, "--now", TestClock.at("2026-11-21T10:21:00Z"),
+            ])
+            #expect(h.status == 0, "\(hook): \(h.stderr)")
+        }
 
         // The broken file stops the tick, naming it; once it is gone, only d4 (edited) runs:
         // d2's zone, made by the certificate's run, is what the tick would make.

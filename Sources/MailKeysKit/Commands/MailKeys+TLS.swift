@@ -137,12 +137,21 @@ extension MailKeys {
     /// lineage's current key (a new `archive/NAME/privkeyN.pem`, `live/NAME/privkey.pem` switched
     /// by rename), so a `reuse_key` renewal puts it into the new certificate. The post-hook undoes
     /// it for lineages that were not renewed.
+    ///
+    /// It reads the store's certificates and the policy of the domains whose served
+    /// certificates have a lineage (through the ``PolicyIndex`` of their hosts), not every
+    /// domain file: certbot runs it before every renewal run.
     public static func certbotPreHook(_ home: Home, now: Date, lockWait: Double) throws -> Report {
-        let session = try Session(home, lockWait: lockWait)
+        let session = try Session(home, lockWait: lockWait, readPolicy: false)
         defer { withExtendedLifetime(session) {} }
-        let policy = session.policy
         let store = try session.store()
+        let lineaged = try store.tlsCertificates(domains: nil).filter { _, certificates in
+            certificates.contains { $0.state == .served && $0.lineage != nil }
+        }
         var report = Report()
+        guard !lineaged.isEmpty else { return report }
+        let hosts = Set(lineaged.values.joined().filter { $0.lineage != nil }.map(\.host))
+        let policy = try PolicyIndex.certificate(hosts, home: home, store: store).policy(Set(lineaged.keys))
         for p in policy.domains where p.tls.enabled && p.tls.scheme == .currentNext {
             let published = try store.tlsaPublished(domain: p.name)
             let next = try store.tlsNextKeys(domain: p.name)
@@ -184,15 +193,16 @@ extension MailKeys {
 
     /// `mailkeys certbot-hook --post`: every lineage mailkeys knows whose `privkey.pem` does not
     /// belong to its `cert.pem` (a pre-hook swap without a renewal) points back at the key that does.
+    /// It reads the store's certificates, not the policy.
     public static func certbotPostHook(_ home: Home, lockWait: Double) throws -> Report {
-        let session = try Session(home, lockWait: lockWait)
+        let session = try Session(home, lockWait: lockWait, readPolicy: false)
         defer { withExtendedLifetime(session) {} }
-        let policy = session.policy
         let store = try session.store()
         var report = Report()
         var seen = Set<String>()
-        for p in policy.domains {
-            for c in try store.tlsCertificates(domain: p.name) {
+        let all = try store.tlsCertificates(domains: nil)
+        for name in all.keys.sorted(by: { $0.description < $1.description }) {
+            for c in all[name]! {
                 guard let lineage = c.lineage, seen.insert(lineage).inserted else { continue }
                 if let line = try CertbotLineage(URL(fileURLWithPath: lineage)).restoreMatchingKey() {
                     report.lines.append(line)
