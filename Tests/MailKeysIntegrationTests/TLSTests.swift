@@ -139,6 +139,110 @@ import Testing
         )
     }
 
+    /// An MX host shared by two domains of the home (example.com's MX is mail.example.org):
+    /// only the zone that holds the host publishes its TLSA and keeps its certificates, so a
+    /// renewal is recorded and gated once and no run waits on example.com for it (issue 17).
+    /// A host in the zone of no domain that lists it is refused, with the reason.
+    @Test func aSharedMXHostBelongsToTheZoneThatHoldsIt() throws {
+        let home = try Support.exampleHome(build: false)
+        try ScheduleTests.add(["example.com"], to: home)
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        var text = try Support.read(policy)
+        let net = try #require(text.range(of: "[domains.\"example.com\"]"))
+        let own = """
+            host = "mail.example.com"
+            preference = 10
+            addresses = ["192.0.2.25", "2001:db8::25"]
+            """
+        let shared = """
+            host = "mail.example.org"
+            preference = 10
+
+            [[domains."example.com".mx]]
+            host = "mx.elsewhere.test"
+            preference = 20
+            """
+        let section = String(text[net.lowerBound...])
+        #expect(section.contains(own))
+        text.replaceSubrange(net.lowerBound..<text.endIndex, with: section.replacingOccurrences(of: own, with: shared))
+        try text.write(to: policy, atomically: true, encoding: .utf8)
+        let built = try Support.mailkeys(["tick", "--home", home.path, "--now", Support.now])
+        #expect(built.status == 0, "\(built.stderr)")
+
+        let ca = try TestCA(at: TestClock.date("2026-11-21T11:00:00Z"))
+        func importing(_ label: String, _ host: String, at: String) throws -> Support.Result {
+            let leaf = try ca.leaf(label, names: [host], at: try RunClock.now(at))
+            return try Support.mailkeys([
+                "tls", "import", host, "--cert", leaf.fullchain.path, "--key", leaf.key.path, "--home", home.path,
+                "--now", at,
+            ])
+        }
+        var r = try importing("first", "mail.example.org", at: TestClock.at("2026-11-21T11:00:00Z"))
+        #expect(r.status == 0, "\(r.stderr)")
+        // certbot renews it with a new key: the deploy gate holds it, once.
+        let le = try Support.scratch("letsencrypt")
+        let lineage = le.appendingPathComponent("live/mail.example.org")
+        try FileManager.default.createDirectory(at: lineage, withIntermediateDirectories: true)
+        let second = try ca.leaf("second", names: ["mail.example.org"], at: TestClock.date("2026-11-21T12:00:00Z"))
+        try FileManager.default.copyItem(at: second.fullchain, to: lineage.appendingPathComponent("fullchain.pem"))
+        try FileManager.default.copyItem(at: second.key, to: lineage.appendingPathComponent("privkey.pem"))
+        r = try Support.mailkeys(
+            [
+                "certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now",
+                TestClock.at("2026-11-21T12:00:00Z"),
+            ],
+            environment: ["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org"]
+        )
+        #expect(r.status == 0, "\(r.stderr)")
+        let gated = r.stdout.split(separator: "\n").filter { $0.contains("deploy gate") }
+        #expect(gated.count == 1, "\(r.stdout)")
+        let served = home.appendingPathComponent("Keys/tls/mail.example.org/ecdsa/fullchain.pem")
+        r = try Support.mailkeys(["tick", "--home", home.path, "--now", TestClock.at("2026-11-21T14:00:00Z")])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").filter { $0.contains("installed") }.count == 1, "\(r.stdout)")
+        #expect(try Support.read(served) == Support.read(ca.dir.appendingPathComponent("second.fullchain.pem")))
+        let next = r.stdout.split(separator: "\n").last { $0.hasPrefix("next: ") } ?? ""
+        #expect(!next.contains("certificate"), "\(r.stdout)")
+        let net2 = try Support.mailkeys([
+            "status", "example.com", "--json", "--home", home.path, "--now", TestClock.at("2026-11-21T14:00:00Z"),
+        ])
+        #expect(net2.status == 0 && !net2.stdout.contains("pending"), "\(net2.stdout)")
+
+        // A pending row an older mailkeys recorded for example.com is let go when it next runs.
+        let legacy = try Support.exec(
+            try Support.tool("sqlite3"),
+            [
+                home.appendingPathComponent("Keys/mailkeys.sqlite").path,
+                """
+                INSERT INTO tls_cert (domain, host, fingerprint, spki, key_type, issuers, not_before, not_after,
+                                      lineage, state, imported_at)
+                SELECT 'example.com', host, fingerprint, spki, key_type, issuers, not_before, not_after, lineage,
+                       'pending', imported_at
+                FROM tls_cert WHERE domain = 'example.org' AND state = 'served'
+                """,
+            ]
+        )
+        #expect(legacy.status == 0, "\(legacy.stderr)")
+        try "; example.com's own records\n".write(
+            to: home.appendingPathComponent("Zones/example.com.zone.in"),
+            atomically: true,
+            encoding: .utf8
+        )
+        r = try Support.mailkeys(["tick", "--home", home.path, "--now", TestClock.at("2026-11-21T14:30:00Z")])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("is no longer tracked by example.com: the host is outside its zone"), "\(r.stdout)")
+        #expect(!(r.stdout.split(separator: "\n").last { $0.hasPrefix("next: ") } ?? "").contains("certificate"))
+
+        let before = try Support.listing(home.appendingPathComponent("Zones"))
+        r = try importing("elsewhere", "mx.elsewhere.test", at: TestClock.at("2026-11-21T15:00:00Z"))
+        #expect(r.status == 64, "\(r.stdout)\(r.stderr)")
+        #expect(
+            r.stderr.contains("mx.elsewhere.test is an MX host of example.com but in the zone of none of them"),
+            "\(r.stderr)"
+        )
+        #expect(try Support.listing(home.appendingPathComponent("Zones")) == before)
+    }
+
     @Test func hostileOrMalformedHookInputChangesNothing() throws {
         let home = try Support.exampleHome()
         let issued = TestClock.date("2026-11-21T12:00:00Z")

@@ -16,6 +16,13 @@ enum TLSCertificateFiles {
         var lineage: String?
     }
 
+    /// Whether `p`'s zone publishes the TLSA records of `host`: the host is one of its MX hosts
+    /// and lies in its zone. Only that domain keeps the host's certificates; another domain that
+    /// lists the host (a shared MX) publishes its MX record and nothing else of it.
+    static func publishesTLSA(_ p: DomainPolicy, host: DomainName) -> Bool {
+        host.isSubdomain(of: p.name) && p.mx.contains { $0.host == host }
+    }
+
     static func hostDir(_ home: Home, _ host: DomainName, _ type: TLSKeyType) -> URL {
         home.keysDir.appendingPathComponent("tls/\(host)/\(type.rawValue)", isDirectory: true)
     }
@@ -164,7 +171,7 @@ enum TLSCertificateFiles {
     ) throws -> (certs: [TLSCertificate], lines: [String]) {
         var out = certs
         var lines: [String] = []
-        for host in offer.hosts where p.mx.contains(where: { $0.host == host }) {
+        for host in offer.hosts where publishesTLSA(p, host: host) {
             var c = TLSCertificate(
                 host: host,
                 spki: offer.leaf.spki,
@@ -315,6 +322,17 @@ enum TLSCertificateFiles {
         var lines: [String] = []
         var wakes: [Wake] = []
         for var c in certs where c.state == .pending {
+            if !publishesTLSA(p, host: c.host) {
+                // Recorded by an older mailkeys for a shared MX host: its own zone tracks it.
+                c.state = .replaced
+                c.replaced = now
+                out.removeAll { $0.host == c.host && $0.fingerprint == c.fingerprint }
+                out.append(c)
+                lines.append(
+                    "\(c.host): certificate \(c.fingerprint.prefix(16)) is no longer tracked by \(p.name): the host is outside its zone, which publishes no TLSA for it"
+                )
+                continue
+            }
             if covered(c, policy: p, published: published, now: now) {
                 out = install(home, p, &c, certs: out, offer: nil, now: now, pending: pending)
                 lines.append(
@@ -373,7 +391,11 @@ enum TLSCertificateFiles {
             }
             return (out, lines)
         }
-        let served = Set(certs.filter { $0.state == .served }.map { "\($0.host) \($0.keyType.rawValue)" })
+        let served = Set(
+            certs.filter { $0.state == .served && publishesTLSA(p, host: $0.host) }.map {
+                "\($0.host) \($0.keyType.rawValue)"
+            }
+        )
         for entry in served.sorted() {
             let parts = entry.split(separator: " ")
             let host = DomainName(presentation: String(parts[0]))
@@ -456,7 +478,7 @@ enum TLSCertificateFiles {
         var rotated = false
         if case .rotateTLS(let h) = mode {
             force = try DomainName(h)
-            rotated = p.mx.contains { $0.host == force }
+            rotated = publishesTLSA(p, host: force!)
         }
         let (next, nextLines) = try nextKeys(
             home,
@@ -488,7 +510,7 @@ enum TLSCertificateFiles {
             return nil
         }
         let names = try hosts.map { try DomainName($0) }
-        guard names.contains(where: { h in p.mx.contains { $0.host == h } }) else { return nil }
+        guard names.contains(where: { publishesTLSA(p, host: $0) }) else { return nil }
         let offer = try TLSCertificateFiles.offer(
             fullchain: fullchain,
             privateKey: key,

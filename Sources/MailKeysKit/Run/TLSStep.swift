@@ -35,14 +35,25 @@ enum TLSStep {
             rotated = rotated || step.rotated
         }
         if case .rotateTLS(let host) = c.mode, !rotated {
-            throw HomeError(.usage, "\(host) is not an MX host of any domain in the policy")
+            throw HomeError(.usage, "\(host) \(try Self.notPublished([host], domains))")
         }
         if case .certificate(let hosts, _, _, _, _, _) = c.mode, !offered {
             throw HomeError(
                 .usage,
-                "\(hosts.joined(separator: ", ")) is not an MX host of any domain in the policy; nothing was changed"
+                "\(hosts.joined(separator: ", ")) \(try Self.notPublished(hosts, domains)); nothing was changed"
             )
         }
         return out
+    }
+
+    /// Why no domain of the run keeps certificates of `hosts`: none lists them as MX, or those
+    /// that do are outside their zones (mailkeys publishes a host's TLSA only in its own zone).
+    private static func notPublished(_ hosts: [String], _ domains: [DomainRun]) throws -> String {
+        let names = Set(try hosts.map { try DomainName($0) })
+        let listing = domains.filter { d in d.policy.mx.contains { names.contains($0.host) } }.map(\.name)
+        guard !listing.isEmpty else { return "is not an MX host of any domain in the policy" }
+        let shown = listing.map(\.description).sorted().joined(separator: ", ")
+        return "is an MX host of \(shown) but in the zone of none of them: mailkeys publishes a host's TLSA "
+            + "only in its own zone (add that domain to this home), so it keeps no certificate for it"
     }
 }
