@@ -62,6 +62,54 @@ import Testing
         #expect(card.status != 0, "an unreachable server fails")
     }
 
+    /// Two domains of one home sharing an MX host (example.com's MX is mail.example.org): each
+    /// passes every line, the host's addresses and TLSA checked in example.org's zone from its
+    /// own anchors (issue 17). A second MX outside the home fails only the tlsa line, saying why.
+    @Test func twoDomainsSharingAnMXPassEveryLine() throws {
+        let s = try Self.setup()
+        try ScheduleTests.add(["example.com"], to: s.home)
+        let policy = s.home.appendingPathComponent("mailkeys.toml")
+        let text = try Support.read(policy)
+        let own = "host = \"mail.example.com\"\npreference = 10\naddresses = [\"192.0.2.25\", \"2001:db8::25\"]"
+        #expect(text.contains(own))
+        func share(_ extra: String) throws {
+            try text.replacingOccurrences(of: own, with: "host = \"mail.example.org\"\npreference = 10" + extra)
+                .write(to: policy, atomically: true, encoding: .utf8)
+            let t = try Support.mailkeys(["tick", "--home", s.home.path, "--now", TestClock.at("2026-11-21T11:30:00Z")])
+            #expect(t.status == 0, "\(t.stderr)")
+        }
+        try share("")
+        func check(_ domain: String) throws -> (failed: [String], output: String) {
+            let nsd = try NSDServer(
+                zones: ["example.org", "example.com"].map {
+                    ($0, s.home.appendingPathComponent("Zones/\($0).zone.signed"))
+                }
+            )
+            let postfix = try PostfixServer(chainFiles: [s.served.key, s.served.fullchain])
+            let r = try Support.mailkeys([
+                "check", domain, "--home", s.home.path, "--server", "127.0.0.1:\(nsd.port)", "--smtp",
+                "127.0.0.1:\(postfix.port)", "--now", TestClock.at("2026-11-21T12:00:00Z"), "--json",
+            ])
+            let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            let checks = json?["checks"] as? [[String: Any]] ?? []
+            #expect(checks.count == 10, "\(domain): \(r.stdout)\(r.stderr)")
+            let failed = checks.filter { ($0["ok"] as? Bool) == false }.compactMap { $0["id"] as? String }
+            #expect((r.status == 0) == failed.isEmpty)
+            return (failed, r.stdout)
+        }
+        for domain in ["example.com", "example.org"] {
+            let (failed, output) = try check(domain)
+            #expect(failed.isEmpty, "\(domain): \(output)")
+        }
+        let shared = try check("example.com").output
+        #expect(shared.contains("_25._tcp.mail.example.org matches the certificate served"), "\(shared)")
+
+        try share("\n\n[[domains.\"example.com\".mx]]\nhost = \"mx.elsewhere.test\"\npreference = 20")
+        let (failed, output) = try check("example.com")
+        #expect(failed == ["tlsa"], "\(output)")
+        #expect(output.contains("mx.elsewhere.test is outside this home's zones"), "\(output)")
+    }
+
     @Test func aStaleTLSAFailsOnlyTheTLSALine() throws {
         let s = try Self.setup()
         let other = try s.ca.leaf("renewed-behind-our-back", at: TestClock.date("2026-11-21T11:30:00Z"))

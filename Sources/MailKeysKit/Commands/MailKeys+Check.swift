@@ -22,16 +22,21 @@ extension MailKeys {
             now: RunClock.format(now),
             checks: []
         )
-        let keys = try store.dnssecKeys(domain: p.name)
-        let anchorTags = DNSSECPlanner.cdsKeys(keys: keys)
-        let anchors = keys.filter { anchorTags.contains($0.tag) }.map(\.dnskey)
-        let validator: ZoneValidator
-        do {
-            validator = try ZoneValidator(zone: p.name, server: address, anchors: anchors, now: now)
-        } catch let e as DNSError {
-            throw HomeError(.io, "check: \(e.reason)")
+        let anchors = try Self.anchors(p.name, store: store)
+        let validator = try Self.validator(p.name, server: address, anchors: anchors, now: now)
+        // An MX host in another zone of the home is checked in that zone, from its own anchors
+        // and at its own server (`--server` when given, else that zone's first export).
+        let zoneOf: (DomainName) throws -> DomainCheck.Zone? = { host in
+            guard let other = Self.zone(holding: host, in: policy), other.name != p.name else { return nil }
+            let at = try server.map { _ in address } ?? other.exports.first?.address ?? ServerAddress("127.0.0.1")
+            let keys = try Self.anchors(other.name, store: store)
+            return DomainCheck.Zone(
+                policy: other,
+                validator: try Self.validator(other.name, server: at, anchors: keys, now: now),
+                anchored: !keys.isEmpty
+            )
         }
-        var run = DomainCheck(policy: p, validator: validator, report: report)
+        var run = DomainCheck(policy: p, validator: validator, report: report, otherZone: zoneOf)
         let hosts = try run.checkMailExchangers(smtp: smtpAddress)
         try run.checkMTASTS(home, hosts: hosts)
         try run.checkTLSRPT()
@@ -41,6 +46,28 @@ extension MailKeys {
         run.checkCAA()
         run.insertDNSSEC(anchors: anchors)
         return run.report
+    }
+
+    /// The DNSKEY records of `zone` that a validator starts from: the keys its DS names.
+    private static func anchors(_ zone: DomainName, store: Store) throws -> [String] {
+        let keys = try store.dnssecKeys(domain: zone)
+        let tags = DNSSECPlanner.cdsKeys(keys: keys)
+        return keys.filter { tags.contains($0.tag) }.map(\.dnskey)
+    }
+
+    private static func validator(_ zone: DomainName, server: ServerAddress, anchors: [String], now: Date) throws
+        -> ZoneValidator
+    {
+        do {
+            return try ZoneValidator(zone: zone, server: server, anchors: anchors, now: now)
+        } catch let e as DNSError {
+            throw HomeError(.io, "check: \(e.reason)")
+        }
+    }
+
+    /// The domain of the home whose zone holds `host` (the longest that does), if any.
+    static func zone(holding host: DomainName, in policy: Policy) -> DomainPolicy? {
+        policy.domains.filter { host.isSubdomain(of: $0.name) }.max { $0.name.labels.count < $1.name.labels.count }
     }
 
     /// The DNS server to query (`--server`, else the first export, else 127.0.0.1) and the `--smtp` override.
@@ -70,6 +97,20 @@ private struct DomainCheck {
     var dnssecProblems: [String]
     var answers = 0
 
+    /// A zone that answers for some names: the domain's own, or another zone of the home that
+    /// holds one of its MX hosts.
+    struct Zone {
+        let policy: DomainPolicy
+        let validator: ZoneValidator
+        /// mailkeys holds trust anchors for it (its DNSSEC is on and has keys).
+        let anchored: Bool
+    }
+
+    /// Another zone of the home holding a host (nil: the host is in this zone or outside the home).
+    let otherZone: (DomainName) throws -> Zone?
+    /// The other zones asked so far, by name.
+    var others: [DomainName: Zone] = [:]
+
     /// The problems and details the MX, STARTTLS and TLSA lines are made of.
     struct MXFindings {
         var mx: [String] = []
@@ -77,13 +118,37 @@ private struct DomainCheck {
         var tlsaDetails: [String] = []
         var starttls: [String] = []
         var starttlsDetails: [String] = []
+        /// Hosts in no zone of the home: mailkeys holds nothing to validate them with.
+        var outside: [DomainName] = []
     }
 
-    init(policy: DomainPolicy, validator: ZoneValidator, report: CheckReport) {
+    init(
+        policy: DomainPolicy,
+        validator: ZoneValidator,
+        report: CheckReport,
+        otherZone: @escaping (DomainName) throws -> Zone?
+    ) {
         self.policy = policy
         self.validator = validator
         self.report = report
+        self.otherZone = otherZone
         self.dnssecProblems = validator.keysValid ? [] : [validator.keysProblem ?? "DNSKEY does not validate"]
+    }
+
+    /// The zone that answers for `host`: this domain's when the host is in it, another zone of
+    /// the home that holds it (its DNSKEY problems join the dnssec line), or nil outside the home.
+    mutating func zone(of host: DomainName) throws -> Zone? {
+        if host.isSubdomain(of: policy.name) { return Zone(policy: policy, validator: validator, anchored: true) }
+        guard let z = try otherZone(host) else { return nil }
+        if others[z.policy.name] == nil {
+            others[z.policy.name] = z
+            if !z.anchored {
+                dnssecProblems.append("mailkeys holds no trust anchor of \(z.policy.name), the zone of \(host)")
+            } else if !z.validator.keysValid {
+                dnssecProblems.append("\(z.policy.name): \(z.validator.keysProblem ?? "DNSKEY does not validate")")
+            }
+        }
+        return others[z.policy.name]
     }
 
     /// Appends one line to the report.
@@ -92,9 +157,9 @@ private struct DomainCheck {
     }
 
     /// Asks for `name` `type`, counting a non-empty answer and noting a signed one that fails to validate.
-    mutating func ask(_ name: DomainName, _ type: String) -> ZoneValidator.Answer {
+    mutating func ask(_ name: DomainName, _ type: String, in zone: Zone? = nil) -> ZoneValidator.Answer {
         do {
-            let a = try validator.answer(name, type)
+            let a = try (zone?.validator ?? validator).answer(name, type)
             if !a.records.isEmpty {
                 answers += 1
                 if a.signed && !a.valid { dnssecProblems.append(a.problem ?? "\(name) \(type) does not validate") }
@@ -120,27 +185,39 @@ private struct DomainCheck {
         f.mx = mx.records.isEmpty ? ["no MX record"] : (mx.signed ? [] : ["MX is not signed"])
         for host in hosts { try checkHost(host, smtp: smtp, into: &f) }
         let cd = ["confidential-delivery"]
-        let names = hosts.map(\.description).joined(separator: ", ")
-        line("mx", cd, f.mx.isEmpty, f.mx.first ?? "MX \(names) and their addresses are signed")
+        let inside = hosts.filter { !f.outside.contains($0) }.map(\.description).joined(separator: ", ")
+        var detail = inside.isEmpty ? "" : "MX \(inside) and their addresses are signed"
+        if !f.outside.isEmpty {
+            let names = f.outside.map(\.description).joined(separator: ", ")
+            detail += (detail.isEmpty ? "" : "; ") + "\(names) outside this home's zones: not checked"
+        }
+        line("mx", cd, f.mx.isEmpty, f.mx.first ?? detail)
         let starttlsDetail = f.starttls.first ?? f.starttlsDetails.joined(separator: "; ")
         line("starttls", cd, f.starttls.isEmpty && !hosts.isEmpty, starttlsDetail)
-        let tlsaDetail = f.tlsa.first ?? f.tlsaDetails.joined(separator: "; ")
+        let tlsaDetail =
+            f.tlsa.first ?? (f.tlsaDetails.isEmpty ? "no MX host to check" : f.tlsaDetails.joined(separator: "; "))
         line("tlsa", cd, f.tlsa.isEmpty && !f.tlsaDetails.isEmpty, tlsaDetail)
         return hosts
     }
 
-    /// One MX host: its addresses, and for a host in the domain the TLSA and STARTTLS of each port.
+    /// One MX host, in the zone that holds it (this one or another of the home): its addresses,
+    /// the TLSA of each port that zone publishes, and STARTTLS. A host outside the home cannot
+    /// be validated from anchors mailkeys holds: the tlsa line says so and fails.
     mutating func checkHost(_ host: DomainName, smtp: ServerAddress?, into f: inout MXFindings) throws {
-        let a = ask(host, "A")
-        let aaaa = ask(host, "AAAA")
+        guard let zone = try zone(of: host) else {
+            f.outside.append(host)
+            f.tlsa.append("\(host) is outside this home's zones: mailkeys cannot check its DNSSEC and TLSA")
+            return
+        }
+        let a = ask(host, "A", in: zone)
+        let aaaa = ask(host, "AAAA", in: zone)
         if a.records.isEmpty && aaaa.records.isEmpty { f.mx.append("\(host) has no address") }
         for r in [a, aaaa] where !r.records.isEmpty && !r.signed {
             f.mx.append("the addresses of \(host) are not signed")
         }
-        guard host.isSubdomain(of: policy.name) else { return }
-        for port in policy.tls.ports {
+        for port in zone.policy.tls.ports {
             let owner = DomainName(presentation: "_\(port)._tcp.\(host.fqdn)")
-            let tlsa = ask(owner, "TLSA")
+            let tlsa = ask(owner, "TLSA", in: zone)
             if tlsa.records.isEmpty {
                 f.tlsa.append("no TLSA at \(owner)")
                 continue
