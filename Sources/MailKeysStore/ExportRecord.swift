@@ -12,13 +12,27 @@ struct ExportRecord: StoreRecord {
     var attemptedAt: Int64
     var confirmedAt: Int64?
     var error: String?
+    /// Added by `2026-12-02-export-confirmed`: the last export the target was seen serving.
+    var confirmedSerial: Int64?
+    var confirmedSerialAt: Int64?
 
     enum CodingKeys: String, CodingKey {
         case domain, target, serial, error
         case fileHash = "file_hash"
         case attemptedAt = "attempted_at"
         case confirmedAt = "confirmed_at"
+        case confirmedSerial = "confirmed_serial"
+        case confirmedSerialAt = "confirmed_serial_at"
     }
+
+    /// The columns the migration `2026-12-02-export-confirmed` adds.
+    static let addConfirmed = """
+        ALTER TABLE export ADD COLUMN confirmed_serial INTEGER
+            CHECK (confirmed_serial IS NULL OR confirmed_serial BETWEEN 1 AND 4294967295);
+        ALTER TABLE export ADD COLUMN confirmed_serial_at INTEGER
+            CHECK ((confirmed_serial IS NULL) = (confirmed_serial_at IS NULL));
+        UPDATE export SET confirmed_serial = serial, confirmed_serial_at = confirmed_at WHERE confirmed_at IS NOT NULL;
+        """
 
     enum Columns {
         static let domain = Column(CodingKeys.domain)
@@ -28,6 +42,8 @@ struct ExportRecord: StoreRecord {
         static let attemptedAt = Column(CodingKeys.attemptedAt)
         static let confirmedAt = Column(CodingKeys.confirmedAt)
         static let error = Column(CodingKeys.error)
+        static let confirmedSerial = Column(CodingKeys.confirmedSerial)
+        static let confirmedSerialAt = Column(CodingKeys.confirmedSerialAt)
     }
 
     /// The export state this row holds; a serial out of range is `.corrupt`.
@@ -40,13 +56,28 @@ struct ExportRecord: StoreRecord {
                 expected: "a 32-bit serial"
             )
         }
-        return ExportState(
+        var last: UInt32?
+        if let confirmedSerial {
+            guard let s = UInt32(exactly: confirmedSerial) else {
+                throw StoreError.corrupt(
+                    Self.databaseTableName,
+                    "confirmed_serial",
+                    value: String(confirmedSerial),
+                    expected: "a 32-bit serial"
+                )
+            }
+            last = s
+        }
+        var state = ExportState(
             serial: serial,
             fileHash: fileHash,
             attempted: StoredTime.date(attemptedAt),
             confirmed: StoredTime.date(confirmedAt),
             error: error
         )
+        state.lastConfirmedSerial = last
+        state.lastConfirmed = StoredTime.date(confirmedSerialAt)
+        return state
     }
 }
 
@@ -60,7 +91,9 @@ extension ExportRecord {
             fileHash: state.fileHash,
             attemptedAt: StoredTime.seconds(state.attempted),
             confirmedAt: StoredTime.seconds(state.confirmed),
-            error: state.error
+            error: state.error,
+            confirmedSerial: state.lastConfirmedSerial.map(Int64.init),
+            confirmedSerialAt: StoredTime.seconds(state.lastConfirmed)
         )
     }
 }

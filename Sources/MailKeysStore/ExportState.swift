@@ -12,13 +12,28 @@ public struct ExportState: Sendable, Equatable {
     public var confirmed: Date?
     /// Why the attempt failed (nil: it did not).
     public var error: String?
+    /// The serial of the last export the target was seen serving, and when (this attempt's when
+    /// it succeeded; kept through the failures after it; nil: never).
+    public var lastConfirmedSerial: UInt32?
+    public var lastConfirmed: Date?
 
-    /// The outcome of one export attempt.
-    public init(serial: UInt32, fileHash: String, attempted: Date, confirmed: Date?, error: String?) {
+    /// The outcome of one export attempt; the last confirmed export is this one when it
+    /// succeeded, unless given.
+    public init(
+        serial: UInt32,
+        fileHash: String,
+        attempted: Date,
+        confirmed: Date?,
+        error: String?,
+        lastConfirmedSerial: UInt32? = nil,
+        lastConfirmed: Date? = nil
+    ) {
         self.serial = serial
         self.fileHash = fileHash
         self.attempted = attempted
         self.confirmed = confirmed
         self.error = error
+        self.lastConfirmedSerial = lastConfirmedSerial ?? (confirmed != nil ? serial : nil)
+        self.lastConfirmed = lastConfirmed ?? confirmed
     }
 }

@@ -26,14 +26,16 @@ extension Store {
         try reading { tx in try tx.exports(domains: domains) }
     }
 
-    /// Records the outcome of an export attempt.
+    /// Records the outcome of an export attempt; a failed one keeps the last confirmed export
+    /// the row holds.
     public func recordExport(domain: DomainName, target: String, state: ExportState) throws {
         typealias C = ExportRecord.Columns
+        let kept: [Column] = state.confirmed != nil ? [C.confirmedSerial, C.confirmedSerialAt] : []
         try transaction { tx in
             try ExportRecord(state, domain: domain, target: target).insertOrUpdate(
                 tx.db,
                 conflictingOn: [C.domain, C.target],
-                updating: [C.serial, C.fileHash, C.attemptedAt, C.confirmedAt, C.error]
+                updating: [C.serial, C.fileHash, C.attemptedAt, C.confirmedAt, C.error] + kept
             )
         }
     }

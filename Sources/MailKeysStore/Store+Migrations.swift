@@ -194,6 +194,8 @@ extension Store {
                     """
             )
         }
+        // `status` shows the last export each target was seen serving, also after a failure.
+        m.registerMigration("2026-12-02-export-confirmed") { db in try db.execute(sql: ExportRecord.addConfirmed) }
         return m
     }
 }

@@ -9,12 +9,20 @@ import MailKeysKit
 func perform(_ body: () throws -> Report) throws {
     try bootstrapLogging()
     do {
-        let report = try body()
-        for w in report.warnings { FileHandle.standardError.write(Data("\(Journal.prefix(4))warning: \(w)\n".utf8)) }
-        for l in report.lines { print(l) }
+        show(try body())
+    } catch let e as RunFailure {
+        // What the run committed before it failed, then the failure.
+        show(e.report)
+        throw failure(e.error)
     } catch {
         throw failure(error)
     }
+}
+
+/// Prints a report: its warnings on standard error, its lines on standard output.
+private func show(_ report: Report) {
+    for w in report.warnings { FileHandle.standardError.write(Data("\(Journal.prefix(4))warning: \(w)\n".utf8)) }
+    for l in report.lines { print(l) }
 }
 
 /// Sends swift-log output to standard error at `MAILKEYS_LOG_LEVEL` (trace, debug, info, notice,

@@ -99,6 +99,17 @@ import Testing
         var r = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-11-21T11:00:00Z"])
         #expect(r.status != 0, "a stopped server fails the run: \(r.stdout)")
         #expect(r.stderr.contains("export to nsd:") && r.stderr.contains("the next run tries again"), "\(r.stderr)")
+        // What the run committed is reported before the failure.
+        #expect(r.stdout.contains("example.org: wrote Zones/example.org.zone serial"), "\(r.stdout)")
+        #expect(r.stdout.contains("example.org: signed Zones/example.org.zone.signed"), "\(r.stdout)")
+        func exports(_ at: String) throws -> [[String: Any]] {
+            let s = try Support.mailkeys(["status", "example.org", "--json", "--home", home.path, "--now", at])
+            let json = try JSONSerialization.jsonObject(with: Data(s.stdout.utf8)) as? [String: Any]
+            let domains = json?["domains"] as? [[String: Any]] ?? []
+            return domains.first?["exports"] as? [[String: Any]] ?? []
+        }
+        var e = try exports("2026-11-21T11:01:00Z")
+        #expect(e.count == 1 && e.first?["error"] is String && e.first?["confirmedSerial"] == nil, "\(e)")
 
         // Back (same port, a fresh directory): the next tick exports although the zone did not change again.
         let back = try NSDServer(zones: [("example.org", signed)], control: true, port: port)
@@ -112,6 +123,18 @@ import Testing
         r = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-11-21T11:05:00Z"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(try Self.serial(back.port) == String(zoneSerial))
+
+        // Down again: status keeps the serial the target was last seen serving, with the error.
+        _ = consume back
+        try Self.change(home, "again")
+        r = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-11-21T11:10:00Z"])
+        #expect(r.status != 0)
+        e = try exports("2026-11-21T11:11:00Z")
+        #expect(e.first?["confirmedSerial"] as? Int == Int(zoneSerial), "\(e)")
+        #expect(e.first?["error"] is String && (e.first?["serial"] as? Int ?? 0) > Int(zoneSerial)!, "\(e)")
+        let text = try Support.mailkeys(["status", "example.org", "--home", home.path, "--now", "2026-11-21T11:11:00Z"])
+        #expect(text.stdout.contains("failed 2026-11-21T11:10:00Z"), "\(text.stdout)")
+        #expect(text.stdout.contains("serves serial \(zoneSerial) (confirmed 2026-11-21T11:05:00Z)"), "\(text.stdout)")
     }
 
     @Test func notifyMakesASecondaryTransferTheNewSerial() throws {

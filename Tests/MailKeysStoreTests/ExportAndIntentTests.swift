@@ -17,6 +17,12 @@ import Testing
         try store.recordExport(domain: org, target: "ns1", state: done)
         #expect(try store.exports(domain: org) == ["ns1": done, "ns2": failed])
         #expect(try store.exports(domain: try name("example.net")).isEmpty)
+        // A failure after a success keeps the serial the target was last seen serving.
+        try store.recordExport(domain: org, target: "ns1", state: failed)
+        let ns1 = try #require(try store.exports(domain: org)["ns1"])
+        #expect(ns1.serial == 7 && ns1.error == "refused" && ns1.confirmed == nil)
+        #expect(ns1.lastConfirmedSerial == 4_294_967_295 && ns1.lastConfirmed == at(61))
+        #expect(try store.exports(domain: org)["ns2"]?.lastConfirmedSerial == nil)
     }
 
     @Test func intentStepsComeBackInOrderUntilCleared() throws {

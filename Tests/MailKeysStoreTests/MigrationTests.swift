@@ -19,6 +19,7 @@ import Testing
         "2026-12-02-schedule-deadline",
         "2026-12-02-report-targets",
         "2026-12-02-certificate-run",
+        "2026-12-02-export-confirmed",
     ]
 
     /// The tables the migrations make (GRDB adds its own `grdb_migrations`).

@@ -71,6 +71,7 @@ extension MailKeys {
         var templates: [DomainName: [TemplateRecord]] = [:]
         var tls: [DomainName: [TLSCertificate]] = [:]
         var tlsNext: [DomainName: [TLSNextKey]] = [:]
+        var exports: [DomainName: [String: ExportState]] = [:]
         var wanted: [DesiredZone] = []
 
         init(_ home: Home, policy: Policy, selected: [DomainPolicy], store: Store) throws {
@@ -85,6 +86,7 @@ extension MailKeys {
             templates = try MailKeys.templates(home, selected)
             tls = try store.tlsCertificates(domains: names)
             tlsNext = try store.tlsNextKeys(domains: names)
+            exports = try store.exports(domains: names)
             wanted = try MailKeys.desired(
                 home,
                 policy: policy,
@@ -156,8 +158,26 @@ extension MailKeys {
             recent: recent,
             warnings: w.warnings,
             signaturesExpire: signatures,
-            tls: tlsInfo
+            tls: tlsInfo,
+            exports: exportStatus(w.policy, states: inputs.exports[name] ?? [:])
         )
+    }
+
+    /// Each export target of the policy with its last attempt, the serial it was last seen
+    /// serving and the last error (a target never tried has no entry).
+    static func exportStatus(_ p: DomainPolicy, states: [String: ExportState]) -> [StatusReport.ExportInfo] {
+        p.exports.compactMap { t in
+            states[t.description].map { e in
+                StatusReport.ExportInfo(
+                    target: t.description,
+                    serial: e.serial,
+                    attempted: RunClock.format(e.attempted),
+                    confirmedSerial: e.lastConfirmedSerial,
+                    confirmed: e.lastConfirmed.map(RunClock.format),
+                    error: e.error
+                )
+            }
+        }
     }
 
     /// The SOA and the records of `w`'s zone, each with where it comes from.
@@ -359,6 +379,16 @@ extension MailKeys {
                 for c in t.served { out += "           served \(c)\n" }
                 for r in t.records { out += "           \(r)\n" }
                 for c in t.pending { out += "           pending \(c)\n" }
+            }
+            for e in d.exports {
+                let served = e.confirmedSerial.map { "serves serial \($0) (confirmed \(e.confirmed ?? ""))" }
+                if let error = e.error {
+                    out +=
+                        "  export   \(e.target): serial \(e.serial) failed \(e.attempted): \(error); "
+                        + "\(served ?? "never confirmed")\n"
+                } else {
+                    out += "  export   \(e.target): \(served ?? "serial \(e.serial)")\n"
+                }
             }
             if d.next.isEmpty {
                 out += "  next     nothing scheduled\n"

@@ -41,6 +41,18 @@ public struct StatusReport: Codable, Sendable {
         /// Certificates held by the deploy gate, with when they go live.
         public var pending: [String]
     }
+    /// The last export of the zone to one target (`[[export]]`).
+    public struct ExportInfo: Codable, Sendable {
+        public var target: String
+        /// The serial last sent, and when.
+        public var serial: UInt32
+        public var attempted: String
+        /// The serial the target was last seen serving, and when (nil: never).
+        public var confirmedSerial: UInt32?
+        public var confirmed: String?
+        /// Why the last attempt failed (nil: it did not).
+        public var error: String?
+    }
     public struct DomainInfo: Codable, Sendable {
         public var domain: String
         public var serial: UInt32?
@@ -56,6 +68,7 @@ public struct StatusReport: Codable, Sendable {
         /// When the signatures of the signed zone expire (signed domains only).
         public var signaturesExpire: String?
         public var tls: [TLSInfo] = []
+        public var exports: [ExportInfo] = []
     }
     public var home: String
     public var now: String

@@ -3,7 +3,8 @@ import MailKeysStore
 
 /// The step after the commit: zones exported to their nameservers, DKIM key files handed to the
 /// signers' group, and the signer configuration rewritten (and reloaded) where it changed. An
-/// export failure is thrown once the signers are up to date. A run over some of the domains
+/// export failure is thrown once the signers are up to date, as an ``ExportFailure`` with what
+/// the step did before it. A run over some of the domains
 /// (`subset`) exports those; it rewrites the signer configuration from every domain's keys
 /// when it cannot show the tables hold them already (``SignerTables``), and leaves everything
 /// alone when it ran none.
@@ -20,13 +21,21 @@ enum ExportStep {
         }
         // `zone export` touches only the zones; its failure is its result.
         if case .zoneExport = c.mode {
-            if let exportError { throw exportError }
-            return StepOutcome(lines: report.lines, warnings: report.warnings)
+            if let exportError { throw ExportFailure(outcome: Self.outcome(report), error: exportError) }
+            return Self.outcome(report)
         }
-        for d in domains { try DKIMKeyFiles.applyGroup(c.home, d.policy, keys: d.dkim) }
-        try signerTables(domains, c, subset: subset, report: &report)
-        if let exportError { throw exportError }
-        return StepOutcome(lines: report.lines, warnings: report.warnings)
+        do {
+            for d in domains { try DKIMKeyFiles.applyGroup(c.home, d.policy, keys: d.dkim) }
+            try signerTables(domains, c, subset: subset, report: &report)
+        } catch {
+            throw ExportFailure(outcome: Self.outcome(report), error: error)
+        }
+        if let exportError { throw ExportFailure(outcome: Self.outcome(report), error: exportError) }
+        return Self.outcome(report)
+    }
+
+    private static func outcome(_ report: Report) -> StepOutcome {
+        StepOutcome(lines: report.lines, warnings: report.warnings)
     }
 
     /// The signers' tables: left as they are when a run over some domains finds them as it

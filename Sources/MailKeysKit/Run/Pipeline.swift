@@ -60,7 +60,16 @@ struct Pipeline {
         report.add(planned)
         switch mode {
         case .zoneBuild, .zoneSign: return report
-        default: report.add(try ExportStep.run(domains, context, subset: scope.schedule != nil))
+        default:
+            // Past the commit, a failure still reports what the run did.
+            do {
+                report.add(try ExportStep.run(domains, context, subset: scope.schedule != nil))
+            } catch let e as ExportFailure {
+                report.add(e.outcome)
+                throw RunFailure(report: report, error: e.error)
+            } catch {
+                throw RunFailure(report: report, error: error)
+            }
         }
         if case .zoneExport = mode { return report }
         var wakes = planned.wakes
