@@ -110,6 +110,28 @@ import Testing
         #expect(output.contains("mx.elsewhere.test is outside this home's zones"), "\(output)")
     }
 
+    /// STARTTLS is probed whether or not the MX host has TLSA records: without them, a server
+    /// that offers STARTTLS passes the starttls line (tlsa fails), and nothing listening fails it.
+    @Test func startTLSIsProbedWithoutTLSA() throws {
+        let home = try Support.exampleHome()
+        let ca = try TestCA(at: TestClock.date("2026-11-21T11:00:00Z"))
+        let served = try ca.leaf("served", at: TestClock.date("2026-11-21T11:00:00Z"))
+        let s = Setup(home: home, ca: ca, served: served)
+        #expect(!(try Support.read(home.appendingPathComponent("Zones/example.org.zone")).contains("TLSA")))
+        let (failed, output) = try Self.check(s)
+        #expect(failed == ["tlsa"], "\(output)")
+        #expect(output.contains("TLSv1."), "the probe reached the server: \(output)")
+        let nsd = try NSDServer(zones: [("example.org", home.appendingPathComponent("Zones/example.org.zone.signed"))])
+        let closed = try Support.mailkeys([
+            "check", "example.org", "--home", home.path, "--server", "127.0.0.1:\(nsd.port)", "--smtp", "127.0.0.1:1",
+            "--now", TestClock.at("2026-11-21T12:00:00Z"), "--json",
+        ])
+        let json = try JSONSerialization.jsonObject(with: Data(closed.stdout.utf8)) as? [String: Any]
+        let checks = json?["checks"] as? [[String: Any]] ?? []
+        let starttls = checks.first { $0["id"] as? String == "starttls" }
+        #expect(starttls?["ok"] as? Bool == false, "\(closed.stdout)")
+    }
+
     @Test func aStaleTLSAFailsOnlyTheTLSALine() throws {
         let s = try Self.setup()
         let other = try s.ca.leaf("renewed-behind-our-back", at: TestClock.date("2026-11-21T11:30:00Z"))

@@ -220,15 +220,16 @@ private struct DomainCheck {
             let tlsa = ask(owner, "TLSA", in: zone)
             if tlsa.records.isEmpty {
                 f.tlsa.append("no TLSA at \(owner)")
-                continue
+            } else {
+                if !tlsa.signed { f.tlsa.append("\(owner) TLSA is not signed") }
+                let usages = tlsa.records.compactMap { $0.split(separator: " ").first }
+                let ee = usages.filter { $0 == "3" }.count
+                let ta = usages.filter { $0 == "2" }.count
+                if !(ee >= 2 || (ee >= 1 && ta >= 1)) {
+                    f.tlsa.append("\(owner) has no rollover pair (3 x x + 3 x x or 3 x x + 2 x x)")
+                }
             }
-            if !tlsa.signed { f.tlsa.append("\(owner) TLSA is not signed") }
-            let usages = tlsa.records.compactMap { $0.split(separator: " ").first }
-            let ee = usages.filter { $0 == "3" }.count
-            let ta = usages.filter { $0 == "2" }.count
-            if !(ee >= 2 || (ee >= 1 && ta >= 1)) {
-                f.tlsa.append("\(owner) has no rollover pair (3 x x + 3 x x or 3 x x + 2 x x)")
-            }
+            // STARTTLS is probed whether or not there is TLSA to match.
             let address = (a.records.first ?? aaaa.records.first).flatMap { try? ServerAddress($0 + ":\(port)") }
             guard let target = smtp ?? address else {
                 f.starttls.append("no address to connect to for \(host)")
@@ -263,7 +264,9 @@ private struct DomainCheck {
             }
             let leafMatch = served.spkis.first.map { ee.contains($0) } ?? false
             let caMatch = served.spkis.dropFirst().contains { ta.contains($0) }
-            if leafMatch || caMatch {
+            if tlsa.isEmpty {
+                return  // the tlsa line already says there is none
+            } else if leafMatch || caMatch {
                 f.tlsaDetails.append("\(owner) matches the certificate served (\(leafMatch ? "3 1 1" : "2 1 1"))")
             } else {
                 let key = served.spkis.first?.prefix(16) ?? "none"
@@ -271,7 +274,7 @@ private struct DomainCheck {
             }
         } catch let e as DNSError {
             f.starttls.append(e.reason)
-            f.tlsa.append("the certificate of \(host) could not be read")
+            if !tlsa.isEmpty { f.tlsa.append("the certificate of \(host) could not be read") }
         }
     }
 
