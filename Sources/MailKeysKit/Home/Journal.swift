@@ -299,12 +299,12 @@ final class Journal {
                 return
             }
             do {
-                let status = try Command.run(argv)
-                if status == 0 {
+                let outcome = try Command.run(argv)
+                if outcome.status == 0 {
                     lines.append("\(step.target): ran \(argv.joined(separator: " "))")
                 } else {
                     failures.append(
-                        "\(step.target) reload command \(argv.joined(separator: " ")) exited with \(status)"
+                        "\(step.target) reload command \(argv.joined(separator: " ")) exited with \(outcome.status)\(outcome.detail)"
                     )
                 }
             } catch {

@@ -368,13 +368,13 @@ extension DKIMKeyFiles {
         guard changed || FileManager.default.fileExists(atPath: marker.path) else { return }
         _ = FileManager.default.createFile(atPath: marker.path, contents: nil)
         do {
-            let status = try Command.run(argv)
-            if status == 0 {
+            let outcome = try Command.run(argv)
+            if outcome.status == 0 {
                 try? FileManager.default.removeItem(at: marker)
                 report.lines.append("\(signer): ran \(argv.joined(separator: " "))")
             } else {
                 failures.append(
-                    "\(signer): reload command \(argv.joined(separator: " ")) exited with \(status); the next run retries"
+                    "\(signer): reload command \(argv.joined(separator: " ")) exited with \(outcome.status)\(outcome.detail); the next run retries"
                 )
             }
         } catch {

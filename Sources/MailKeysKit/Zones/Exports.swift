@@ -110,8 +110,10 @@ enum Exports {
     ) throws {
         try AtomicFile.write(text, to: file, mode: 0o644)
         let argv = t.reloadCommand(zone: p.name)
-        let status = try Command.run(argv)
-        guard status == 0 else { throw HomeError(.io, "\(argv.joined(separator: " ")) exited with \(status)") }
+        let outcome = try Command.run(argv)
+        guard outcome.status == 0 else {
+            throw HomeError(.io, "\(argv.joined(separator: " ")) exited with \(outcome.status)\(outcome.detail)")
+        }
         try confirm(p, target: t, serial: serial, signed: p.dnssec.enabled)
         report.lines.append("\(p.name): exported serial \(serial) to \(t) (\(t.address) serves it)")
         for n in t.notify {
