@@ -14,7 +14,7 @@ INIT_ARGS  := --domain $(EXAMPLE) \
 # Needed to build and run.
 BUILD_PKGS := pkg-config libldns-dev libssl-dev libsqlite3-dev
 # The real peers the tests drive.
-TEST_PKGS  := $(BUILD_PKGS) openssl sqlite3 ldnsutils bind9 bind9-utils bind9-dnsutils knot knot-dnsutils nsd certbot pebble curl postfix systemd python3-dkim opendkim opendkim-tools unbound rspamd iproute2
+TEST_PKGS  := $(BUILD_PKGS) openssl sqlite3 ldnsutils bind9 bind9-utils bind9-dnsutils knot knot-dnsutils nsd certbot pebble curl postfix systemd python3-dkim opendkim opendkim-tools unbound rspamd iproute2 prometheus
 
 PREFIX     ?= /usr/local
 DESTDIR    ?=
@@ -74,7 +74,7 @@ run: build
 # The suites where an injected `--now` meets something with its own clock (certificates, pebble,
 # ldns-verify-zone -t): `make test` runs them again with every injected instant and fixture moved
 # by each of SHIFT_DAYS, so a test that mixes the wall clock with an injected one fails on any date.
-DATED_SUITES := TLSTests|ScheduleTests|PolicyLayoutTests|CheckTests|CertbotTests|ZoneMapTests|KSKRolloverTests|ZSKRolloverTests|DKIMContinuityTests|IncrementalSigningTests|MailFlowTests|CrashTests
+DATED_SUITES := TLSTests|ScheduleTests|PolicyLayoutTests|CheckTests|CertbotTests|ZoneMapTests|KSKRolloverTests|ZSKRolloverTests|DKIMContinuityTests|IncrementalSigningTests|MailFlowTests|CrashTests|MetricsTests
 SHIFT_DAYS   ?= 400 1461
 
 test: test-deps
