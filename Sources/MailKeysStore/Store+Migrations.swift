@@ -196,6 +196,8 @@ extension Store {
         }
         // `status` shows the last export each target was seen serving, also after a failure.
         m.registerMigration("2026-12-02-export-confirmed") { db in try db.execute(sql: ExportRecord.addConfirmed) }
+        // The TTLs each zone was served with, so that lowering one never shortens a wait.
+        m.registerMigration("2026-12-02-ttl-served") { db in try db.execute(sql: TTLServedRecord.createTable) }
         return m
     }
 }

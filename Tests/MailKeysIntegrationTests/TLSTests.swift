@@ -139,6 +139,57 @@ import Testing
         )
     }
 
+    /// Lowering the TLSA TTL while a certificate waits at the deploy gate does not let it in
+    /// early: resolvers may hold the old set (without its new key) for the old TTL after the
+    /// zone last served it, so the gate counts 2 × the old TTL until then (issue 17).
+    @Test func aLoweredTTLDoesNotShortenTheGate() throws {
+        let home = try Support.exampleHome()
+        let ca = try TestCA(at: TestClock.date("2026-11-21T11:00:00Z"))
+        let first = try ca.leaf("first", at: TestClock.date("2026-11-21T11:00:00Z"))
+        var r = try Support.mailkeys([
+            "tls", "import", "mail.example.org", "--cert", first.fullchain.path, "--key", first.key.path, "--home",
+            home.path, "--now", TestClock.at("2026-11-21T11:00:00Z"),
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        let le = try Support.scratch("letsencrypt")
+        let lineage = le.appendingPathComponent("live/mail.example.org")
+        try FileManager.default.createDirectory(at: lineage, withIntermediateDirectories: true)
+        let second = try ca.leaf("second", at: TestClock.date("2026-11-21T12:00:00Z"))
+        try FileManager.default.copyItem(at: second.fullchain, to: lineage.appendingPathComponent("fullchain.pem"))
+        try FileManager.default.copyItem(at: second.key, to: lineage.appendingPathComponent("privkey.pem"))
+        r = try Support.mailkeys(
+            [
+                "certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now",
+                TestClock.at("2026-11-21T12:00:00Z"),
+            ],
+            environment: ["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org"]
+        )
+        #expect(r.status == 0 && r.stdout.contains("deploy gate"), "\(r.stdout)\(r.stderr)")
+        // A minute later the TLSA TTL goes from 1 h to 1 min.
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        try (try Support.read(policy) + "\n[domains.\"example.org\".ttls]\nTLSA = \"1m\"\n").write(
+            to: policy,
+            atomically: true,
+            encoding: .utf8
+        )
+        let served = home.appendingPathComponent("Keys/tls/mail.example.org/ecdsa/fullchain.pem")
+        let before = try Support.read(served)
+        for at in ["2026-11-21T12:01:00Z", "2026-11-21T12:05:00Z", "2026-11-21T13:00:00Z"] {
+            r = try Support.mailkeys(["tick", "--home", home.path, "--now", TestClock.at(at)])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(try Support.read(served) == before, "installed at \(at), before the old TTL ran out: \(r.stdout)")
+        }
+        let lines = try Support.read(home.appendingPathComponent("Zones/example.org.zone")).split(separator: "\n")
+            .filter { $0.contains("\tTLSA\t") }
+        #expect(!lines.isEmpty && lines.allSatisfy { $0.contains(" 60\t") }, "the zone has the new TTL: \(lines)")
+        r = try Support.mailkeys(["tick", "--home", home.path, "--now", TestClock.at("2026-11-21T13:02:00Z")])
+        #expect(r.status == 0 && r.stdout.contains("installed"), "\(r.stdout)\(r.stderr)")
+        #expect(
+            try Support.read(served) == Support.read(ca.dir.appendingPathComponent("second.fullchain.pem")),
+            "\(r.stdout)"
+        )
+    }
+
     /// An MX host shared by two domains of the home (example.com's MX is mail.example.org):
     /// only the zone that holds the host publishes its TLSA and keeps its certificates, so a
     /// renewal is recorded and gated once and no run waits on example.com for it (issue 17).

@@ -47,7 +47,7 @@ final class DKIMKeyPool: @unchecked Sendable {
         for d in domains where d.policy.dkim.enabled {
             let plan = DKIMPlanner.plan(
                 keys: d.dkim,
-                policy: d.policy.dkim,
+                policy: d.timing.dkim,
                 now: now,
                 rotate: try mode.rotatesDKIM(d.name)
             )

@@ -5,7 +5,7 @@ enum DKIMStep {
         let force = try c.mode.rotatesDKIM(d.name)
         let (keys, lines, wake) = try DKIMKeyFiles.advance(
             c.home,
-            policy: d.policy,
+            policy: d.timing,
             keys: d.dkim,
             now: c.now,
             rotate: force,

@@ -50,10 +50,11 @@ enum DNSSECStep {
         -> [DNSSECKey]
     {
         let p = d.policy
+        // Waits are planned with the TTLs caches may still hold (a TTL lowered recently).
         let timing = DNSSECTiming(
-            policy: p.dnssec,
+            policy: d.timing.dnssec,
             propagation: p.propagationDelay,
-            maxZoneTTL: MailKeys.maxTTL(p, templateMax: d.templateMaxTTL)
+            maxZoneTTL: max(MailKeys.maxTTL(p, templateMax: d.templateMaxTTL), Int(d.floor[.zone]))
         )
         var keys = keys
         if let tag = try c.mode.dsSeen(p.name) { keys = try markDSSeen(p, keys: keys, tag: tag, c, &out) }

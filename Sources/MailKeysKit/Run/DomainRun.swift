@@ -1,3 +1,4 @@
+import Foundation
 import MailKeysCore
 import MailKeysDNS
 import MailKeysStore
@@ -17,18 +18,26 @@ struct DomainRun {
     var map: (map: ZoneMap, unsigned: MappedFile)?
     /// The template, read when there is no usable map; dropped once the zone is built.
     var template: Template?
+    /// The TTLs caches may still hold its records with (a TTL lowered recently).
+    var floor = TTLFloor()
 
     var name: DomainName { policy.name }
 
+    /// The policy the steps plan waits with: its timings raised to the TTL floor (the zone is
+    /// written with ``policy``).
+    var timing: DomainPolicy { floor.timing(policy) }
+
     /// The domains' keys from the store (one query per kind of key for all of them), each key
     /// file checked against them before anything is planned.
-    static func load(_ policies: [DomainPolicy], home: Home, store: Store) throws -> [DomainRun] {
+    static func load(_ policies: [DomainPolicy], home: Home, store: Store, now: Date) throws -> [DomainRun] {
         guard !policies.isEmpty else { return [] }
         let names = policies.map(\.name)
         let dkim = try store.dkimKeys(domains: names)
         let dnssec = try store.dnssecKeys(domains: names)
+        let floors = try store.ttlFloors(domains: names, now: now)
         return try policies.map { p in
-            let d = DomainRun(policy: p, dkim: dkim[p.name] ?? [], storedDNSSEC: dnssec[p.name] ?? [])
+            var d = DomainRun(policy: p, dkim: dkim[p.name] ?? [], storedDNSSEC: dnssec[p.name] ?? [])
+            d.floor = floors[p.name] ?? TTLFloor()
             try DKIMKeyFiles.check(home, domain: p.name, keys: d.dkim)
             _ = try DNSSECKeyFiles.check(home, p, keys: d.storedDNSSEC)
             return d

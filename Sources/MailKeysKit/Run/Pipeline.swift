@@ -40,7 +40,7 @@ struct Pipeline {
                 signerDomains: SignerDomain.all(session.policy)
             )
         Trace.mark("policy files and schedule")
-        var domains = try DomainRun.load(scope.selected, home: home, store: store)
+        var domains = try DomainRun.load(scope.selected, home: home, store: store, now: now)
         Trace.mark("keys of the domains due")
         let context = StepContext(
             home: home,
@@ -166,6 +166,10 @@ struct Pipeline {
             let pool = try DKIMKeyPool(counts: try DKIMKeyPool.needed(domains, mode: mode, now: now))
             Trace.mark("DKIM keys generated ahead")
             for i in domains.indices { out.add(try DKIMStep.run(&domains[i], c, pool: pool)) }
+            // When a lowered TTL runs out, the waits it held shorten: the domain runs again then.
+            for d in domains {
+                out.wake(d.floor.lowers.map { Wake(at: $0, reason: "a lowered TTL runs out") }, domain: d.name)
+            }
         }
         for i in domains.indices { out.add(try DNSSECStep.run(&domains[i], c)) }
         out.add(try TLSStep.run(&domains, c))

@@ -12,7 +12,8 @@ enum TLSStep {
         let certs = names.isEmpty ? [:] : try c.store.tlsCertificates(domains: names)
         let next = names.isEmpty ? [:] : try c.store.tlsNextKeys(domains: names)
         for i in domains.indices {
-            let p = domains[i].policy
+            // The deploy gate waits with the TLSA TTL caches may still hold.
+            let p = domains[i].timing
             domains[i].tls = certs[p.name] ?? []
             domains[i].tlsNext = next[p.name] ?? []
             guard p.tls.enabled else { continue }

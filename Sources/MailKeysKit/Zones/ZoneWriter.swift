@@ -322,9 +322,15 @@ struct ZoneWriter {
         let signedHash = try signed.map { try $0.result.file.finish() }
         if let signed { try pending.journal.adopt(signed.result.file) }
         let expiration = signed?.expiration ?? now
+        let zoneMax = max(
+            MailKeys.maxTTL(z.w.policy, templateMax: z.w.map?.templateMaxTTL),
+            Int(z.w.zone.records.map(\.ttl).max() ?? 0)
+        )
+        let ttls = TTLFloor.written(z.w.policy, zoneMax: zoneMax)
         pending.record { tx in
             try tx.ensureDomain(name, at: now)
             try tx.recordBuild(name, serial: serial, contentHash: contentHash, fileHash: fileHash, at: now)
+            try tx.recordTTLs(domain: name, ttls, now: now)
             try tx.recordTLSA(domain: name, records: tlsa, now: now)
             try tx.log("zone-build", domain: name, detail: "serial \(serial): \(reason)", at: now)
             if let signedHash {
