@@ -198,6 +198,8 @@ extension Store {
         m.registerMigration("2026-12-02-export-confirmed") { db in try db.execute(sql: ExportRecord.addConfirmed) }
         // The TTLs each zone was served with, so that lowering one never shortens a wait.
         m.registerMigration("2026-12-02-ttl-served") { db in try db.execute(sql: TTLServedRecord.createTable) }
+        // Whether the home is a simulation (runs may act at a --now ahead of the clock).
+        m.registerMigration("2026-12-02-home-meta") { db in try db.execute(sql: Store.createHomeMeta) }
         return m
     }
 }

@@ -21,6 +21,12 @@ struct CommonOptions: ParsableArguments {
     )
     var acceptClock = false
 
+    @Flag(
+        help:
+            "Mark this home a simulation, for good: its runs may then act at a --now ahead of the clock (refused on a live home). Use it on a copy."
+    )
+    var simulate = false
+
     var resolvedHome: Home { Home.resolve(home) }
 
     /// The longest `--lock-wait`: a day (a timer run that waits longer has lost its purpose).
@@ -41,7 +47,8 @@ struct CommonOptions: ParsableArguments {
             mode: mode,
             now: try RunClock.now(now),
             lockWait: lockWait,
-            acceptClock: acceptClock
+            acceptClock: acceptClock,
+            simulate: simulate
         )
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MailKeysKit
 import Testing
 
 /// Every bad input gets one clear line on stderr, a non-zero exit, and leaves the store, the
@@ -408,6 +409,39 @@ import Testing
         bytes.replaceSubrange(68..<72, with: [0, 0, 0, 0])  // header offset 68: application_id
         try bytes.write(to: store)
         try Self.expectRefused(home, ["tick", "--home", home.path], message: "not a mailkeys store")
+    }
+
+    /// A `--now` ahead of the clock on a live home is refused before anything is done: its keys
+    /// and events would move into the future and freeze the runs on the real clock (issue 17). A
+    /// copy marked `--simulate` may run ahead, for good; a `--now` a little behind is fine.
+    /// One clock throughout: the real one.
+    @Test func aNowAheadOfTheClockIsRefusedOnALiveHome() throws {
+        let home = try Support.scratch("live")
+        let now = TestClock.real
+        let made = try Support.mailkeys(
+            ["init", "--home", home.path, "--now", RunClock.format(now)] + Support.exampleInit
+        )
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(try Support.mailkeys(["tick", "--home", home.path]).status == 0)
+        let ahead = RunClock.format(now.addingTimeInterval(2 * 3600))
+        try Self.expectRefused(
+            home,
+            ["tick", "--home", home.path, "--now", ahead],
+            message: "ahead of the clock: on a live home",
+            status: 64
+        )
+        let behind = RunClock.format(Date().addingTimeInterval(-600))
+        #expect(try Support.mailkeys(["tick", "--home", home.path, "--now", behind]).status == 0)
+
+        let copy = try Support.scratch("simulation")
+        try FileManager.default.removeItem(at: copy)
+        try FileManager.default.copyItem(at: home, to: copy)
+        let marked = try Support.mailkeys(["tick", "--home", copy.path, "--now", ahead, "--simulate"])
+        #expect(marked.status == 0, "\(marked.stderr)")
+        let later = RunClock.format(now.addingTimeInterval(30 * 86400))
+        let again = try Support.mailkeys(["tick", "--home", copy.path, "--now", later])
+        #expect(again.status == 0, "a simulation stays one: \(again.stderr)")
+        try Self.expectRefused(home, ["tick", "--home", home.path, "--now", later], message: "ahead of the clock")
     }
 
     @Test func lockedHomeFailsClearlyWithTempfail() throws {

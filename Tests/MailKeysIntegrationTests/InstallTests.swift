@@ -57,7 +57,7 @@ import Testing
         // The installed binary initialises that home and ticks it, as the service would.
         let initialized = try Support.exec(
             binary.path,
-            ["init", "--home", state.path, "--now", Support.now] + Support.exampleInit
+            ["init", "--home", state.path, "--now", Support.now, "--simulate"] + Support.exampleInit
         )
         #expect(initialized.status == 0, "\(initialized.stderr)")
         let tick = try Support.exec(

@@ -13,7 +13,9 @@ import Testing
     @Test func umaskZeroMakesNothingOthersMayWriteOrTheWorldMayRead() throws {
         let home = try Support.scratch()
         let bin = try Support.binary
-        let args = (["init", "--home", home.path, "--now", Support.now] + Support.exampleInit).map { "'\($0)'" }.joined(
+        let args = (["init", "--home", home.path, "--now", Support.now, "--simulate"] + Support.exampleInit).map {
+            "'\($0)'"
+        }.joined(
             separator: " "
         )
         let r = try Support.exec(

@@ -21,12 +21,13 @@ import Testing
         "2026-12-02-certificate-run",
         "2026-12-02-export-confirmed",
         "2026-12-02-ttl-served",
+        "2026-12-02-home-meta",
     ]
 
     /// The tables the migrations make (GRDB adds its own `grdb_migrations`).
     static let tables: Set = [
         "domain", "key", "event", "tls_cert", "tlsa", "tls_next", "export", "intent", "schedule", "policy_file",
-        "signer_tables", "signer_entry", "ttl_served", "grdb_migrations",
+        "signer_tables", "signer_entry", "ttl_served", "home_meta", "grdb_migrations",
     ]
 
     static func schema(_ db: Database) throws -> [String] {

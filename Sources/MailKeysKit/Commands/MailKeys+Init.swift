@@ -29,7 +29,8 @@ extension MailKeys {
         mx: [String],
         ns: [String],
         rua: String?,
-        now: Date
+        now: Date,
+        simulate: Bool = false
     ) throws -> Report {
         let name = try DomainName(domain)
         guard name.labels.count >= 2 else {
@@ -66,7 +67,7 @@ extension MailKeys {
         let text = PolicyFile.initial(domain: name, mx: mxHosts, ns: nsHosts, rua: ruaText)
         let policy = try PolicyFile.parse(text)
 
-        try create(home, policyText: text, policy: policy, domain: name, now: now)
+        try create(home, policyText: text, policy: policy, domain: name, now: now, simulate: simulate)
         report.warnings += policy.domains.flatMap(\.warnings)
         report.lines.append(
             "created \(home.root.path): policy \(home.show(home.policyFile)), store \(home.show(home.storeFile))"
@@ -82,7 +83,8 @@ extension MailKeys {
         policyText text: String,
         policy: Policy,
         domain name: DomainName,
-        now: Date
+        now: Date,
+        simulate: Bool
     ) throws {
         let fm = FileManager.default
         if fm.fileExists(atPath: home.policyFile.path) {
@@ -107,7 +109,13 @@ extension MailKeys {
             chmod(home.storeFile.path, 0o600)
             try store.transaction { tx in
                 for d in policy.domains { try tx.ensureDomain(d.name, at: now) }
-                try tx.log("init", domain: name, detail: "home created", at: now)
+                try tx.log(
+                    "init",
+                    domain: name,
+                    detail: simulate ? "home created, a simulation" : "home created",
+                    at: now
+                )
+                if simulate { try tx.markSimulation(at: Date()) }
             }
         } catch {
             for url in created.reversed() {

@@ -15,7 +15,8 @@ extension MailKeys {
         keyPath: String?,
         now: Date,
         lockWait: Double,
-        acceptClock: Bool = false
+        acceptClock: Bool = false,
+        simulate: Bool = false
     ) throws -> Report {
         func read(_ path: String, _ what: String) throws -> String {
             guard let text = try readPEM(URL(fileURLWithPath: path), name: "\(what) \(path)") else {
@@ -32,7 +33,8 @@ extension MailKeys {
             mode: .certificate(hosts: [host], fullchain: chain, key: key, lineage: nil, served: true, name: certPath),
             now: now,
             lockWait: lockWait,
-            acceptClock: acceptClock
+            acceptClock: acceptClock,
+            simulate: simulate
         )
     }
 
@@ -46,7 +48,8 @@ extension MailKeys {
         letsencryptDir: String?,
         now: Date,
         lockWait: Double,
-        acceptClock: Bool = false
+        acceptClock: Bool = false,
+        simulate: Bool = false
     ) throws -> Report {
         let policy = try PolicyFile.load(home)
         let dirs = letsencryptDir.map { [$0] } ?? Array(Set(policy.domains.map(\.tls.letsencryptDir))).sorted()
@@ -85,7 +88,8 @@ extension MailKeys {
             ),
             now: now,
             lockWait: lockWait,
-            acceptClock: acceptClock
+            acceptClock: acceptClock,
+            simulate: simulate
         )
     }
 

@@ -10,10 +10,17 @@ public enum MailKeys {
 
     /// The pipeline behind `tick`, `zone build|sign|export`, `rotate`, `ds seen`, `tls import` and
     /// `certbot-hook` (see ``Pipeline``).
-    public static func run(_ home: Home, mode: Mode, now: Date, lockWait: Double, acceptClock: Bool = false) throws
-        -> Report
-    {
-        try Pipeline(home: home, mode: mode, now: now, acceptClock: acceptClock).run(lockWait: lockWait)
+    public static func run(
+        _ home: Home,
+        mode: Mode,
+        now: Date,
+        lockWait: Double,
+        acceptClock: Bool = false,
+        simulate: Bool = false
+    ) throws -> Report {
+        try Pipeline(home: home, mode: mode, now: now, acceptClock: acceptClock, simulate: simulate).run(
+            lockWait: lockWait
+        )
     }
 
     /// Selects the domains named on the command line (all when nil).

@@ -14,6 +14,8 @@ struct Pipeline {
     let mode: MailKeys.Mode
     let now: Date
     let acceptClock: Bool
+    /// Mark the home a simulation (for good), which lets its runs act ahead of the clock.
+    var simulate = false
 
     func run(lockWait: Double) throws -> Report {
         Trace.begin()
@@ -29,6 +31,7 @@ struct Pipeline {
         let store = try session.store()
         // Finish (or sweep) what a run that died left, so the files agree with the store.
         var report = try Journal.recover(home, store: store)
+        try ClockGuard.check(now: now, store: store, home: home, simulate: simulate)
         Trace.mark("lock, policy, store, recovery, key permissions")
         let scope =
             mode.advances

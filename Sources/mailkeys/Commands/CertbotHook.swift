@@ -51,7 +51,8 @@ struct CertbotHook: ParsableCommand {
                 letsencryptDir: letsencryptDir,
                 now: try RunClock.now(common.now),
                 lockWait: common.lockWait,
-                acceptClock: common.acceptClock
+                acceptClock: common.acceptClock,
+                simulate: common.simulate
             )
         }
     }

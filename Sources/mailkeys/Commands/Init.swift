@@ -31,7 +31,8 @@ struct Init: ParsableCommand {
                 mx: mx,
                 ns: ns,
                 rua: rua,
-                now: try RunClock.now(common.now)
+                now: try RunClock.now(common.now),
+                simulate: common.simulate
             )
         }
     }

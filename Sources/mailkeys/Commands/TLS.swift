@@ -41,7 +41,8 @@ struct TLS: ParsableCommand {
                     keyPath: key,
                     now: try RunClock.now(common.now),
                     lockWait: common.lockWait,
-                    acceptClock: common.acceptClock
+                    acceptClock: common.acceptClock,
+                    simulate: common.simulate
                 )
             }
         }
