@@ -6,15 +6,17 @@ import MailKeysKit
 
 /// Prints a report; an error becomes one line on stderr and a thrown ``ExitCode`` (see
 /// ``exitCode(for:)``).
-func perform(_ body: () throws -> Report) throws {
+func perform(json: Bool = false, _ body: () throws -> Report) throws {
     try bootstrapLogging()
     do {
-        show(try body())
+        let report = try body()
+        if json { print(ReportJSON.render(report)) } else { show(report) }
     } catch let e as RunFailure {
         // What the run committed before it failed, then the failure.
-        show(e.report)
+        if json { print(ReportJSON.render(e.report, error: message(for: e.error))) } else { show(e.report) }
         throw failure(e.error)
     } catch {
+        if json { print(ReportJSON.render(Report(), error: message(for: error))) }
         throw failure(error)
     }
 }

@@ -6,7 +6,7 @@ import MailKeysStore
 extension MailKeys {
     /// `mailkeys ds DOMAIN`: the DS records (SHA-256) of the keys that sign the DNSKEY RRset,
     /// for the registrar, and the DNSKEY records as a trust anchor for a validator.
-    public static func ds(_ home: Home, domain: String, lockWait: Double) throws -> Report {
+    public static func ds(_ home: Home, domain: String, lockWait: Double, json: Bool = false) throws -> Report {
         let session = try Session(home, lockWait: lockWait, shared: true)
         defer { withExtendedLifetime(session) {} }
         let policy = session.policy
@@ -20,6 +20,18 @@ extension MailKeys {
         }
         var report = Report()
         let waiting = DNSSECPlanner.waitingForDS(keys: all)
+        if json {
+            report.lines = [
+                try dsJSON(
+                    domain: p.name,
+                    ds: keys.map { try DNSSECKeys.ds(dnskey: $0.dnskey) },
+                    dnskeys: keys.map(\.dnskey),
+                    waiting: waiting,
+                    anchors: try trustAnchors(keys.map(\.dnskey))
+                )
+            ]
+            return report
+        }
         if !waiting.isEmpty {
             report.lines.append(
                 "; key rollover: the parent must hold both DS records until \(p.name) moves to key \(waiting.map(String.init).joined(separator: ", ")); once the registrar shows the new DS, run: mailkeys ds seen \(p.name) \(waiting[0])"
@@ -34,6 +46,30 @@ extension MailKeys {
         )
         report.lines += try trustAnchors(keys.map(\.dnskey))
         return report
+    }
+
+    /// `ds --json`: `domain`, `ds` (the records for the parent), `dnskeys`, `waitingForDS` (key
+    /// tags a KSK rollover waits on; `ds seen` takes them) and `trustAnchors` (the block, as text).
+    static func dsJSON(domain: DomainName, ds: [String], dnskeys: [String], waiting: [UInt16], anchors: [String])
+        throws -> String
+    {
+        struct Doc: Encodable {
+            var domain: String
+            var ds: [String]
+            var dnskeys: [String]
+            var waitingForDS: [UInt16]
+            var trustAnchors: String
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let doc = Doc(
+            domain: domain.description,
+            ds: ds,
+            dnskeys: dnskeys.map { String($0.prefix { $0 != ";" }).trimmingCharacters(in: .whitespaces) },
+            waitingForDS: waiting,
+            trustAnchors: anchors.joined(separator: "\n") + "\n"
+        )
+        return String(decoding: try encoder.encode(doc), as: UTF8.self)
     }
 
     /// A BIND `trust-anchors` block (`delv -a` reads it) with each DNSKEY as a `static-key`:

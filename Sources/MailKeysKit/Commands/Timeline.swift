@@ -30,6 +30,32 @@ public struct Timeline: Sendable {
     public var events: [Event] = []
     public var lanes: [Lane] = []
 
+    /// `plan --json`: `from`, `to` and `events` (each with `at`, `domain`, `kind`, `subject`,
+    /// `detail`), times as RFC 3339.
+    public var json: String {
+        struct Doc: Encodable {
+            struct E: Encodable { var at, domain, kind, subject, detail: String }
+            var from, to: String
+            var events: [E]
+        }
+        let doc = Doc(
+            from: RunClock.format(from),
+            to: RunClock.format(to),
+            events: events.map {
+                .init(
+                    at: RunClock.format($0.at),
+                    domain: $0.domain,
+                    kind: $0.kind,
+                    subject: $0.subject,
+                    detail: $0.detail
+                )
+            }
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(doc)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
     /// The table `plan` prints.
     public var table: String {
         var out = "plan from \(RunClock.format(from)) to \(RunClock.format(to))\n"

@@ -24,8 +24,11 @@ struct DS: ParsableCommand {
         @Argument(help: "The domain.")
         var domain: String
 
+        @Flag(help: "Print JSON (domain, ds, dnskeys, waitingForDS, trustAnchors).")
+        var json = false
+
         func run() throws {
-            try perform { try MailKeys.ds(common.resolvedHome, domain: domain, lockWait: common.lockWait) }
+            try perform { try MailKeys.ds(common.resolvedHome, domain: domain, lockWait: common.lockWait, json: json) }
         }
     }
 

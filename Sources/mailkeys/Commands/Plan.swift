@@ -21,6 +21,9 @@ struct Plan: ParsableCommand {
     @Option(help: "Also write the timeline as an SVG to this file (one lane per key, states as bars, today marked).")
     var svg: String?
 
+    @Flag(help: "Print the events as JSON (from, to, events: at, domain, kind, subject, detail).")
+    var json = false
+
     func run() throws {
         try perform {
             let timeline = try MailKeys.plan(
@@ -31,12 +34,13 @@ struct Plan: ParsableCommand {
                 lockWait: common.lockWait
             )
             var report = Report()
-            report.lines = timeline.table.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(
-                String.init
-            )
+            report.lines =
+                json
+                ? [timeline.json]
+                : timeline.table.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
             if let svg {
                 try AtomicFile.write(timeline.svg, to: URL(fileURLWithPath: svg))
-                report.lines.append("wrote \(svg)")
+                if !json { report.lines.append("wrote \(svg)") }
             }
             return report
         }

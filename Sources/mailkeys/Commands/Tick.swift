@@ -11,8 +11,11 @@ struct Tick: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    @Flag(help: "Print the report as JSON (stable keys: ok, error, actions, notes, warnings, next).")
+    var json = false
+
     func run() throws {
-        try perform {
+        try perform(json: json) {
             try common.run(.tick)
         }
     }
