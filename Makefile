@@ -119,7 +119,10 @@ install:
 	install -D -m 0755 .build/$(CONFIG)/mailkeys $(DESTDIR)$(PREFIX)/bin/mailkeys
 	install -D -m 0644 systemd/mailkeys.service $(DESTDIR)$(UNIT_DIR)/mailkeys.service
 	install -D -m 0644 systemd/mailkeys.timer $(DESTDIR)$(UNIT_DIR)/mailkeys.timer
-	sed -i 's|/usr/local/bin/mailkeys|$(PREFIX)/bin/mailkeys|; s|/var/lib/mailkeys|$(STATE_DIR)|; s|/usr/local/share|$(PREFIX)/share|' $(DESTDIR)$(UNIT_DIR)/mailkeys.service
+	for u in mailkeys-check@.service mailkeys-check@.timer mailkeys-failure@.service; do \
+	  install -D -m 0644 systemd/$$u $(DESTDIR)$(UNIT_DIR)/$$u; done
+	sed -i 's|/usr/local/bin/mailkeys|$(PREFIX)/bin/mailkeys|; s|/var/lib/mailkeys|$(STATE_DIR)|; s|/usr/local/share|$(PREFIX)/share|' \
+	  $(DESTDIR)$(UNIT_DIR)/mailkeys.service $(DESTDIR)$(UNIT_DIR)/mailkeys-check@.service
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/mailkeys/README.md
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
 	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d

@@ -24,12 +24,26 @@ import Testing
         let service = try Support.read(units.appendingPathComponent("mailkeys.service"))
         #expect(service.contains("ExecStart=\(binary.path) tick") && service.contains("MAILKEYS_HOME=\(state.path)"))
         #expect(try Support.read(units.appendingPathComponent("mailkeys.timer")).contains("OnCalendar=hourly"))
+        // The daily check of a domain and the failure report, as instances of their templates.
+        let check = try Support.read(units.appendingPathComponent("mailkeys-check@.service"))
+        #expect(check.contains("ExecStart=\(binary.path) check %i") && check.contains("MAILKEYS_HOME=\(state.path)"))
+        #expect(service.contains("OnFailure=mailkeys-failure@%n.service"))
+        let instances = [
+            ("mailkeys-check@.service", "mailkeys-check@example.org.service"),
+            ("mailkeys-check@.timer", "mailkeys-check@example.org.timer"),
+            ("mailkeys-failure@.service", "mailkeys-failure@mailkeys.service.service"),
+        ]
+        for (template, instance) in instances {
+            try FileManager.default.copyItem(
+                at: units.appendingPathComponent(template),
+                to: units.appendingPathComponent(instance)
+            )
+        }
         let verify = try Support.exec(
             try Support.tool("systemd-analyze"),
-            [
-                "verify", "--man=no", units.appendingPathComponent("mailkeys.service").path,
-                units.appendingPathComponent("mailkeys.timer").path,
-            ]
+            ["verify", "--man=no", "mailkeys.service", "mailkeys.timer"] + instances.map(\.1),
+            environment: ["SYSTEMD_UNIT_PATH": units.path + ":"],
+            cwd: units
         )
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         let mode = try FileManager.default.attributesOfItem(atPath: state.path)[.posixPermissions] as? Int
