@@ -113,6 +113,8 @@ import Testing
             let domains = json?["domains"] as? [[String: Any]] ?? []
             return domains.first?["exports"] as? [[String: Any]] ?? []
         }
+        let retried = try Support.mailkeys(["status", "--home", home.path, "--now", "2026-11-21T11:01:00Z"])
+        #expect(retried.stdout.contains("is retried (it failed)"), "\(retried.stdout)")
         var e = try exports("2026-11-21T11:01:00Z")
         #expect(e.count == 1 && e.first?["error"] is String && e.first?["confirmedSerial"] == nil, "\(e)")
 

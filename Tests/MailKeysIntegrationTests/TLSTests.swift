@@ -96,6 +96,13 @@ import Testing
             "status", "example.org", "--home", home.path, "--now", TestClock.at("2026-11-21T12:30:00Z"),
         ])
         #expect(status.stdout.contains("goes live \(TestClock.at("2026-11-21T14:00:00Z"))"), "\(status.stdout)")
+        // The coming events list the install and the re-signing (issue 17: "next" said nothing).
+        #expect(
+            status.stdout.contains("\(TestClock.at("2026-11-21T14:00:00Z")) certificate ")
+                && status.stdout.contains("of mail.example.org is installed (deploy gate)")
+                && status.stdout.contains("signatures are renewed"),
+            "\(status.stdout)"
+        )
         #expect(
             status.stdout.contains("3 1 1 \(newKey) since \(TestClock.at("2026-11-21T12:00:00Z"))"),
             "\(status.stdout)"

@@ -140,6 +140,15 @@ extension MailKeys {
             now: now
         )
         let tlsInfo = try w.policy.tls.enabled ? tlsStatus(w, store: store, certs: inputs.tls[name] ?? []) : []
+        next += try comingEvents(
+            w,
+            store: store,
+            certs: inputs.tls[name] ?? [],
+            exports: inputs.exports[name] ?? [:],
+            signaturesExpire: w.policy.dnssec.enabled ? try store.signingState(name).expiresAt : nil,
+            now: now
+        )
+        next.sort { ($0.at ?? "") < ($1.at ?? "") }
         if let wake = plan.nextWake {
             next.append(.init(at: RunClock.format(wake), action: "wake", detail: "next scheduled run"))
         }
@@ -161,6 +170,44 @@ extension MailKeys {
             tls: tlsInfo,
             exports: exportStatus(w.policy, states: inputs.exports[name] ?? [:])
         )
+    }
+
+    /// The events besides key steps that a run will act on: the re-signing of the zone, each
+    /// certificate the deploy gate holds going live, each export that failed being retried.
+    static func comingEvents(
+        _ w: DesiredZone,
+        store: Store,
+        certs: [TLSCertificate],
+        exports: [String: ExportState],
+        signaturesExpire: Date?,
+        now: Date
+    ) throws -> [StatusReport.EventInfo] {
+        var out: [StatusReport.EventInfo] = []
+        let p = w.policy
+        if let expires = signaturesExpire {
+            let due = Resign.due(expiration: expires, policy: p.dnssec)
+            out.append(.init(at: RunClock.format(max(due, now)), action: "resign", detail: Resign.reason))
+        }
+        if p.tls.enabled {
+            let published = try store.tlsaPublished(domain: p.name)
+            for c in certs where c.state == .pending && TLSCertificateFiles.publishesTLSA(p, host: c.host) {
+                let owner = "_\(p.tls.ports[0])._tcp.\(c.host.fqdn) 3 1 1 \(c.spki)"
+                let live = published[owner].map { TLSA.coveredAt(publishedAt: $0, ttl: p.ttl(for: .tlsa)) } ?? now
+                out.append(
+                    .init(
+                        at: RunClock.format(max(live, now)),
+                        action: "tls",
+                        detail: "certificate \(c.fingerprint.prefix(16)) of \(c.host) is installed (deploy gate)"
+                    )
+                )
+            }
+        }
+        for (target, e) in exports.sorted(by: { $0.key < $1.key }) where e.error != nil {
+            out.append(
+                .init(at: RunClock.format(now), action: "export", detail: "export to \(target) is retried (it failed)")
+            )
+        }
+        return out
     }
 
     /// Each export target of the policy with its last attempt, the serial it was last seen
