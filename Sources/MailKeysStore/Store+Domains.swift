@@ -22,6 +22,16 @@ extension Store {
         }
     }
 
+    /// The names of every domain the store holds (one pass over the names, nothing decoded
+    /// beyond them).
+    public func domainNames() throws -> [DomainName] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM domain ORDER BY name").map {
+                try StoredName.parse($0, table: DomainRecord.databaseTableName, column: "name")
+            }
+        }
+    }
+
     /// The stored state of each of `domains` (nil: every domain) the store knows, in one query per
     /// ``DomainQuery/chunkSize`` domains. A domain the store does not know has no entry.
     public func domainRows(domains: [DomainName]?) throws -> [DomainName: DomainRow] {

@@ -186,6 +186,32 @@ import Testing
         }
     }
 
+    /// A domain taken out of the policy without being taken down is reported by every run that
+    /// reads the policy, with when its signed zone goes bogus, until it is back (issue 17);
+    /// `status` of it says the store still holds it.
+    @Test func aDomainTakenOutOfThePolicyIsReportedByEveryRun() throws {
+        let home = try Self.home(extra: ["d2.example"])
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        let full = try Support.read(policy)
+        let start = try #require(full.range(of: "\n[domains.\"d2.example\"]"))
+        try String(full[..<start.lowerBound]).write(to: policy, atomically: true, encoding: .utf8)
+        for at in ["2026-11-21T10:05:00Z", "2026-11-21T10:10:00Z"] {
+            let r = try Self.tick(home, TestClock.at(at))
+            #expect(r.stderr.contains("d2.example is in the store but not in the policy"), "\(r.stderr)")
+            #expect(
+                r.stderr.contains("its signed zone goes bogus on the nameservers still serving it at"),
+                "\(r.stderr)"
+            )
+        }
+        let status = try Support.mailkeys([
+            "status", "d2.example", "--home", home.path, "--now", TestClock.at("2026-11-21T10:10:00Z"),
+        ])
+        #expect(status.status != 0 && status.stderr.contains("the store holds it, but the policy no longer lists it"))
+        try full.write(to: policy, atomically: true, encoding: .utf8)
+        let back = try Self.tick(home, TestClock.at("2026-11-21T10:15:00Z"))
+        #expect(!back.stderr.contains("not in the policy"), "\(back.stderr)")
+    }
+
     /// A run builds and writes its zones a batch at a time (16 per core, or
     /// `MAILKEYS_ZONE_BATCH`), so the first tick of thousands of domains never holds them all:
     /// three new domains one zone at a time are all signed, verify, and leave the next tick

@@ -38,7 +38,7 @@ extension MailKeys {
             return
         }
         let index = try PolicyIndex.load(home, store: store)
-        if let domain { try index.check(domain) }
+        if let domain { try index.check(domain, store: store) }
         let names = try domain.map { [try DomainName($0)] } ?? index.names
         for start in stride(from: 0, to: names.count, by: statusChunk) {
             let chunk = Array(names[start..<min(start + statusChunk, names.count)])

@@ -259,10 +259,11 @@ struct PolicyIndex {
     }
 
     /// Throws unless the policy has the domain `text` names (the list of domains in the message
-    /// only when it is short).
-    func check(_ text: String) throws {
+    /// only when it is short; a domain the store holds is said to be missing from the policy).
+    func check(_ text: String, store: Store? = nil) throws {
         let wanted = try DomainName(text)
         guard facts[wanted] == nil else { return }
+        if let store, let e = try RemovedDomains.unknown(wanted, store: store) { throw e }
         let known =
             names.count <= 10
             ? names.map(\.description).joined(separator: ", ") : "\(names.count) domains, none of them \(wanted)"

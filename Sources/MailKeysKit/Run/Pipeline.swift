@@ -42,6 +42,10 @@ struct Pipeline {
                 selected: selected,
                 signerDomains: SignerDomain.all(session.policy)
             )
+        // A full read of the policy also tells which domains of the store it lost.
+        if let index = scope.index, !mode.onlyNamed {
+            report.warnings += try RemovedDomains.warnings(listed: index.names, store: store)
+        }
         Trace.mark("policy files and schedule")
         var domains = try DomainRun.load(scope.selected, home: home, store: store, now: now)
         Trace.mark("keys of the domains due")
@@ -127,7 +131,7 @@ struct Pipeline {
         let index =
             try mode.certificateHosts().map { try PolicyIndex.certificate($0, home: home, store: store) }
             ?? PolicyIndex.load(home, store: store)
-        if let d = mode.namedDomain { try index.check(d) }
+        if let d = mode.namedDomain { try index.check(d, store: store) }
         let schedule = try RunSchedule(
             home: home,
             store: store,
