@@ -46,28 +46,17 @@ struct ExportRecord: StoreRecord {
         static let confirmedSerialAt = Column(CodingKeys.confirmedSerialAt)
     }
 
+    /// A stored serial; one out of range is `.corrupt`.
+    static func serial(_ value: Int64, column: String) throws -> UInt32 {
+        guard let serial = UInt32(exactly: value) else {
+            throw StoreError.corrupt(databaseTableName, column, value: String(value), expected: "a 32-bit serial")
+        }
+        return serial
+    }
+
     /// The export state this row holds; a serial out of range is `.corrupt`.
     func exportState() throws -> ExportState {
-        guard let serial = UInt32(exactly: serial) else {
-            throw StoreError.corrupt(
-                Self.databaseTableName,
-                "serial",
-                value: String(serial),
-                expected: "a 32-bit serial"
-            )
-        }
-        var last: UInt32?
-        if let confirmedSerial {
-            guard let s = UInt32(exactly: confirmedSerial) else {
-                throw StoreError.corrupt(
-                    Self.databaseTableName,
-                    "confirmed_serial",
-                    value: String(confirmedSerial),
-                    expected: "a 32-bit serial"
-                )
-            }
-            last = s
-        }
+        let serial = try Self.serial(serial, column: "serial")
         var state = ExportState(
             serial: serial,
             fileHash: fileHash,
@@ -75,7 +64,7 @@ struct ExportRecord: StoreRecord {
             confirmed: StoredTime.date(confirmedAt),
             error: error
         )
-        state.lastConfirmedSerial = last
+        state.lastConfirmedSerial = try confirmedSerial.map { try Self.serial($0, column: "confirmed_serial") }
         state.lastConfirmed = StoredTime.date(confirmedSerialAt)
         return state
     }

@@ -11,6 +11,21 @@ import Testing
             .filter { $0.contains("\tTLSA\t") }.map { String($0.split(separator: "\t").last!) }
     }
 
+    /// certbot renewing mail.example.org with the new leaf `label` of `ca` at `at`: the deploy
+    /// hook run on a fresh lineage holding it.
+    static func hookRenewal(_ home: URL, ca: TestCA, _ label: String, at: String) throws -> Support.Result {
+        let le = try Support.scratch("letsencrypt")
+        let lineage = le.appendingPathComponent("live/mail.example.org")
+        try FileManager.default.createDirectory(at: lineage, withIntermediateDirectories: true)
+        let leaf = try ca.leaf(label, names: ["mail.example.org"], at: TestClock.date(at))
+        try FileManager.default.copyItem(at: leaf.fullchain, to: lineage.appendingPathComponent("fullchain.pem"))
+        try FileManager.default.copyItem(at: leaf.key, to: lineage.appendingPathComponent("privkey.pem"))
+        return try Support.mailkeys(
+            ["certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now", TestClock.at(at)],
+            environment: ["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org"]
+        )
+    }
+
     @Test func letsEncryptIntermediatesMatchTheShippedCertificates() throws {
         let dir = Support.repoRoot.appendingPathComponent("Data/letsencrypt-intermediates")
         for i in LetsEncrypt.intermediates {
@@ -158,19 +173,7 @@ import Testing
             home.path, "--now", TestClock.at("2026-11-21T11:00:00Z"),
         ])
         #expect(r.status == 0, "\(r.stderr)")
-        let le = try Support.scratch("letsencrypt")
-        let lineage = le.appendingPathComponent("live/mail.example.org")
-        try FileManager.default.createDirectory(at: lineage, withIntermediateDirectories: true)
-        let second = try ca.leaf("second", at: TestClock.date("2026-11-21T12:00:00Z"))
-        try FileManager.default.copyItem(at: second.fullchain, to: lineage.appendingPathComponent("fullchain.pem"))
-        try FileManager.default.copyItem(at: second.key, to: lineage.appendingPathComponent("privkey.pem"))
-        r = try Support.mailkeys(
-            [
-                "certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now",
-                TestClock.at("2026-11-21T12:00:00Z"),
-            ],
-            environment: ["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org"]
-        )
+        r = try Self.hookRenewal(home, ca: ca, "second", at: "2026-11-21T12:00:00Z")
         #expect(r.status == 0 && r.stdout.contains("deploy gate"), "\(r.stdout)\(r.stderr)")
         // A minute later the TLSA TTL goes from 1 h to 1 min.
         let policy = home.appendingPathComponent("mailkeys.toml")
@@ -238,19 +241,7 @@ import Testing
         var r = try importing("first", "mail.example.org", at: TestClock.at("2026-11-21T11:00:00Z"))
         #expect(r.status == 0, "\(r.stderr)")
         // certbot renews it with a new key: the deploy gate holds it, once.
-        let le = try Support.scratch("letsencrypt")
-        let lineage = le.appendingPathComponent("live/mail.example.org")
-        try FileManager.default.createDirectory(at: lineage, withIntermediateDirectories: true)
-        let second = try ca.leaf("second", names: ["mail.example.org"], at: TestClock.date("2026-11-21T12:00:00Z"))
-        try FileManager.default.copyItem(at: second.fullchain, to: lineage.appendingPathComponent("fullchain.pem"))
-        try FileManager.default.copyItem(at: second.key, to: lineage.appendingPathComponent("privkey.pem"))
-        r = try Support.mailkeys(
-            [
-                "certbot-hook", "--letsencrypt-dir", le.path, "--home", home.path, "--now",
-                TestClock.at("2026-11-21T12:00:00Z"),
-            ],
-            environment: ["RENEWED_LINEAGE": lineage.path, "RENEWED_DOMAINS": "mail.example.org"]
-        )
+        r = try Self.hookRenewal(home, ca: ca, "second", at: "2026-11-21T12:00:00Z")
         #expect(r.status == 0, "\(r.stderr)")
         let gated = r.stdout.split(separator: "\n").filter { $0.contains("deploy gate") }
         #expect(gated.count == 1, "\(r.stdout)")
