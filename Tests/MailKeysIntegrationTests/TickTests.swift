@@ -52,6 +52,34 @@ import Testing
         )
     }
 
+    /// A rebuild says what changed: the template, the TLSA records of a new certificate, the
+    /// DKIM records of a rollover (issue 17: every rebuild said "policy or template changed").
+    @Test func aRebuildSaysWhatChanged() throws {
+        let home = try Support.exampleHome()
+        let template = home.appendingPathComponent("Zones/example.org.zone.in")
+        try (try Support.read(template) + "why IN A 192.0.2.78\n").write(
+            to: template,
+            atomically: true,
+            encoding: .utf8
+        )
+        var r = try Support.mailkeys(["tick", "--home", home.path, "--now", TestClock.at("2026-11-21T10:30:00Z")])
+        #expect(r.stdout.contains("(template changed)"), "\(r.stdout)")
+        let ca = try TestCA(at: TestClock.date("2026-11-21T11:00:00Z"))
+        let leaf = try ca.leaf("why", at: TestClock.date("2026-11-21T11:00:00Z"))
+        r = try Support.mailkeys([
+            "tls", "import", "mail.example.org", "--cert", leaf.fullchain.path, "--key", leaf.key.path, "--home",
+            home.path, "--now", TestClock.at("2026-11-21T11:00:00Z"),
+        ])
+        #expect(r.stdout.contains("(TLSA records changed)"), "\(r.stdout)")
+        // The first keys sign from 2026-11-21T12:05; a rollover then publishes their successors.
+        r = try Support.mailkeys(["tick", "--home", home.path, "--now", TestClock.at("2026-11-21T13:00:00Z")])
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try Support.mailkeys([
+            "rotate", "dkim", "example.org", "--home", home.path, "--now", TestClock.at("2026-11-21T14:00:00Z"),
+        ])
+        #expect(r.stdout.contains("(DKIM records changed"), "\(r.stdout)")
+    }
+
     @Test func serialMovesOnlyWhenContentChangesAndNeverBackwards() throws {
         let home = try Support.exampleHome()
         #expect(try Self.serial(home) == 2026112101)
@@ -64,7 +92,7 @@ import Testing
         // A change the next day: that day's first serial.
         try Self.setTTL(home, "\"2h\"")
         r = try Support.mailkeys(["tick", "--home", home.path, "--now", "2026-11-22T09:00:00Z"])
-        #expect(r.stdout.contains("serial 2026112201 (policy or template changed)"), "\(r.stdout)")
+        #expect(r.stdout.contains("serial 2026112201 (policy changed)"), "\(r.stdout)")
 
         // 120 changes in one day: strictly increasing, past ...99.
         var last = try #require(try Self.serial(home))

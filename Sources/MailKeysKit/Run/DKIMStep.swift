@@ -1,3 +1,5 @@
+import MailKeysCore
+
 /// The DKIM step of a run: the rollover transitions due for one domain (and a rollover started
 /// by `rotate dkim`), key files staged, store rows planned.
 enum DKIMStep {
@@ -12,6 +14,9 @@ enum DKIMStep {
             pool: pool,
             pending: c.pending
         )
+        // The records the zone shows: the selectors in DNS, revoked or not.
+        let shown = { (ks: [DKIMKey]) in Set(ks.filter(\.inDNS).map { "\($0.selector) \($0.revoked != nil)" }) }
+        if shown(d.dkim) != shown(keys) { d.changes.append("DKIM records") }
         d.dkim = keys
         var out = StepOutcome(lines: lines)
         out.wake(wake, domain: d.name)

@@ -25,10 +25,22 @@ enum DNSSECStep {
             }
         }
         keys.sort(by: DNSSECKey.storeOrder)
+        if Self.steps(d.storedDNSSEC) != Self.steps(keys) { d.changes.append("DNSSEC keys") }
         d.dnssec =
             p.dnssec.enabled
             ? try DNSSECKeyFiles.signing(c.home, p, keys: keys, pending: c.pending) : DNSSECSigning(keys: keys)
         return out
+    }
+
+    /// Which steps each key has taken (what the DNSKEY, CDS and RRSIG sets follow).
+    private static func steps(_ keys: [DNSSECKey]) -> Set<String> {
+        Set(
+            keys.map { k in
+                "\(k.tag) "
+                    + [k.published, k.ready, k.dsSeen, k.active, k.retired, k.removed].map { $0 == nil ? "-" : "+" }
+                    .joined()
+            }
+        )
     }
 
     /// A warning when the live keys are not of the policy's algorithm or scheme (rollovers of

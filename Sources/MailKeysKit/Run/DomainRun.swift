@@ -20,6 +20,8 @@ struct DomainRun {
     var template: Template?
     /// The TTLs caches may still hold its records with (a TTL lowered recently).
     var floor = TTLFloor()
+    /// What the run's steps changed in the zone's inputs, in the order found (a rebuild's reason).
+    var changes: [String] = []
 
     var name: DomainName { policy.name }
 
@@ -50,6 +52,7 @@ struct DomainRun {
             map = m
         } else {
             template = try MailKeys.template(home, policy)
+            changes += try ZoneMap.changedInputs(home, policy, policyHash: policyHash, templateHash: template?.hash)
         }
     }
 

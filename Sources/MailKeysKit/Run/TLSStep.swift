@@ -28,6 +28,16 @@ enum TLSStep {
                 advancing: c.advancing,
                 pending: c.pending
             )
+            let records = { (certs: [TLSCertificate], next: [TLSNextKey]) in
+                p.mx.filter { $0.host.isSubdomain(of: p.name) }.flatMap {
+                    TLSA.records(host: $0.host, certificates: certs, next: next, policy: p.tls).map {
+                        "\($0.owner) \($0.rdata)"
+                    }
+                }
+            }
+            if records(domains[i].tls, domains[i].tlsNext) != records(step.certs, step.next) {
+                domains[i].changes.append("TLSA records")
+            }
             domains[i].tls = step.certs
             domains[i].tlsNext = step.next
             out.lines += step.lines

@@ -28,7 +28,11 @@ enum ZoneStep {
 
     /// One batch: its zones built, then written; the templates and zone maps it read are let go.
     private static func run(_ domains: inout ArraySlice<DomainRun>, _ c: StepContext) throws -> StepOutcome {
-        let wanted = try domains.map { try desired($0, c, partial: true) }
+        let wanted = try domains.map { d in
+            var w = try desired(d, c, partial: true)
+            w.changes = d.changes
+            return w
+        }
         // The zones hold what they need; a large template is not kept twice.
         for i in domains.indices { domains[i].template = nil }
         Trace.mark("build zones")

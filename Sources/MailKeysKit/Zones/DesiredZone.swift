@@ -17,4 +17,7 @@ struct DesiredZone {
     /// Set when `zone` holds only the map's owners: the previous unsigned file, which gives the
     /// rest of the zone byte for byte.
     var previousUnsigned: MappedFile?
+    /// What changed since the zone was last written, as the run saw it (the policy, the
+    /// template, DKIM, TLSA, DNSKEY records): the reason of a rebuild.
+    var changes: [String] = []
 }

@@ -98,6 +98,20 @@ struct ZoneMap: Codable, Equatable {
         }
     }
 
+    /// What of the zone's inputs differs from those the last map was written from: `policy`,
+    /// `template` (none when there is no map to compare with).
+    static func changedInputs(_ home: Home, _ p: DomainPolicy, policyHash: String, templateHash: String?) throws
+        -> [String]
+    {
+        guard let data = try AtomicFile.readBytes(url(home, p.name)),
+            let map = try? JSONDecoder().decode(ZoneMap.self, from: Data(data))
+        else { return [] }
+        var out: [String] = []
+        if map.policyHash != policyHash { out.append("policy") }
+        if map.templateHash != (templateHash ?? "") { out.append("template") }
+        return out
+    }
+
     /// The part of a full build the map keeps: the owners `scope` names that are in the zone,
     /// the template records at `scope`, and the warnings about other owners. Nil when building
     /// those owners alone does not give the full build's records there (the map is then not

@@ -141,6 +141,8 @@ struct ZoneWriter {
     {
         let reason: String
         switch (action, state.reason) {
+        case (.buildZone(_, let r)?, _) where r == ZoneBuildPlanner.contentChanged && !w.changes.isEmpty:
+            reason = ZoneBuildPlanner.changed(w.changes)
         case (.buildZone(_, let r)?, _): reason = r
         case (nil, let r?): reason = r
         default: return nil
