@@ -189,6 +189,11 @@ import Testing
             #expect(r.status == 0, "\(r.stderr)")
             #expect(try Support.read(served) == before, "installed at \(at), before the old TTL ran out: \(r.stdout)")
         }
+        // status counts as tick does: 2 x the old TTL from the record's publication while caches may hold it.
+        let status = try Support.mailkeys([
+            "status", "example.org", "--home", home.path, "--now", TestClock.at("2026-11-21T12:30:00Z"),
+        ])
+        #expect(status.stdout.contains("goes live \(TestClock.at("2026-11-21T14:00:00Z"))"), "\(status.stdout)")
         let lines = try Support.read(home.appendingPathComponent("Zones/example.org.zone")).split(separator: "\n")
             .filter { $0.contains("\tTLSA\t") }
         #expect(!lines.isEmpty && lines.allSatisfy { $0.contains(" 60\t") }, "the zone has the new TTL: \(lines)")

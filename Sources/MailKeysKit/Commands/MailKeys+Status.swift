@@ -57,7 +57,7 @@ extension MailKeys {
     private static func statusChunk(_ home: Home, _ policy: Policy, store: Store, now: Date) throws
         -> [StatusReport.DomainInfo]
     {
-        let inputs = try StatusInputs(home, policy: policy, selected: policy.domains, store: store)
+        let inputs = try StatusInputs(home, policy: policy, selected: policy.domains, store: store, now: now)
         let rows = try store.domainRows(domains: policy.domains.map(\.name))
         return try inputs.wanted.map { w in
             try domainStatus(home, w, row: rows[w.policy.name], inputs: inputs, store: store, now: now)
@@ -72,9 +72,11 @@ extension MailKeys {
         var tls: [DomainName: [TLSCertificate]] = [:]
         var tlsNext: [DomainName: [TLSNextKey]] = [:]
         var exports: [DomainName: [String: ExportState]] = [:]
+        /// The TTLs caches may still hold (a TTL lowered recently): the deploy gate waits with them.
+        var floors: [DomainName: TTLFloor] = [:]
         var wanted: [DesiredZone] = []
 
-        init(_ home: Home, policy: Policy, selected: [DomainPolicy], store: Store) throws {
+        init(_ home: Home, policy: Policy, selected: [DomainPolicy], store: Store, now: Date) throws {
             let names = selected.map(\.name)
             dkim = try store.dkimKeys(domains: names)
             let dnssecKeys = try store.dnssecKeys(domains: names)
@@ -87,6 +89,7 @@ extension MailKeys {
             tls = try store.tlsCertificates(domains: names)
             tlsNext = try store.tlsNextKeys(domains: names)
             exports = try store.exports(domains: names)
+            floors = try store.ttlFloors(domains: names, now: now)
             wanted = try MailKeys.desired(
                 home,
                 policy: policy,
@@ -139,9 +142,13 @@ extension MailKeys {
             template: inputs.templates[name] ?? [],
             now: now
         )
-        let tlsInfo = try w.policy.tls.enabled ? tlsStatus(w, store: store, certs: inputs.tls[name] ?? []) : []
+        // When a gated certificate goes live: with the TLSA TTL caches may still hold, as tick counts.
+        let gateTTL = max(w.policy.ttl(for: .tlsa), inputs.floors[name]?[.tlsa] ?? 0)
+        let tlsInfo =
+            try w.policy.tls.enabled ? tlsStatus(w, store: store, certs: inputs.tls[name] ?? [], gateTTL: gateTTL) : []
         next += try comingEvents(
             w,
+            gateTTL: gateTTL,
             store: store,
             certs: inputs.tls[name] ?? [],
             exports: inputs.exports[name] ?? [:],
@@ -176,6 +183,7 @@ extension MailKeys {
     /// certificate the deploy gate holds going live, each export that failed being retried.
     static func comingEvents(
         _ w: DesiredZone,
+        gateTTL: UInt32,
         store: Store,
         certs: [TLSCertificate],
         exports: [String: ExportState],
@@ -192,7 +200,7 @@ extension MailKeys {
             let published = try store.tlsaPublished(domain: p.name)
             for c in certs where c.state == .pending && TLSCertificateFiles.publishesTLSA(p, host: c.host) {
                 let owner = "_\(p.tls.ports[0])._tcp.\(c.host.fqdn) 3 1 1 \(c.spki)"
-                let live = published[owner].map { TLSA.coveredAt(publishedAt: $0, ttl: p.ttl(for: .tlsa)) } ?? now
+                let live = published[owner].map { TLSA.coveredAt(publishedAt: $0, ttl: gateTTL) } ?? now
                 out.append(
                     .init(
                         at: RunClock.format(max(live, now)),
@@ -321,7 +329,9 @@ extension MailKeys {
 
     /// The TLSA owners of `w`'s MX hosts in the zone: the certificates served, the records
     /// published and since when, and the certificates pending until their record is covered.
-    static func tlsStatus(_ w: DesiredZone, store: Store, certs: [TLSCertificate]) throws -> [StatusReport.TLSInfo] {
+    static func tlsStatus(_ w: DesiredZone, store: Store, certs: [TLSCertificate], gateTTL: UInt32) throws
+        -> [StatusReport.TLSInfo]
+    {
         let name = w.policy.name
         var tlsInfo: [StatusReport.TLSInfo] = []
         let published = try store.tlsaPublished(domain: name)
@@ -336,7 +346,7 @@ extension MailKeys {
                 }
                 let pending = certs.filter { $0.host == mx.host && $0.state == .pending }.map { c in
                     let at = published["\(owner) 3 1 1 \(c.spki)"].map {
-                        TLSA.coveredAt(publishedAt: $0, ttl: w.policy.ttl(for: .tlsa))
+                        TLSA.coveredAt(publishedAt: $0, ttl: gateTTL)
                     }
                     return
                         "\(c.keyType.rawValue) \(c.fingerprint.prefix(16)) goes live \(at.map(RunClock.format) ?? "once its record is published")"
