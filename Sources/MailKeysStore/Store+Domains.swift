@@ -22,13 +22,27 @@ extension Store {
         }
     }
 
-    /// The names of every domain the store holds (one pass over the names, nothing decoded
-    /// beyond them).
-    public func domainNames() throws -> [DomainName] {
-        try read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM domain ORDER BY name").map {
+    /// The domains the store holds that `listed` lacks, by name: one pass over the stored names,
+    /// compared as stored text, only the missing ones parsed (every run that reads the policy
+    /// asks, at 10,000 domains too).
+    public func domains(missingFrom listed: [DomainName]) throws -> [DomainName] {
+        let known = Set(listed.map(StoredName.text))
+        return try read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM domain ORDER BY name").filter { !known.contains($0) }.map {
                 try StoredName.parse($0, table: DomainRecord.databaseTableName, column: "name")
             }
+        }
+    }
+
+    /// Whether the store holds `domain` (one search of the primary key).
+    public func holds(_ domain: DomainName) throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(
+                db,
+                sql: "SELECT EXISTS (SELECT 1 FROM domain WHERE name = ?)",
+                arguments: [StoredName.text(domain)]
+            )
+                ?? false
         }
     }
 

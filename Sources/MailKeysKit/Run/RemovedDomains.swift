@@ -10,8 +10,7 @@ import MailKeysStore
 enum RemovedDomains {
     /// One warning per domain of the store missing from `listed`.
     static func warnings(listed: [DomainName], store: Store) throws -> [String] {
-        let known = Set(listed)
-        return try store.domainNames().filter { !known.contains($0) }.map { d in
+        try store.domains(missingFrom: listed).map { d in
             let expires = try store.signingState(d).expiresAt
             let zone =
                 expires.map {
@@ -25,7 +24,7 @@ enum RemovedDomains {
 
     /// The error for `name`, which the policy lacks: the store's view when it holds the domain.
     static func unknown(_ name: DomainName, store: Store) throws -> CoreError? {
-        guard try store.domainNames().contains(name) else { return nil }
+        guard try store.holds(name) else { return nil }
         return CoreError(
             .invalidPolicy,
             "unknown domain '\(name)': the store holds it, but the policy no longer lists it (removed?); "
