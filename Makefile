@@ -74,7 +74,7 @@ run: build
 # The suites where an injected `--now` meets something with its own clock (certificates, pebble,
 # ldns-verify-zone -t): `make test` runs them again with every injected instant and fixture moved
 # by each of SHIFT_DAYS, so a test that mixes the wall clock with an injected one fails on any date.
-DATED_SUITES := TLSTests|ScheduleTests|PolicyLayoutTests|CheckTests|CertbotTests|ZoneMapTests|KSKRolloverTests|ZSKRolloverTests|DKIMContinuityTests|IncrementalSigningTests|MailFlowTests|CrashTests|MetricsTests|JSONOutputTests
+DATED_SUITES := TLSTests|ScheduleTests|PolicyLayoutTests|CheckTests|CertbotTests|ZoneMapTests|KSKRolloverTests|ZSKRolloverTests|DKIMContinuityTests|IncrementalSigningTests|MailFlowTests|CrashTests|MetricsTests|JSONOutputTests|DomainRemovalTests
 SHIFT_DAYS   ?= 400 1461
 
 test: test-deps

@@ -200,6 +200,8 @@ extension Store {
         m.registerMigration("2026-12-02-ttl-served") { db in try db.execute(sql: TTLServedRecord.createTable) }
         // Whether the home is a simulation (runs may act at a --now ahead of the clock).
         m.registerMigration("2026-12-02-home-meta") { db in try db.execute(sql: Store.createHomeMeta) }
+        // Domains being taken down (`domain remove`) and those taken down, with their archive.
+        m.registerMigration("2026-12-02-removal") { db in try db.execute(sql: Store.createRemoval) }
         return m
     }
 }

@@ -107,6 +107,23 @@ import Testing
                 ]
             }
         ),
+        Scenario(
+            description: "tick archiving a removed domain",
+            prepare: {
+                let home = try DomainRemovalTests.twoDomains(at: t0)
+                try tick(home, at: t0, expect: 0)
+                for (args, at) in [
+                    (["domain", "remove", "example.net"], TestClock.at("2026-11-21T10:10:00Z")),
+                    (["domain", "remove", "example.net", "--confirm"], TestClock.at("2026-11-21T10:20:00Z")),
+                ] {
+                    let r = try Support.mailkeys(args + ["--home", home.path, "--now", at])
+                    guard r.status == 0 else { throw Support.Failure("\(args): \(r.stderr)") }
+                }
+                try DomainRemovalTests.dropNet(home)
+                return home
+            },
+            arguments: { ["tick", "--home", $0.path, "--now", t1] }
+        ),
     ]
 
     @discardableResult

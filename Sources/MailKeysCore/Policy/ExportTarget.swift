@@ -14,6 +14,10 @@ public struct ExportTarget: Sendable, Equatable, CustomStringConvertible {
     public var address: ServerAddress
     /// Secondaries to send a NOTIFY to once the new serial is confirmed.
     public var notify: [ServerAddress]
+    /// The command that makes the server drop a zone being removed (argv, `%z` the zone; e.g.
+    /// `nsd-control delzone %z`, `rndc delzone %z`); empty: the operator takes the zone out of
+    /// the server's configuration, and mailkeys waits until the server no longer serves it.
+    public var remove: [String]
 
     /// A stable name for the store: `server:directory`.
     public var description: String { "\(server.rawValue):\(directory)" }
@@ -31,6 +35,11 @@ public struct ExportTarget: Sendable, Equatable, CustomStringConvertible {
         reload.map { $0.replacingOccurrences(of: "%z", with: zone.description) }
     }
 
+    /// The argv that drops `zone` from the server (empty: none configured).
+    public func removeCommand(zone: DomainName) -> [String] {
+        remove.map { $0.replacingOccurrences(of: "%z", with: zone.description) }
+    }
+
     public init(table t: PolicyTable) throws {
         let serverText = try t.string("server") ?? ""
         guard let server = Server(rawValue: serverText) else {
@@ -46,6 +55,7 @@ public struct ExportTarget: Sendable, Equatable, CustomStringConvertible {
         directory = dir
         reload = try t.strings("reload") ?? Self.defaultReload(server)
         guard !reload.isEmpty else { throw CoreError(.invalidPolicy, "\(t.path).reload: an empty command") }
+        remove = try t.strings("remove") ?? []
         do {
             address = try ServerAddress(try t.string("address") ?? "127.0.0.1")
             notify = try (t.strings("notify") ?? []).map { try ServerAddress($0) }

@@ -23,6 +23,30 @@ public enum DNSQuery {
         try query(zone, LDNS_RR_TYPE_DNSKEY, server: server, timeout: timeout)
     }
 
+    /// Whether `server` still serves `zone`: it answers its SOA query authoritatively (AA) with
+    /// the zone's SOA. A refusal, a referral or any other answer without it is "no"; no answer at
+    /// all throws (the server may be down, which says nothing).
+    public static func serves(zone: DomainName, server: ServerAddress, timeout: Int = 2) throws -> Bool {
+        let resolver = try resolver(server, timeout: timeout)
+        defer { ldns_resolver_deep_free(resolver) }
+        guard let owner = ldns_dname_new_frm_str(zone.fqdn) else { throw DNSError(.syntax, "bad name \(zone)") }
+        defer { ldns_rdf_deep_free(owner) }
+        var packet: UnsafeMutablePointer<ldns_pkt>?
+        let status = ldns_resolver_query_status(&packet, resolver, owner, LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, 0)
+        guard status == LDNS_STATUS_OK, let packet else {
+            throw DNSError(
+                .unreadable,
+                "server \(server): no answer for \(zone) (\(String(cString: ldns_get_errorstr_by_id(status))))"
+            )
+        }
+        defer { ldns_pkt_free(packet) }
+        guard ldns_pkt_get_rcode(packet) == LDNS_RCODE_NOERROR, ldns_pkt_aa(packet) != 0 else { return false }
+        guard let list = ldns_pkt_rr_list_by_name_and_type(packet, owner, LDNS_RR_TYPE_SOA, LDNS_SECTION_ANSWER)
+        else { return false }
+        defer { ldns_rr_list_deep_free(list) }
+        return ldns_rr_list_rr_count(list) > 0
+    }
+
     static func resolver(_ server: ServerAddress, timeout: Int) throws -> UnsafeMutablePointer<ldns_resolver> {
         guard let resolver = ldns_resolver_new() else { throw DNSError(.unsupported, "libldns: no resolver") }
         let type = server.address.isV4 ? LDNS_RDF_TYPE_A : LDNS_RDF_TYPE_AAAA

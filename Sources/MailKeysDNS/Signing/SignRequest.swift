@@ -28,6 +28,9 @@ public struct SignRequest: Sendable {
     public var publishedOnly: [String]
     /// DNSKEY records (of keys in the zone) for which CDS (SHA-256) and CDNSKEY are published.
     public var cds: [String]
+    /// Publish the CDS/CDNSKEY "delete" records instead (RFC 8078 §4: `0 0 0 00`, `0 3 0 AA==`),
+    /// asking the parent to drop the DS: the zone is being taken down.
+    public var cdsDelete = false
     public var dnskeyTTL: UInt32
     public var inception: UInt32
     public var expiration: UInt32

@@ -67,7 +67,18 @@ struct SigningPlanBuilder {
             (.soa, r.soaTTL, SigningPlan.OwnSet(rdata: [r.soaRDATA])),
             (.dnskey, r.dnskeyTTL, SigningPlan.OwnSet(rdata: dnskeys)),
         ]
-        if !r.cds.isEmpty {
+        if r.cdsDelete {
+            sets += [
+                (
+                    .cds, r.dnskeyTTL,
+                    SigningPlan.OwnSet(rdata: [try Signer.rdataOf("\(r.origin.fqdn) 0 IN CDS 0 0 0 00")])
+                ),
+                (
+                    .cdnskey, r.dnskeyTTL,
+                    SigningPlan.OwnSet(rdata: [try Signer.rdataOf("\(r.origin.fqdn) 0 IN CDNSKEY 0 3 0 AA==")])
+                ),
+            ]
+        } else if !r.cds.isEmpty {
             let cdnskey = try r.cds.map(Signer.rdataOf)
             let cds = try r.cds.map { try Signer.rdataOf(DNSSECKeys.ds(dnskey: $0)) }
             sets += [

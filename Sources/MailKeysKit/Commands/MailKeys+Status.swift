@@ -74,16 +74,19 @@ extension MailKeys {
         var exports: [DomainName: [String: ExportState]] = [:]
         /// The TTLs caches may still hold (a TTL lowered recently): the deploy gate waits with them.
         var floors: [DomainName: TTLFloor] = [:]
+        var removals: [DomainName: DomainRemoval] = [:]
         var wanted: [DesiredZone] = []
 
         init(_ home: Home, policy: Policy, selected: [DomainPolicy], store: Store, now: Date) throws {
             let names = selected.map(\.name)
             dkim = try store.dkimKeys(domains: names)
             let dnssecKeys = try store.dnssecKeys(domains: names)
+            removals = try store.removals()
             for p in selected {
                 let keys = dnssecKeys[p.name] ?? []
                 dnssec[p.name] =
                     p.dnssec.enabled ? try DNSSECKeyFiles.signing(home, p, keys: keys) : DNSSECSigning(keys: keys)
+                dnssec[p.name]!.cdsDelete = p.dnssec.enabled && removals[p.name] != nil
             }
             templates = try MailKeys.templates(home, selected)
             tls = try store.tlsCertificates(domains: names)
@@ -175,8 +178,24 @@ extension MailKeys {
             warnings: w.warnings,
             signaturesExpire: signatures,
             tls: tlsInfo,
-            exports: exportStatus(w.policy, states: inputs.exports[name] ?? [:])
+            exports: exportStatus(w.policy, states: inputs.exports[name] ?? [:]),
+            removal: removalStatus(w.policy, inputs.removals[name], floor: inputs.floors[name], now: now)
         )
+    }
+
+    /// Where a removal stands (as the runs say it), with the DS wait raised to the TTL floor.
+    private static func removalStatus(_ p: DomainPolicy, _ r: DomainRemoval?, floor: TTLFloor?, now: Date) -> String? {
+        guard let r else { return nil }
+        var d = DomainRun(policy: p, dkim: [], storedDNSSEC: [])
+        d.floor = floor ?? TTLFloor()
+        let line = r.describe(
+            p.name,
+            signed: p.dnssec.enabled,
+            dsInterval: RemovalStep.dsInterval(d),
+            now: now,
+            format: RunClock.format
+        )
+        return String(line.dropFirst("\(p.name): ".count))
     }
 
     /// The events besides key steps that a run will act on: the re-signing of the zone, each
@@ -410,6 +429,7 @@ extension MailKeys {
             out += "\(d.domain)\n"
             out += "  serial   \(d.serial.map(String.init) ?? "none yet")\(d.builtAt.map { " (built \($0))" } ?? "")\n"
             out += "  zone     \(d.zoneFile): \(d.zoneState)\n"
+            if let r = d.removal { out += "  removal  \(r)\n" }
             if let s = d.signaturesExpire { out += "  signed   \(d.zoneFile).signed, signatures valid until \(s)\n" }
             let counts = Dictionary(grouping: d.records, by: \.type).map { "\($0.key) \($0.value.count)" }.sorted()
             out += "  records  \(d.records.count) (\(counts.joined(separator: ", ")))\n"

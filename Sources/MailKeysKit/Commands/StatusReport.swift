@@ -69,6 +69,8 @@ public struct StatusReport: Codable, Sendable {
         public var signaturesExpire: String?
         public var tls: [TLSInfo] = []
         public var exports: [ExportInfo] = []
+        /// Where the domain's removal stands (`domain remove`), nil when it is not being removed.
+        public var removal: String? = nil
     }
     public var home: String
     public var now: String

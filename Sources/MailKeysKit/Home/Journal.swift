@@ -87,6 +87,11 @@ final class Journal {
         append(IntentStep(.copy, source: source.path, target: target.path))
     }
     func delete(_ target: URL) { append(IntentStep(.delete, target: target.path)) }
+    /// An existing file or directory moved to `target` (no hash: it is moved as it is; once moved,
+    /// taking the step again does nothing).
+    func move(_ source: URL, to target: URL) {
+        append(IntentStep(.rename, source: source.path, target: target.path))
+    }
     func symlink(_ target: URL, to destination: String) {
         append(IntentStep(.symlink, source: destination, target: target.path))
     }

@@ -10,6 +10,8 @@ struct DNSSECSigning {
     var publishedOnly: [String] = []
     /// DNSKEY records whose CDS and CDNSKEY the apex publishes.
     var cds: [String] = []
+    /// The CDS/CDNSKEY "delete" records replace ``cds``: the domain is being removed.
+    var cdsDelete = false
     /// What each key does now, by tag (`keyset`, `zone`, `keyset+zone`, `published`).
     var uses: [UInt16: String] = [:]
 }

@@ -29,6 +29,8 @@ enum DNSSECStep {
         d.dnssec =
             p.dnssec.enabled
             ? try DNSSECKeyFiles.signing(c.home, p, keys: keys, pending: c.pending) : DNSSECSigning(keys: keys)
+        // A domain being removed asks its parent to drop the DS (RFC 8078 §4).
+        d.dnssec.cdsDelete = p.dnssec.enabled && d.removal != nil
         return out
     }
 

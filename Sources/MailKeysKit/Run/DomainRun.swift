@@ -22,6 +22,8 @@ struct DomainRun {
     var floor = TTLFloor()
     /// What the run's steps changed in the zone's inputs, in the order found (a rebuild's reason).
     var changes: [String] = []
+    /// The domain's removal, when it is being taken down (``RemovalStep``).
+    var removal: DomainRemoval?
 
     var name: DomainName { policy.name }
 
@@ -37,9 +39,11 @@ struct DomainRun {
         let dkim = try store.dkimKeys(domains: names)
         let dnssec = try store.dnssecKeys(domains: names)
         let floors = try store.ttlFloors(domains: names, now: now)
+        let removals = try store.removals()
         return try policies.map { p in
             var d = DomainRun(policy: p, dkim: dkim[p.name] ?? [], storedDNSSEC: dnssec[p.name] ?? [])
             d.floor = floors[p.name] ?? TTLFloor()
+            d.removal = removals[p.name]
             try DKIMKeyFiles.check(home, domain: p.name, keys: d.dkim)
             _ = try DNSSECKeyFiles.check(home, p, keys: d.storedDNSSEC)
             return d

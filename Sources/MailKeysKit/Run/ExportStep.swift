@@ -15,7 +15,15 @@ enum ExportStep {
         defer { Trace.mark("exports and signer configuration") }
         var exportError: Error?
         do {
-            try Exports.run(c.home, store: c.store, domains: domains.map(\.policy), now: c.now, report: &report)
+            let skip = try removals(domains, c, report: &report)
+            try Exports.run(
+                c.home,
+                store: c.store,
+                domains: domains.map(\.policy),
+                now: c.now,
+                report: &report,
+                skipping: skip
+            )
         } catch {
             exportError = error
         }
@@ -32,6 +40,23 @@ enum ExportStep {
         }
         if let exportError { throw ExportFailure(outcome: Self.outcome(report), error: exportError) }
         return Self.outcome(report)
+    }
+
+    /// Domains being removed: those whose phase allows it leave their targets (in a run that
+    /// advances); the targets each has left are not exported to again.
+    private static func removals(_ domains: [DomainRun], _ c: StepContext, report: inout Report) throws
+        -> [DomainName: Set<String>]
+    {
+        var skip: [DomainName: Set<String>] = [:]
+        for d in domains {
+            guard var r = d.removal else { continue }
+            let phase = r.phase(signed: d.policy.dnssec.enabled, dsInterval: RemovalStep.dsInterval(d), now: c.now)
+            if phase == .leavingNameservers && c.advancing {
+                r = try Exports.leave(d.policy, removal: r, store: c.store, now: c.now, report: &report)
+            }
+            skip[d.name] = r.unexported != nil ? Set(d.policy.exports.map(\.description)) : r.left
+        }
+        return skip
     }
 
     private static func outcome(_ report: Report) -> StepOutcome {

@@ -25,6 +25,22 @@ extension MailKeys {
         case rotateTLS(String)
         /// `zone export [DOMAIN]`: as `zoneBuild` (signing where the policy signs), then export.
         case zoneExport(String?)
+        /// `domain remove DOMAIN [--cancel | --confirm]`: start, stop or confirm taking the
+        /// domain down (``DomainRemoval``); then as `tick`.
+        case removeDomain(String, RemovalRequest)
+        /// `ds gone DOMAIN`: the operator saw the parent without the DS of a domain being
+        /// removed; then as `tick`.
+        case dsGone(String)
+    }
+
+    /// What `domain remove` asks.
+    public enum RemovalRequest: Sendable, Equatable {
+        /// Start taking the domain down.
+        case start
+        /// Stop: the domain is served and signed as before.
+        case cancel
+        /// An unsigned domain may leave its nameservers now.
+        case confirm
     }
 }
 
@@ -51,7 +67,8 @@ extension MailKeys.Mode {
                     "\(p.name) has no ZSK: set [dnssec] scheme = \"ksk+zsk\" (a CSK rolls with its KSK procedure)"
                 )
             }
-        case .rotateKSK(let d), .dsSeen(let d, _):
+        case .removeDomain(let d, _): _ = try policy.domain(d)
+        case .rotateKSK(let d), .dsSeen(let d, _), .dsGone(let d):
             let p = try policy.domain(d)
             guard p.dnssec.enabled else {
                 throw HomeError(.usage, "\(p.name) is not signed: its policy has [dnssec] enabled = false")
@@ -67,7 +84,9 @@ extension MailKeys.Mode {
         switch self {
         case .zoneBuild, .zoneSign, .zoneExport, .rotateDKIM(nil): return nil
         case .tick: return []
-        case .rotateDKIM(let d?), .rotateZSK(let d), .rotateKSK(let d), .dsSeen(let d, _): return [try DomainName(d)]
+        case .rotateDKIM(let d?), .rotateZSK(let d), .rotateKSK(let d), .dsSeen(let d, _), .removeDomain(let d, _),
+            .dsGone(let d):
+            return [try DomainName(d)]
         case .certificate(let hosts, _, _, _, _, _): return listing(Set(try hosts.map { try DomainName($0) }))
         case .rotateTLS(let host): return listing([try DomainName(host)])
         }
@@ -96,7 +115,9 @@ extension MailKeys.Mode {
     /// The domain this mode names, if any.
     var namedDomain: String? {
         switch self {
-        case .rotateDKIM(let d?), .rotateZSK(let d), .rotateKSK(let d), .dsSeen(let d, _): return d
+        case .rotateDKIM(let d?), .rotateZSK(let d), .rotateKSK(let d), .dsSeen(let d, _), .removeDomain(let d, _),
+            .dsGone(let d):
+            return d
         default: return nil
         }
     }
@@ -131,5 +152,17 @@ extension MailKeys.Mode {
     func dsSeen(_ name: DomainName) throws -> UInt16? {
         guard case .dsSeen(let d, let tag) = self, try DomainName(d) == name else { return nil }
         return tag
+    }
+
+    /// What this run asks of the removal of `name`, if anything.
+    func removal(_ name: DomainName) throws -> MailKeys.RemovalRequest? {
+        guard case .removeDomain(let d, let request) = self, try DomainName(d) == name else { return nil }
+        return request
+    }
+
+    /// Whether this run records that the parent dropped the DS of `name`.
+    func dsGone(_ name: DomainName) throws -> Bool {
+        guard case .dsGone(let d) = self else { return false }
+        return try DomainName(d) == name
     }
 }

@@ -42,9 +42,20 @@ struct Pipeline {
                 selected: selected,
                 signerDomains: SignerDomain.all(session.policy)
             )
-        // A full read of the policy also tells which domains of the store it lost.
+        // A full read of the policy also tells which domains of the store it lost: those a removal
+        // took off every nameserver are archived, the others reported.
+        var archiving: [DomainName] = []
         if let index = scope.index, !mode.onlyNamed {
-            report.warnings += try RemovedDomains.warnings(listed: index.names, store: store)
+            let missing = try store.domains(missingFrom: index.names)
+            if !missing.isEmpty {
+                let removals = try store.removals()
+                archiving = missing.filter { removals[$0]?.unexported != nil }
+                report.warnings += try RemovedDomains.warnings(
+                    missing.filter { removals[$0]?.unexported == nil },
+                    removals: removals,
+                    store: store
+                )
+            }
         }
         Trace.mark("policy files and schedule")
         var domains = try DomainRun.load(scope.selected, home: home, store: store, now: now)
@@ -62,15 +73,18 @@ struct Pipeline {
         )
         for i in domains.indices { try domains[i].readZoneInputs(home, policyHash: context.zoneHash(domains[i].name)) }
         Trace.mark("read templates and zone maps")
+        let archived = try DomainArchive.stage(archiving, home: home, store: store, now: now, pending: context.pending)
         let planned = try planAndCommit(&domains, context)
         defer { Trace.print() }
+        report.lines += archived
         report.add(planned)
         switch mode {
         case .zoneBuild, .zoneSign: return report
         default:
             // Past the commit, a failure still reports what the run did.
             do {
-                report.add(try ExportStep.run(domains, context, subset: scope.schedule != nil))
+                // An archived domain leaves the signers' tables: they are written in full.
+                report.add(try ExportStep.run(domains, context, subset: scope.schedule != nil && archiving.isEmpty))
             } catch let e as ExportFailure {
                 report.add(e.outcome)
                 throw RunFailure(report: report, error: e.error)
@@ -177,6 +191,9 @@ struct Pipeline {
             for d in domains {
                 out.wake(d.floor.lowers.map { Wake(at: $0, reason: "a lowered TTL runs out") }, domain: d.name)
             }
+        }
+        if mode.advances {
+            for i in domains.indices { out.add(try RemovalStep.run(&domains[i], c)) }
         }
         for i in domains.indices { out.add(try DNSSECStep.run(&domains[i], c)) }
         out.add(try TLSStep.run(&domains, c))

@@ -8,17 +8,24 @@ import MailKeysStore
 /// may still hold the DS. Every run that reads the whole policy says so, loudly, until the
 /// domain is back in the policy.
 enum RemovedDomains {
-    /// One warning per domain of the store missing from `listed`.
-    static func warnings(listed: [DomainName], store: Store) throws -> [String] {
-        try store.domains(missingFrom: listed).map { d in
+    /// One warning per domain of `missing` (held by the store, lacking from the policy, not yet
+    /// off its nameservers); `removals` tells those being removed.
+    static func warnings(_ missing: [DomainName], removals: [DomainName: DomainRemoval], store: Store) throws
+        -> [String]
+    {
+        try missing.map { d in
             let expires = try store.signingState(d).expiresAt
             let zone =
                 expires.map {
                     "its signed zone goes bogus on the nameservers still serving it at \(RunClock.format($0))"
                 }
                 ?? "its zone stays on the nameservers it was exported to"
+            if removals[d] != nil {
+                return "\(d) is being removed but is no longer in the policy: \(zone), as it is no longer re-signed "
+                    + "or exported. Put its section back until `mailkeys status \(d)` says it is off every nameserver"
+            }
             return "\(d) is in the store but not in the policy: \(zone), its keys stay and its parent may still hold "
-                + "its DS. Put it back in the policy, or take it down by hand (README: Removing a domain)"
+                + "its DS. Put it back in the policy and run `mailkeys domain remove \(d)` (README: Removing a domain)"
         }
     }
 

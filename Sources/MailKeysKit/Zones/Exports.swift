@@ -10,7 +10,14 @@ enum Exports {
     /// reload command, waits until the server serves the new serial (and DNSKEYs when signed),
     /// then sends NOTIFYs. A failed reload or a stale serial is recorded and thrown after every
     /// target was tried; the next run tries again. Unchanged targets are left alone.
-    static func run(_ home: Home, store: Store, domains: [DomainPolicy], now: Date, report: inout Report) throws {
+    static func run(
+        _ home: Home,
+        store: Store,
+        domains: [DomainPolicy],
+        now: Date,
+        report: inout Report,
+        skipping skip: [DomainName: Set<String>] = [:]
+    ) throws {
         var failures: [String] = []
         let exporting = domains.filter { !$0.exports.isEmpty }
         guard !exporting.isEmpty else { return }
@@ -36,7 +43,7 @@ enum Exports {
                 return t
             }
             let states = try store.exports(domain: p.name)
-            for t in p.exports {
+            for t in p.exports where skip[p.name]?.contains(t.description) != true {
                 let file = URL(fileURLWithPath: t.directory).appendingPathComponent(
                     "\(p.name).zone",
                     isDirectory: false

@@ -153,7 +153,7 @@ extension MailKeys {
         var text = signing.keys.filter { $0.removed == nil && $0.published != nil }.map { k in
             "\(k.dnskey) \(k.role.rawValue) \(signing.uses[k.tag] ?? "published")\n"
         }.joined()
-        text += signing.cds.map { "CDS \($0)\n" }.joined()
+        text += signing.cdsDelete ? "CDS delete\n" : signing.cds.map { "CDS \($0)\n" }.joined()
         text += "; nsec3=\(p.dnssec.nsec3)\n"
         return text
     }

@@ -253,6 +253,7 @@ struct ZoneWriter {
             now: seconds(now),
             keepBeyond: seconds(now) + UInt32(p.refresh)
         )
+        request.cdsDelete = w.dnssec.cdsDelete
         let splicing = w.previousUnsigned != nil
         if splicing, let previous = z.state.previous, let s = rendered.map?.signed {
             request.splice = Splice(previous: previous, map: s.map)

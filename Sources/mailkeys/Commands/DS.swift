@@ -8,7 +8,7 @@ struct DS: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ds",
         abstract: "DS records for the registrar, and confirming that the parent publishes a new one.",
-        subcommands: [Show.self, Seen.self],
+        subcommands: [Show.self, Seen.self, Gone.self],
         defaultSubcommand: Show.self
     )
 
@@ -51,6 +51,23 @@ struct DS: ParsableCommand {
             try perform {
                 try common.run(.dsSeen(domain, keytag))
             }
+        }
+    }
+
+    struct Gone: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "gone",
+            abstract:
+                "Record that the parent no longer serves the DS of DOMAIN, which is being removed (`domain remove`); tick takes the zone off its nameservers after the parent's DS TTL."
+        )
+
+        @OptionGroup var common: CommonOptions
+
+        @Argument(help: "The domain being removed.")
+        var domain: String
+
+        func run() throws {
+            try perform { try common.run(.dsGone(domain)) }
         }
     }
 }

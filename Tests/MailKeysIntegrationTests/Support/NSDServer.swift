@@ -8,10 +8,16 @@ final class NSDServer {
     private let daemon: Daemon
 
     /// `control`: a unix control socket at `dir/nsd.ctl` (for `nsd-control -c dir/nsd.conf`);
-    /// `provideXFR`: zone transfers to 127.0.0.1; `port`: a fixed port (to restart on it).
-    init(zones: [(name: String, file: URL)], control: Bool = false, provideXFR: Bool = false, port fixed: Int? = nil)
-        throws
-    {
+    /// `provideXFR`: zone transfers to 127.0.0.1; `port`: a fixed port (to restart on it);
+    /// `dynamic`: zones added at run time with `nsd-control addzone NAME mailkeys` (pattern
+    /// `mailkeys`: `dir/%s.zone`), which `nsd-control delzone` can drop (needs `control`).
+    init(
+        zones: [(name: String, file: URL)],
+        control: Bool = false,
+        provideXFR: Bool = false,
+        port fixed: Int? = nil,
+        dynamic: [(name: String, file: URL)] = []
+    ) throws {
         let nsd = try Support.tool("nsd")
         dir = try Support.scratch("nsd")
         port = try fixed ?? Support.freePort()
@@ -41,6 +47,7 @@ final class NSDServer {
             conf += "zone:\n    name: \(z.name)\n    zonefile: \"\(local.path)\"\n"
             if provideXFR { conf += "    provide-xfr: 127.0.0.1 NOKEY\n" }
         }
+        if !dynamic.isEmpty { conf += "pattern:\n    name: mailkeys\n    zonefile: \"\(dir.path)/%s.zone\"\n" }
         let confURL = dir.appendingPathComponent("nsd.conf")
         try conf.write(to: confURL, atomically: true, encoding: .utf8)
         let check = try Support.exec(try Support.tool("nsd-checkconf"), [confURL.path])
@@ -56,6 +63,22 @@ final class NSDServer {
             daemon: daemon,
             log: dir.appendingPathComponent("nsd.log"),
             what: "NSD"
+        )
+        for z in dynamic {
+            try FileManager.default.copyItem(at: z.file, to: dir.appendingPathComponent("\(z.name).zone"))
+            let r = try Support.exec(
+                try Support.tool("nsd-control"),
+                ["-c", confURL.path, "addzone", z.name, "mailkeys"]
+            )
+            guard r.status == 0 else { throw Support.Failure("nsd-control addzone \(z.name): \(r.stdout) \(r.stderr)") }
+        }
+    }
+
+    /// `nsd-control -c dir/nsd.conf ARGS…` (the server needs `control`).
+    func control(_ arguments: [String]) throws -> Support.Result {
+        try Support.exec(
+            try Support.tool("nsd-control"),
+            ["-c", dir.appendingPathComponent("nsd.conf").path] + arguments
         )
     }
 
