@@ -291,5 +291,66 @@ import Testing
         }
         let quiet = try run(["tick"], "2026-11-22T14:00:00Z")
         #expect(!quiet.stderr.contains("example.net"), "\(quiet.stderr)")
+
+        // Added back: a new domain, with new keys.
+        let again = try run(
+            ["domain", "add", "example.net", "--mx", "mail.example.net=192.0.2.26", "--ns", "ns1.example.org"],
+            "2026-11-23T10:00:00Z"
+        )
+        #expect(again.stdout.contains("it starts afresh, with new keys"), "\(again.stdout)")
+        _ = try run(["tick"], "2026-11-23T10:00:00Z")
+        #expect(FileManager.default.fileExists(atPath: dkimDir.path))
+        #expect(try store.holds(net))
+    }
+
+    @Test func domainAddWritesACommentedSectionTheNextTickBuilds() throws {
+        let root = try Support.exampleHome()
+        func run(_ args: [String], status: Int32 = 0) throws -> Support.Result {
+            let r = try Support.mailkeys(args + ["--home", root.path, "--now", TestClock.at("2026-11-21T12:00:00Z")])
+            #expect(r.status == status, "\(args): \(r.stdout) \(r.stderr)")
+            return r
+        }
+        let policy = root.appendingPathComponent("mailkeys.toml")
+        let before = try Support.read(policy)
+        let added = try run(["domain", "add", "example.net", "--mx", "mail.example.org", "--ns", "ns1.example.org"])
+        #expect(added.stdout.contains("added example.net to mailkeys.toml"), "\(added.stdout)")
+        let after = try Support.read(policy)
+        #expect(after.hasPrefix(before), "the policy is appended to, not rewritten")
+        #expect(
+            after.contains("[domains.\"example.net\".dnssec]") && after.contains("# [domains.\"example.net\".ttls]")
+        )
+        // Refused, nothing written: a domain listed already, a bad host, an in-zone host without addresses.
+        let twice = try run(
+            ["domain", "add", "example.net", "--mx", "mail.example.org", "--ns", "ns1.example.org"],
+            status: 64
+        )
+        #expect(twice.stderr.contains("already in the policy"), "\(twice.stderr)")
+        let inside = try run(["domain", "add", "example.com", "--mx", "mail.example.com"], status: 1)
+        #expect(inside.stderr.contains("its addresses are needed"), "\(inside.stderr)")
+        #expect(try Support.read(policy) == after)
+
+        // A home that keeps domains in domains/ gets a file of its own.
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("domains"),
+            withIntermediateDirectories: true
+        )
+        let file = try run(["domain", "add", "example.com", "--mx", "mail.example.org", "--ns", "ns1.example.org"])
+        #expect(file.stdout.contains("added example.com to domains/example.com.toml"), "\(file.stdout)")
+        let text = try Support.read(root.appendingPathComponent("domains/example.com.toml"))
+        #expect(!text.contains("[domains.") && text.contains("[dnssec]") && text.contains("[[mx]]"), "\(text)")
+        #expect(try Support.read(policy) == after)
+
+        let tick = try run(["tick"])
+        for zone in ["example.net", "example.com"] {
+            #expect(tick.stdout.contains("\(zone): signed Zones/\(zone).zone.signed"), "\(tick.stdout)")
+            let v = try Support.exec(
+                try Support.tool("ldns-verify-zone"),
+                [
+                    "-t", ZSKRolloverTests.stamp(TestClock.date("2026-11-21T12:00:00Z")),
+                    root.appendingPathComponent("Zones/\(zone).zone.signed").path,
+                ]
+            )
+            #expect(v.status == 0, "\(zone): \(v.stdout) \(v.stderr)")
+        }
     }
 }

@@ -32,6 +32,23 @@ extension MailKeys {
         now: Date,
         simulate: Bool = false
     ) throws -> Report {
+        let (name, text, warnings) = try newDomain(domain, mx: mx, ns: ns, rua: rua, header: true)
+        let policy = try PolicyFile.parse(text)
+        try create(home, policyText: text, policy: policy, domain: name, now: now, simulate: simulate)
+        var report = Report()
+        report.warnings = warnings + policy.domains.flatMap(\.warnings)
+        report.lines.append(
+            "created \(home.root.path): policy \(home.show(home.policyFile)), store \(home.show(home.storeFile))"
+        )
+        report.lines.append("next: edit \(home.show(home.policyFile)) if needed, then run 'mailkeys tick'")
+        return report
+    }
+
+    /// A new domain's policy text (`init`, `domain add`): its commented tables, after the policy's
+    /// opening comments when `header`; the warnings say what was assumed.
+    static func newDomain(_ domain: String, mx: [String], ns: [String], rua: String?, header: Bool) throws -> (
+        DomainName, String, [String]
+    ) {
         let name = try DomainName(domain)
         guard name.labels.count >= 2 else {
             throw CoreError(.invalidName, "domain '\(domain)': a mail domain needs at least two labels")
@@ -47,7 +64,7 @@ extension MailKeys {
                 )
             }
         }
-        var report = Report()
+        var warnings: [String] = []
         if nsHosts.isEmpty {
             let ns1 = try name.prepending("ns1")
             let first = mxHosts[0]
@@ -58,22 +75,14 @@ extension MailKeys {
                 )
             }
             nsHosts = [(ns1, first.1)]
-            report.warnings.append(
+            warnings.append(
                 "no --ns given: ns1.\(name) will point at the first MX host's addresses; add a second nameserver"
             )
         }
         let ruaText = rua ?? "mailto:dmarc@\(name)"
         try ReportURI.check(ruaText)
-        let text = PolicyFile.initial(domain: name, mx: mxHosts, ns: nsHosts, rua: ruaText)
-        let policy = try PolicyFile.parse(text)
-
-        try create(home, policyText: text, policy: policy, domain: name, now: now, simulate: simulate)
-        report.warnings += policy.domains.flatMap(\.warnings)
-        report.lines.append(
-            "created \(home.root.path): policy \(home.show(home.policyFile)), store \(home.show(home.storeFile))"
-        )
-        report.lines.append("next: edit \(home.show(home.policyFile)) if needed, then run 'mailkeys tick'")
-        return report
+        let section = PolicyFile.section(domain: name, mx: mxHosts, ns: nsHosts, rua: ruaText)
+        return (name, header ? PolicyFile.header + section : section, warnings)
     }
 
     /// Writes the home: its directories, the policy, a new store (0600) with the domains. Refuses

@@ -154,19 +154,47 @@ public enum PolicyFile {
         ns: [(DomainName, [IPAddress])],
         rua: String
     ) -> String {
-        let d = "domains.\"\(domain)\""
-        return initialSettings(d, domain) + serverTables(d, mx: mx, ns: ns)
-            + initialRecordTables(d, domain, mx: mx, rua: rua)
+        header + section(domain: domain, mx: mx, ns: ns, rua: rua)
     }
 
-    /// The head of the initial policy: the comments on editing it, TTLs, SPF and SOA.
-    private static func initialSettings(_ d: String, _ domain: DomainName) -> String {
-        """
+    /// The comments that open the initial policy.
+    static let header = """
         # mailkeys policy. Every key is explained in the README ("Policy reference").
         # Durations are seconds or strings such as "1h", "7d", "2w".
         # After editing, run `mailkeys tick` (or wait for the timer): zones are rebuilt when
         # their content changes, with a new SOA serial.
 
+
+        """
+
+    /// One domain's commented tables, `[domains."<domain>"]` and below (as `init` writes them).
+    public static func section(
+        domain: DomainName,
+        mx: [(DomainName, [IPAddress])],
+        ns: [(DomainName, [IPAddress])],
+        rua: String
+    ) -> String {
+        let d = "domains.\"\(domain)\""
+        return initialSettings(d, domain) + serverTables(d, mx: mx, ns: ns)
+            + initialRecordTables(d, domain, mx: mx, rua: rua)
+    }
+
+    /// ``section(domain:mx:ns:rua:)`` as a `domains/<domain>.toml` file holds it: the domain's
+    /// table at the top level (`[soa]`, `[[mx]]`, ...).
+    public static func domainFile(_ section: String, domain: DomainName) -> String {
+        let d = "domains.\"\(domain)\""
+        return section.split(separator: "\n", omittingEmptySubsequences: false).compactMap { line -> String? in
+            if line == "[\(d)]" { return nil }
+            return String(line).replacingOccurrences(of: "[[\(d).", with: "[[").replacingOccurrences(
+                of: "[\(d).",
+                with: "["
+            )
+        }.joined(separator: "\n")
+    }
+
+    /// The head of the initial policy: the comments on editing it, TTLs, SPF and SOA.
+    private static func initialSettings(_ d: String, _ domain: DomainName) -> String {
+        """
         [\(d)]
         ttl = "1h"                      # default TTL ($TTL) of the zone
         spf = "\(DomainPolicy.Defaults.spf)"        # SPF at the apex (RFC 7208); keep -all or ~all

@@ -5,9 +5,44 @@ import MailKeysKit
 struct DomainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "domain",
-        abstract: "Take a domain down safely.",
-        subcommands: [Remove.self]
+        abstract: "Add a domain to the policy, or take one down safely.",
+        subcommands: [Add.self, Remove.self]
     )
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add",
+            abstract:
+                "Append DOMAIN's commented tables to the policy (or write domains/DOMAIN.toml), as init does; the next tick makes its keys and zone."
+        )
+
+        @OptionGroup var common: CommonOptions
+
+        @Argument(help: "The mail domain, e.g. example.net.")
+        var domain: String
+
+        @Option(help: "An MX host with its addresses when inside the domain: HOST=IP[,IP...]. Repeat for more.")
+        var mx: [String] = []
+
+        @Option(help: "A nameserver, with glue addresses when inside the domain: HOST[=IP,...]. Repeat for more.")
+        var ns: [String] = []
+
+        @Option(help: "Where DMARC and TLS-RPT reports go (default mailto:dmarc@DOMAIN).")
+        var rua: String?
+
+        func run() throws {
+            try perform {
+                try MailKeys.addDomain(
+                    common.resolvedHome,
+                    domain: domain,
+                    mx: mx,
+                    ns: ns,
+                    rua: rua,
+                    lockWait: common.lockWait
+                )
+            }
+        }
+    }
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
