@@ -9,7 +9,7 @@ struct MailKeysCommand: ParsableCommand {
         version: MailKeys.version,
         subcommands: [
             Init.self, ZoneCommand.self, Tick.self, Rotate.self, DS.self, TLS.self, CertbotHook.self, Plan.self,
-            Check.self, Status.self, Metrics.self, DomainCommand.self,
+            Check.self, Status.self, Metrics.self, DomainCommand.self, Import.self,
         ]
     )
 }

@@ -59,6 +59,16 @@ public enum DKIMKeys {
         return (algorithm, Int(EVP_PKEY_get_bits(key.pointer)), try publicValue(key, algorithm))
     }
 
+    /// The private key of `pem` (PKCS#1 RSA, or PKCS#8) as PKCS#8 PEM, the form mailkeys keeps.
+    public static func pkcs8(pem: String, name: String) throws -> String {
+        let key = try privateKey(pem: pem, name: name)
+        let bio = try MemoryBIO()
+        guard PEM_write_bio_PrivateKey(bio.pointer, key.pointer, nil, nil, 0, nil, nil) == 1 else {
+            throw DNSError(.unsupported, "OpenSSL PEM write: \(openSSLError())")
+        }
+        return bio.contents
+    }
+
     /// An Ed25519 private key in rspamd's own format, as `rspamadm dkim_keygen -t ed25519`
     /// writes it: base64 of the 32-octet seed followed by the 32-octet public key (libsodium's
     /// secret key). rspamd 3.4 cannot read Ed25519 keys from PEM.
