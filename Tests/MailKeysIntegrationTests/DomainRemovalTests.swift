@@ -160,6 +160,9 @@ import Testing
         let gone = try run(["tick"], 7200)
         #expect(gone.stdout.contains("no longer serve its DS"), "\(gone.stdout)")
         #expect(try Self.serves(nsd), "the zone stays on its nameserver while caches may hold the DS")
+        let plan = try run(["plan", "example.org", "--days", "3"], 7200)
+        let leaves = try #require(plan.stdout.split(separator: "\n").first { $0.contains("out of every cache") })
+        #expect(leaves.contains(at(7200 + 26 * 3600)), "plan: \(plan.stdout)")
 
         // A day later the DS may still be cached (TTL 1 d + propagation 1 h + 1 h): still served.
         let waiting = try run(["tick"], 7200 + 86400)
@@ -258,8 +261,15 @@ import Testing
         // Unsigned: stays until confirmed; with no export target it is then off at once.
         let waiting = try run(["tick"], "2026-11-22T11:00:00Z")
         #expect(waiting.stdout.contains("until you run `mailkeys domain remove example.net --confirm`"))
+        let planned = try run(["plan", "example.net", "--days", "7"], "2026-11-22T11:00:00Z")
+        #expect(planned.stdout.contains("waits for `domain remove example.net --confirm`"), "\(planned.stdout)")
         let confirmed = try run(["domain", "remove", "example.net", "--confirm"], "2026-11-22T12:00:00Z")
         #expect(confirmed.stdout.contains("removal: no export target"), "\(confirmed.stdout)")
+        let archivePlan = try run(["plan", "example.net", "--days", "7"], "2026-11-22T12:00:00Z")
+        #expect(
+            archivePlan.stdout.contains("archived by the first run after its section leaves"),
+            "\(archivePlan.stdout)"
+        )
         let off = try run(["status", "example.net"], "2026-11-22T12:00:00Z")
         #expect(off.stdout.contains("delete its section from the policy"), "\(off.stdout)")
 

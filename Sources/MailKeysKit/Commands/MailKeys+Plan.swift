@@ -25,6 +25,7 @@ extension MailKeys {
             }
             try domainPlan.planTLS(store)
             domainPlan.planExports()
+            try domainPlan.planRemoval(store)
             timeline = domainPlan.timeline
         }
         timeline.events.sort { ($0.at, $0.domain, $0.kind, $0.subject) < ($1.at, $1.domain, $1.kind, $1.subject) }
@@ -202,6 +203,28 @@ private struct DomainPlan {
                 add(live, "tls", host, "deploy gate installs certificate \(c.fingerprint.prefix(12))")
                 lane("tls \(c.host) \(c.keyType.rawValue) pending", [("pending", pub, live)])
             }
+        }
+    }
+
+    /// A removal under way (`domain remove`): its next step, and when it falls.
+    mutating func planRemoval(_ store: Store) throws {
+        guard let r = try store.removals()[policy.name] else { return }
+        let interval = DNSSECTiming(policy: policy.dnssec, propagation: policy.propagationDelay, maxZoneTTL: 0)
+            .dsSwapInterval
+        let archive = "archived by the first run after its section leaves the policy"
+        switch r.phase(signed: policy.dnssec.enabled, dsInterval: interval, now: now) {
+        case .waitingForDSRemoval:
+            add(now, "removal", domain, "waits for the parent to drop the DS (`ds gone`, or dnssec.parent_servers)")
+        case .waitingForCaches(let until):
+            add(until, "removal", domain, "the DS is out of every cache: taken off every export target")
+            add(until, "removal", domain, archive)
+        case .waitingForConfirmation:
+            add(now, "removal", domain, "the unsigned zone waits for `domain remove \(domain) --confirm`")
+        case .leavingNameservers:
+            add(now, "removal", domain, "taken off every export target by the next run")
+            add(now, "removal", domain, archive)
+        case .offNameservers:
+            add(now, "removal", domain, archive)
         }
     }
 
