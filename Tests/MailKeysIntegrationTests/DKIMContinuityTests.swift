@@ -30,6 +30,54 @@ import Testing
         )
     }
 
+    /// Lowering the TXT TTL right after new DKIM keys were published does not let them sign
+    /// early: until the old TTL has run out from the moment the zone stopped serving it, the
+    /// wait is 2 × the old TTL + propagation; then the new TTL's (issue 17). Likewise a ZSK
+    /// pre-published under a DNSKEY TTL of 1 d does not sign before that TTL ran out when the
+    /// TTL drops to 1 min.
+    @Test func aLoweredTTLDoesNotShortenTheDKIMOrZSKWait() throws {
+        let home = try Support.exampleHome(build: false)
+        let policy = home.appendingPathComponent("mailkeys.toml")
+        try Support.read(policy).replacingOccurrences(of: "scheme = \"csk\"", with: "scheme = \"ksk+zsk\"")
+            .replacingOccurrences(
+                of: "[domains.\"example.org\".dnssec]",
+                with: "[domains.\"example.org\".dnssec]\ndnskey_ttl = \"1d\""
+            )
+            .write(to: policy, atomically: true, encoding: .utf8)
+        func run(_ iso: String, _ args: [String] = ["tick"]) throws -> String {
+            let r = try Support.mailkeys(args + ["--home", home.path, "--now", TestClock.at(iso)])
+            #expect(r.status == 0, "\(args) at \(iso): \(r.stderr)")
+            return r.stdout
+        }
+        _ = try run("2026-11-21T10:00:00Z")
+        _ = try run("2026-11-21T10:00:30Z", ["rotate", "zsk", "example.org"])
+        // A minute later the TXT and DNSKEY TTLs go to 1 min.
+        let text = try Support.read(policy).replacingOccurrences(of: "dnskey_ttl = \"1d\"", with: "dnskey_ttl = \"1m\"")
+        try (text + "\n[domains.\"example.org\".ttls]\nTXT = \"1m\"\n").write(
+            to: policy,
+            atomically: true,
+            encoding: .utf8
+        )
+        _ = try run("2026-11-21T10:01:00Z")
+        let zone = try Support.read(home.appendingPathComponent("Zones/example.org.zone.signed"))
+        #expect(zone.contains("._domainkey.example.org.\t60\tIN\tTXT"), "the zone has the new TXT TTL")
+        #expect(zone.contains("example.org.\t60\tIN\tDNSKEY"), "the zone has the new DNSKEY TTL")
+        let store = try Store.open(at: Home(root: home).storeFile.path)
+        func newZSKActive() throws -> Bool {
+            try store.dnssecKeys(domain: .exampleOrg).contains {
+                $0.role == .zsk && $0.created > TestClock.date("2026-11-21T10:00:00Z") && $0.active != nil
+            }
+        }
+        // With the new TTLs alone, DKIM would sign from 10:07 and the ZSK from 11:06:30.
+        let early = try run("2026-11-21T10:30:00Z")
+        #expect(!early.contains("start signing"), "DKIM signs before the old TXT TTL ran out: \(early)")
+        let hour = try run("2026-11-21T11:10:00Z")
+        #expect(hour.contains("start signing"), "the new TTL's wait applies once the old TTL ran out: \(hour)")
+        #expect(try !newZSKActive(), "the new ZSK signs before the old DNSKEY TTL ran out")
+        _ = try run("2026-11-22T10:30:00Z")
+        #expect(try newZSKActive(), "the new ZSK signs once the old DNSKEY TTL ran out")
+    }
+
     @Test func aYearOfRotationsLeavesNoVerificationGap() throws {
         let root = try Support.exampleHome(build: false)
         let policy = root.appendingPathComponent("mailkeys.toml")

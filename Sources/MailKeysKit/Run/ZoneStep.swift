@@ -48,7 +48,20 @@ enum ZoneStep {
         )
         out.add(try writer.write(wanted))
         for i in domains.indices { domains[i].map = nil }
+        for d in domains { out.wake(lowering(d, now: c.now), domain: d.name) }
         return out
+    }
+
+    /// A run that writes a TTL below one the zone served until now: the waits that TTL held
+    /// shorten once the old one has run out from now, so the domain runs again then (the next
+    /// runs know it from the store's `ttl_served`).
+    static func lowering(_ d: DomainRun, now: Date) -> Wake? {
+        let written = TTLFloor.written(d.policy, zoneMax: 0)
+        let ends = [TTLFloor.Kind.tlsa, .txt, .dnskey].compactMap { k -> Date? in
+            guard let w = written[k], d.floor[k] > w else { return nil }
+            return now.addingTimeInterval(TimeInterval(d.floor[k]))
+        }
+        return ends.min().map { Wake(at: $0, reason: "a lowered TTL runs out") }
     }
 
     /// The zone a domain wants now; `partial` allows building it from its zone map.
