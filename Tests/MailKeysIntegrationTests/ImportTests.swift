@@ -60,9 +60,10 @@ import Testing
     }
 
     @Test func aBINDSignedZoneSwitchesToMailkeysWithNoValidationGap() throws {
-        let now = TestClock.real
-        let at = RunClock.format(now)
         let bind = try BINDKeys("example.org")
+        // The clock after the key was made (its Created/Publish/Activate are the wall clock's).
+        let now = TestClock.real.addingTimeInterval(1)
+        let at = RunClock.format(now)
         let legacyDir = try Support.scratch("opendkim")
         let gen = try Support.exec(
             try Support.tool("opendkim-genkey"),
@@ -168,27 +169,27 @@ import Testing
     }
 
     @Test func importRefusesKeysThatDoNotFit() throws {
-        let now = TestClock.real
-        let at = RunClock.format(now)
+        let other = try BINDKeys("example.com")
+        let zsk = try BINDKeys("example.org", ["-a", "ECDSAP256SHA256"])
+        let rsa = try BINDKeys("example.org", ["-a", "RSASHA256", "-b", "2048", "-f", "KSK"])
+        let later = try BINDKeys("example.org", ["-a", "ECDSAP256SHA256", "-f", "KSK", "-P", "+86400", "-A", "+86400"])
+        // The clock after the keys were made (their times are the wall clock's).
+        let at = RunClock.format(TestClock.real.addingTimeInterval(1))
         let root = try Support.exampleHome(build: false, at: at)
         func run(_ args: [String]) throws -> Support.Result {
             let r = try Support.mailkeys(args + ["--home", root.path, "--now", at])
             #expect(r.status != 0, "\(args) was accepted: \(r.stdout)")
             return r
         }
-        let other = try BINDKeys("example.com")
         #expect(
             try run(["import", "dnssec", "example.org", other.stem + ".key"]).stderr.contains("not of example.org")
         )
-        let zsk = try BINDKeys("example.org", ["-a", "ECDSAP256SHA256"])
         #expect(
             try run(["import", "dnssec", "example.org", zsk.stem + ".key"]).stderr.contains(
                 "1 zone-signing key"
             )
         )
-        let rsa = try BINDKeys("example.org", ["-a", "RSASHA256", "-b", "2048", "-f", "KSK"])
         #expect(try run(["import", "dnssec", "example.org", rsa.stem + ".key"]).stderr.contains("algorithm 8"))
-        let later = try BINDKeys("example.org", ["-a", "ECDSAP256SHA256", "-f", "KSK", "-P", "+86400", "-A", "+86400"])
         #expect(try run(["import", "dnssec", "example.org", later.stem + ".key"]).stderr.contains("not in use yet"))
         #expect(try run(["import", "dnssec", "example.org", "/nonexistent/Kx.key"]).stderr.contains("cannot read"))
         let garbage = root.appendingPathComponent("garbage.pem")

@@ -27,20 +27,11 @@ public enum DNSQuery {
     /// the zone's SOA. A refusal, a referral or any other answer without it is "no"; no answer at
     /// all throws (the server may be down, which says nothing).
     public static func serves(zone: DomainName, server: ServerAddress, timeout: Int = 2) throws -> Bool {
-        let resolver = try resolver(server, timeout: timeout)
-        defer { ldns_resolver_deep_free(resolver) }
-        guard let owner = ldns_dname_new_frm_str(zone.fqdn) else { throw DNSError(.syntax, "bad name \(zone)") }
-        defer { ldns_rdf_deep_free(owner) }
-        var packet: UnsafeMutablePointer<ldns_pkt>?
-        let status = ldns_resolver_query_status(&packet, resolver, owner, LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, 0)
-        guard status == LDNS_STATUS_OK, let packet else {
-            throw DNSError(
-                .unreadable,
-                "server \(server): no answer for \(zone) (\(String(cString: ldns_get_errorstr_by_id(status))))"
-            )
-        }
+        let packet = try exchange(zone, LDNS_RR_TYPE_SOA, server: server, timeout: timeout)
         defer { ldns_pkt_free(packet) }
         guard ldns_pkt_get_rcode(packet) == LDNS_RCODE_NOERROR, ldns_pkt_aa(packet) != 0 else { return false }
+        guard let owner = ldns_dname_new_frm_str(zone.fqdn) else { throw DNSError(.syntax, "bad name \(zone)") }
+        defer { ldns_rdf_deep_free(owner) }
         guard let list = ldns_pkt_rr_list_by_name_and_type(packet, owner, LDNS_RR_TYPE_SOA, LDNS_SECTION_ANSWER)
         else { return false }
         defer { ldns_rr_list_deep_free(list) }
@@ -78,6 +69,25 @@ public enum DNSQuery {
     ) throws
         -> UnsafeMutablePointer<ldns_pkt>
     {
+        let packet = try exchange(name, type, server: server, timeout: timeout, dnssec: dnssec)
+        let rcode = ldns_pkt_get_rcode(packet)
+        guard rcode == LDNS_RCODE_NOERROR || rcode == LDNS_RCODE_NXDOMAIN else {
+            ldns_pkt_free(packet)
+            throw DNSError(.unreadable, "server \(server) answered rcode \(rcode.rawValue) for \(name)")
+        }
+        return packet
+    }
+
+    /// ``send(_:_:server:timeout:dnssec:)`` whatever the answer's rcode; throws only without one.
+    static func exchange(
+        _ name: DomainName,
+        _ type: ldns_rr_type,
+        server: ServerAddress,
+        timeout: Int,
+        dnssec: Bool = false
+    ) throws
+        -> UnsafeMutablePointer<ldns_pkt>
+    {
         let resolver = try resolver(server, timeout: timeout)
         defer { ldns_resolver_deep_free(resolver) }
         if dnssec {
@@ -94,11 +104,6 @@ public enum DNSQuery {
                 .unreadable,
                 "server \(server): no answer for \(name) (\(String(cString: ldns_get_errorstr_by_id(status))))"
             )
-        }
-        let rcode = ldns_pkt_get_rcode(packet)
-        guard rcode == LDNS_RCODE_NOERROR || rcode == LDNS_RCODE_NXDOMAIN else {
-            ldns_pkt_free(packet)
-            throw DNSError(.unreadable, "server \(server) answered rcode \(rcode.rawValue) for \(name)")
         }
         return packet
     }

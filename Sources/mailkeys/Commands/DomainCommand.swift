@@ -21,23 +21,16 @@ struct DomainCommand: ParsableCommand {
         @Argument(help: "The mail domain, e.g. example.net.")
         var domain: String
 
-        @Option(help: "An MX host with its addresses when inside the domain: HOST=IP[,IP...]. Repeat for more.")
-        var mx: [String] = []
-
-        @Option(help: "A nameserver, with glue addresses when inside the domain: HOST[=IP,...]. Repeat for more.")
-        var ns: [String] = []
-
-        @Option(help: "Where DMARC and TLS-RPT reports go (default mailto:dmarc@DOMAIN).")
-        var rua: String?
+        @OptionGroup var new: NewDomainOptions
 
         func run() throws {
             try perform {
                 try MailKeys.addDomain(
                     common.resolvedHome,
                     domain: domain,
-                    mx: mx,
-                    ns: ns,
-                    rua: rua,
+                    mx: new.mx,
+                    ns: new.ns,
+                    rua: new.rua,
                     lockWait: common.lockWait
                 )
             }
