@@ -25,12 +25,37 @@ import Testing
         return Setup(home: home, ca: ca, served: served)
     }
 
-    /// Runs `check --json` against NSD (serving the current signed zone) and Postfix (serving
-    /// `chain`); returns the ids of the failed lines and the whole output.
+    /// An HTTPS server for `mta-sts.<domain>` serving `policy` (default: the policy file mailkeys
+    /// wrote) with a certificate of `s.ca`, and the arguments that point `check` at it.
+    static func mtaSTS(_ s: Setup, _ domain: String = "example.org", policy: String? = nil) throws -> (
+        HTTPSServer, [String]
+    ) {
+        let leaf = try s.ca.leaf(
+            "mta-sts-\(domain)",
+            names: ["mta-sts.\(domain)"],
+            at: TestClock.date("2026-11-21T11:00:00Z")
+        )
+        let text = try policy ?? Support.read(s.home.appendingPathComponent("Zones/\(domain).mta-sts.txt"))
+        let server = try HTTPSServer(
+            files: [".well-known/mta-sts.txt": text],
+            key: leaf.key,
+            fullchain: leaf.fullchain,
+            intermediates: s.ca.intermediate
+        )
+        return (
+            server, ["--mta-sts", "127.0.0.1:\(server.port)", "--ca", s.ca.dir.appendingPathComponent("root.pem").path]
+        )
+    }
+
+    /// Runs `check --json` against NSD (serving the current signed zone), Postfix (serving
+    /// `chain`) and an HTTPS server for the MTA-STS policy (`stsPolicy`, default the one mailkeys
+    /// wrote); returns the ids of the failed lines and the whole output.
     static func check(
         _ s: Setup,
         chain: (fullchain: URL, key: URL)? = nil,
         zone: URL? = nil,
+        stsPolicy: String? = nil,
+        trustCA: Bool = true,
         at: String = TestClock.at("2026-11-21T12:00:00Z")
     ) throws -> (failed: [String], output: String) {
         let nsd = try NSDServer(zones: [
@@ -38,11 +63,15 @@ import Testing
         ])
         let files = chain ?? s.served
         let postfix = try PostfixServer(chainFiles: [files.key, files.fullchain])
-        let r = try Support.mailkeys([
-            "check", "example.org", "--home", s.home.path, "--server", "127.0.0.1:\(nsd.port)", "--smtp",
-            "127.0.0.1:\(postfix.port)", "--now", at,
-            "--json",
-        ])
+        let (https, stsArgs) = try mtaSTS(s, policy: stsPolicy)
+        defer { withExtendedLifetime(https) {} }
+        let r = try Support.mailkeys(
+            [
+                "check", "example.org", "--home", s.home.path, "--server", "127.0.0.1:\(nsd.port)", "--smtp",
+                "127.0.0.1:\(postfix.port)", "--now", at,
+                "--json",
+            ] + (trustCA ? stsArgs : Array(stsArgs.prefix(2)))
+        )
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         let checks = json?["checks"] as? [[String: Any]] ?? []
         let failed = checks.filter { ($0["ok"] as? Bool) == false }.compactMap { $0["id"] as? String }
@@ -86,10 +115,14 @@ import Testing
                 }
             )
             let postfix = try PostfixServer(chainFiles: [s.served.key, s.served.fullchain])
-            let r = try Support.mailkeys([
-                "check", domain, "--home", s.home.path, "--server", "127.0.0.1:\(nsd.port)", "--smtp",
-                "127.0.0.1:\(postfix.port)", "--now", TestClock.at("2026-11-21T12:00:00Z"), "--json",
-            ])
+            let (https, stsArgs) = try Self.mtaSTS(s, domain)
+            defer { withExtendedLifetime(https) {} }
+            let r = try Support.mailkeys(
+                [
+                    "check", domain, "--home", s.home.path, "--server", "127.0.0.1:\(nsd.port)", "--smtp",
+                    "127.0.0.1:\(postfix.port)", "--now", TestClock.at("2026-11-21T12:00:00Z"), "--json",
+                ] + stsArgs
+            )
             let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
             let checks = json?["checks"] as? [[String: Any]] ?? []
             #expect(checks.count == 10, "\(domain): \(r.stdout)\(r.stderr)")
@@ -112,6 +145,31 @@ import Testing
 
     /// STARTTLS is probed whether or not the MX host has TLSA records: without them, a server
     /// that offers STARTTLS passes the starttls line (tlsa fails), and nothing listening fails it.
+    /// The mta-sts line reads the policy senders fetch over HTTPS: a correct one passes (the
+    /// other tests), one that lost an MX host fails, an old one the id no longer matches fails,
+    /// a certificate not issued by a trusted CA fails, each only this line.
+    @Test func theLiveMTASTSPolicyIsFetchedOverHTTPS() throws {
+        let s = try Self.setup()
+        let text = try Support.read(s.home.appendingPathComponent("Zones/example.org.mta-sts.txt"))
+        #expect(text.contains("mx: mail.example.org"))
+        let (ok, output) = try Self.check(s)
+        // JSON writes "/" as "\\/": the lines are matched without the URL; the policy has CRLF lines.
+        #expect(ok.isEmpty && output.contains("matches the policy served at https:"), "\(output)")
+        let noMX =
+            text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n").filter { !$0.hasPrefix("mx:") }
+            .joined(separator: "\n") + "\nmx: other.example.net\n"
+        let (lost, lostOutput) = try Self.check(s, stsPolicy: noMX)
+        #expect(lost == ["mta-sts"] && lostOutput.contains("does not list every MX host"), "\(lostOutput)")
+        let older = text.replacingOccurrences(of: "max_age: ", with: "max_age: 1")
+        let (stale, staleOutput) = try Self.check(s, stsPolicy: older)
+        #expect(stale == ["mta-sts"] && staleOutput.contains("is not the one mailkeys wrote"), "\(staleOutput)")
+        let (untrusted, untrustedOutput) = try Self.check(s, trustCA: false)
+        #expect(
+            untrusted == ["mta-sts"] && untrustedOutput.contains("unable to get local issuer certificate"),
+            "\(untrustedOutput)"
+        )
+    }
+
     @Test func startTLSIsProbedWithoutTLSA() throws {
         let home = try Support.exampleHome()
         let ca = try TestCA(at: TestClock.date("2026-11-21T11:00:00Z"))

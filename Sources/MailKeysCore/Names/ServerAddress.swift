@@ -6,9 +6,16 @@ public struct ServerAddress: Sendable, Equatable, CustomStringConvertible {
     public var address: IPAddress
     public var port: Int
 
-    public init(_ text: String) throws {
+    /// `address` at `port`.
+    public init(address: IPAddress, port: Int) {
+        self.address = address
+        self.port = port
+    }
+
+    /// Parses `text`; `defaultPort` when it names none.
+    public init(_ text: String, defaultPort: Int = 53) throws {
         var host = Substring(text)
-        var port = 53
+        var port = defaultPort
         if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
             host = text[text.index(after: text.startIndex)..<close]
             let rest = text[text.index(after: close)...]

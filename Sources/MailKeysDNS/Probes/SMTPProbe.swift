@@ -21,8 +21,9 @@ public enum SMTPProbe {
         return try handshake(fd: fd, host: host, address: address)
     }
 
-    /// A TCP socket connected to `address`, with `timeout` seconds for each send and receive.
-    private static func connectedSocket(to address: ServerAddress, timeout: Int) throws -> Int32 {
+    /// A TCP socket connected to `address`, with `timeout` seconds for each send and receive;
+    /// `label` starts the error message (`SMTP`, `HTTPS`).
+    static func connectedSocket(to address: ServerAddress, timeout: Int, label: String = "SMTP") throws -> Int32 {
         let family = address.address.isV4 ? AF_INET : AF_INET6
         let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw DNSError(.unreadable, "socket: \(String(cString: strerror(errno)))") }
@@ -32,7 +33,7 @@ public enum SMTPProbe {
         guard connectSocket(fd, address) == 0 else {
             let reason = String(cString: strerror(errno))
             close(fd)
-            throw DNSError(.unreadable, "SMTP \(address): \(reason)")
+            throw DNSError(.unreadable, "\(label) \(address): \(reason)")
         }
         return fd
     }

@@ -7,9 +7,16 @@ extension MailKeys {
     /// Queries `server` (default: the first export target's address, else 127.0.0.1:53) for
     /// `domain` and the MX's STARTTLS at `smtp` (default: the MX's address, port 25) and checks
     /// everything the assessments check. Changes nothing.
-    public static func check(_ home: Home, domain: String, server: String?, smtp: String?, now: Date, lockWait: Double)
-        throws -> CheckReport
-    {
+    public static func check(
+        _ home: Home,
+        domain: String,
+        server: String?,
+        smtp: String?,
+        mtaSTS: String? = nil,
+        ca: String? = nil,
+        now: Date,
+        lockWait: Double
+    ) throws -> CheckReport {
         let session = try Session(home, lockWait: lockWait, shared: true)
         defer { withExtendedLifetime(session) {} }
         let policy = session.policy
@@ -38,7 +45,21 @@ extension MailKeys {
         }
         var run = DomainCheck(policy: p, validator: validator, report: report, otherZone: zoneOf)
         let hosts = try run.checkMailExchangers(smtp: smtpAddress)
-        try run.checkMTASTS(home, hosts: hosts)
+        let stsAddress = try mtaSTS.map { try ServerAddress($0, defaultPort: 443) }
+        try run.checkMTASTS(
+            home,
+            hosts: hosts,
+            fetch: { host, address in
+                try HTTPSFetch.get(
+                    host: host,
+                    path: "/.well-known/mta-sts.txt",
+                    address: stsAddress ?? address,
+                    caFile: ca,
+                    at: now
+                )
+            },
+            override: stsAddress != nil
+        )
         try run.checkTLSRPT()
         try run.checkSPF()
         try run.checkDKIM(store)
@@ -230,7 +251,9 @@ private struct DomainCheck {
                 }
             }
             // STARTTLS is probed whether or not there is TLSA to match.
-            let address = (a.records.first ?? aaaa.records.first).flatMap { try? ServerAddress($0 + ":\(port)") }
+            let address = (a.records.first ?? aaaa.records.first).flatMap { try? IPAddress($0) }.map {
+                ServerAddress(address: $0, port: port)
+            }
             guard let target = smtp ?? address else {
                 f.starttls.append("no address to connect to for \(host)")
                 continue
@@ -278,8 +301,16 @@ private struct DomainCheck {
         }
     }
 
-    /// The mta-sts line: the _mta-sts id against the policy, which must list every MX and match its file.
-    mutating func checkMTASTS(_ home: Home, hosts: [DomainName]) throws {
+    /// The mta-sts line: the _mta-sts id against the policy, and the policy senders fetch
+    /// (`https://mta-sts.<domain>/.well-known/mta-sts.txt`, its certificate verified, from the
+    /// address mta-sts.<domain> has in DNS unless `override`) against the policy mailkeys wrote:
+    /// the same text, version STSv1, listing every MX host.
+    mutating func checkMTASTS(
+        _ home: Home,
+        hosts: [DomainName],
+        fetch: (DomainName, ServerAddress) throws -> HTTPSFetch.Response,
+        override: Bool
+    ) throws {
         let stsName = try policy.name.prepending("_mta-sts")
         let sts = txt(ask(stsName, "TXT")).filter { $0.lowercased().hasPrefix("v=stsv1") }
         let cd = ["confidential-delivery"]
@@ -297,22 +328,69 @@ private struct DomainCheck {
         let fields: [String] = sts.first?.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
         let id: String? = fields.first { $0.hasPrefix("id=") }.map { String($0.dropFirst(3)) }
         let file = try AtomicFile.read(home.mtaSTSFile(policy.name))
-        let covers = hosts.allSatisfy { h in
-            local.text.contains("mx: \(h.description)") || local.text.contains("mx: *.\(h.parent.description)")
-        }
-        let detail: String
-        if id == nil {
-            detail = "no _mta-sts TXT record"
-        } else if id != local.id {
-            detail = "the published id \(id!) is not the policy's \(local.id)"
-        } else if !covers {
-            detail = "the policy does not list every MX host"
-        } else if file != local.text {
-            detail = "the policy file differs from the policy"
+        let host = try policy.name.prepending("mta-sts")
+        let url = "https://\(host)/.well-known/mta-sts.txt"
+        var served: String?
+        var fetchProblem: String?
+        if let address = override ? ServerAddress(address: try IPAddress("127.0.0.1"), port: 443) : stsAddress(host) {
+            do {
+                let r = try fetch(host, address)
+                if r.status != 200 {
+                    fetchProblem = "\(url) answered HTTP \(r.status)"
+                } else if r.contentType?.lowercased().hasPrefix("text/plain") == false {
+                    fetchProblem = "\(url) is served as \(r.contentType!), not text/plain"
+                } else {
+                    served = r.body
+                }
+            } catch let e as DNSError {
+                fetchProblem = "cannot fetch \(url): \(e.reason)"
+            }
         } else {
-            detail = "id \(local.id) matches the policy, which lists every MX"
+            fetchProblem = "\(host) has no address: senders cannot fetch the policy"
         }
-        line("mta-sts", cd, id == local.id && file == local.text && covers, detail)
+        let normalized = served?.replacingOccurrences(of: "\r\n", with: "\n")
+        let policyLines = (normalized ?? "").split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let patterns = policyLines.filter { $0.hasPrefix("mx:") }.map {
+            $0.dropFirst(3).trimmingCharacters(in: .whitespaces)
+        }
+        let covers = hosts.allSatisfy { h in
+            patterns.contains { $0 == h.description || ($0.hasPrefix("*.") && h.parent.description == $0.dropFirst(2)) }
+        }
+        let problem: String?
+        if id == nil {
+            problem = "no _mta-sts TXT record"
+        } else if id != local.id {
+            problem = "the published id \(id!) is not the policy's \(local.id)"
+        } else if let fetchProblem {
+            problem = fetchProblem
+        } else if !policyLines.contains("version: STSv1") {
+            problem = "\(url) is not an STSv1 policy"
+        } else if !covers {
+            problem = "the policy served at \(url) does not list every MX host"
+        } else if normalized != local.text.replacingOccurrences(of: "\r\n", with: "\n") {
+            problem =
+                "the policy served at \(url) is not the one mailkeys wrote (id \(local.id)): senders cache the old one"
+        } else if file != local.text {
+            problem = "\(home.show(home.mtaSTSFile(policy.name))) differs from the policy; run tick"
+        } else {
+            problem = nil
+        }
+        let mode = policyLines.first { $0.hasPrefix("mode:") }.map {
+            $0.dropFirst(5).trimmingCharacters(in: .whitespaces)
+        }
+        line(
+            "mta-sts",
+            cd,
+            problem == nil,
+            problem ?? "id \(local.id) matches the policy served at \(url) (mode \(mode ?? "?")), which lists every MX"
+        )
+    }
+
+    /// Where mta-sts.<domain> answers HTTPS: its first address in DNS, port 443.
+    mutating func stsAddress(_ host: DomainName) -> ServerAddress? {
+        let a = ask(host, "A")
+        let aaaa = a.records.isEmpty ? ask(host, "AAAA") : a
+        return aaaa.records.first.flatMap { try? IPAddress($0) }.map { ServerAddress(address: $0, port: 443) }
     }
 
     /// The tls-rpt line: a _smtp._tls TXT record with a rua.

@@ -23,6 +23,15 @@ struct Check: ParsableCommand {
     @Option(help: "Where to reach the MX's SMTP, IP[:PORT] (default: the MX's address, port 25 or the TLSA port).")
     var smtp: String?
 
+    @Option(
+        name: .customLong("mta-sts"),
+        help: "Where to fetch the MTA-STS policy over HTTPS, IP[:PORT] (default: mta-sts.DOMAIN's address, port 443)."
+    )
+    var mtaSTS: String?
+
+    @Option(help: "A PEM file of CA certificates to verify the MTA-STS host with (default: the system's).")
+    var ca: String?
+
     @Flag(help: "Print JSON (stable keys) instead of the score card.")
     var json = false
 
@@ -35,6 +44,8 @@ struct Check: ParsableCommand {
                 domain: domain,
                 server: server,
                 smtp: smtp,
+                mtaSTS: mtaSTS,
+                ca: ca,
                 now: try RunClock.now(common.now),
                 lockWait: common.lockWait
             )
