@@ -136,11 +136,26 @@ import Testing
         }
         let shared = try check("example.com").output
         #expect(shared.contains("_25._tcp.mail.example.org matches the certificate served"), "\(shared)")
+        #expect(shared.contains("rollover scheme 3+2 (key and issuer)"), "the DANE scheme is named: \(shared)")
+        #expect(shared.contains("mail.example.org: covered by example.org"), "CAA of the MX host: \(shared)")
 
         try share("\n\n[[domains.\"example.com\".mx]]\nhost = \"mx.elsewhere.test\"\npreference = 20")
         let (failed, output) = try check("example.com")
         #expect(failed == ["tlsa"], "\(output)")
         #expect(output.contains("mx.elsewhere.test is outside this home's zones"), "\(output)")
+
+        // The MX host's zone without CAA: example.com has its own, but its MX host is not covered.
+        try share("")
+        let withoutCAA = try Support.read(policy).replacingOccurrences(
+            of: "[domains.\"example.org\".caa]",
+            with: "[domains.\"example.org\".caa]\nenabled = false"
+        )
+        try withoutCAA.write(to: policy, atomically: true, encoding: .utf8)
+        let t = try Support.mailkeys(["tick", "--home", s.home.path, "--now", TestClock.at("2026-11-21T11:40:00Z")])
+        #expect(t.status == 0, "\(t.stderr)")
+        let (uncovered, uncoveredOutput) = try check("example.com")
+        #expect(uncovered == ["caa"], "\(uncoveredOutput)")
+        #expect(uncoveredOutput.contains("no CAA record covers mail.example.org"), "\(uncoveredOutput)")
     }
 
     /// STARTTLS is probed whether or not the MX host has TLSA records: without them, a server

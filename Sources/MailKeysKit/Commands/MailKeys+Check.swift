@@ -64,7 +64,7 @@ extension MailKeys {
         try run.checkSPF()
         try run.checkDKIM(store)
         try run.checkDMARC()
-        run.checkCAA()
+        try run.checkCAA(hosts: hosts)
         run.insertDNSSEC(anchors: anchors)
         return run.report
     }
@@ -290,7 +290,11 @@ private struct DomainCheck {
             if tlsa.isEmpty {
                 return  // the tlsa line already says there is none
             } else if leafMatch || caMatch {
-                f.tlsaDetails.append("\(owner) matches the certificate served (\(leafMatch ? "3 1 1" : "2 1 1"))")
+                // The rollover scheme internet.nl reports: a next key (3+3) or the issuer (3+2).
+                let scheme = ee.count >= 2 ? "3+3 (current and next key)" : ta.isEmpty ? "none" : "3+2 (key and issuer)"
+                f.tlsaDetails.append(
+                    "\(owner) matches the certificate served (\(leafMatch ? "3 1 1" : "2 1 1")), rollover scheme \(scheme)"
+                )
             } else {
                 let key = served.spkis.first?.prefix(16) ?? "none"
                 f.tlsa.append("no TLSA record at \(owner) matches the certificate \(host) serves (key \(key))")
@@ -474,15 +478,31 @@ private struct DomainCheck {
         }
     }
 
-    /// The caa line: a CAA record at the apex.
-    mutating func checkCAA() {
-        let caa = ask(policy.name, "CAA")
-        line(
-            "caa",
-            [],
-            !caa.records.isEmpty,
-            caa.records.isEmpty ? "no CAA record" : caa.records.joined(separator: "; ")
-        )
+    /// The caa line: a CAA record at the apex, and one covering each MX host (RFC 8659's tree
+    /// climb from the host up to its zone's apex, in the zone that holds it), as certbot's CA
+    /// checks it when it issues the host's certificate. A host outside the home is left to the
+    /// tlsa line.
+    mutating func checkCAA(hosts: [DomainName]) throws {
+        var problems: [String] = []
+        let apex = ask(policy.name, "CAA")
+        var details = apex.records.isEmpty ? [] : ["\(policy.name): \(apex.records.joined(separator: "; "))"]
+        if apex.records.isEmpty { problems.append("no CAA record at \(policy.name)") }
+        for host in hosts {
+            guard let zone = try zone(of: host) else { continue }
+            var name = host
+            var covering: DomainName?
+            while covering == nil {
+                if !ask(name, "CAA", in: zone).records.isEmpty { covering = name }
+                guard name != zone.policy.name, name.labels.count > zone.policy.name.labels.count else { break }
+                name = name.parent
+            }
+            if let covering {
+                if covering != policy.name { details.append("\(host): covered by \(covering)") }
+            } else {
+                problems.append("no CAA record covers \(host) (none from it up to \(zone.policy.name))")
+            }
+        }
+        line("caa", [], problems.isEmpty, problems.first ?? details.joined(separator: "; "))
     }
 
     /// The dnssec line, first in the report but made last: it covers every answer read above.
