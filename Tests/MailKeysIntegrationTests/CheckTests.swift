@@ -247,6 +247,24 @@ import Testing
         )
         let (failed, output) = try Self.check(s, zone: zone)
         #expect(failed == ["dmarc"], "\(output)")
+        // The last check's lines are metrics: dmarc 0, the others 1, with when it ran.
+        let metrics = try Support.mailkeys([
+            "metrics", "--home", s.home.path, "--now", TestClock.at("2026-11-21T12:05:00Z"),
+        ])
+        #expect(metrics.status == 0, "\(metrics.stderr)")
+        let d = "domain=\"example.org\""
+        #expect(MetricsTests.value(metrics.stdout, "mailkeys_check_ok{check=\"dmarc\",\(d)}") == 0, "\(metrics.stdout)")
+        for line in ["dnssec", "mx", "starttls", "tlsa", "mta-sts", "tls-rpt", "spf", "dkim", "caa"] {
+            #expect(MetricsTests.value(metrics.stdout, "mailkeys_check_ok{check=\"\(line)\",\(d)}") == 1, "\(line)")
+        }
+        #expect(
+            MetricsTests.value(metrics.stdout, "mailkeys_check_timestamp_seconds{\(d)}")
+                == TestClock.date("2026-11-21T12:00:00Z").timeIntervalSince1970
+        )
+        let file = s.home.appendingPathComponent("metrics.prom")
+        try metrics.stdout.write(to: file, atomically: true, encoding: .utf8)
+        let lint = try Support.exec("/bin/sh", ["-c", "\(try Support.tool("promtool")) check metrics < \(file.path)"])
+        #expect(lint.status == 0, "promtool: \(lint.stdout)\(lint.stderr)")
     }
 
     @Test func spfWithElevenLookupsFailsOnlyTheSPFLine() throws {

@@ -22,7 +22,23 @@ extension MailKeys {
         try exports(&m, index, store.exports(domains: names))
         try dkim(&m, names, store.dkimKeys(domains: names), now: now)
         try certificates(&m, names, store.tlsCertificates(domains: names))
+        checks(&m, CheckRecord.load(home, domains: names))
         return m.text
+    }
+
+    /// The last `check` of each domain that had one: when, and each line's result.
+    private static func checks(_ m: inout MetricsText, _ records: [(DomainName, CheckRecord)]) {
+        guard !records.isEmpty else { return }
+        let ok = "mailkeys_check_ok"
+        m.gauge(ok, "Whether each line of the domain's last `mailkeys check` passed (1) or failed (0).")
+        for (d, r) in records {
+            for (line, passed) in r.lines.sorted(by: { $0.key < $1.key }) {
+                m.sample(ok, ["domain": d.description, "check": line], passed ? 1 : 0)
+            }
+        }
+        let at = "mailkeys_check_timestamp_seconds"
+        m.gauge(at, "When the domain's last `mailkeys check` ran (its clock).")
+        for (d, r) in records { m.sample(at, ["domain": d.description], r.at) }
     }
 
     private static func signatures(
