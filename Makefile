@@ -14,7 +14,7 @@ INIT_ARGS  := --domain $(EXAMPLE) \
 # Needed to build and run.
 BUILD_PKGS := pkg-config libldns-dev libssl-dev libsqlite3-dev
 # The real peers the tests drive.
-TEST_PKGS  := $(BUILD_PKGS) openssl sqlite3 ldnsutils bind9 bind9-utils bind9-dnsutils knot knot-dnsutils nsd certbot pebble curl postfix systemd python3-dkim opendkim opendkim-tools unbound rspamd iproute2 prometheus
+TEST_PKGS  := $(BUILD_PKGS) openssl sqlite3 ldnsutils bind9 bind9-utils bind9-dnsutils knot knot-dnsutils nsd certbot pebble curl postfix systemd python3-dkim opendkim opendkim-tools unbound rspamd iproute2 prometheus man-db
 
 PREFIX     ?= /usr/local
 DESTDIR    ?=
@@ -79,6 +79,7 @@ SHIFT_DAYS   ?= 400 1461
 
 test: test-deps
 	$(SWIFT) build --build-tests
+	$(SWIFT) build --product generate-manual
 	$(SWIFT) test --skip-build --disable-xctest
 	$(MAKE) --no-print-directory test-shifted
 
@@ -115,7 +116,8 @@ clean:
 # STATE_DIR; an existing home is left as it is. Then: mailkeys init --home STATE_DIR ...,
 # systemctl daemon-reload, systemctl enable --now mailkeys.timer.
 install:
-	@if [ -z "$(SKIP_BUILD)" ]; then $(MAKE) deps && $(SWIFT) build -c $(CONFIG); fi
+	@if [ -z "$(SKIP_BUILD)" ]; then $(MAKE) deps && $(SWIFT) build -c $(CONFIG) && \
+	  $(SWIFT) build -c $(CONFIG) --product generate-manual; fi
 	install -D -m 0755 .build/$(CONFIG)/mailkeys $(DESTDIR)$(PREFIX)/bin/mailkeys
 	install -D -m 0644 systemd/mailkeys.service $(DESTDIR)$(UNIT_DIR)/mailkeys.service
 	install -D -m 0644 systemd/mailkeys.timer $(DESTDIR)$(UNIT_DIR)/mailkeys.timer
@@ -124,6 +126,9 @@ install:
 	sed -i 's|/usr/local/bin/mailkeys|$(PREFIX)/bin/mailkeys|; s|/var/lib/mailkeys|$(STATE_DIR)|; s|/usr/local/share|$(PREFIX)/share|' \
 	  $(DESTDIR)$(UNIT_DIR)/mailkeys.service $(DESTDIR)$(UNIT_DIR)/mailkeys-check@.service
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/mailkeys/README.md
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	@test -x .build/$(CONFIG)/generate-manual || { echo "no .build/$(CONFIG)/generate-manual: run swift build -c $(CONFIG) --product generate-manual" >&2; exit 1; }
+	.build/$(CONFIG)/generate-manual .build/$(CONFIG)/mailkeys --output-directory $(DESTDIR)$(PREFIX)/share/man/man1
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
 	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 	.build/$(CONFIG)/mailkeys --generate-completion-script bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/mailkeys

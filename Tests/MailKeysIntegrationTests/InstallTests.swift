@@ -48,6 +48,16 @@ import Testing
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         let mode = try FileManager.default.attributesOfItem(atPath: state.path)[.posixPermissions] as? Int
         #expect(mode == 0o700)
+        // The man page, generated from the argument parser, renders and documents every subcommand.
+        let page = prefix.appendingPathComponent("share/man/man1/mailkeys.1")
+        let man = try Support.exec(try Support.tool("man"), ["-l", page.path], environment: ["MANWIDTH": "200"])
+        #expect(man.status == 0, "\(man.stderr)")
+        for word in [
+            "certbot-hook", "Start taking DOMAIN down", "Import the DNSSEC keys", "--mta-sts",
+            "no longer serves the DS",
+        ] {
+            #expect(man.stdout.contains(word), "man mailkeys lacks \(word)")
+        }
         // Shell completions where bash-completion, zsh and fish look for them; bash loads its
         // file and completes the subcommands.
         let share = prefix.appendingPathComponent("share")
