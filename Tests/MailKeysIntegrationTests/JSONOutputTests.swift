@@ -41,6 +41,46 @@ import Testing
         #expect((doc["actions"] as? [[String: String]])?.contains { $0["text"]!.hasPrefix("wrote Zones/") } == true)
     }
 
+    /// `status --json` gives certificates and TLSA records as objects (issue 18): the served
+    /// certificate's SPKI is the data of its `3 1 1`, a renewal held by the deploy gate says when
+    /// it goes live.
+    @Test func statusGivesCertificatesAndTLSAAsObjects() throws {
+        let home = try Support.exampleHome()
+        let ca = try TestCA(at: TestClock.date("2026-11-21T11:00:00Z"))
+        let first = try ca.leaf("first", at: TestClock.date("2026-11-21T11:00:00Z"))
+        let r = try Support.mailkeys([
+            "tls", "import", "mail.example.org", "--cert", first.fullchain.path, "--key", first.key.path, "--home",
+            home.path, "--now", TestClock.at("2026-11-21T11:00:00Z"),
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        let renewed = try TLSTests.hookRenewal(home, ca: ca, "second", at: "2026-11-21T12:00:00Z")
+        #expect(renewed.status == 0, "\(renewed.stderr)")
+        let status = try Support.mailkeys([
+            "status", "example.org", "--json", "--home", home.path, "--now", TestClock.at("2026-11-21T12:10:00Z"),
+        ])
+        #expect(status.status == 0, "\(status.stderr)")
+        let domain = try #require((try Self.object(status.stdout)["domains"] as? [[String: Any]])?.first)
+        let tls = try #require(
+            (domain["tls"] as? [[String: Any]])?.first { ($0["owner"] as? String)?.hasPrefix("_25._tcp.") == true }
+        )
+        let certs = try #require(tls["certificates"] as? [[String: Any]])
+        let served = try #require(certs.first { $0["state"] as? String == "served" })
+        let pending = try #require(certs.first { $0["state"] as? String == "pending" })
+        let spki = try TestCA.spki(first.fullchain)
+        #expect(served["spki"] as? String == spki && served["keyType"] as? String == "ecdsa", "\(served)")
+        #expect((served["fingerprint"] as? String)?.count == 64 && served["goesLive"] == nil)
+        #expect(pending["goesLive"] as? String == TestClock.at("2026-11-21T14:00:00Z"), "\(pending)")
+        let records = try #require(tls["tlsa"] as? [[String: Any]])
+        #expect(
+            records.contains {
+                $0["usage"] as? Int == 3 && $0["selector"] as? Int == 1 && $0["matchingType"] as? Int == 1
+                    && $0["data"] as? String == spki
+            },
+            "\(records)"
+        )
+        #expect(records.allSatisfy { ($0["published"] as? String)?.hasSuffix("Z") == true })
+    }
+
     @Test func planAndDSPrintJSON() throws {
         let home = try Support.exampleHome()
         let plan = try Support.mailkeys(["plan", "--json", "--days", "30", "--home", home.path, "--now", Support.now])

@@ -371,7 +371,34 @@ extension MailKeys {
                         "\(c.keyType.rawValue) \(c.fingerprint.prefix(16)) goes live \(at.map(RunClock.format) ?? "once its record is published")"
                 }
                 if !served.isEmpty || !records.isEmpty || !pending.isEmpty {
-                    tlsInfo.append(.init(owner: owner, served: served, records: records, pending: pending))
+                    var info = StatusReport.TLSInfo(owner: owner, served: served, records: records, pending: pending)
+                    info.certificates = certs.filter { $0.host == mx.host && $0.state != .replaced }.map { c in
+                        StatusReport.CertificateInfo(
+                            state: c.state == .served ? "served" : "pending",
+                            keyType: c.keyType.rawValue,
+                            fingerprint: c.fingerprint,
+                            spki: c.spki,
+                            notBefore: RunClock.format(c.notBefore),
+                            notAfter: RunClock.format(c.notAfter),
+                            goesLive: c.state == .pending
+                                ? published["\(owner) 3 1 1 \(c.spki)"].map {
+                                    RunClock.format(TLSA.coveredAt(publishedAt: $0, ttl: gateTTL))
+                                } : nil
+                        )
+                    }
+                    info.tlsa = published.filter { $0.key.hasPrefix(owner + " ") }.sorted { $0.key < $1.key }.compactMap
+                    {
+                        let f = $0.key.dropFirst(owner.count + 1).split(separator: " ")
+                        guard f.count == 4, let u = Int(f[0]), let s = Int(f[1]), let m = Int(f[2]) else { return nil }
+                        return StatusReport.TLSARecordInfo(
+                            usage: u,
+                            selector: s,
+                            matchingType: m,
+                            data: String(f[3]),
+                            published: RunClock.format($0.value)
+                        )
+                    }
+                    tlsInfo.append(info)
                 }
             }
         }

@@ -40,6 +40,34 @@ public struct StatusReport: Codable, Sendable {
         public var records: [String]
         /// Certificates held by the deploy gate, with when they go live.
         public var pending: [String]
+        /// The same as objects, for scripts: every served and pending certificate.
+        public var certificates: [CertificateInfo] = []
+        /// Every TLSA record of the owner as fields, with when it was first published.
+        public var tlsa: [TLSARecordInfo] = []
+    }
+    /// A certificate of an MX host as the store holds it.
+    public struct CertificateInfo: Codable, Sendable {
+        /// `served` or `pending` (held by the deploy gate).
+        public var state: String
+        /// `ecdsa` or `rsa`.
+        public var keyType: String
+        /// SHA-256 of the certificate and of its SubjectPublicKeyInfo (what `3 1 1` holds), hex.
+        public var fingerprint: String
+        public var spki: String
+        public var notBefore: String
+        public var notAfter: String
+        /// When the deploy gate lets a pending certificate in (nil: served, or its record is not
+        /// published yet).
+        public var goesLive: String?
+    }
+    /// One TLSA record.
+    public struct TLSARecordInfo: Codable, Sendable {
+        public var usage: Int
+        public var selector: Int
+        public var matchingType: Int
+        /// The association data, hex.
+        public var data: String
+        public var published: String
     }
     /// The last export of the zone to one target (`[[export]]`).
     public struct ExportInfo: Codable, Sendable {
