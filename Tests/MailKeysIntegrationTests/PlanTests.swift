@@ -28,6 +28,18 @@ import Testing
             masked.contains("zsk TAG") && masked.contains("export the new serial"),
             "ZSK rollover and exports appear"
         )
+        // An export is predicted only where the zone changes: a DKIM key starting or stopping to
+        // sign changes no record.
+        let lines = masked.split(separator: "\n").map(String.init)
+        let changes = Set(
+            lines.filter { l in
+                !l.contains(" export ")
+                    && !(l.contains(" dkim ") && (l.contains("start signing") || l.contains("stop signing")))
+            }.map { $0.prefix(20) }
+        )
+        for l in lines where l.contains(" export nsd ") {
+            #expect(changes.contains(l.prefix(20)), "an export with no zone change: \(l)")
+        }
         let check = try Support.exec(
             try Support.tool("python3"),
             [
@@ -43,5 +55,43 @@ import Testing
             ["plan", "--home", home.path, "--days", "0"],
             message: "--days: 0 is not within 1...3650"
         )
+    }
+
+    /// A renewal held by the deploy gate is drawn pending until it goes live, then served; the
+    /// certificate it replaces is served until then (issue 18: there was no served bar). The
+    /// "now" label sits above the month labels, clear of the legend, and a month label at the
+    /// right edge ends at its line instead of running off the image.
+    @Test func aGatedRenewalIsDrawnPendingThenServedAndTheLabelsStayClear() throws {
+        let home = try Support.exampleHome()
+        let ca = try TestCA(at: TestClock.date("2026-11-21T11:00:00Z"))
+        let first = try ca.leaf("first", at: TestClock.date("2026-11-21T11:00:00Z"))
+        let r = try Support.mailkeys([
+            "tls", "import", "mail.example.org", "--cert", first.fullchain.path, "--key", first.key.path, "--home",
+            home.path, "--now", TestClock.at("2026-11-21T11:00:00Z"),
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try TLSTests.hookRenewal(home, ca: ca, "second", at: "2026-11-21T12:00:00Z").status == 0)
+        let svg = home.appendingPathComponent("plan.svg")
+        let plan = try Support.mailkeys([
+            "plan", "--home", home.path, "--now", TestClock.at("2026-11-21T12:10:00Z"), "--days", "100", "--svg",
+            svg.path,
+        ])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let live = TestClock.at("2026-11-21T14:00:00Z")
+        let table = plan.stdout.replacing(/\ {2,}/, with: " ")
+        #expect(table.contains("\(live) example.org tls mail.example.org deploy gate installs"), "\(plan.stdout)")
+        let text = try Support.read(svg)
+        #expect(text.contains("<title>pending "), "the renewal waits at the gate")
+        #expect(text.contains("<title>served \(live) – "), "the renewal is served from the install on")
+        #expect(text.contains("– \(live)</title>"), "the certificate it replaces is served until then")
+        // Every text lies within the image; "now" above the month labels.
+        let width = 1100.0
+        for match in text.matches(of: /<text x="([0-9.]+)" y="([0-9.]+)"([^>]*)>([^<]*)<\/text>/) {
+            let x = Double(match.output.1)!
+            let y = Double(match.output.2)!
+            let end = match.output.3.contains("text-anchor=\"end\"") ? x : x + Double(match.output.4.count) * 7
+            #expect(end <= width && x >= 0, "text runs off the image: \(match.output.0)")
+            if match.output.4 == "now" { #expect(y < 26, "now overlaps the month labels or the legend") }
+        }
     }
 }

@@ -105,7 +105,11 @@ private struct DomainPlan {
             let dkimPlan = DKIMPlanner.plan(keys: dkim, policy: policy.dkim, now: t)
             for a in dkimPlan.actions {
                 add(t, "dkim", a.selector, a.description)
-                zoneChanges.append(t)
+                // Only a record published, emptied or removed changes the zone (and is exported).
+                switch a {
+                case .create, .revoke, .remove: zoneChanges.append(t)
+                case .activate, .retire, .reveal: break
+                }
             }
             dkim = DKIMPlanner.apply(dkimPlan.actions, to: dkim, now: t, newKeys: [:])
             guard let wake = dkimPlan.nextWake, wake > t else { break }
@@ -187,21 +191,47 @@ private struct DomainPlan {
         }
     }
 
-    /// TLS: expected renewals (about two thirds of the lifetime), expiries, gated installs.
+    /// TLS: expected renewals (about two thirds of the lifetime), expiries, gated installs. A
+    /// certificate the deploy gate holds is drawn pending until it goes live, then served until
+    /// it expires; the one it replaces is served until then.
     mutating func planTLS(_ store: Store) throws {
         let published = try store.tlsaPublished(domain: policy.name)
-        for c in try store.tlsCertificates(domain: policy.name) where c.state != .replaced {
+        let certs = try store.tlsCertificates(domain: policy.name).filter { $0.state != .replaced }
+        var live: [String: Date] = [:]  // host and key type → when its pending certificate goes live
+        for c in certs where c.state == .pending {
+            if let pub = published["_\(policy.tls.ports[0])._tcp.\(c.host.fqdn) 3 1 1 \(c.spki)"] {
+                live["\(c.host) \(c.keyType.rawValue)"] = TLSA.coveredAt(publishedAt: pub, ttl: policy.ttl(for: .tlsa))
+            }
+        }
+        for c in certs {
             let life = c.notAfter.timeIntervalSince(c.notBefore)
             let host = c.host.description
+            let slot = "\(c.host) \(c.keyType.rawValue)"
+            var spans: [(String, Date, Date)] = []
             if c.state == .served {
-                let renewal = c.notBefore.addingTimeInterval(life * 2 / 3)
-                add(renewal, "tls", host, "expected certbot renewal (2/3 of the lifetime)")
+                spans.append(("served", c.installed ?? now, min(live[slot] ?? c.notAfter, c.notAfter)))
+                if live[slot] == nil {
+                    add(
+                        c.notBefore.addingTimeInterval(life * 2 / 3),
+                        "tls",
+                        host,
+                        "expected certbot renewal (2/3 of the lifetime)"
+                    )
+                }
                 add(c.notAfter, "tls", host, "certificate \(c.fingerprint.prefix(12)) expires")
-                lane("tls \(c.host) \(c.keyType.rawValue)", [("served", c.installed ?? now, c.notAfter)])
-            } else if let pub = published["_\(policy.tls.ports[0])._tcp.\(c.host.fqdn) 3 1 1 \(c.spki)"] {
-                let live = TLSA.coveredAt(publishedAt: pub, ttl: policy.ttl(for: .tlsa))
-                add(live, "tls", host, "deploy gate installs certificate \(c.fingerprint.prefix(12))")
-                lane("tls \(c.host) \(c.keyType.rawValue) pending", [("pending", pub, live)])
+                lane("tls \(slot)", spans)
+            } else if let goesLive = live[slot],
+                let pub = published["_\(policy.tls.ports[0])._tcp.\(c.host.fqdn) 3 1 1 \(c.spki)"]
+            {
+                add(goesLive, "tls", host, "deploy gate installs certificate \(c.fingerprint.prefix(12))")
+                add(
+                    c.notBefore.addingTimeInterval(life * 2 / 3),
+                    "tls",
+                    host,
+                    "expected certbot renewal (2/3 of the lifetime)"
+                )
+                add(c.notAfter, "tls", host, "certificate \(c.fingerprint.prefix(12)) expires")
+                lane("tls \(slot) next", [("pending", pub, goesLive), ("served", goesLive, c.notAfter)])
             }
         }
     }

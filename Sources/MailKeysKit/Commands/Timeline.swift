@@ -78,7 +78,7 @@ public struct Timeline: Sendable {
         let left = 260.0
         let laneHeight = 22.0
         let top = 40.0
-        let height = top + Double(lanes.count) * laneHeight + 40
+        let height = top + Double(lanes.count) * laneHeight + 44
         let span = max(to.timeIntervalSince(from), 1)
         func x(_ d: Date) -> Double { left + (width - left - 20) * min(max(d.timeIntervalSince(from) / span, 0), 1) }
         func esc(_ s: String) -> String {
@@ -106,7 +106,10 @@ public struct Timeline: Sendable {
                 out +=
                     "<line x1=\"\(x(tick))\" y1=\"\(top - 10)\" x2=\"\(x(tick))\" y2=\"\(height - 30)\" stroke=\"#dddddd\"/>\n"
                 let label = String(RunClock.format(tick).prefix(7))
-                out += "<text x=\"\(x(tick) + 2)\" y=\"\(top - 14)\" fill=\"#555555\">\(label)</text>\n"
+                // A label near the right edge ends at its line instead of running off the image.
+                let anchor = x(tick) + 56 > width ? " text-anchor=\"end\"" : ""
+                let at = anchor.isEmpty ? x(tick) + 2 : x(tick) - 2
+                out += "<text x=\"\(at)\" y=\"\(top - 14)\" fill=\"#555555\"\(anchor)>\(label)</text>\n"
             }
             tick = calendar.date(byAdding: .month, value: 1, to: tick)!
         }
@@ -121,7 +124,8 @@ public struct Timeline: Sendable {
         }
         out +=
             "<line x1=\"\(x(from))\" y1=\"\(top - 10)\" x2=\"\(x(from))\" y2=\"\(height - 30)\" stroke=\"#d00000\" stroke-width=\"2\"/>\n"
-        out += "<text x=\"\(x(from) + 3)\" y=\"\(height - 16)\" fill=\"#d00000\">now</text>\n"
+        // "now" sits above the month labels, clear of them and of the legend at the bottom.
+        out += "<text x=\"\(x(from) + 3)\" y=\"\(top - 28)\" fill=\"#d00000\">now</text>\n"
         var legend = left
         for (state, colour) in colours.sorted(by: { $0.key < $1.key }) {
             out +=
