@@ -4,6 +4,21 @@ import Testing
 
 /// `tick` and `zone build` over simulated time: serials, idempotence, repairs, warnings, status.
 @Suite struct TickTests {
+    /// On a terminal (`script` gives the run a pseudo-terminal), a run shows its stages on one
+    /// line of standard error, cleared before the report (issue 18); on a pipe, as under systemd
+    /// or cron, nothing but the report.
+    @Test func progressIsShownOnATerminalOnly() throws {
+        let home = try Support.exampleHome(build: false)
+        let command = "'\(try Support.binary)' tick --home '\(home.path)' --now \(Support.now)"
+        let tty = try Support.exec(try Support.tool("script"), ["-qec", command, "/dev/null"])
+        #expect(tty.status == 0, "\(tty.stdout)\(tty.stderr)")
+        #expect(tty.stdout.contains("mailkeys: building and signing the zone of example.org"), "\(tty.stdout)")
+        #expect(tty.stdout.contains("\r\u{1B}[K"), "the line is cleared")
+        let piped = try Support.mailkeys(["tick", "--home", home.path, "--now", TestClock.at("2026-11-21T10:30:00Z")])
+        #expect(piped.status == 0)
+        #expect(!piped.stderr.contains("\u{1B}[K") && !piped.stderr.contains("mailkeys: building"), "\(piped.stderr)")
+    }
+
     /// A second tick at the same instant changes no file, in any fresh KSK+ZSK home: the run that
     /// made the keys lists the DNSKEYs in the order a later run reads them back (key tags are
     /// random, so many homes; with the two orders differing, about half of them changed).

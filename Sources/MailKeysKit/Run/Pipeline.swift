@@ -19,6 +19,8 @@ struct Pipeline {
 
     func run(lockWait: Double) throws -> Report {
         Trace.begin()
+        defer { Progress.clear() }
+        Progress.show("waiting for the home's lock, reading the policy and the store")
         _ = try ZoneStep.batch()  // a bad MAILKEYS_ZONE_BATCH is refused before anything is done
         // A run that advances reads the policy through the index, after the store is open.
         let session = try Session(home, lockWait: lockWait, readPolicy: !mode.advances)
@@ -60,6 +62,7 @@ struct Pipeline {
         Trace.mark("policy files and schedule")
         var domains = try DomainRun.load(scope.selected, home: home, store: store, now: now)
         Trace.mark("keys of the domains due")
+        Progress.show("planning \(domains.count) domain\(domains.count == 1 ? "" : "s")")
         let context = StepContext(
             home: home,
             store: store,
@@ -82,6 +85,7 @@ struct Pipeline {
         case .zoneBuild, .zoneSign: return report
         default:
             // Past the commit, a failure still reports what the run did.
+            Progress.show("exporting the zones and writing the signers' tables")
             do {
                 // An archived domain leaves the signers' tables: they are written in full.
                 report.add(try ExportStep.run(domains, context, subset: scope.schedule != nil && archiving.isEmpty))
@@ -175,6 +179,7 @@ struct Pipeline {
         defer { c.pending.journal.abandon() }
         var planned = try plan(&domains, c)
         Trace.mark("write zones")
+        Progress.show("committing the store and putting the files in place")
         planned.lines += try c.pending.commit(c.store, now: now)
         Trace.mark("commit")
         return planned

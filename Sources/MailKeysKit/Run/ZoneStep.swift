@@ -21,6 +21,11 @@ enum ZoneStep {
         let batch = try batch()
         for start in stride(from: 0, to: domains.count, by: batch) {
             let range = start..<min(start + batch, domains.count)
+            Progress.show(
+                domains.count == 1
+                    ? "building and signing the zone of \(domains[start].name)"
+                    : "building and signing zones \(start + 1)–\(range.upperBound) of \(domains.count)"
+            )
             out.add(try run(&domains[range], c))
         }
         return out

@@ -234,6 +234,9 @@ struct ZoneWriter {
     /// built in part) and checks the DNSKEYs it publishes; the map learns the new signed file.
     private func sign(_ z: ZoneWrite, _ rendered: inout Rendered) throws -> Signed {
         let (w, name) = (z.w, z.name)
+        if w.zone.records.count >= 10_000 {
+            Progress.show("signing \(name): \(w.zone.records.count) records")
+        }
         let p = w.policy.dnssec
         try checkClock(name)
         let expiration = Resign.expiration(now: now, policy: p, domain: name, serial: z.serial)
