@@ -75,7 +75,7 @@ import Testing
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         let checks = json?["checks"] as? [[String: Any]] ?? []
         let failed = checks.filter { ($0["ok"] as? Bool) == false }.compactMap { $0["id"] as? String }
-        #expect(checks.count == 10, "every line is reported: \(r.stdout)\(r.stderr)")
+        #expect(checks.count == 11, "every line is reported: \(r.stdout)\(r.stderr)")
         #expect((r.status == 0) == failed.isEmpty, "exit status follows the result")
         return (failed, r.stdout)
     }
@@ -125,7 +125,7 @@ import Testing
             )
             let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
             let checks = json?["checks"] as? [[String: Any]] ?? []
-            #expect(checks.count == 10, "\(domain): \(r.stdout)\(r.stderr)")
+            #expect(checks.count == 11, "\(domain): \(r.stdout)\(r.stderr)")
             let failed = checks.filter { ($0["ok"] as? Bool) == false }.compactMap { $0["id"] as? String }
             #expect((r.status == 0) == failed.isEmpty)
             return (failed, r.stdout)
@@ -254,7 +254,7 @@ import Testing
         #expect(metrics.status == 0, "\(metrics.stderr)")
         let d = "domain=\"example.org\""
         #expect(MetricsTests.value(metrics.stdout, "mailkeys_check_ok{check=\"dmarc\",\(d)}") == 0, "\(metrics.stdout)")
-        for line in ["dnssec", "mx", "starttls", "tlsa", "mta-sts", "tls-rpt", "spf", "dkim", "caa"] {
+        for line in ["dnssec", "mx", "ipv6", "starttls", "tlsa", "mta-sts", "tls-rpt", "spf", "dkim", "caa"] {
             #expect(MetricsTests.value(metrics.stdout, "mailkeys_check_ok{check=\"\(line)\",\(d)}") == 1, "\(line)")
         }
         #expect(
@@ -265,6 +265,15 @@ import Testing
         try metrics.stdout.write(to: file, atomically: true, encoding: .utf8)
         let lint = try Support.exec("/bin/sh", ["-c", "\(try Support.tool("promtool")) check metrics < \(file.path)"])
         #expect(lint.status == 0, "promtool: \(lint.stdout)\(lint.stderr)")
+    }
+
+    /// internet.nl's IPv6 test: every nameserver and MX host needs an AAAA.
+    @Test func anMXHostWithoutIPv6FailsOnlyTheIPv6Line() throws {
+        let s = try Self.setup()
+        let zone = try Self.handEdited(s, "IN\tAAAA\t2001:db8::25", "IN\tA\t192.0.2.26")
+        let (failed, output) = try Self.check(s, zone: zone)
+        #expect(failed == ["ipv6"], "\(output)")
+        #expect(output.contains("MX mail.example.org has no IPv6 address"), "\(output)")
     }
 
     @Test func spfWithElevenLookupsFailsOnlyTheSPFLine() throws {

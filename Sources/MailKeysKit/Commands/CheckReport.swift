@@ -7,7 +7,7 @@ import MailKeysStore
 /// authoritative server and the MX's STARTTLS, checked against what mailkeys holds.
 public struct CheckReport: Encodable, Sendable {
     public struct Line: Codable, Sendable {
-        /// dnssec, mx, starttls, tlsa, mta-sts, tls-rpt, spf, dkim, dmarc, caa.
+        /// dnssec, mx, ipv6, starttls, tlsa, mta-sts, tls-rpt, spf, dkim, dmarc, caa.
         public var id: String
         /// MECSA areas the check counts for: confidential-delivery, phishing, integrity.
         public var areas: [String]

@@ -45,6 +45,7 @@ extension MailKeys {
         }
         var run = DomainCheck(policy: p, validator: validator, report: report, otherZone: zoneOf)
         let hosts = try run.checkMailExchangers(smtp: smtpAddress)
+        try run.checkIPv6(mx: hosts)
         let stsAddress = try mtaSTS.map { try ServerAddress($0, defaultPort: 443) }
         try run.checkMTASTS(
             home,
@@ -397,6 +398,29 @@ private struct DomainCheck {
         let a = ask(host, "A")
         let aaaa = a.records.isEmpty ? ask(host, "AAAA") : a
         return aaaa.records.first.flatMap { try? IPAddress($0) }.map { ServerAddress(address: $0, port: 443) }
+    }
+
+    /// The ipv6 line, as internet.nl's: every nameserver and every MX host has an IPv6 address
+    /// (AAAA), so mail and its DNS reach an IPv6-only sender. Hosts outside the home's zones are
+    /// not checked (the detail says so).
+    mutating func checkIPv6(mx: [DomainName]) throws {
+        let ns = ask(policy.name, "NS").records.map { DomainName(presentation: $0) }
+        var missing: [String] = []
+        var outside: [String] = []
+        var checked = 0
+        for (kind, host) in ns.map({ ("nameserver", $0) }) + mx.map({ ("MX", $0) }) {
+            guard let zone = try zone(of: host) else {
+                outside.append(host.description)
+                continue
+            }
+            checked += 1
+            if ask(host, "AAAA", in: zone).records.isEmpty {
+                missing.append("\(kind) \(host) has no IPv6 address (AAAA)")
+            }
+        }
+        var detail = "\(checked) nameserver and MX host\(checked == 1 ? "" : "s") with IPv6"
+        if !outside.isEmpty { detail += "; \(outside.joined(separator: ", ")) outside this home's zones: not checked" }
+        line("ipv6", [], missing.isEmpty && checked > 0, missing.first ?? detail)
     }
 
     /// The tls-rpt line: a _smtp._tls TXT record with a rua.
