@@ -45,16 +45,7 @@ import Testing
     /// certificate's SPKI is the data of its `3 1 1`, a renewal held by the deploy gate says when
     /// it goes live.
     @Test func statusGivesCertificatesAndTLSAAsObjects() throws {
-        let home = try Support.exampleHome()
-        let ca = try TestCA(at: TestClock.date("2026-11-21T11:00:00Z"))
-        let first = try ca.leaf("first", at: TestClock.date("2026-11-21T11:00:00Z"))
-        let r = try Support.mailkeys([
-            "tls", "import", "mail.example.org", "--cert", first.fullchain.path, "--key", first.key.path, "--home",
-            home.path, "--now", TestClock.at("2026-11-21T11:00:00Z"),
-        ])
-        #expect(r.status == 0, "\(r.stderr)")
-        let renewed = try TLSTests.hookRenewal(home, ca: ca, "second", at: "2026-11-21T12:00:00Z")
-        #expect(renewed.status == 0, "\(renewed.stderr)")
+        let (home, _, first) = try TLSTests.servedAndGated()
         let status = try Support.mailkeys([
             "status", "example.org", "--json", "--home", home.path, "--now", TestClock.at("2026-11-21T12:10:00Z"),
         ])

@@ -13,6 +13,22 @@ import Testing
 
     /// certbot renewing mail.example.org with the new leaf `label` of `ca` at `at`: the deploy
     /// hook run on a fresh lineage holding it.
+    /// The example home with a certificate for mail.example.org imported as served at 11:00
+    /// ("first") and a renewal ("second") the deploy hook stages at 12:00, held by the gate.
+    static func servedAndGated() throws -> (home: URL, ca: TestCA, first: (fullchain: URL, key: URL)) {
+        let home = try Support.exampleHome()
+        let ca = try TestCA(at: TestClock.date("2026-11-21T11:00:00Z"))
+        let first = try ca.leaf("first", at: TestClock.date("2026-11-21T11:00:00Z"))
+        let r = try Support.mailkeys([
+            "tls", "import", "mail.example.org", "--cert", first.fullchain.path, "--key", first.key.path, "--home",
+            home.path, "--now", TestClock.at("2026-11-21T11:00:00Z"),
+        ])
+        guard r.status == 0 else { throw Support.Failure("tls import: \(r.stderr)") }
+        let renewed = try hookRenewal(home, ca: ca, "second", at: "2026-11-21T12:00:00Z")
+        guard renewed.status == 0 else { throw Support.Failure("certbot-hook: \(renewed.stderr)") }
+        return (home, ca, (first.fullchain, first.key))
+    }
+
     static func hookRenewal(_ home: URL, ca: TestCA, _ label: String, at: String) throws -> Support.Result {
         let le = try Support.scratch("letsencrypt")
         let lineage = le.appendingPathComponent("live/mail.example.org")

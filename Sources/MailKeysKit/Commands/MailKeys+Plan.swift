@@ -204,36 +204,27 @@ private struct DomainPlan {
             }
         }
         for c in certs {
-            let life = c.notAfter.timeIntervalSince(c.notBefore)
-            let host = c.host.description
             let slot = "\(c.host) \(c.keyType.rawValue)"
-            var spans: [(String, Date, Date)] = []
             if c.state == .served {
-                spans.append(("served", c.installed ?? now, min(live[slot] ?? c.notAfter, c.notAfter)))
-                if live[slot] == nil {
-                    add(
-                        c.notBefore.addingTimeInterval(life * 2 / 3),
-                        "tls",
-                        host,
-                        "expected certbot renewal (2/3 of the lifetime)"
-                    )
-                }
-                add(c.notAfter, "tls", host, "certificate \(c.fingerprint.prefix(12)) expires")
-                lane("tls \(slot)", spans)
+                lane("tls \(slot)", [("served", c.installed ?? now, min(live[slot] ?? c.notAfter, c.notAfter))])
+                // One the gate replaces is neither renewed nor left to expire in service.
+                if live[slot] == nil { addLifeEvents(c) }
             } else if let goesLive = live[slot],
                 let pub = published["_\(policy.tls.ports[0])._tcp.\(c.host.fqdn) 3 1 1 \(c.spki)"]
             {
-                add(goesLive, "tls", host, "deploy gate installs certificate \(c.fingerprint.prefix(12))")
-                add(
-                    c.notBefore.addingTimeInterval(life * 2 / 3),
-                    "tls",
-                    host,
-                    "expected certbot renewal (2/3 of the lifetime)"
-                )
-                add(c.notAfter, "tls", host, "certificate \(c.fingerprint.prefix(12)) expires")
+                add(goesLive, "tls", c.host.description, "deploy gate installs certificate \(c.fingerprint.prefix(12))")
                 lane("tls \(slot) next", [("pending", pub, goesLive), ("served", goesLive, c.notAfter)])
+                addLifeEvents(c)
             }
         }
+    }
+
+    /// A certificate's expected certbot renewal (two thirds of its lifetime) and its expiry.
+    mutating func addLifeEvents(_ c: TLSCertificate) {
+        let life = c.notAfter.timeIntervalSince(c.notBefore)
+        let host = c.host.description
+        add(c.notBefore.addingTimeInterval(life * 2 / 3), "tls", host, "expected certbot renewal (2/3 of the lifetime)")
+        add(c.notAfter, "tls", host, "certificate \(c.fingerprint.prefix(12)) expires")
     }
 
     /// A removal under way (`domain remove`): its next step, and when it falls.
