@@ -313,6 +313,52 @@ import Testing
         #expect(try store.holds(net))
     }
 
+    /// A server that still serves a zone being taken off it (its zone is in the server's own
+    /// configuration, no `remove` command) is reported by every run, as the domain is looked at
+    /// on every run while it leaves, and the zone stays exported; once the operator takes it out
+    /// of the server's configuration, the next run sees it gone.
+    @Test func aServerStillServingTheZoneIsAskedAgainByEveryRun() throws {
+        let root = try Self.twoDomains(at: TestClock.at("2026-11-21T10:00:00Z"))
+        func run(_ args: [String], _ iso: String) throws -> Support.Result {
+            let r = try Support.mailkeys(args + ["--home", root.path, "--now", TestClock.at(iso)])
+            #expect(r.status == 0, "\(args) at \(iso): \(r.stdout) \(r.stderr)")
+            return r
+        }
+        _ = try run(["tick"], "2026-11-21T10:00:00Z")
+        let zone = root.appendingPathComponent("Zones/example.net.zone")
+        var nsd: NSDServer? = try NSDServer(zones: [("example.net", zone)], control: true)
+        let port = nsd!.port
+        let dir = nsd!.dir
+        let control = try Support.tool("nsd-control")
+        let policy = root.appendingPathComponent("mailkeys.toml")
+        try Support.read(policy).appending(
+            """
+
+            [[domains."example.net".export]]
+            server = "nsd"
+            directory = "\(dir.path)"
+            reload = \(ExportTests.quoted([control, "-c", dir.appendingPathComponent("nsd.conf").path, "reload", "%z"]))
+            address = "127.0.0.1:\(port)"
+
+            """
+        ).write(to: policy, atomically: true, encoding: .utf8)
+        _ = try run(["tick"], "2026-11-21T10:10:00Z")
+        _ = try run(["domain", "remove", "example.net"], "2026-11-21T11:00:00Z")
+        let confirmed = try run(["domain", "remove", "example.net", "--confirm"], "2026-11-21T11:10:00Z")
+        #expect(confirmed.stderr.contains("still serves the zone"), "\(confirmed.stdout) \(confirmed.stderr)")
+        let again = try run(["tick"], "2026-11-21T12:10:00Z")
+        #expect(again.stderr.contains("still serves the zone"), "asked again: \(again.stdout) \(again.stderr)")
+        // The operator takes the zone out of NSD's configuration (NSD on the same port without it).
+        nsd = nil
+        let other = try NSDServer(
+            zones: [("example.org", root.appendingPathComponent("Zones/example.org.zone.signed"))],
+            port: port
+        )
+        let off = try run(["tick"], "2026-11-21T13:10:00Z")
+        #expect(off.stdout.contains("example.net: removal: off every export target"), "\(off.stdout) \(off.stderr)")
+        withExtendedLifetime(other) {}
+    }
+
     @Test func domainAddWritesACommentedSectionTheNextTickBuilds() throws {
         let root = try Support.exampleHome()
         func run(_ args: [String], status: Int32 = 0) throws -> Support.Result {

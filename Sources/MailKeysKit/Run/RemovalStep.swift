@@ -40,6 +40,10 @@ enum RemovalStep {
                 r.describe(p.name, signed: signed, dsInterval: interval, now: c.now, format: RunClock.format)
             )
             out.wake(r.wake(signed: signed, dsInterval: interval, now: c.now), domain: p.name)
+            // A server that still serves the zone is asked again by every run until it stops.
+            if c.advancing && r.phase(signed: signed, dsInterval: interval, now: c.now) == .leavingNameservers {
+                out.polled.insert(p.name)
+            }
         }
         return out
     }
