@@ -45,6 +45,13 @@ public struct DomainRemoval: Sendable, Equatable {
         case offNameservers
     }
 
+    /// How long validators may hold a DS after the parent dropped it: the parent's DS TTL +
+    /// propagation + safety (``DNSSECTiming/dsSwapInterval``). Only the parent's figures count,
+    /// so a lowered TTL of the zone's own records does not change it.
+    public static func dsInterval(_ p: DomainPolicy) -> Int {
+        DNSSECTiming(policy: p.dnssec, propagation: p.propagationDelay, maxZoneTTL: 0).dsSwapInterval
+    }
+
     /// The phase at `now`, for a zone that is `signed` (it has a DS to lose), with the parent's
     /// DS TTL + propagation + safety as ``DNSSECTiming/dsSwapInterval`` gives it.
     public func phase(signed: Bool, dsInterval: Int, now: Date) -> Phase {

@@ -67,11 +67,10 @@ public enum HTTPSFetch {
 
     /// The status, content type and body of an HTTP/1.x response (chunked bodies joined).
     static func parse(_ data: [UInt8], url: String) throws -> Response {
-        let separator: [UInt8] = [13, 10, 13, 10]
-        guard let end = (0..<max(0, data.count - 3)).first(where: { Array(data[$0..<$0 + 4]) == separator }) else {
+        guard let blank = data.firstRange(of: [13, 10, 13, 10] as [UInt8]) else {
             throw DNSError(.unreadable, "\(url): no HTTP response")
         }
-        let head = String(decoding: data[..<end], as: UTF8.self).split(separator: "\r\n").map(String.init)
+        let head = String(decoding: data[..<blank.lowerBound], as: UTF8.self).split(separator: "\r\n").map(String.init)
         let statusFields = head.first?.split(separator: " ") ?? []
         guard statusFields.count >= 2, statusFields[0].hasPrefix("HTTP/1."), let status = Int(statusFields[1]) else {
             throw DNSError(.unreadable, "\(url): not an HTTP response")
@@ -83,7 +82,7 @@ public enum HTTPSFetch {
                 in: .whitespaces
             )
         }
-        var body = Array(data[(end + 4)...])
+        var body = Array(data[blank.upperBound...])
         if headers["transfer-encoding"]?.lowercased() == "chunked" { body = unchunk(body) }
         guard body.count <= 65536 else { throw DNSError(.unreadable, "\(url): the body is over 64 KiB") }
         return Response(

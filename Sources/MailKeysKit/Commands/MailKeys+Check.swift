@@ -46,20 +46,13 @@ extension MailKeys {
         var run = DomainCheck(policy: p, validator: validator, report: report, otherZone: zoneOf)
         let hosts = try run.checkMailExchangers(smtp: smtpAddress)
         try run.checkIPv6(mx: hosts)
-        let stsAddress = try mtaSTS.map { try ServerAddress($0, defaultPort: 443) }
         try run.checkMTASTS(
             home,
             hosts: hosts,
+            at: try mtaSTS.map { try ServerAddress($0, defaultPort: 443) },
             fetch: { host, address in
-                try HTTPSFetch.get(
-                    host: host,
-                    path: "/.well-known/mta-sts.txt",
-                    address: stsAddress ?? address,
-                    caFile: ca,
-                    at: now
-                )
-            },
-            override: stsAddress != nil
+                try HTTPSFetch.get(host: host, path: "/.well-known/mta-sts.txt", address: address, caFile: ca, at: now)
+            }
         )
         try run.checkTLSRPT()
         try run.checkSPF()
@@ -310,13 +303,13 @@ private struct DomainCheck {
 
     /// The mta-sts line: the _mta-sts id against the policy, and the policy senders fetch
     /// (`https://mta-sts.<domain>/.well-known/mta-sts.txt`, its certificate verified, from the
-    /// address mta-sts.<domain> has in DNS unless `override`) against the policy mailkeys wrote:
-    /// the same text, version STSv1, listing every MX host.
+    /// address mta-sts.<domain> has in DNS, or `address` when given) against the policy mailkeys
+    /// wrote: the same text, version STSv1, listing every MX host.
     mutating func checkMTASTS(
         _ home: Home,
         hosts: [DomainName],
-        fetch: (DomainName, ServerAddress) throws -> HTTPSFetch.Response,
-        override: Bool
+        at address: ServerAddress?,
+        fetch: (DomainName, ServerAddress) throws -> HTTPSFetch.Response
     ) throws {
         let stsName = try policy.name.prepending("_mta-sts")
         let sts = txt(ask(stsName, "TXT")).filter { $0.lowercased().hasPrefix("v=stsv1") }
@@ -339,7 +332,7 @@ private struct DomainCheck {
         let url = "https://\(host)/.well-known/mta-sts.txt"
         var served: String?
         var fetchProblem: String?
-        if let address = override ? ServerAddress(address: try IPAddress("127.0.0.1"), port: 443) : stsAddress(host) {
+        if let address = address ?? stsAddress(host) {
             do {
                 let r = try fetch(host, address)
                 if r.status != 200 {

@@ -38,32 +38,18 @@ extension MailKeys {
         let pending = Pending(home)
         for k in keys {
             let key = k.key(p, now: now)
-            let priv = DNSSECKeyFiles.privateFile(home, p.name, key)
-            let pub = DNSSECKeyFiles.publicFile(home, p.name, key)
-            let (privateText, dnskey) = (k.privateText, key.dnskey)
-            let role = key.role
-            pending.stagings.append { journal in
-                try Directory.make(DNSSECKeyFiles.dir(home), mode: 0o700)
-                try journal.stage(privateText, to: priv, mode: 0o600)
-                try journal.stage(
-                    "; \(role.rawValue) for \(p.name), imported by mailkeys\n\(dnskey)\n",
-                    to: pub,
-                    mode: 0o644
-                )
-            }
-            let name = p.name
-            pending.storeOps.append { tx in
-                try tx.ensureDomain(name, at: now)
-                try tx.insertDNSSEC(key, domain: name)
-                try tx.log(
-                    "dnssec",
-                    domain: name,
-                    detail: "imported \(role.rawValue) \(key.tag) from \(k.source)",
-                    at: now
-                )
-            }
+            DNSSECKeyFiles.stage(
+                home,
+                p.name,
+                key,
+                privateText: k.privateText,
+                origin: "imported by mailkeys",
+                detail: "imported \(key.role.rawValue) \(key.tag) from \(k.source)",
+                now: now,
+                pending: pending
+            )
             report.lines.append(
-                "\(p.name): DNSSEC: imported \(role.rawValue) key \(key.tag) (algorithm \(key.algorithm), active since "
+                "\(p.name): DNSSEC: imported \(key.role.rawValue) key \(key.tag) (algorithm \(key.algorithm), active since "
                     + "\(RunClock.format(key.active ?? now))) from \(k.source)"
             )
         }

@@ -230,8 +230,7 @@ private struct DomainPlan {
     /// A removal under way (`domain remove`): its next step, and when it falls.
     mutating func planRemoval(_ store: Store) throws {
         guard let r = try store.removals()[policy.name] else { return }
-        let interval = DNSSECTiming(policy: policy.dnssec, propagation: policy.propagationDelay, maxZoneTTL: 0)
-            .dsSwapInterval
+        let interval = DomainRemoval.dsInterval(policy)
         let archive = "archived by the first run after its section leaves the policy"
         switch r.phase(signed: policy.dnssec.enabled, dsInterval: interval, now: now) {
         case .waitingForDSRemoval:

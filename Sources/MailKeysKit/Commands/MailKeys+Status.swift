@@ -179,19 +179,17 @@ extension MailKeys {
             signaturesExpire: signatures,
             tls: tlsInfo,
             exports: exportStatus(w.policy, states: inputs.exports[name] ?? [:]),
-            removal: removalStatus(w.policy, inputs.removals[name], floor: inputs.floors[name], now: now)
+            removal: removalStatus(w.policy, inputs.removals[name], now: now)
         )
     }
 
-    /// Where a removal stands (as the runs say it), with the DS wait raised to the TTL floor.
-    private static func removalStatus(_ p: DomainPolicy, _ r: DomainRemoval?, floor: TTLFloor?, now: Date) -> String? {
+    /// Where a removal stands, as the runs say it.
+    private static func removalStatus(_ p: DomainPolicy, _ r: DomainRemoval?, now: Date) -> String? {
         guard let r else { return nil }
-        var d = DomainRun(policy: p, dkim: [], storedDNSSEC: [])
-        d.floor = floor ?? TTLFloor()
         let line = r.describe(
             p.name,
             signed: p.dnssec.enabled,
-            dsInterval: RemovalStep.dsInterval(d),
+            dsInterval: DomainRemoval.dsInterval(p),
             now: now,
             format: RunClock.format
         )

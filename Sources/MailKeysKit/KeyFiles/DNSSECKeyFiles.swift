@@ -110,37 +110,54 @@ enum DNSSECKeyFiles {
                 active: active ? now : nil
             )
         } while existing.contains { $0.tag == key.tag }
-        let priv = privateFile(home, p.name, key)
-        let pub = publicFile(home, p.name, key)
-        let text = generated.privateText
-        pending.privateTexts[priv] = text
-        let line = generated.dnskey
+        pending.privateTexts[privateFile(home, p.name, key)] = generated.privateText
+        stage(
+            home,
+            p.name,
+            key,
+            privateText: generated.privateText,
+            origin: "written by mailkeys",
+            detail: "created \(role.rawValue) \(key.tag) (algorithm \(key.algorithm))",
+            now: now,
+            pending: pending
+        )
+        return key
+    }
+
+    /// Stages a new key's `.private` (0600) and `.key` files and its store row (with an event
+    /// saying `detail`) into `pending`; `origin` goes in the `.key` file's comment.
+    static func stage(
+        _ home: Home,
+        _ domain: DomainName,
+        _ key: DNSSECKey,
+        privateText: String,
+        origin: String,
+        detail: String,
+        now: Date,
+        pending: Pending
+    ) {
+        let priv = privateFile(home, domain, key)
+        let pub = publicFile(home, domain, key)
         pending.stagings.append { journal in
             try Directory.make(dir(home), mode: 0o700)
             chmod(dir(home).path, 0o700)
             // The store has never seen this key tag: a file at its paths was left by a run that
             // died before its commit; it is moved aside, never reused.
             for orphan in [priv, pub] where FileManager.default.fileExists(atPath: orphan.path) {
-                let aside = try DKIMKeyFiles.moveAside(home, orphan, label: "dnssec-\(p.name)")
+                let aside = try DKIMKeyFiles.moveAside(home, orphan, label: "dnssec-\(domain)")
                 pending.notices.append(
-                    "\(p.name): DNSSEC: \(home.show(orphan)) was not in the store; moved to \(home.show(aside))"
+                    "\(domain): DNSSEC: \(home.show(orphan)) was not in the store; moved to \(home.show(aside))"
                 )
             }
-            try journal.stage(text, to: priv, mode: 0o600)
-            try journal.stage("; \(role.rawValue) for \(p.name), written by mailkeys\n\(line)\n", to: pub, mode: 0o644)
+            try journal.stage(privateText, to: priv, mode: 0o600)
+            let comment = "; \(key.role.rawValue) for \(domain), \(origin)"
+            try journal.stage("\(comment)\n\(key.dnskey)\n", to: pub, mode: 0o644)
         }
-        let domain = p.name
         pending.storeOps.append { tx in
             try tx.ensureDomain(domain, at: now)
             try tx.insertDNSSEC(key, domain: domain)
-            try tx.log(
-                "dnssec",
-                domain: domain,
-                detail: "created \(role.rawValue) \(key.tag) (algorithm \(key.algorithm))",
-                at: now
-            )
+            try tx.log("dnssec", domain: domain, detail: detail, at: now)
         }
-        return key
     }
 
     /// A signed domain without keys gets them: one CSK, or a KSK and a ZSK. A new zone has no DS

@@ -50,7 +50,11 @@ enum ExportStep {
         var skip: [DomainName: Set<String>] = [:]
         for d in domains {
             guard var r = d.removal else { continue }
-            let phase = r.phase(signed: d.policy.dnssec.enabled, dsInterval: RemovalStep.dsInterval(d), now: c.now)
+            let phase = r.phase(
+                signed: d.policy.dnssec.enabled,
+                dsInterval: DomainRemoval.dsInterval(d.policy),
+                now: c.now
+            )
             if phase == .leavingNameservers && c.advancing {
                 r = try Exports.leave(d.policy, removal: r, store: c.store, now: c.now, report: &report)
             }

@@ -35,7 +35,7 @@ enum RemovalStep {
         if r != d.removal { d.changes.append(r == nil ? "removal cancelled" : "removal") }
         d.removal = r
         if let r {
-            let interval = dsInterval(d)
+            let interval = DomainRemoval.dsInterval(p)
             out.lines.append(
                 r.describe(p.name, signed: signed, dsInterval: interval, now: c.now, format: RunClock.format)
             )
@@ -46,11 +46,6 @@ enum RemovalStep {
             }
         }
         return out
-    }
-
-    /// TTLds + DprpP + safety: how long validators may hold the DS after the parent dropped it.
-    static func dsInterval(_ d: DomainRun) -> Int {
-        DNSSECTiming(policy: d.timing.dnssec, propagation: d.policy.propagationDelay, maxZoneTTL: 0).dsSwapInterval
     }
 
     private static func start(_ p: DomainPolicy, _ r: DomainRemoval?, _ c: StepContext, _ out: inout StepOutcome)
