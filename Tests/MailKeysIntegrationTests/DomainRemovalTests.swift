@@ -123,11 +123,9 @@ import Testing
             """
         ).write(to: policy, atomically: true, encoding: .utf8)
 
-        var verdicts: [String] = []
         func check(_ label: String, _ name: String, _ type: String, expect: String) throws {
             let v = Self.verdict(try Self.delv(nsd.port, anchor: anchor, name, type))
-            verdicts.append("\(label): \(name) \(type) \(v)")
-            #expect(v == expect, "\(label): \(name) \(type)")
+            #expect(v == expect, "\(label): \(name) \(type): \(v)")
         }
 
         // Before: exported and secure through the parent's DS.
@@ -197,7 +195,6 @@ import Testing
         ])
         let bogus = Self.verdict(try Self.delv(withDS.port, anchor: try bogusParent.anchor(), "example.org", "MX"))
         #expect(bogus.hasPrefix("bogus or failed"), "\(bogus)")
-        #expect(!verdicts.isEmpty)
     }
 
     /// A home with a second, unsigned domain example.net besides the example's example.org.
@@ -346,8 +343,10 @@ import Testing
         _ = try run(["domain", "remove", "example.net"], "2026-11-21T11:00:00Z")
         let confirmed = try run(["domain", "remove", "example.net", "--confirm"], "2026-11-21T11:10:00Z")
         #expect(confirmed.stderr.contains("still serves the zone"), "\(confirmed.stdout) \(confirmed.stderr)")
-        let again = try run(["tick"], "2026-11-21T12:10:00Z")
+        // 11:40: nothing else is due (the DKIM keys start signing at 12:05), and still it is asked.
+        let again = try run(["tick"], "2026-11-21T11:40:00Z")
         #expect(again.stderr.contains("still serves the zone"), "asked again: \(again.stdout) \(again.stderr)")
+        _ = try run(["tick"], "2026-11-21T12:10:00Z")
         // The operator takes the zone out of NSD's configuration (NSD on the same port without it).
         nsd = nil
         let other = try NSDServer(

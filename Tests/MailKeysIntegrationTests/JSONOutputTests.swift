@@ -45,7 +45,7 @@ import Testing
     /// certificate's SPKI is the data of its `3 1 1`, a renewal held by the deploy gate says when
     /// it goes live.
     @Test func statusGivesCertificatesAndTLSAAsObjects() throws {
-        let (home, _, first) = try TLSTests.servedAndGated()
+        let (home, _, first, _) = try TLSTests.servedAndGated()
         let status = try Support.mailkeys([
             "status", "example.org", "--json", "--home", home.path, "--now", TestClock.at("2026-11-21T12:10:00Z"),
         ])
