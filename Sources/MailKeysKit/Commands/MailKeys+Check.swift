@@ -6,7 +6,8 @@ import MailKeysStore
 extension MailKeys {
     /// Queries `server` (default: the first export target's address, else 127.0.0.1:53) for
     /// `domain` and the MX's STARTTLS at `smtp` (default: the MX's address, port 25) and checks
-    /// everything the assessments check. Changes nothing.
+    /// everything the assessments check. Changes nothing but the record of this check that
+    /// `metrics` reports (``CheckRecord``).
     public static func check(
         _ home: Home,
         domain: String,

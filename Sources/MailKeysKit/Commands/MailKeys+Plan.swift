@@ -16,6 +16,7 @@ extension MailKeys {
         let end = now.addingTimeInterval(TimeInterval(days) * 86400)
         var timeline = Timeline(from: now, to: end)
         let templates = try templates(home, selected)
+        let removals = try store.removals()
         for p in selected {
             var domainPlan = DomainPlan(policy: p, now: now, end: end, timeline: timeline)
             try domainPlan.planDKIM(store)
@@ -25,7 +26,7 @@ extension MailKeys {
             }
             try domainPlan.planTLS(store)
             domainPlan.planExports()
-            try domainPlan.planRemoval(store)
+            domainPlan.planRemoval(removals[p.name])
             timeline = domainPlan.timeline
         }
         timeline.events.sort { ($0.at, $0.domain, $0.kind, $0.subject) < ($1.at, $1.domain, $1.kind, $1.subject) }
@@ -228,8 +229,8 @@ private struct DomainPlan {
     }
 
     /// A removal under way (`domain remove`): its next step, and when it falls.
-    mutating func planRemoval(_ store: Store) throws {
-        guard let r = try store.removals()[policy.name] else { return }
+    mutating func planRemoval(_ removal: DomainRemoval?) {
+        guard let r = removal else { return }
         let interval = DomainRemoval.dsInterval(policy)
         let archive = "archived by the first run after its section leaves the policy"
         switch r.phase(signed: policy.dnssec.enabled, dsInterval: interval, now: now) {
