@@ -14,7 +14,7 @@ INIT_ARGS  := --domain $(EXAMPLE) \
 # Needed to build and run.
 BUILD_PKGS := pkg-config libldns-dev libssl-dev libsqlite3-dev
 # The real peers the tests drive.
-TEST_PKGS  := $(BUILD_PKGS) openssl sqlite3 ldnsutils bind9 bind9-utils bind9-dnsutils knot knot-dnsutils nsd certbot pebble curl postfix systemd python3-dkim opendkim opendkim-tools unbound rspamd iproute2 prometheus man-db
+TEST_PKGS  := $(BUILD_PKGS) openssl sqlite3 ldnsutils bind9 bind9-utils bind9-dnsutils knot knot-dnsutils nsd certbot pebble curl postfix systemd python3-dkim opendkim opendkim-tools unbound rspamd iproute2 prometheus man-db gnutls-bin
 
 PREFIX     ?= /usr/local
 DESTDIR    ?=

@@ -47,12 +47,19 @@ import Testing
         )
     }
 
+    /// Lines of a report: dnssec, mx, ipv6, starttls, tlsa, the nine TLS lines, mta-sts, tls-rpt,
+    /// spf, dkim, dmarc, caa.
+    static let lineCount = 20
+
     /// Runs `check --json` against NSD (serving the current signed zone), Postfix (serving
-    /// `chain`) and an HTTPS server for the MTA-STS policy (`stsPolicy`, default the one mailkeys
-    /// wrote); returns the ids of the failed lines and the whole output.
+    /// `chain` with the TLS settings `postfixTLS`, default the README's) or the SMTP server at
+    /// `smtpPort`, and an HTTPS server for the MTA-STS policy (`stsPolicy`, default the one
+    /// mailkeys wrote); returns the ids of the failed lines and the whole output.
     static func check(
         _ s: Setup,
         chain: (fullchain: URL, key: URL)? = nil,
+        postfixTLS: String = PostfixServer.fullMarksTLS,
+        smtpPort: Int? = nil,
         zone: URL? = nil,
         stsPolicy: String? = nil,
         trustCA: Bool = true,
@@ -62,20 +69,21 @@ import Testing
             ("example.org", zone ?? s.home.appendingPathComponent("Zones/example.org.zone.signed"))
         ])
         let files = chain ?? s.served
-        let postfix = try PostfixServer(chainFiles: [files.key, files.fullchain])
+        let postfix =
+            try smtpPort == nil ? PostfixServer(chainFiles: [files.key, files.fullchain], tls: postfixTLS) : nil
         let (https, stsArgs) = try mtaSTS(s, policy: stsPolicy)
         defer { withExtendedLifetime(https) {} }
         let r = try Support.mailkeys(
             [
                 "check", "example.org", "--home", s.home.path, "--server", "127.0.0.1:\(nsd.port)", "--smtp",
-                "127.0.0.1:\(postfix.port)", "--now", at,
+                "127.0.0.1:\(smtpPort ?? postfix!.port)", "--now", at,
                 "--json",
             ] + (trustCA ? stsArgs : Array(stsArgs.prefix(2)))
         )
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         let checks = json?["checks"] as? [[String: Any]] ?? []
         let failed = checks.filter { ($0["ok"] as? Bool) == false }.compactMap { $0["id"] as? String }
-        #expect(checks.count == 11, "every line is reported: \(r.stdout)\(r.stderr)")
+        #expect(checks.count == Self.lineCount, "every line is reported: \(r.stdout)\(r.stderr)")
         #expect((r.status == 0) == failed.isEmpty, "exit status follows the result")
         return (failed, r.stdout)
     }
@@ -125,7 +133,7 @@ import Testing
             )
             let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
             let checks = json?["checks"] as? [[String: Any]] ?? []
-            #expect(checks.count == 11, "\(domain): \(r.stdout)\(r.stderr)")
+            #expect(checks.count == Self.lineCount, "\(domain): \(r.stdout)\(r.stderr)")
             let failed = checks.filter { ($0["ok"] as? Bool) == false }.compactMap { $0["id"] as? String }
             #expect((r.status == 0) == failed.isEmpty)
             return (failed, r.stdout)
@@ -203,6 +211,88 @@ import Testing
         let checks = json?["checks"] as? [[String: Any]] ?? []
         let starttls = checks.first { $0["id"] as? String == "starttls" }
         #expect(starttls?["ok"] as? Bool == false, "\(closed.stdout)")
+    }
+
+    /// The `detail` of line `id` in `check --json` output.
+    static func detail(_ output: String, _ id: String) -> String {
+        let json = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+        let checks = json?["checks"] as? [[String: Any]] ?? []
+        return checks.first { $0["id"] as? String == id }?["detail"] as? String ?? ""
+    }
+
+    /// internet.nl's TLS tests against Postfix: the README's settings pass them (every other
+    /// test); Debian's defaults fail the five internet.nl fails them for (TLS 1.0, CBC-SHA1 and
+    /// static-RSA suites, the client's order, Postfix's own DHE group, SHA-1 signatures on the
+    /// key exchange for a client that offers only those); a weak configuration
+    /// fails every line Postfix can fail, each for its reason.
+    @Test func weakPostfixSettingsFailTheTLSLines() throws {
+        let s = try Self.setup()
+        let (strong, strongOutput) = try Self.check(s)
+        #expect(strong.isEmpty, "\(strongOutput)")
+        #expect(Self.detail(strongOutput, "tls-version") == "TLSv1.2, TLSv1.3", "\(strongOutput)")
+        #expect(Self.detail(strongOutput, "tls-ems") == "Extended Master Secret (RFC 7627)", "\(strongOutput)")
+
+        let (debian, debianOutput) = try Self.check(s, postfixTLS: "")
+        #expect(
+            debian == ["tls-version", "tls-ciphers", "tls-cipher-order", "tls-key-exchange", "tls-kex-hash"],
+            "\(debianOutput)"
+        )
+        #expect(Self.detail(debianOutput, "tls-version").hasPrefix("TLSv1, TLSv1.1 accepted"), "\(debianOutput)")
+        #expect(Self.detail(debianOutput, "tls-key-exchange").contains("DHE modp_"), "\(debianOutput)")
+
+        // A second, weak certificate (RSA 1024) beside the imported ECDSA one, which keeps tlsa passing.
+        let weakKey = try s.ca.leaf("weak-rsa", type: "rsa:1024", at: TestClock.date("2026-11-21T11:00:00Z"))
+        let dh = try Support.scratch("dh").appendingPathComponent("dh1024.pem")
+        try TestCA.openssl(dh.deletingLastPathComponent(), ["dhparam", "-dsaparam", "-out", dh.path, "1024"])
+        let weak = """
+            smtpd_tls_chain_files = \(s.served.key.path), \(s.served.fullchain.path), \(weakKey.key.path), \(weakKey.fullchain.path)
+            smtpd_tls_protocols = >=TLSv1
+            smtpd_tls_ciphers = low
+            tls_low_cipherlist = ALL:eNULL:@SECLEVEL=0
+            smtpd_tls_dh1024_param_file = \(dh.path)
+            tls_eecdh_auto_curves = secp224r1 prime256v1
+            tls_ssl_options = 0x1
+            """
+        let (failed, output) = try Self.check(s, postfixTLS: weak)
+        #expect(
+            failed == [
+                "tls-version", "tls-ciphers", "tls-cipher-order", "tls-key-exchange", "tls-kex-hash", "tls-ems",
+                "certificate",
+            ],
+            "\(output)"
+        )
+        #expect(Self.detail(output, "tls-ciphers").contains("insufficient suites accepted"), "\(output)")
+        #expect(Self.detail(output, "tls-cipher-order").contains("follows the client's order"), "\(output)")
+        #expect(Self.detail(output, "tls-key-exchange").contains("(1024 bits)"), "\(output)")
+        #expect(Self.detail(output, "tls-key-exchange").contains("phase out: secp224r1"), "\(output)")
+        #expect(Self.detail(output, "tls-kex-hash").contains("SHA-1"), "\(output)")
+        #expect(Self.detail(output, "certificate") == "key RSA 1024 is insufficient", "\(output)")
+        #expect(Self.detail(output, "tls-compression") == "no compression", "\(output)")
+        #expect(Self.detail(output, "tls-renegotiation").hasPrefix("secure renegotiation"), "\(output)")
+    }
+
+    /// RFC 5746 cannot be switched off in OpenSSL (so in Postfix): GnuTLS without it, behind an
+    /// SMTP front, fails the renegotiation line; with it (and renegotiation by clients allowed,
+    /// which internet.nl reports as information) it passes.
+    @Test func aServerWithoutSecureRenegotiationFailsThatLine() throws {
+        let s = try Self.setup()
+        let unsafe = try GnuTLSSMTPServer(
+            key: s.served.key,
+            fullchain: s.served.fullchain,
+            priority: "NORMAL:%DISABLE_SAFE_RENEGOTIATION"
+        )
+        let (failed, output) = try Self.check(s, smtpPort: unsafe.port)
+        #expect(failed.contains("tls-renegotiation"), "\(output)")
+        #expect(Self.detail(output, "tls-renegotiation").hasPrefix("no secure renegotiation (RFC 5746)"), "\(output)")
+        #expect(!failed.contains("starttls") && !failed.contains("tlsa"), "the same certificate: \(output)")
+        let safe = try GnuTLSSMTPServer(key: s.served.key, fullchain: s.served.fullchain, priority: "NORMAL")
+        let (safeFailed, safeOutput) = try Self.check(s, smtpPort: safe.port)
+        #expect(!safeFailed.contains("tls-renegotiation"), "\(safeOutput)")
+        #expect(
+            Self.detail(safeOutput, "tls-renegotiation")
+                == "secure renegotiation; client-initiated renegotiation allowed (information only)",
+            "\(safeOutput)"
+        )
     }
 
     @Test func aStaleTLSAFailsOnlyTheTLSALine() throws {

@@ -14,11 +14,23 @@ public enum SMTPProbe {
     /// Connects to `address`, speaks SMTP up to STARTTLS, and completes a TLS handshake with SNI
     /// `host` (no certificate verification: the caller matches the keys against TLSA).
     public static func starttls(host: DomainName, address: ServerAddress, timeout: Int = 5) throws -> Result {
-        let fd = try connectedSocket(to: address, timeout: timeout)
+        let fd = try startTLSSocket(to: address, timeout: timeout)
         defer { close(fd) }
-        var dialogue = Dialogue(fd: fd, address: address)
-        try dialogue.startTLS()
         return try handshake(fd: fd, host: host, address: address)
+    }
+
+    /// A socket connected to the SMTP server at `address` that has said 220 to STARTTLS: the
+    /// next bytes on it are the client's TLS handshake. The caller closes it.
+    static func startTLSSocket(to address: ServerAddress, timeout: Int) throws -> Int32 {
+        let fd = try connectedSocket(to: address, timeout: timeout)
+        do {
+            var dialogue = Dialogue(fd: fd, address: address)
+            try dialogue.startTLS()
+        } catch {
+            close(fd)
+            throw error
+        }
+        return fd
     }
 
     /// A TCP socket connected to `address`, with `timeout` seconds for each send and receive;
@@ -120,7 +132,7 @@ public enum SMTPProbe {
         defer { SSL_CTX_free(ctx) }
         guard let ssl = SSL_new(ctx) else { throw DNSError(.unsupported, "OpenSSL: no TLS connection") }
         defer { SSL_free(ssl) }
-        _ = host.description.withCString { SSL_ctrl(ssl, 55, 0, UnsafeMutableRawPointer(mutating: $0)) }  // SNI
+        _ = mk_SSL_set_tlsext_host_name(ssl, host.description)
         SSL_set_fd(ssl, fd)
         guard SSL_connect(ssl) == 1 else {
             throw DNSError(.verify, "TLS handshake with \(address) failed: \(openSSLError())")

@@ -44,7 +44,13 @@ extension MailKeys {
                 anchored: !keys.isEmpty
             )
         }
-        var run = DomainCheck(policy: p, validator: validator, report: report, otherZone: zoneOf)
+        var run = DomainCheck(
+            policy: p,
+            validator: validator,
+            report: report,
+            otherZone: zoneOf,
+            scanTLS: { host, address in try TLSScan.scan(host: host, address: address, caFile: ca, at: now) }
+        )
         let hosts = try run.checkMailExchangers(smtp: smtpAddress)
         try run.checkIPv6(mx: hosts)
         try run.checkMTASTS(
@@ -138,14 +144,23 @@ private struct DomainCheck {
         var starttlsDetails: [String] = []
         /// Hosts in no zone of the home: mailkeys holds nothing to validate them with.
         var outside: [DomainName] = []
+        /// The TLS lines' verdicts for each server scanned ("HOST at ADDRESS").
+        var scans: [(server: String, verdicts: [TLSGrades.Verdict])] = []
+        /// Servers whose TLS scan failed, and why.
+        var scanProblems: [String] = []
     }
+
+    /// The TLS scan of one STARTTLS server (``TLSScan/scan(host:address:caFile:at:timeout:)``).
+    let scanTLS: (DomainName, ServerAddress) throws -> TLSProfile
 
     init(
         policy: DomainPolicy,
         validator: ZoneValidator,
         report: CheckReport,
-        otherZone: @escaping (DomainName) throws -> Zone?
+        otherZone: @escaping (DomainName) throws -> Zone?,
+        scanTLS: @escaping (DomainName, ServerAddress) throws -> TLSProfile
     ) {
+        self.scanTLS = scanTLS
         self.policy = policy
         self.validator = validator
         self.report = report
@@ -215,7 +230,28 @@ private struct DomainCheck {
         let tlsaDetail =
             f.tlsa.first ?? (f.tlsaDetails.isEmpty ? "no MX host to check" : f.tlsaDetails.joined(separator: "; "))
         line("tlsa", cd, f.tlsa.isEmpty && !f.tlsaDetails.isEmpty, tlsaDetail)
+        tlsLines(f)
         return hosts
+    }
+
+    /// The TLS lines (``TLSGrades/ids``), each over every server scanned: it fails when it fails
+    /// for any of them (the detail names the first such server), or when no server was scanned.
+    mutating func tlsLines(_ f: MXFindings) {
+        for id in TLSGrades.ids {
+            let verdicts = f.scans.compactMap { scan in scan.verdicts.first { $0.id == id }.map { (scan.server, $0) } }
+            let label: ((String, TLSGrades.Verdict)) -> String = {
+                f.scans.count == 1 ? $0.1.detail : "\($0.0): \($0.1.detail)"
+            }
+            if let problem = f.scanProblems.first {
+                line(id, ["confidential-delivery"], false, problem)
+            } else if verdicts.isEmpty {
+                line(id, ["confidential-delivery"], false, "no STARTTLS server could be scanned")
+            } else if let failed = verdicts.first(where: { !$0.1.ok }) {
+                line(id, ["confidential-delivery"], false, label(failed))
+            } else {
+                line(id, ["confidential-delivery"], true, verdicts.map(label).joined(separator: "; "))
+            }
+        }
     }
 
     /// One MX host, in the zone that holds it (this one or another of the home): its addresses,
@@ -273,6 +309,13 @@ private struct DomainCheck {
                 f.starttls.append("\(target) negotiates \(served.tlsVersion)")
             } else {
                 f.starttlsDetails.append("\(host) at \(target): \(served.tlsVersion)")
+            }
+            do {
+                let profile = try scanTLS(host, target)
+                let daneTA = tlsa.contains { $0.hasPrefix("2 ") }
+                f.scans.append(("\(host) at \(target)", TLSGrades.verdicts(profile, daneTA: daneTA)))
+            } catch let e as DNSError {
+                f.scanProblems.append("TLS scan of \(host) at \(target): \(e.reason)")
             }
             var ee: Set<String> = []
             var ta: Set<String> = []

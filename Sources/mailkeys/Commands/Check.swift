@@ -7,7 +7,7 @@ import MailKeysKit
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Audit the live DNS and the MX's STARTTLS like MECSA and internet.nl: DNSSEC from mailkeys' trust anchor, MX, STARTTLS, TLSA, MTA-STS, TLS-RPT, SPF, DKIM, DMARC, CAA. Exits 1 if anything fails."
+            "Audit the live DNS and the MX's STARTTLS like MECSA and internet.nl: DNSSEC from mailkeys' trust anchor, MX, IPv6, STARTTLS, TLSA, TLS versions, suites and their order, key exchange, compression, renegotiation, EMS, certificates, MTA-STS, TLS-RPT, SPF, DKIM, DMARC, CAA. Exits 1 if anything fails."
     )
 
     @OptionGroup var common: CommonOptions
@@ -29,7 +29,10 @@ struct Check: ParsableCommand {
     )
     var mtaSTS: String?
 
-    @Option(help: "A PEM file of CA certificates to verify the MTA-STS host with (default: the system's).")
+    @Option(
+        help:
+            "A PEM file of CA certificates to verify the MTA-STS host and the MX's chain with (default: the system's)."
+    )
     var ca: String?
 
     @Flag(help: "Print JSON (stable keys) instead of the score card.")

@@ -49,4 +49,5 @@ enum Support {
     }
 
     static let dkimScript = directory.appendingPathComponent("Scripts/dkim_check.py").path
+    static let starttlsFrontScript = directory.appendingPathComponent("Scripts/starttls_front.py").path
 }

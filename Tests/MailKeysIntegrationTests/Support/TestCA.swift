@@ -32,8 +32,9 @@ struct TestCA {
         intermediate = dir.appendingPathComponent("int.pem")
     }
 
+    /// `openssl req -newkey` arguments for `type`: "ec" (P-256), "rsa" (2048) or "rsa:BITS".
     static func keyArgs(_ type: String) -> [String] {
-        type == "rsa" ? ["rsa:2048"] : ["ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
+        type == "rsa" ? ["rsa:2048"] : type.hasPrefix("rsa:") ? [type] : ["ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
     }
 
     @discardableResult
