@@ -57,8 +57,15 @@ struct TestCA {
     }
 
     /// A leaf for `names` issued at `at` (fullchain with the intermediate, key): valid from
-    /// ``backdate`` before `at` until `days` after it.
-    func leaf(_ label: String, names: [String] = ["mail.example.org"], type: String = "ec", at: Date, days: Int = 90)
+    /// ``backdate`` before `at` until `days` after it, signed with `digest`.
+    func leaf(
+        _ label: String,
+        names: [String] = ["mail.example.org"],
+        type: String = "ec",
+        digest: String = "sha256",
+        at: Date,
+        days: Int = 90
+    )
         throws -> (
             fullchain: URL, key: URL
         )
@@ -76,7 +83,8 @@ struct TestCA {
             issuer: "int",
             from: at.addingTimeInterval(-Self.backdate),
             until: at.addingTimeInterval(TimeInterval(days) * 86_400),
-            ext: ext
+            ext: ext,
+            digest: digest
         )
         let full = dir.appendingPathComponent("\(label).fullchain.pem")
         try (Support.read(dir.appendingPathComponent("\(label).pem")) + Support.read(intermediate)).write(
@@ -98,7 +106,15 @@ struct TestCA {
     }
 
     /// `NAME.pem` from `NAME.csr`, signed by `issuer` (self-signed when nil), valid `from`...`until`.
-    private static func sign(_ dir: URL, _ name: String, issuer: String?, from: Date, until: Date, ext: URL) throws {
+    private static func sign(
+        _ dir: URL,
+        _ name: String,
+        issuer: String?,
+        from: Date,
+        until: Date,
+        ext: URL,
+        digest: String = "sha256"
+    ) throws {
         let signer =
             issuer.map { ["-cert", "\($0).pem", "-keyfile", "\($0).key"] } ?? ["-selfsign", "-keyfile", "\(name).key"]
         try openssl(
@@ -107,7 +123,7 @@ struct TestCA {
                 "ca", "-batch", "-notext", "-config", "ca.cnf", "-in", "\(name).csr", "-out", "\(name).pem", "-extfile",
                 ext.path,
             ]
-                + signer + ["-startdate", asn1Time(from), "-enddate", asn1Time(until)]
+                + signer + ["-startdate", asn1Time(from), "-enddate", asn1Time(until), "-md", digest]
         )
     }
 
