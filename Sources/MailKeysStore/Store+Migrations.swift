@@ -202,6 +202,7 @@ extension Store {
         m.registerMigration("2026-12-02-home-meta") { db in try db.execute(sql: Store.createHomeMeta) }
         // Domains being taken down (`domain remove`) and those taken down, with their archive.
         m.registerMigration("2026-12-02-removal") { db in try db.execute(sql: Store.createRemoval) }
+        m.registerMigration("2026-12-02-key-file-check") { db in try db.execute(sql: KeyFileCheck.createTable) }
         return m
     }
 }

@@ -21,13 +21,14 @@ import Testing
         "2026-12-02-certificate-run",
         "2026-12-02-export-confirmed",
         "2026-12-02-ttl-served",
-        "2026-12-02-home-meta", "2026-12-02-removal",
+        "2026-12-02-home-meta", "2026-12-02-removal", "2026-12-02-key-file-check",
     ]
 
     /// The tables the migrations make (GRDB adds its own `grdb_migrations`).
     static let tables: Set = [
         "domain", "key", "event", "tls_cert", "tlsa", "tls_next", "export", "intent", "schedule", "policy_file",
-        "signer_tables", "signer_entry", "ttl_served", "home_meta", "removal", "removed_domain", "grdb_migrations",
+        "signer_tables", "signer_entry", "ttl_served", "home_meta", "removal", "removed_domain", "key_file_check",
+        "grdb_migrations",
     ]
 
     static func schema(_ db: Database) throws -> [String] {

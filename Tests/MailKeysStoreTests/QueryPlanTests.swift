@@ -25,6 +25,7 @@ import Testing
         ("TLS certificates", TLSCertificateRecord.query), ("TLS next keys", TLSNextKeyRecord.query),
         ("TLSA published", TLSARecord.publishedQuery), ("TLSA history", TLSARecord.historyQuery),
         ("exports", ExportRecord.query), ("domain rows", DomainRecord.query), ("TTLs served", TTLServedRecord.query),
+        ("key file checks", KeyFileCheck.query),
     ]
 
     /// Every hot statement: each per-domain read in its three forms (a list of one, of a few, and of

@@ -21,19 +21,31 @@ enum DKIMKeyFiles {
     }
 
     /// Every key still in DNS or signing must have its private key file, readable, of the
-    /// recorded algorithm and with the recorded public half.
-    static func check(_ home: Home, domain: DomainName, keys: [DKIMKey]) throws {
+    /// recorded algorithm and with the recorded public half. A file whose `stat` marker a check
+    /// in `verified` recorded for the same row is not read again; the checks made here are
+    /// returned, for the store to keep (``KeyFileCheck``).
+    @discardableResult
+    static func check(
+        _ home: Home,
+        domain: DomainName,
+        keys: [DKIMKey],
+        verified: [String: KeyFileCheck] = [:]
+    ) throws -> [KeyFileCheck] {
         if keys.contains(where: { $0.removed == nil }) { try FileSafety.checkDirectory(home, dir(home, domain)) }
+        var made: [KeyFileCheck] = []
         for key in keys where key.removed == nil {
             let url = keyFile(home, domain, key.selector)
             let shown = home.show(url)
-            guard FileManager.default.fileExists(atPath: url.path) else {
+            let content = "\(key.algorithm.rawValue) \(key.publicKey)"
+            let marker = FileMarker.of(url.path)
+            guard marker != "-" else {
                 throw HomeError(
                     .missing,
                     "DKIM key file \(shown) of \(key.selector) is missing; restore it from a backup"
                 )
             }
             try FileSafety.checkPrivate(home, url)
+            if verified["dkim \(key.selector)"]?.covers(content: content, marker: marker) == true { continue }
             guard let pem = FileManager.default.contents(atPath: url.path) else {
                 throw HomeError(.io, "DKIM key file \(shown) is not readable")
             }
@@ -49,7 +61,11 @@ enum DKIMKeyFiles {
                     "DKIM key file \(shown) does not match the store (\(found.algorithm.rawValue) key, public half differs): it is not the key published for \(key.selector)"
                 )
             }
+            made.append(
+                KeyFileCheck(domain: domain, kind: "dkim", name: key.selector, content: content, marker: marker)
+            )
         }
+        return made
     }
 
     /// The group id of `name`, or an error when the group does not exist.

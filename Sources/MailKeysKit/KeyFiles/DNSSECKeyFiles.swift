@@ -50,28 +50,52 @@ enum DNSSECKeyFiles {
     static func check(_ home: Home, _ p: DomainPolicy, keys: [DNSSECKey], pending: Pending? = nil) throws -> [DNSSECKeys
         .Key]
     {
-        try keys.filter { $0.state != .removed }.map { key in
+        try keys.filter { $0.state != .removed }.map { key in try load(home, p, key, pending: pending) }
+    }
+
+    /// ``check(_:_:keys:pending:)`` before anything is planned, for the keys' files only: a file
+    /// whose `stat` marker a check in `verified` recorded for the same row is not read again; the
+    /// checks made here are returned, for the store to keep (``KeyFileCheck``).
+    static func verify(_ home: Home, _ p: DomainPolicy, keys: [DNSSECKey], verified: [String: KeyFileCheck]) throws
+        -> [KeyFileCheck]
+    {
+        try keys.filter { $0.state != .removed }.compactMap { key in
             let url = privateFile(home, p.name, key)
-            try FileSafety.checkPrivate(home, url)
-            guard let text = try pending?.read(url) ?? AtomicFile.read(url) else {
-                throw HomeError(
-                    .missing,
-                    "DNSSEC key file \(home.show(url)) is missing; restore it from a backup (the zone is not re-signed without it)"
-                )
+            let content = "\(key.tag) \(rdata(key.dnskey))"
+            let marker = FileMarker.of(url.path)
+            if verified["dnssec \(key.tag)"]?.covers(content: content, marker: marker) == true {
+                try FileSafety.checkPrivate(home, url)
+                return nil
             }
-            let k = DNSSECKeys.Key(privateText: text, flags: key.flags)
-            let found: (tag: UInt16, dnskey: String)
-            do { found = try DNSSECKeys.inspect(k, zone: p.name, ttl: p.dnssec.dnskeyTTL) } catch let e as DNSError {
-                throw HomeError(.verify, "DNSSEC key file \(home.show(url)): \(e.reason)")
-            }
-            guard found.tag == key.tag, rdata(found.dnskey) == rdata(key.dnskey) else {
-                throw HomeError(
-                    .verify,
-                    "DNSSEC key file \(home.show(url)) does not match the store (key tag \(found.tag), expected \(key.tag))"
-                )
-            }
-            return k
+            _ = try load(home, p, key)
+            return KeyFileCheck(domain: p.name, kind: "dnssec", name: "\(key.tag)", content: content, marker: marker)
         }
+    }
+
+    /// The `.private` file of `key` (its permissions checked) read and matched against the row.
+    private static func load(_ home: Home, _ p: DomainPolicy, _ key: DNSSECKey, pending: Pending? = nil) throws
+        -> DNSSECKeys.Key
+    {
+        let url = privateFile(home, p.name, key)
+        try FileSafety.checkPrivate(home, url)
+        guard let text = try pending?.read(url) ?? AtomicFile.read(url) else {
+            throw HomeError(
+                .missing,
+                "DNSSEC key file \(home.show(url)) is missing; restore it from a backup (the zone is not re-signed without it)"
+            )
+        }
+        let k = DNSSECKeys.Key(privateText: text, flags: key.flags)
+        let found: (tag: UInt16, dnskey: String)
+        do { found = try DNSSECKeys.inspect(k, zone: p.name, ttl: p.dnssec.dnskeyTTL) } catch let e as DNSError {
+            throw HomeError(.verify, "DNSSEC key file \(home.show(url)): \(e.reason)")
+        }
+        guard found.tag == key.tag, rdata(found.dnskey) == rdata(key.dnskey) else {
+            throw HomeError(
+                .verify,
+                "DNSSEC key file \(home.show(url)) does not match the store (key tag \(found.tag), expected \(key.tag))"
+            )
+        }
+        return k
     }
 
     /// The RDATA of a DNSKEY line (flags, protocol, algorithm, key), whatever its TTL.

@@ -24,6 +24,8 @@ struct DomainRun {
     var changes: [String] = []
     /// The domain's removal, when it is being taken down (``RemovalStep``).
     var removal: DomainRemoval?
+    /// The key files this run read and found to match the store, for the commit to record.
+    var keyFileChecks: [KeyFileCheck] = []
 
     var name: DomainName { policy.name }
 
@@ -32,7 +34,9 @@ struct DomainRun {
     var timing: DomainPolicy { floor.timing(policy) }
 
     /// The domains' keys from the store (one query per kind of key for all of them), each key
-    /// file checked against them before anything is planned.
+    /// file checked against them before anything is planned: read and parsed unless the store
+    /// holds a check of it with the marker it has now (``KeyFileCheck``). The checks made are in
+    /// each run's ``keyFileChecks``, for the commit to record.
     static func load(_ policies: [DomainPolicy], home: Home, store: Store, now: Date) throws -> [DomainRun] {
         guard !policies.isEmpty else { return [] }
         let names = policies.map(\.name)
@@ -40,14 +44,19 @@ struct DomainRun {
         let dnssec = try store.dnssecKeys(domains: names)
         let floors = try store.ttlFloors(domains: names, now: now)
         let removals = try store.removals()
-        return try policies.map { p in
+        let verified = try store.keyFileChecks(domains: names)
+        let runs = try policies.map { p in
             var d = DomainRun(policy: p, dkim: dkim[p.name] ?? [], storedDNSSEC: dnssec[p.name] ?? [])
             d.floor = floors[p.name] ?? TTLFloor()
             d.removal = removals[p.name]
-            try DKIMKeyFiles.check(home, domain: p.name, keys: d.dkim)
-            _ = try DNSSECKeyFiles.check(home, p, keys: d.storedDNSSEC)
+            let checks = verified[p.name] ?? [:]
+            d.keyFileChecks = try DKIMKeyFiles.check(home, domain: p.name, keys: d.dkim, verified: checks)
+            d.keyFileChecks += try DNSSECKeyFiles.verify(home, p, keys: d.storedDNSSEC, verified: checks)
             return d
         }
+        let read = runs.reduce(0) { $0 + $1.keyFileChecks.count }
+        Log.logger.debug("key files read and checked", metadata: ["files": "\(read)"])
+        return runs
     }
 
     /// Reads the zone map, or the template when the map no longer describes the files.

@@ -74,6 +74,8 @@ struct Pipeline {
             acceptClock: acceptClock,
             pending: Pending(home)
         )
+        let checked = domains.flatMap(\.keyFileChecks)
+        if !checked.isEmpty { context.pending.record { tx in try tx.record(keyFileChecks: checked) } }
         for i in domains.indices { try domains[i].readZoneInputs(home, policyHash: context.zoneHash(domains[i].name)) }
         Trace.mark("read templates and zone maps")
         let archived = try DomainArchive.stage(archiving, home: home, store: store, now: now, pending: context.pending)
