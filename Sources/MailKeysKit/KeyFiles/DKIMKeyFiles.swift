@@ -146,11 +146,15 @@ enum DKIMKeyFiles {
         let group = try p.dkim.group.map(groupID)
         guard FileManager.default.fileExists(atPath: dir(home, p.name).path) else { return }
         setDirectoryModes(home, p.name, group: group)
+        // Only a file that is not as it should be is changed: a chmod moves the change time,
+        // and an unchanged change time lets the next run skip reading the key (KeyFileCheck).
+        let mode: mode_t = group == nil ? 0o600 : 0o640
         for key in keys where key.removed == nil || key.revealed == nil {
             let path = keyFile(home, p.name, key.selector).path
-            guard FileManager.default.fileExists(atPath: path) else { continue }
-            if let group { chown(path, uid_t.max, group) }
-            chmod(path, group == nil ? 0o600 : 0o640)
+            var st = stat()
+            guard stat(path, &st) == 0 else { continue }
+            if let group, st.st_gid != group { chown(path, uid_t.max, group) }
+            if st.st_mode & 0o7777 != mode { chmod(path, mode) }
         }
     }
 
