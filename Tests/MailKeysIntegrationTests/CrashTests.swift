@@ -108,6 +108,19 @@ import Testing
             }
         ),
         Scenario(
+            // Sixteen Ed25519 keys start signing in one run: their rspamd copies are written
+            // together (AtomicFile.writeAll: one syncfs for all of them, then the renames).
+            description: "tick starting the DKIM keys of 16 domains",
+            prepare: {
+                let home = try base(build: false)
+                try ScheduleTests.add((1...15).map { "d\($0).example" }, to: home)
+                try tick(home, at: t0, expect: 0)
+                return home
+            },
+            arguments: { ["tick", "--home", $0.path, "--now", TestClock.at("2026-11-21T12:05:00Z")] },
+            at: TestClock.at("2026-11-21T12:05:00Z")
+        ),
+        Scenario(
             description: "tick archiving a removed domain",
             prepare: {
                 let home = try DomainRemovalTests.twoDomains(at: t0)

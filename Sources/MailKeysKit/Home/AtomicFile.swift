@@ -40,9 +40,97 @@ public enum AtomicFile {
         syncDirectory(url.deletingLastPathComponent().path)
     }
 
-    /// Creates `path` (truncating a leftover) with `bytes`, its mode and group, and fsyncs it;
-    /// on failure the file is removed and the error names `shown`.
-    static func writeFile(bytes: UnsafeRawBufferPointer, at path: String, mode: mode_t, group: gid_t?, shown: String)
+    /// One file of ``writeAll(_:)``.
+    struct Item {
+        var text: String
+        var url: URL
+        var mode: mode_t
+        var group: gid_t?
+        var tempDir: URL?
+    }
+
+    /// Many whole files written as ``write(_:to:mode:group:tempDir:)`` writes one, the cost of
+    /// durability shared: every temporary file written, one `syncfs` of the file system for all
+    /// of them, the renames, one more `syncfs` (instead of an fsync of each file and of its
+    /// directory: 20,000 fsyncs for the rspamd copies of 10,000 domains). Fewer than
+    /// ``batchFrom`` files are written one by one. On a failure the files not yet renamed keep
+    /// their old content and no temporary file is left.
+    static func writeAll(_ items: [Item]) throws {
+        guard items.count >= batchFrom else {
+            for i in items { try write(i.text, to: i.url, mode: i.mode, group: i.group, tempDir: i.tempDir) }
+            return
+        }
+        var temps: [String] = []
+        do {
+            for i in items {
+                sequence += 1
+                let tmp =
+                    i.tempDir.map { "\($0.path)/\(getpid()).\(sequence).\(i.url.lastPathComponent)" }
+                    ?? "\(i.url.deletingLastPathComponent().path)/.\(i.url.lastPathComponent).tmp.\(getpid())"
+                var text = i.text
+                try text.withUTF8 {
+                    try writeFile(
+                        bytes: UnsafeRawBufferPointer($0),
+                        at: tmp,
+                        mode: i.mode,
+                        group: i.group,
+                        shown: i.url.path,
+                        sync: false
+                    )
+                }
+                temps.append(tmp)
+            }
+            try syncFileSystem(of: items[0].url)
+        } catch {
+            for t in temps { unlink(t) }
+            throw error
+        }
+        for (n, i) in items.enumerated() where FaultPoint.hit("rename") || rename(temps[n], i.url.path) != 0 {
+            let e = errno
+            for t in temps[n...] { unlink(t) }
+            throw HomeError(.io, "cannot replace \(i.url.path): \(String(cString: strerror(e)))")
+        }
+        try syncFileSystem(of: items[0].url)
+    }
+
+    /// glibc's `syncfs(2)` (Swift's Glibc module leaves out this GNU function), or `sync` where
+    /// it is missing.
+    static let syncfsCall: @convention(c) (Int32) -> Int32 = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") else {
+            return { _ in
+                sync()
+                return 0
+            }
+        }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+    }()
+
+    /// The fewest files ``writeAll(_:)`` writes with `syncfs` (a few fsyncs cost less than
+    /// flushing whatever else the file system holds).
+    static let batchFrom = 16
+
+    /// `syncfs` of the file system holding `url`'s directory: its data and renames on disk.
+    static func syncFileSystem(of url: URL) throws {
+        let path = url.deletingLastPathComponent().path
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw HomeError(.io, "cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        if FaultPoint.hit("fsync") || syncfsCall(fd) != 0 {
+            throw HomeError(.io, "cannot sync the file system of \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Creates `path` (truncating a leftover) with `bytes`, its mode and group, and fsyncs it
+    /// (unless `sync` is false: the caller syncs); on failure the file is removed and the error
+    /// names `shown`.
+    static func writeFile(
+        bytes: UnsafeRawBufferPointer,
+        at path: String,
+        mode: mode_t,
+        group: gid_t?,
+        shown: String,
+        sync: Bool = true
+    )
         throws
     {
         let fd = FaultPoint.hit("create") ? -1 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
@@ -60,7 +148,7 @@ public enum AtomicFile {
         }
         if ok, let group, fchown(fd, uid_t.max, group) != 0 { ok = false }
         if ok && fchmod(fd, mode) != 0 { ok = false }
-        if ok && (FaultPoint.hit("fsync") || fsync(fd) != 0) { ok = false }
+        if ok && sync && (FaultPoint.hit("fsync") || fsync(fd) != 0) { ok = false }
         let err = errno
         close(fd)
         guard ok else {

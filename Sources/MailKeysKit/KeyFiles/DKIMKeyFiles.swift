@@ -416,6 +416,7 @@ extension DKIMKeyFiles {
         failures: inout [String]
     ) -> [SignerConfig.Entry] {
         var entries: [SignerConfig.Entry] = []
+        var copies: [(entry: Int, item: AtomicFile.Item)] = []
         for p in domains {
             let group = p.group.flatMap { try? groupID($0) }
             for k in keys[p.name] ?? [] {
@@ -435,7 +436,9 @@ extension DKIMKeyFiles {
                 )
                 if k.algorithm == .ed25519 && signers.rspamd {
                     do {
-                        try writeRspamdCopy(home, key: k, pem: pem, to: copy, group: group)
+                        if let item = try rspamdCopy(home, key: k, pem: pem, to: copy, group: group) {
+                            copies.append((entries.count, item))
+                        }
                         entry.rspamdKeyPath = copy.path
                     } catch {
                         failures.append("rspamd: \(error)")
@@ -449,20 +452,29 @@ extension DKIMKeyFiles {
                 }
             }
         }
+        // The copies written together: one sync of the file system for all of them.
+        do { try AtomicFile.writeAll(copies.map(\.item)) } catch {
+            failures.append("rspamd: \(error)")
+            for c in copies where !FileManager.default.fileExists(atPath: c.item.url.path) {
+                entries[c.entry].rspamdKeyPath = nil
+            }
+        }
         return entries
     }
 
-    /// Writes `copy` (rspamd's Ed25519 format) from the PEM, with the PEM's mode and group,
-    /// unless it is already there as written: 64 octets ending in the key's published half
-    /// (the store's, so an idle run reads no PEM), with that mode and group.
-    static func writeRspamdCopy(_ home: Home, key: DKIMKey, pem: URL, to copy: URL, group: gid_t?) throws {
+    /// The file `copy` (rspamd's Ed25519 format) is to be written as, from the PEM, with the
+    /// PEM's mode and group; nil when it is already there as written: 64 octets ending in the
+    /// key's published half (the store's, so an idle run reads no PEM), with that mode and group.
+    static func rspamdCopy(_ home: Home, key: DKIMKey, pem: URL, to copy: URL, group: gid_t?) throws
+        -> AtomicFile.Item?
+    {
         let mode: mode_t = group == nil ? 0o600 : 0o640
         var st = stat()
         if stat(copy.path, &st) == 0, st.st_mode & 0o777 == mode, group.map({ st.st_gid == $0 }) ?? true,
             let text = try AtomicFile.read(copy), let secret = Data(base64Encoded: text), secret.count == 64,
             secret.suffix(32).base64EncodedString() == key.publicKey
         {
-            return
+            return nil
         }
         guard let text = try AtomicFile.read(pem) else {
             throw HomeError(.missing, "DKIM key file \(home.show(pem)) is missing")
@@ -471,6 +483,6 @@ extension DKIMKeyFiles {
         do { secret = try DKIMKeys.rspamdEd25519(pem: text, name: home.show(pem)) } catch let e as DNSError {
             throw HomeError(.verify, e.reason)
         }
-        try AtomicFile.write(secret, to: copy, mode: mode, group: group, tempDir: home.tempDir(for: copy))
+        return AtomicFile.Item(text: secret, url: copy, mode: mode, group: group, tempDir: home.tempDir(for: copy))
     }
 }
