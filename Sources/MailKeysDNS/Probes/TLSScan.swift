@@ -44,6 +44,8 @@ public enum TLSScan {
     static func isDHE(_ cipher: String) -> Bool {
         cipher.hasPrefix("DHE-") || cipher.hasPrefix("EDH-") || cipher.hasPrefix("ADH-")
     }
+    /// Anonymous (EC)DHE: no certificate, so no signature on the key exchange.
+    static func isAnonymous(_ cipher: String) -> Bool { cipher.hasPrefix("ADH-") || cipher.hasPrefix("AECDH-") }
 
     /// One server's scan: the handshakes share the host, address and timeout.
     struct Scanner {
@@ -145,7 +147,7 @@ public enum TLSScan {
         /// over its signed and anonymous DHE suites: its size and, when it has one, its name.
         func serverDH(_ ciphers: [String]) throws -> (Int?, String?) {
             let kinds = [
-                ciphers.filter { isDHE($0) && !$0.hasPrefix("ADH-") }, ciphers.filter { $0.hasPrefix("ADH-") },
+                ciphers.filter { isDHE($0) && !isAnonymous($0) }, ciphers.filter { isDHE($0) && isAnonymous($0) },
             ]
             var smallest: (Int, String?)?
             for suites in kinds where !suites.isEmpty {
@@ -178,7 +180,7 @@ public enum TLSScan {
         /// Whether a TLS 1.2 (EC)DHE handshake succeeds with only `sigalgs` offered.
         private func signs(_ ciphers: [String], with sigalgs: String) throws -> Bool? {
             let signed = ciphers.filter {
-                (isECDHE($0) || isDHE($0)) && !$0.hasPrefix("ADH-") && !$0.hasPrefix("AECDH-")
+                (isECDHE($0) || isDHE($0)) && !isAnonymous($0)
             }
             guard !signed.isEmpty else { return nil }
             var a = TLSAttempt()

@@ -26,11 +26,15 @@ public enum AtomicFile {
         try bytes.withUnsafeBytes { try write(bytes: $0, to: url, mode: mode, group: nil, tempDir: tempDir) }
     }
 
-    static func write(bytes: UnsafeRawBufferPointer, to url: URL, mode: mode_t, group: gid_t?, tempDir: URL?) throws {
+    /// A new temporary path for `url`: in `tempDir` when given, else next to the target.
+    static func tempPath(for url: URL, in tempDir: URL?) -> String {
         sequence += 1
-        let tmp =
-            tempDir.map { "\($0.path)/\(getpid()).\(sequence).\(url.lastPathComponent)" }
+        return tempDir.map { "\($0.path)/\(getpid()).\(sequence).\(url.lastPathComponent)" }
             ?? "\(url.deletingLastPathComponent().path)/.\(url.lastPathComponent).tmp.\(getpid())"
+    }
+
+    static func write(bytes: UnsafeRawBufferPointer, to url: URL, mode: mode_t, group: gid_t?, tempDir: URL?) throws {
+        let tmp = tempPath(for: url, in: tempDir)
         try writeFile(bytes: bytes, at: tmp, mode: mode, group: group, shown: url.path)
         if FaultPoint.hit("rename") || rename(tmp, url.path) != 0 {
             let e = errno
@@ -63,10 +67,7 @@ public enum AtomicFile {
         var temps: [String] = []
         do {
             for i in items {
-                sequence += 1
-                let tmp =
-                    i.tempDir.map { "\($0.path)/\(getpid()).\(sequence).\(i.url.lastPathComponent)" }
-                    ?? "\(i.url.deletingLastPathComponent().path)/.\(i.url.lastPathComponent).tmp.\(getpid())"
+                let tmp = tempPath(for: i.url, in: i.tempDir)
                 var text = i.text
                 try text.withUTF8 {
                     try writeFile(
