@@ -308,3 +308,34 @@ struct IPAddressTests {
         #expect(try IPAddress("::fffe:c000:201").description == "::fffe:c000:201")
     }
 }
+
+@Suite("ConnectRoutes")
+struct ConnectRoutesTests {
+    @Test func routesAnAddressAndPortFoundInDNS() throws {
+        let routes = try ConnectRoutes(["[2001:db8::25]:25=[::1]:2525", "192.0.2.53:53=127.0.0.1"])
+        let mx = try ServerAddress("[2001:db8::25]:25")
+        #expect(routes.target(mx) == (try ServerAddress("[::1]:2525")))
+        #expect(routes.label(mx) == "[2001:db8::25]:25 via [::1]:2525")
+        // TO without a port keeps FROM's.
+        #expect(routes.target(try ServerAddress("192.0.2.53:53")) == (try ServerAddress("127.0.0.1:53")))
+        // Another port of the same address is not routed.
+        let submission = try ServerAddress("[2001:db8::25]:587")
+        #expect(routes.target(submission) == submission)
+        #expect(routes.label(submission) == "[2001:db8::25]:587")
+        #expect(ConnectRoutes().target(mx) == mx)
+    }
+
+    @Test func refusesUnreadableRoutes() {
+        expectCoreError(.invalidAddress, "is not FROM=TO") { try ConnectRoutes(["[::1]:25"]) }
+        expectCoreError(.invalidAddress, "is not FROM=TO") { try ConnectRoutes(["a=b=c"]) }
+        expectCoreError(.invalidAddress, "FROM needs its port") { try ConnectRoutes(["[2001:db8::25]=[::1]:25"]) }
+        expectCoreError(.invalidAddress, "FROM needs its port") { try ConnectRoutes(["2001:db8::25=[::1]:25"]) }
+        expectCoreError(.invalidAddress, "FROM needs its port") { try ConnectRoutes(["192.0.2.25=127.0.0.1:25"]) }
+        expectCoreError(.invalidAddress, "is reached over IPv6 only") {
+            try ConnectRoutes(["[2001:db8::25]:25=127.0.0.1:2525"])
+        }
+        expectCoreError(.invalidAddress, "is routed twice") {
+            try ConnectRoutes(["[2001:db8::25]:25=[::1]:1", "[2001:db8::25]:25=[::1]:2"])
+        }
+    }
+}

@@ -116,8 +116,9 @@ final class PostfixServer {
         tls_preempt_cipherlist = yes
         """
 
-    /// `tls`: main.cf lines for TLS (default ``fullMarksTLS``; "" keeps Postfix's defaults).
-    init(chainFiles: [URL], tls: String = PostfixServer.fullMarksTLS) throws {
+    /// `tls`: main.cf lines for TLS (default ``fullMarksTLS``; "" keeps Postfix's defaults);
+    /// `ipv6`: smtpd also on [::1] at the same port.
+    init(chainFiles: [URL], tls: String = PostfixServer.fullMarksTLS, ipv6: Bool = false) throws {
         dir = try Support.scratch("postfix")
         port = try Support.freePort()
         let conf = dir.appendingPathComponent("conf")
@@ -139,6 +140,7 @@ final class PostfixServer {
         mail_owner = postfix
         myhostname = mail.example.org
         inet_interfaces = loopback-only
+        \(ipv6 ? "inet_protocols = all" : "")
         maillog_file_prefixes = \(dir.path)
         maillog_file = \(dir.appendingPathComponent("maillog").path)
         smtpd_tls_chain_files = \(chainFiles.map(\.path).joined(separator: ", "))
@@ -147,7 +149,7 @@ final class PostfixServer {
 
         """.write(to: conf.appendingPathComponent("main.cf"), atomically: true, encoding: .utf8)
         try """
-        127.0.0.1:\(port) inet n - n - - smtpd
+        127.0.0.1:\(port) inet n - n - - smtpd\(ipv6 ? "\n[::1]:\(port) inet n - n - - smtpd" : "")
         postlog unix-dgram n - n - 1 postlogd
         proxymap unix - - n - - proxymap
         anvil unix - - n - 1 anvil

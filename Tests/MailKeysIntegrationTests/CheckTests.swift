@@ -51,10 +51,18 @@ import Testing
     /// spf, dkim, dmarc, caa.
     static let lineCount = 20
 
-    /// Runs `check --json` against NSD (serving the current signed zone), Postfix (serving
-    /// `chain` with the TLS settings `postfixTLS`, default the README's) or the SMTP server at
-    /// `smtpPort`, and an HTTPS server for the MTA-STS policy (`stsPolicy`, default the one
-    /// mailkeys wrote); returns the ids of the failed lines and the whole output.
+    /// The `--connect-to` routes that take the example's IPv6 addresses (ns1's 2001:db8::53 and
+    /// the MX's 2001:db8::25, documentation addresses) to the loopback servers of a test.
+    static func ipv6Routes(dnsPort: Int, smtpPort: Int) -> [String] {
+        ["--connect-to", "[2001:db8::53]:53=[::1]:\(dnsPort)", "--connect-to", "[2001:db8::25]:25=[::1]:\(smtpPort)"]
+    }
+
+    /// Runs `check --json` against NSD (serving the current signed zone, on ::1 too unless not
+    /// `nsdIPv6`), Postfix (serving `chain` with the TLS settings `postfixTLS`, default the
+    /// README's, on ::1 too unless not `postfixIPv6`) or the SMTP server at `smtpPort`, and an
+    /// HTTPS server for the MTA-STS policy (`stsPolicy`, default the one mailkeys wrote); the
+    /// example's IPv6 addresses are routed to those servers' ports on ::1 (`dnsIPv6Port`: to
+    /// another DNS server's). Returns the ids of the failed lines and the whole output.
     static func check(
         _ s: Setup,
         chain: (fullchain: URL, key: URL)? = nil,
@@ -63,22 +71,29 @@ import Testing
         zone: URL? = nil,
         stsPolicy: String? = nil,
         trustCA: Bool = true,
+        nsdIPv6: Bool = true,
+        postfixIPv6: Bool = true,
+        dnsIPv6Port: Int? = nil,
         at: String = TestClock.at("2026-11-21T12:00:00Z")
     ) throws -> (failed: [String], output: String) {
-        let nsd = try NSDServer(zones: [
-            ("example.org", zone ?? s.home.appendingPathComponent("Zones/example.org.zone.signed"))
-        ])
+        let nsd = try NSDServer(
+            zones: [("example.org", zone ?? s.home.appendingPathComponent("Zones/example.org.zone.signed"))],
+            ipv6: nsdIPv6
+        )
         let files = chain ?? s.served
         let postfix =
-            try smtpPort == nil ? PostfixServer(chainFiles: [files.key, files.fullchain], tls: postfixTLS) : nil
+            try smtpPort == nil
+            ? PostfixServer(chainFiles: [files.key, files.fullchain], tls: postfixTLS, ipv6: postfixIPv6) : nil
         let (https, stsArgs) = try mtaSTS(s, policy: stsPolicy)
         defer { withExtendedLifetime(https) {} }
+        let smtp = smtpPort ?? postfix!.port
         let r = try Support.mailkeys(
             [
                 "check", "example.org", "--home", s.home.path, "--server", "127.0.0.1:\(nsd.port)", "--smtp",
-                "127.0.0.1:\(smtpPort ?? postfix!.port)", "--now", at,
+                "127.0.0.1:\(smtp)", "--now", at,
                 "--json",
             ] + (trustCA ? stsArgs : Array(stsArgs.prefix(2)))
+                + Self.ipv6Routes(dnsPort: dnsIPv6Port ?? nsd.port, smtpPort: smtp)
         )
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         let checks = json?["checks"] as? [[String: Any]] ?? []
@@ -120,16 +135,17 @@ import Testing
             let nsd = try NSDServer(
                 zones: ["example.org", "example.com"].map {
                     ($0, s.home.appendingPathComponent("Zones/\($0).zone.signed"))
-                }
+                },
+                ipv6: true
             )
-            let postfix = try PostfixServer(chainFiles: [s.served.key, s.served.fullchain])
+            let postfix = try PostfixServer(chainFiles: [s.served.key, s.served.fullchain], ipv6: true)
             let (https, stsArgs) = try Self.mtaSTS(s, domain)
             defer { withExtendedLifetime(https) {} }
             let r = try Support.mailkeys(
                 [
                     "check", domain, "--home", s.home.path, "--server", "127.0.0.1:\(nsd.port)", "--smtp",
                     "127.0.0.1:\(postfix.port)", "--now", TestClock.at("2026-11-21T12:00:00Z"), "--json",
-                ] + stsArgs
+                ] + stsArgs + Self.ipv6Routes(dnsPort: nsd.port, smtpPort: postfix.port)
             )
             let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
             let checks = json?["checks"] as? [[String: Any]] ?? []
@@ -378,6 +394,67 @@ import Testing
         let (failed, output) = try Self.check(s, zone: zone)
         #expect(failed == ["ipv6"], "\(output)")
         #expect(output.contains("MX mail.example.org has no IPv6 address"), "\(output)")
+    }
+
+    /// internet.nl's IPv6 reachability (ns_reach, mx_reach) and its two nameservers (ns_aaaa):
+    /// each AAAA of a nameserver answers the domain's SOA with authority over UDP and TCP, each
+    /// AAAA of the MX greets over SMTP, over IPv6 (the example's documentation addresses routed
+    /// to servers on ::1). A nameserver or MX that listens on IPv4 only, a server on the
+    /// nameserver's IPv6 address that does not serve the domain, and a zone whose second
+    /// nameserver is gone each fail only the ipv6 line.
+    @Test func ipv6ReachabilityOfNameserversAndMXIsProbed() throws {
+        let s = try Self.setup()
+        let (ok, okOutput) = try Self.check(s)
+        let detail = Self.detail(okOutput, "ipv6")
+        #expect(ok.isEmpty, "\(okOutput)")
+        #expect(detail.contains("nameserver ns1.example.org at [2001:db8::53]:53 via [::1]:"), "\(detail)")
+        #expect(detail.contains("answers over IPv6 UDP and TCP"), "\(detail)")
+        #expect(detail.contains("MX mail.example.org at [2001:db8::25]:25 via [::1]:"), "\(detail)")
+        #expect(detail.contains("greets over IPv6"), "\(detail)")
+        #expect(detail.contains("ns2.example.net outside this home's zones: not checked"), "\(detail)")
+
+        let (dnsV4Only, dnsOutput) = try Self.check(s, nsdIPv6: false)
+        #expect(dnsV4Only == ["ipv6"], "\(dnsOutput)")
+        #expect(
+            Self.detail(dnsOutput, "ipv6").hasPrefix("nameserver ns1.example.org at [2001:db8::53]:53 via [::1]:"),
+            "\(dnsOutput)"
+        )
+        #expect(Self.detail(dnsOutput, "ipv6").contains("cannot be reached over IPv6 UDP"), "\(dnsOutput)")
+
+        let (smtpV4Only, smtpOutput) = try Self.check(s, postfixIPv6: false)
+        #expect(smtpV4Only == ["ipv6"], "\(smtpOutput)")
+        #expect(
+            Self.detail(smtpOutput, "ipv6").hasPrefix("MX mail.example.org at [2001:db8::25]:25 via [::1]:"),
+            "\(smtpOutput)"
+        )
+        #expect(Self.detail(smtpOutput, "ipv6").contains("cannot be reached over IPv6"), "\(smtpOutput)")
+
+        // Another zone's server on the nameserver's IPv6 address: it answers, without authority.
+        let other = try Support.scratch("other-zone").appendingPathComponent("example.net.zone")
+        try """
+        example.net. 3600 IN SOA ns.example.net. hostmaster.example.net. 1 3600 600 86400 300
+        example.net. 3600 IN NS ns.example.net.
+        ns.example.net. 3600 IN AAAA ::1
+
+        """.write(to: other, atomically: true, encoding: .utf8)
+        let stranger = try NSDServer(zones: [("example.net", other)], ipv6: true)
+        let (notServed, notServedOutput) = try Self.check(s, dnsIPv6Port: stranger.port)
+        #expect(notServed == ["ipv6"], "\(notServedOutput)")
+        #expect(
+            Self.detail(notServedOutput, "ipv6").contains(
+                "does not answer for example.org with authority over IPv6 UDP"
+            ),
+            "\(notServedOutput)"
+        )
+
+        let single = try Self.handEdited(s, "IN\tNS\tns2.example.net.", "IN\tTXT\t\"ns2 gone\"")
+        let (oneNS, oneNSOutput) = try Self.check(s, zone: single)
+        #expect(oneNS == ["ipv6"], "\(oneNSOutput)")
+        #expect(
+            Self.detail(oneNSOutput, "ipv6")
+                == "only 1 nameserver of example.org has an IPv6 address: internet.nl asks for two",
+            "\(oneNSOutput)"
+        )
     }
 
     @Test func spfWithElevenLookupsFailsOnlyTheSPFLine() throws {

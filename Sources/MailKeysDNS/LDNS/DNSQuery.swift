@@ -25,9 +25,11 @@ public enum DNSQuery {
 
     /// Whether `server` still serves `zone`: it answers its SOA query authoritatively (AA) with
     /// the zone's SOA. A refusal, a referral or any other answer without it is "no"; no answer at
-    /// all throws (the server may be down, which says nothing).
-    public static func serves(zone: DomainName, server: ServerAddress, timeout: Int = 2) throws -> Bool {
-        let packet = try exchange(zone, LDNS_RR_TYPE_SOA, server: server, timeout: timeout)
+    /// all throws (the server may be down, which says nothing). `tcp`: asks over TCP, not UDP.
+    public static func serves(zone: DomainName, server: ServerAddress, timeout: Int = 2, tcp: Bool = false) throws
+        -> Bool
+    {
+        let packet = try exchange(zone, LDNS_RR_TYPE_SOA, server: server, timeout: timeout, tcp: tcp)
         defer { ldns_pkt_free(packet) }
         guard ldns_pkt_get_rcode(packet) == LDNS_RCODE_NOERROR, ldns_pkt_aa(packet) != 0 else { return false }
         guard let owner = ldns_dname_new_frm_str(zone.fqdn) else { throw DNSError(.syntax, "bad name \(zone)") }
@@ -79,17 +81,20 @@ public enum DNSQuery {
     }
 
     /// ``send(_:_:server:timeout:dnssec:)`` whatever the answer's rcode; throws only without one.
+    /// `tcp`: over TCP only (no UDP first).
     static func exchange(
         _ name: DomainName,
         _ type: ldns_rr_type,
         server: ServerAddress,
         timeout: Int,
-        dnssec: Bool = false
+        dnssec: Bool = false,
+        tcp: Bool = false
     ) throws
         -> UnsafeMutablePointer<ldns_pkt>
     {
         let resolver = try resolver(server, timeout: timeout)
         defer { ldns_resolver_deep_free(resolver) }
+        if tcp { ldns_resolver_set_usevc(resolver, 1) }
         if dnssec {
             ldns_resolver_set_dnssec(resolver, 1)
             ldns_resolver_set_edns_udp_size(resolver, 4096)

@@ -19,6 +19,21 @@ public enum SMTPProbe {
         return try handshake(fd: fd, host: host, address: address)
     }
 
+    /// The greeting of the SMTP server at `address` (its first reply line, code 220), after
+    /// which the probe says QUIT: the server is reachable there and speaks SMTP. Throws for no
+    /// connection, no reply, or a reply other than 220 (a server turning mail away).
+    public static func greeting(address: ServerAddress, timeout: Int = 5) throws -> String {
+        let fd = try connectedSocket(to: address, timeout: timeout)
+        defer { close(fd) }
+        var dialogue = Dialogue(fd: fd, address: address)
+        let reply = try dialogue.reply()
+        try? dialogue.send("QUIT")
+        guard reply.code == "220" else {
+            throw DNSError(.unreadable, "SMTP \(address) greets with \(Quote.short(reply.lines.first ?? ""))")
+        }
+        return reply.lines.first ?? ""
+    }
+
     /// A socket connected to the SMTP server at `address` that has said 220 to STARTTLS: the
     /// next bytes on it are the client's TLS handshake. The caller closes it.
     static func startTLSSocket(to address: ServerAddress, timeout: Int) throws -> Int32 {

@@ -6,7 +6,8 @@ import MailKeysStore
 extension MailKeys {
     /// Queries `server` (default: the first export target's address, else 127.0.0.1:53) for
     /// `domain` and the MX's STARTTLS at `smtp` (default: the MX's address, port 25) and checks
-    /// everything the assessments check. Changes nothing but the record of this check that
+    /// everything the assessments check; `connectTo` (`FROM=TO`, ``ConnectRoutes``) routes
+    /// connections to addresses found in DNS. Changes nothing but the record of this check that
     /// `metrics` reports (``CheckRecord``).
     public static func check(
         _ home: Home,
@@ -15,6 +16,7 @@ extension MailKeys {
         smtp: String?,
         mtaSTS: String? = nil,
         ca: String? = nil,
+        connectTo: [String] = [],
         now: Date,
         lockWait: Double
     ) throws -> CheckReport {
@@ -24,6 +26,10 @@ extension MailKeys {
         let p = try policy.domain(domain)
         let store = try session.store()
         let (address, smtpAddress) = try checkAddresses(p, server: server, smtp: smtp)
+        let routes: ConnectRoutes
+        do { routes = try ConnectRoutes(connectTo) } catch let e as CoreError {
+            throw HomeError(.usage, "--connect-to: \(e.reason)")
+        }
         let report = CheckReport(
             domain: p.name.description,
             server: address.description,
@@ -48,6 +54,7 @@ extension MailKeys {
             policy: p,
             validator: validator,
             report: report,
+            routes: routes,
             otherZone: zoneOf,
             scanTLS: { host, address in try TLSScan.scan(host: host, address: address, caFile: ca, at: now) }
         )
@@ -114,10 +121,12 @@ extension MailKeys {
 
 /// One `check` of a domain: asks the validator, counts the answers and their DNSSEC problems,
 /// and appends one report line per check, in the order the report lists them.
-private struct DomainCheck {
+struct DomainCheck {
     let policy: DomainPolicy
     let validator: ZoneValidator
     var report: CheckReport
+    /// Where to connect instead of addresses found in DNS (`--connect-to`).
+    let routes: ConnectRoutes
     var dnssecProblems: [String]
     var answers = 0
 
@@ -157,10 +166,12 @@ private struct DomainCheck {
         policy: DomainPolicy,
         validator: ZoneValidator,
         report: CheckReport,
+        routes: ConnectRoutes,
         otherZone: @escaping (DomainName) throws -> Zone?,
         scanTLS: @escaping (DomainName, ServerAddress) throws -> TLSProfile
     ) {
         self.scanTLS = scanTLS
+        self.routes = routes
         self.policy = policy
         self.validator = validator
         self.report = report
@@ -285,7 +296,7 @@ private struct DomainCheck {
             }
             // STARTTLS is probed whether or not there is TLSA to match.
             let address = (a.records.first ?? aaaa.records.first).flatMap { try? IPAddress($0) }.map {
-                ServerAddress(address: $0, port: port)
+                routes.target(ServerAddress(address: $0, port: port))
             }
             guard let target = smtp ?? address else {
                 f.starttls.append("no address to connect to for \(host)")
@@ -434,30 +445,9 @@ private struct DomainCheck {
     mutating func stsAddress(_ host: DomainName) -> ServerAddress? {
         let a = ask(host, "A")
         let aaaa = a.records.isEmpty ? ask(host, "AAAA") : a
-        return aaaa.records.first.flatMap { try? IPAddress($0) }.map { ServerAddress(address: $0, port: 443) }
-    }
-
-    /// The ipv6 line, as internet.nl's: every nameserver and every MX host has an IPv6 address
-    /// (AAAA), so mail and its DNS reach an IPv6-only sender. Hosts outside the home's zones are
-    /// not checked (the detail says so).
-    mutating func checkIPv6(mx: [DomainName]) throws {
-        let ns = ask(policy.name, "NS").records.map { DomainName(presentation: $0) }
-        var missing: [String] = []
-        var outside: [String] = []
-        var checked = 0
-        for (kind, host) in ns.map({ ("nameserver", $0) }) + mx.map({ ("MX", $0) }) {
-            guard let zone = try zone(of: host) else {
-                outside.append(host.description)
-                continue
-            }
-            checked += 1
-            if ask(host, "AAAA", in: zone).records.isEmpty {
-                missing.append("\(kind) \(host) has no IPv6 address (AAAA)")
-            }
+        return aaaa.records.first.flatMap { try? IPAddress($0) }.map {
+            routes.target(ServerAddress(address: $0, port: 443))
         }
-        var detail = "\(checked) nameserver and MX host\(checked == 1 ? "" : "s") with IPv6"
-        if !outside.isEmpty { detail += "; \(outside.joined(separator: ", ")) outside this home's zones: not checked" }
-        line("ipv6", [], missing.isEmpty && checked > 0, missing.first ?? detail)
     }
 
     /// The tls-rpt line: a _smtp._tls TXT record with a rua.

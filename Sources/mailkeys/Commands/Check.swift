@@ -35,6 +35,16 @@ struct Check: ParsableCommand {
     )
     var ca: String?
 
+    @Option(
+        name: .customLong("connect-to"),
+        help: ArgumentHelp(
+            "Connect to TO instead of FROM, an address and port found in DNS: FROM=TO, each IPv4:PORT or [IPv6]:PORT, in the same family. Repeat for more.",
+            discussion:
+                "For a server behind NAT or on another port: e.g. --connect-to [2001:db8::25]:25=[::1]:2525 reaches the MX's IPv6 address on the loopback. Applies to the IPv6 reachability probes, STARTTLS without --smtp and MTA-STS without --mta-sts."
+        )
+    )
+    var connectTo: [String] = []
+
     @Flag(help: "Print JSON (stable keys) instead of the score card.")
     var json = false
 
@@ -49,6 +59,7 @@ struct Check: ParsableCommand {
                 smtp: smtp,
                 mtaSTS: mtaSTS,
                 ca: ca,
+                connectTo: connectTo,
                 now: try RunClock.now(common.now),
                 lockWait: common.lockWait
             )

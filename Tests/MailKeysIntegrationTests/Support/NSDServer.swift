@@ -10,20 +10,22 @@ final class NSDServer {
     /// `control`: a unix control socket at `dir/nsd.ctl` (for `nsd-control -c dir/nsd.conf`);
     /// `provideXFR`: zone transfers to 127.0.0.1; `port`: a fixed port (to restart on it);
     /// `dynamic`: zones added at run time with `nsd-control addzone NAME mailkeys` (pattern
-    /// `mailkeys`: `dir/%s.zone`), which `nsd-control delzone` can drop (needs `control`).
+    /// `mailkeys`: `dir/%s.zone`), which `nsd-control delzone` can drop (needs `control`);
+    /// `ipv6`: also on ::1 at the same port.
     init(
         zones: [(name: String, file: URL)],
         control: Bool = false,
         provideXFR: Bool = false,
         port fixed: Int? = nil,
-        dynamic: [(name: String, file: URL)] = []
+        dynamic: [(name: String, file: URL)] = [],
+        ipv6: Bool = false
     ) throws {
         let nsd = try Support.tool("nsd")
         dir = try Support.scratch("nsd")
         port = try fixed ?? Support.freePort()
         var conf = """
             server:
-                ip-address: 127.0.0.1@\(port)
+                ip-address: 127.0.0.1@\(port)\(ipv6 ? "\n    ip-address: ::1@\(port)" : "")
                 port: \(port)
                 username: ""
                 chroot: ""
