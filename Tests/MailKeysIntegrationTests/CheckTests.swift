@@ -47,7 +47,7 @@ import Testing
         )
     }
 
-    /// Lines of a report: dnssec, mx, ipv6, starttls, tlsa, the nine TLS lines, mta-sts, tls-rpt,
+    /// Lines of a report: dnssec, mx, starttls, tlsa, the nine TLS lines, ipv6, mta-sts, tls-rpt,
     /// spf, dkim, dmarc, caa.
     static let lineCount = 20
 
@@ -455,6 +455,53 @@ import Testing
                 == "only 1 nameserver of example.org has an IPv6 address: internet.nl asks for two",
             "\(oneNSOutput)"
         )
+    }
+
+    /// A DKIM selector whose published key is not the one mailkeys signs with fails the dkim
+    /// line only (verifiers would fail every signature made with it).
+    @Test func aDKIMKeyOtherThanTheLocalOneFailsOnlyTheDKIMLine() throws {
+        let s = try Self.setup()
+        let zone = try Self.handEdited(s, "\"v=DKIM1; k=ed25519; p=", "\"v=DKIM1; k=ed25519; p=AAAA")
+        let (failed, output) = try Self.check(s, zone: zone)
+        #expect(failed == ["dkim"], "\(output)")
+        #expect(Self.detail(output, "dkim").contains("p= differs from the local key"), "\(output)")
+    }
+
+    /// A DMARC policy receivers apply only in part fails the dmarc line only: DMARCbis's test
+    /// mode `t=y`, `pct` below 100, subdomains left at `sp=none`.
+    @Test func aDMARCPolicyAppliedInPartFailsOnlyTheDMARCLine() throws {
+        let s = try Self.setup()
+        for (edit, reason) in [
+            ("t=y", "t=y: the policy is in test mode"), ("pct=50", "pct=50: the policy covers only part"),
+            ("sp=none", "sp=none: subdomains are not protected"),
+        ] {
+            let zone = try Self.handEdited(s, "\"v=DMARC1; p=reject;", "\"v=DMARC1; p=reject; \(edit);")
+            let (failed, output) = try Self.check(s, zone: zone)
+            #expect(failed == ["dmarc"], "\(edit): \(output)")
+            #expect(Self.detail(output, "dmarc").hasPrefix(reason), "\(edit): \(output)")
+        }
+    }
+
+    /// A TLS-RPT record without rua (nobody to send reports to) fails the tls-rpt line only.
+    @Test func tlsRPTWithoutRuaFailsOnlyThatLine() throws {
+        let s = try Self.setup()
+        let zone = try Self.handEdited(
+            s,
+            "\"v=TLSRPTv1; rua=mailto:dmarc-reports@example.org\"",
+            "\"v=TLSRPTv1;\""
+        )
+        let (failed, output) = try Self.check(s, zone: zone)
+        #expect(failed == ["tls-rpt"], "\(output)")
+    }
+
+    /// An MX host without an address fails the mx line, and with it the lines that need the
+    /// host: its IPv6 address, its TLSA, and the MTA-STS policy, which does not list it.
+    @Test func anMXHostWithoutAddressFailsTheMXLine() throws {
+        let s = try Self.setup()
+        let zone = try Self.handEdited(s, "IN\tMX\t10 mail.example.org.", "IN\tMX\t10 mail2.example.org.")
+        let (failed, output) = try Self.check(s, zone: zone)
+        #expect(failed == ["mx", "tlsa", "ipv6", "mta-sts"], "\(output)")
+        #expect(Self.detail(output, "mx") == "mail2.example.org has no address", "\(output)")
     }
 
     @Test func spfWithElevenLookupsFailsOnlyTheSPFLine() throws {

@@ -506,21 +506,29 @@ struct DomainCheck {
         line("dkim", ["phishing", "integrity"], dkimOK, dkimDetail)
     }
 
-    /// The dmarc line: a readable _dmarc record with p=quarantine or reject and a rua.
+    /// The dmarc line: a readable _dmarc record with p=quarantine or reject (and sp, when
+    /// given, not none), applied to all mail (no `t=y` test mode of DMARCbis, no pct below 100,
+    /// which receivers read as a weaker policy), and a rua.
     mutating func checkDMARC() throws {
         let dmarcName = try policy.name.prepending("_dmarc")
         let dmarcText = txt(ask(dmarcName, "TXT")).first { $0.lowercased().hasPrefix("v=dmarc1") }
         if let dmarcText, let dmarc = try? DMARCRecord(dmarcText) {
-            let policyOK = ["quarantine", "reject"].contains(dmarc["p"]?.lowercased() ?? "")
-            let rua = dmarc["rua"] != nil
-            line(
-                "dmarc",
-                ["phishing", "integrity"],
-                policyOK && rua,
-                !policyOK
-                    ? "p=\(dmarc["p"] ?? "?") is neither quarantine nor reject"
-                    : !rua ? "no rua: nobody receives aggregate reports" : dmarcText
-            )
+            let strict = ["quarantine", "reject"]
+            let problem: String? =
+                if !strict.contains(dmarc["p"]?.lowercased() ?? "") {
+                    "p=\(dmarc["p"] ?? "?") is neither quarantine nor reject"
+                } else if let sp = dmarc["sp"], !strict.contains(sp.lowercased()) {
+                    "sp=\(sp): subdomains are not protected (quarantine or reject needed)"
+                } else if dmarc["t"]?.lowercased() == "y" {
+                    "t=y: the policy is in test mode, receivers apply a weaker one"
+                } else if let pct = dmarc["pct"], pct != "100" {
+                    "pct=\(pct): the policy covers only part of the mail"
+                } else if dmarc["rua"] == nil {
+                    "no rua: nobody receives aggregate reports"
+                } else {
+                    nil
+                }
+            line("dmarc", ["phishing", "integrity"], problem == nil, problem ?? dmarcText)
         } else {
             line(
                 "dmarc",
