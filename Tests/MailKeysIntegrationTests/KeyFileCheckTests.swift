@@ -33,6 +33,14 @@ import Testing
         return Set(dkim + dnssec)
     }
 
+    /// The keys of a new home, made by its first run, are not read by the next (issue 16: the
+    /// first run after setup read every key of 10,000 domains).
+    @Test func keysARunMadeAreNotReadAgain() throws {
+        let home = try Support.exampleHome()
+        #expect(try Self.keyFiles(home).count >= 3, "DKIM and DNSSEC keys")
+        #expect(try Self.build(home, at: Support.now) == 0, "the first tick recorded the keys it made")
+    }
+
     @Test func unchangedKeyFilesAreReadOnce() throws {
         let home = try Support.exampleHome()
         _ = try DKIMTests.tick(home, TestClock.at("2026-11-21T12:05:00Z"))
@@ -41,7 +49,8 @@ import Testing
         #expect(try Self.build(home) == 0, "unchanged files are not read again")
 
         // A tick that runs the domain (at its next event) hands the DKIM files to the signers'
-        // group: a file already as it should be is left alone, so only files it made are read.
+        // group, leaving a file already as it should be alone; keys it makes are recorded as
+        // checked once in place: the next run reads none of them.
         let t = try Support.mailkeys([
             "tick", "--home", home.path, "--now", TestClock.at("2026-11-21T12:06:00Z"), "--json",
         ])
@@ -50,7 +59,7 @@ import Testing
         let before = try Self.keyFiles(home)
         _ = try DKIMTests.tick(home, next)
         let made = try Self.keyFiles(home).subtracting(before)
-        #expect(try Self.build(home, at: next) == made.count, "the tick at \(next) made \(made)")
+        #expect(try Self.build(home, at: next) == 0, "the tick at \(next) made \(made): recorded, not read")
 
         let rsa = DKIMTests.keyFile(home, "mk20261121r")
         chmod(rsa.path, 0o600)  // the same mode: only the change time moves

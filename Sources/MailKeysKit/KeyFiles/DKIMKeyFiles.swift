@@ -234,6 +234,13 @@ enum DKIMKeyFiles {
                     journal: journal,
                     notices: &pending.notices
                 )
+                let content = "\(algorithm.rawValue) \(pair.publicKey)"
+                pending.writtenKeys.append(
+                    (
+                        keyFile(home, p.name, selector),
+                        KeyFileCheck(domain: p.name, kind: "dkim", name: selector, content: content, marker: "")
+                    )
+                )
             }
         }
         return publicKeys

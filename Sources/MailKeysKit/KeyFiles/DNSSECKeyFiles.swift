@@ -176,6 +176,10 @@ enum DNSSECKeyFiles {
             try journal.stage(privateText, to: priv, mode: 0o600)
             let comment = "; \(key.role.rawValue) for \(domain), \(origin)"
             try journal.stage("\(comment)\n\(key.dnskey)\n", to: pub, mode: 0o644)
+            let content = "\(key.tag) \(rdata(key.dnskey))"
+            pending.writtenKeys.append(
+                (priv, KeyFileCheck(domain: domain, kind: "dnssec", name: "\(key.tag)", content: content, marker: ""))
+            )
         }
         pending.storeOps.append { tx in
             try tx.ensureDomain(domain, at: now)

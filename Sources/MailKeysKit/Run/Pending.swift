@@ -21,6 +21,10 @@ final class Pending {
     var notices: [String] = []
     /// Private key texts generated in this run, by path, for signing before they are on disk.
     var privateTexts: [URL: String] = [:]
+    /// Private key files this run writes and what each holds (a ``KeyFileCheck`` still without
+    /// its marker): once they are in place, they are recorded as checked, so that the next run
+    /// need not read and parse a key this run made.
+    var writtenKeys: [(url: URL, check: KeyFileCheck)] = []
 
     /// Guards ``storeOps`` for ``record(_:)`` from the zone writers' threads.
     private let lock = NSLock()
@@ -49,7 +53,18 @@ final class Pending {
             throw error
         }
         journal.sealed()
-        let done = journal.isEmpty ? [] : try journal.apply(store)
+        let done = journal.isEmpty ? [] : try journal.apply(store, placed: placedKeys)
         return notices + lines + done
+    }
+
+    /// ``writtenKeys`` as they are now on disk, each with its `stat` marker.
+    private func placedKeys() -> [KeyFileCheck] {
+        writtenKeys.compactMap { key in
+            let marker = FileMarker.of(key.url.path)
+            guard marker != "-" else { return nil }
+            var check = key.check
+            check.marker = marker
+            return check
+        }
     }
 }
