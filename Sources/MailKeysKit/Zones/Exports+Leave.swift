@@ -39,6 +39,18 @@ extension Exports {
         return r
     }
 
+    /// Whether `server` serves `zone` with authority. After a `remove` command (`polling`) it is
+    /// asked for up to about 5 s until it stops: servers apply a deletion asynchronously (NSD's
+    /// `delzone` goes through its transfer daemon), as they load a zone. Throws only when the
+    /// last answer is missing.
+    private static func stillServes(_ zone: DomainName, _ server: ServerAddress, polling: Bool) throws -> Bool {
+        for _ in 0..<(polling ? 49 : 0) {
+            if let serves = try? DNSQuery.serves(zone: zone, server: server, timeout: 1), !serves { return false }
+            usleep(100_000)
+        }
+        return try DNSQuery.serves(zone: zone, server: server, timeout: 1)
+    }
+
     /// One target: whether it no longer serves the zone (its exported file then deleted).
     private static func leaveTarget(_ p: DomainPolicy, _ t: ExportTarget, report: inout Report) throws -> Bool {
         let argv = t.removeCommand(zone: p.name)
@@ -56,7 +68,7 @@ extension Exports {
         }
         let serves: Bool
         do {
-            serves = try DNSQuery.serves(zone: p.name, server: t.address, timeout: 1)
+            serves = try stillServes(p.name, t.address, polling: !argv.isEmpty)
         } catch let e as DNSError {
             report.warnings.append("\(p.name): removal: \(t): \(e.reason); asking again next run")
             return false
