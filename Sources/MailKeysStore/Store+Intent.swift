@@ -10,12 +10,8 @@ extension Store {
     }
 
     /// Forgets the steps once they are all taken.
-    /// `checks`: key files the steps put in place, recorded as checked in the same transaction.
-    public func clearIntent(recording checks: [KeyFileCheck] = []) throws {
-        try transaction { tx in
-            _ = try IntentRecord.deleteAll(tx.db)
-            try tx.record(keyFileChecks: checks)
-        }
+    public func clearIntent() throws {
+        try transaction { tx in _ = try IntentRecord.deleteAll(tx.db) }
     }
 }
 

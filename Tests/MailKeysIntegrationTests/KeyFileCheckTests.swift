@@ -49,8 +49,8 @@ import Testing
         #expect(try Self.build(home) == 0, "unchanged files are not read again")
 
         // A tick that runs the domain (at its next event) hands the DKIM files to the signers'
-        // group, leaving a file already as it should be alone; keys it makes are recorded as
-        // checked once in place: the next run reads none of them.
+        // group, leaving a file already as it should be alone: the next run reads none of them
+        // (keys a run makes are recorded as written: keysARunMadeAreNotReadAgain).
         let t = try Support.mailkeys([
             "tick", "--home", home.path, "--now", TestClock.at("2026-11-21T12:06:00Z"), "--json",
         ])

@@ -121,11 +121,17 @@ public enum DKIMKeys {
             pem[e.upperBound...].allSatisfy(\.isWhitespace), pem[..<b.lowerBound].allSatisfy(\.isWhitespace)
         else { return nil }
         let body = pem[b.upperBound..<e.lowerBound].filter { !$0.isWhitespace }
-        guard var der = Data(base64Encoded: String(body)).map([UInt8].init) else { return nil }
-        defer { der.withUnsafeMutableBufferPointer { OPENSSL_cleanse($0.baseAddress, $0.count) } }
+        guard var der = Data(base64Encoded: String(body)) else { return nil }
+        defer { der.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
         guard der.count == ed25519PKCS8Prefix.count + 32, der.starts(with: ed25519PKCS8Prefix) else { return nil }
-        let raw = der.withUnsafeBufferPointer { d in
-            EVP_PKEY_new_raw_private_key_ex(nil, "ED25519", nil, d.baseAddress! + ed25519PKCS8Prefix.count, 32)
+        let raw = der.withUnsafeBytes { d in
+            EVP_PKEY_new_raw_private_key_ex(
+                nil,
+                "ED25519",
+                nil,
+                d.baseAddress!.assumingMemoryBound(to: UInt8.self) + ed25519PKCS8Prefix.count,
+                32
+            )
         }
         guard let raw else {
             ERR_clear_error()

@@ -21,7 +21,8 @@ public enum SMTPProbe {
 
     /// The greeting of the SMTP server at `address` (its first reply line, code 220), after
     /// which the probe says QUIT: the server is reachable there and speaks SMTP. Throws for no
-    /// connection, no reply, or a reply other than 220 (a server turning mail away).
+    /// connection or no reply (`unreadable`), or a reply other than 220 (`verify`: a server that
+    /// answers and turns mail away).
     public static func greeting(address: ServerAddress, timeout: Int = 5) throws -> String {
         let fd = try connectedSocket(to: address, timeout: timeout)
         defer { close(fd) }
@@ -29,7 +30,7 @@ public enum SMTPProbe {
         let reply = try dialogue.reply()
         try? dialogue.send("QUIT")
         guard reply.code == "220" else {
-            throw DNSError(.unreadable, "SMTP \(address) greets with \(Quote.short(reply.lines.first ?? ""))")
+            throw DNSError(.verify, "SMTP \(address) greets with \(Quote.short(reply.lines.first ?? ""))")
         }
         return reply.lines.first ?? ""
     }

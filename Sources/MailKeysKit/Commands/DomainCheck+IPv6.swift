@@ -30,8 +30,10 @@ extension DomainCheck {
                 if let problem { problems.append(problem) } else { reached.append(detail) }
             }
         }
-        let uncheckedNameservers = outside.filter { ns.contains($0) }.count
-        if problems.isEmpty && !ns.isEmpty && nameserversWithIPv6 + uncheckedNameservers < 2 {
+        let uncheckedNameservers = Set(outside).intersection(ns).count
+        if ns.isEmpty {
+            problems.insert("no NS records could be read for \(policy.name)", at: 0)
+        } else if problems.isEmpty && nameserversWithIPv6 + uncheckedNameservers < 2 {
             problems.append(
                 "\(nameserversWithIPv6 == 0 ? "no" : "only 1") nameserver of \(policy.name) has an IPv6 address: internet.nl asks for two"
             )
@@ -77,6 +79,8 @@ extension DomainCheck {
         do {
             _ = try SMTPProbe.greeting(address: routes.target(server))
             return (nil, "\(at) greets over IPv6")
+        } catch let e as DNSError where e.code == .verify {
+            return ("\(at) answers over IPv6 but turns mail away: \(e.reason)", "")
         } catch let e as DNSError {
             return ("\(at) cannot be reached over IPv6: \(e.reason)", "")
         } catch {

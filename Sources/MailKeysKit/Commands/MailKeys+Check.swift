@@ -521,7 +521,7 @@ struct DomainCheck {
                     "sp=\(sp): subdomains are not protected (quarantine or reject needed)"
                 } else if dmarc["t"]?.lowercased() == "y" {
                     "t=y: the policy is in test mode, receivers apply a weaker one"
-                } else if let pct = dmarc["pct"], pct != "100" {
+                } else if let pct = dmarc["pct"], Int(pct).map({ $0 < 100 }) ?? true {
                     "pct=\(pct): the policy covers only part of the mail"
                 } else if dmarc["rua"] == nil {
                     "no rua: nobody receives aggregate reports"

@@ -125,12 +125,12 @@ final class Journal {
     /// Takes the committed steps and clears the intent; the lines say what a reload did. A
     /// failed file step throws (the intent stays, the next run completes it); a failed reload is
     /// reported after everything else is done.
-    func apply(_ store: Store, placed: () -> [KeyFileCheck] = { [] }) throws -> [String] {
+    func apply(_ store: Store) throws -> [String] {
         let out = try Journal.take(steps, home: home, recovering: false)
         streams = []
         staged = []
         steps = []
-        try store.clearIntent(recording: out.failures.isEmpty ? placed() : [])
+        try store.clearIntent()
         if let failure = out.failures.first { throw HomeError(.io, failure) }
         return out.lines
     }

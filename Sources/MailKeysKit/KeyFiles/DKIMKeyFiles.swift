@@ -237,7 +237,7 @@ enum DKIMKeyFiles {
                 let content = "\(algorithm.rawValue) \(pair.publicKey)"
                 pending.writtenKeys.append(
                     (
-                        keyFile(home, p.name, selector),
+                        keyFile(home, p.name, selector), pair.pem,
                         KeyFileCheck(domain: p.name, kind: "dkim", name: selector, content: content, marker: "")
                     )
                 )

@@ -178,7 +178,10 @@ enum DNSSECKeyFiles {
             try journal.stage("\(comment)\n\(key.dnskey)\n", to: pub, mode: 0o644)
             let content = "\(key.tag) \(rdata(key.dnskey))"
             pending.writtenKeys.append(
-                (priv, KeyFileCheck(domain: domain, kind: "dnssec", name: "\(key.tag)", content: content, marker: ""))
+                (
+                    priv, privateText,
+                    KeyFileCheck(domain: domain, kind: "dnssec", name: "\(key.tag)", content: content, marker: "")
+                )
             )
         }
         pending.storeOps.append { tx in

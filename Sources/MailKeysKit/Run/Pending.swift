@@ -21,10 +21,10 @@ final class Pending {
     var notices: [String] = []
     /// Private key texts generated in this run, by path, for signing before they are on disk.
     var privateTexts: [URL: String] = [:]
-    /// Private key files this run writes and what each holds (a ``KeyFileCheck`` still without
-    /// its marker): once they are in place, they are recorded as checked, so that the next run
-    /// need not read and parse a key this run made.
-    var writtenKeys: [(url: URL, check: KeyFileCheck)] = []
+    /// Private key files this run writes, the text of each and what it holds (a ``KeyFileCheck``
+    /// still without its marker): once in place and read back as that text, they are recorded
+    /// as checked, so that the next run need not parse a key this run made.
+    var writtenKeys: [(url: URL, text: String, check: KeyFileCheck)] = []
 
     /// Guards ``storeOps`` for ``record(_:)`` from the zone writers' threads.
     private let lock = NSLock()
@@ -53,18 +53,27 @@ final class Pending {
             throw error
         }
         journal.sealed()
-        let done = journal.isEmpty ? [] : try journal.apply(store, placed: placedKeys)
-        return notices + lines + done
+        let done = journal.isEmpty ? [] : try journal.apply(store)
+        return notices + lines + done + recordPlacedKeys(store)
     }
 
-    /// ``writtenKeys`` as they are now on disk, each with its `stat` marker.
-    private func placedKeys() -> [KeyFileCheck] {
-        writtenKeys.compactMap { key in
+    /// Records ``writtenKeys`` as checked, each found in place holding the text this run wrote
+    /// (the marker taken before the read: a later change moves it). A cache only: when the
+    /// store refuses, the next run reads the files, and a line says so.
+    private func recordPlacedKeys(_ store: Store) -> [String] {
+        let checks: [KeyFileCheck] = writtenKeys.compactMap { key in
             let marker = FileMarker.of(key.url.path)
-            guard marker != "-" else { return nil }
+            guard marker != "-", (try? AtomicFile.read(key.url)) == key.text else { return nil }
             var check = key.check
             check.marker = marker
             return check
+        }
+        guard !checks.isEmpty else { return [] }
+        do {
+            try store.transaction { tx in try tx.record(keyFileChecks: checks) }
+            return []
+        } catch {
+            return ["the new key files were not recorded as checked (\(error)); the next run reads them"]
         }
     }
 }

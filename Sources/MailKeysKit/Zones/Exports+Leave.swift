@@ -39,24 +39,27 @@ extension Exports {
         return r
     }
 
-    /// Whether `server` serves `zone` with authority. After a `remove` command (`polling`) it is
-    /// asked for up to about 5 s until it stops: servers apply a deletion asynchronously (NSD's
-    /// `delzone` goes through its transfer daemon), as they load a zone. Throws only when the
-    /// last answer is missing.
+    /// Whether `server` serves `zone` with authority. After a `remove` command that succeeded
+    /// (`polling`) it is asked until it stops, for about 5 s: servers apply a deletion
+    /// asynchronously (NSD's `delzone` goes through its transfer daemon), as they load a zone.
+    /// A server that does not answer ends the polling: it throws, and is asked again next run.
     private static func stillServes(_ zone: DomainName, _ server: ServerAddress, polling: Bool) throws -> Bool {
-        for _ in 0..<(polling ? 49 : 0) {
-            if let serves = try? DNSQuery.serves(zone: zone, server: server, timeout: 1), !serves { return false }
+        let deadline = DispatchTime.now() + .seconds(polling ? 5 : 0)
+        while true {
+            let serves = try DNSQuery.serves(zone: zone, server: server, timeout: 1)
+            if !serves || DispatchTime.now() >= deadline { return serves }
             usleep(100_000)
         }
-        return try DNSQuery.serves(zone: zone, server: server, timeout: 1)
     }
 
     /// One target: whether it no longer serves the zone (its exported file then deleted).
     private static func leaveTarget(_ p: DomainPolicy, _ t: ExportTarget, report: inout Report) throws -> Bool {
         let argv = t.removeCommand(zone: p.name)
+        var removed = false
         if !argv.isEmpty {
             do {
                 let outcome = try Command.run(argv)
+                removed = outcome.status == 0
                 if outcome.status != 0 {
                     report.warnings.append(
                         "\(p.name): \(argv.joined(separator: " ")) exited with \(outcome.status)\(outcome.detail)"
@@ -68,7 +71,7 @@ extension Exports {
         }
         let serves: Bool
         do {
-            serves = try stillServes(p.name, t.address, polling: !argv.isEmpty)
+            serves = try stillServes(p.name, t.address, polling: removed)
         } catch let e as DNSError {
             report.warnings.append("\(p.name): removal: \(t): \(e.reason); asking again next run")
             return false
